@@ -1,0 +1,180 @@
+/**
+ * The backend interface: the whole set of primitive kernels that gradstep's tensors, autograd, nn
+ * and optimizers are built from. This file is the one place the primitive set is documented.
+ *
+ * A backend owns tensor memory (through opaque `Storage` handles) and runs kernels on it. It holds
+ * no policy: no broadcasting rules, no autograd, no dtype promotion. The front end (`src/ops/`)
+ * decides shapes, strides and output dtypes, allocates the output and calls one primitive.
+ *
+ * Conventions for every kernel:
+ * * `out` is written, every other storage is only read. `out` may be the same storage as an input
+ *   for element-wise kernels (that is how in-place ops such as `add_` run), never for the others.
+ * * Unless a kernel says otherwise, all storages passed to one call share one dtype (the front end
+ *   casts first), and storages are dense row-major.
+ * * Float32 arithmetic rounds like IEEE float32 after every operation; float64 like float64; int32
+ *   wraps like C int32 (division truncates toward zero).
+ * * Sizes are element counts, never bytes.
+ */
+import type { DType, TypedArray } from "../dtype.js";
+
+/** An opaque handle to `length` elements of `dtype` owned by a backend. */
+export interface Storage {
+  readonly dtype: DType;
+  readonly length: number;
+}
+
+export type UnaryOp =
+  | "neg" // -x
+  | "abs" // |x|
+  | "sign" // -1, 0 or 1 (NaN stays NaN)
+  | "exp" // e^x
+  | "log" // ln x
+  | "sqrt" // √x
+  | "tanh" // tanh x
+  | "sigmoid" // 1 / (1 + e^-x)
+  | "relu"; // max(x, 0)
+
+export type BinaryOp =
+  | "add" // a + b
+  | "sub" // a - b
+  | "mul" // a · b
+  | "div" // a / b
+  | "pow" // a ^ b
+  | "maximum" // max(a, b), NaN if either is NaN
+  | "minimum" // min(a, b), NaN if either is NaN
+  | "eq" // 1 if a == b else 0 (comparisons write 1 or 0 in the output dtype)
+  | "ne"
+  | "lt"
+  | "le"
+  | "gt"
+  | "ge";
+
+export type ReduceOp =
+  | "sum" // Σ
+  | "max" // largest value; NaN if any is NaN
+  | "min" // smallest value; NaN if any is NaN
+  | "argmax" // index of the first largest value (written as int32)
+  | "argmin"; // index of the first smallest value (written as int32)
+
+/** Geometry of a 2-D convolution or pooling window, shared by im2col, col2im and the pools. */
+export interface Window2d {
+  /** batch (images), channels, input height and width */
+  batch: number;
+  channels: number;
+  height: number;
+  width: number;
+  kernelH: number;
+  kernelW: number;
+  strideH: number;
+  strideW: number;
+  padH: number;
+  padW: number;
+  /** output height and width, already computed by the front end */
+  outH: number;
+  outW: number;
+}
+
+export interface Backend {
+  readonly name: "js" | "wasm";
+
+  // ---- memory ------------------------------------------------------------------------------------
+  /** New zero-filled storage. */
+  alloc(dtype: DType, length: number): Storage;
+  /** New storage holding a copy of `values` converted to `dtype`. */
+  fromArray(dtype: DType, values: ArrayLike<number>): Storage;
+  /** A copy of the storage's elements as a typed array of its dtype. */
+  read(s: Storage): TypedArray;
+  /** Overwrites the storage's elements from `values` (same length), converting to its dtype. */
+  write(s: Storage, values: ArrayLike<number>): void;
+  /** Returns the memory to the backend; the handle must not be used again. Optional for GC'd memory. */
+  free(s: Storage): void;
+
+  // ---- fill / copy -------------------------------------------------------------------------------
+  /** out[i] = value (rounded to out's dtype) */
+  fill(out: Storage, value: number): void;
+  /** out[i] = convert(a[i]): the only kernel whose input and output dtypes may differ. */
+  cast(out: Storage, a: Storage): void;
+  /**
+   * General strided copy over an n-d index space of `shape`:
+   * out[outOffset + Σ idx_d · outStrides_d] = a[aOffset + Σ idx_d · aStrides_d].
+   * It materialises transpose/permute/expand, slices and concatenation.
+   */
+  copyStrided(
+    out: Storage, outOffset: number, outStrides: readonly number[],
+    a: Storage, aOffset: number, aStrides: readonly number[],
+    shape: readonly number[],
+  ): void;
+
+  // ---- element-wise ------------------------------------------------------------------------------
+  /** out[i] = op(a[i]) */
+  unary(op: UnaryOp, out: Storage, a: Storage): void;
+  /**
+   * out[idx] = op(a[Σ idx_d · aStrides_d], b[Σ idx_d · bStrides_d]) for every idx of `shape`,
+   * `out` dense over `shape`. Broadcasting is a stride of 0.
+   */
+  binary(
+    op: BinaryOp, out: Storage,
+    a: Storage, aStrides: readonly number[],
+    b: Storage, bStrides: readonly number[],
+    shape: readonly number[],
+  ): void;
+
+  // ---- fused in-place updates (same length for all operands) ---------------------------------------
+  /** out[i] = a[i] + alpha · b[i] */
+  addScaled(out: Storage, a: Storage, b: Storage, alpha: number): void;
+  /** out[i] = a[i] + value · t1[i] · t2[i] */
+  addcmul(out: Storage, a: Storage, t1: Storage, t2: Storage, value: number): void;
+  /** out[i] = a[i] + value · t1[i] / t2[i] */
+  addcdiv(out: Storage, a: Storage, t1: Storage, t2: Storage, value: number): void;
+  /** out[i] = a[i] + weight · (b[i] - a[i]) */
+  lerp(out: Storage, a: Storage, b: Storage, weight: number): void;
+  /** out[i] = min(max(a[i], lo), hi); NaN stays NaN */
+  clamp(out: Storage, a: Storage, lo: number, hi: number): void;
+  /** out[i] = cond[i] != 0 ? a[i] : b[i] (cond has out's dtype) */
+  where(out: Storage, cond: Storage, a: Storage, b: Storage): void;
+
+  // ---- reductions --------------------------------------------------------------------------------
+  /**
+   * Reduces the middle axis of `a` viewed as [outer, size, inner]:
+   * out[o · inner + i] = op over k of a[(o · size + k) · inner + i].
+   * `size` may be 0 only for "sum" (result 0). For argmax/argmin, `out` is int32.
+   */
+  reduce(op: ReduceOp, out: Storage, a: Storage, outer: number, size: number, inner: number): void;
+
+  // ---- linear algebra ----------------------------------------------------------------------------
+  /**
+   * Batched matrix product out[p] = op(a[p]) · op(b[p]) for p < batch, out[p] dense m×n.
+   * op(a[p]) is m×k: a[p] is stored m×k at a[p · aBatchStride], or k×m if `transA`.
+   * op(b[p]) is k×n: b[p] is stored k×n at b[p · bBatchStride], or n×k if `transB`.
+   * A batch stride of 0 reuses one matrix for the whole batch.
+   */
+  matmul(
+    out: Storage, a: Storage, b: Storage,
+    batch: number, m: number, k: number, n: number,
+    aBatchStride: number, bBatchStride: number,
+    transA: boolean, transB: boolean,
+  ): void;
+
+  // ---- convolution and pooling -------------------------------------------------------------------
+  /**
+   * Unfolds image patches: x [batch, channels, height, width] →
+   * cols [batch, channels · kernelH · kernelW, outH · outW], zero outside the padded border.
+   */
+  im2col(cols: Storage, x: Storage, w: Window2d): void;
+  /** The adjoint of im2col: sums every column entry back into its pixel. `out` is overwritten. */
+  col2im(out: Storage, cols: Storage, w: Window2d): void;
+  /**
+   * Max pooling: out [batch, channels, outH, outW] and, for each output, the flat index
+   * (y · width + x) within its input plane of the first largest value (int32), as PyTorch stores it.
+   * Padding positions are never chosen.
+   */
+  maxPool2d(out: Storage, indices: Storage, x: Storage, w: Window2d): void;
+  /** gradX (overwritten) [batch, channels, height, width] += gradOut at the recorded indices. */
+  maxPool2dBackward(gradX: Storage, gradOut: Storage, indices: Storage, w: Window2d): void;
+
+  // ---- gather / scatter --------------------------------------------------------------------------
+  /** out[r · rowSize + j] = src[idx[r] · rowSize + j] for r < idx.length; idx is int32 and in range. */
+  gatherRows(out: Storage, src: Storage, idx: Storage, rowSize: number): void;
+  /** out[idx[r] · rowSize + j] += src[r · rowSize + j]; repeated indices accumulate. */
+  scatterAddRows(out: Storage, src: Storage, idx: Storage, rowSize: number): void;
+}

@@ -1,0 +1,19 @@
+/**
+ * gradstep: PyTorch's training toolkit in TypeScript.
+ * This file is the public surface, exactly the contract of API.md.
+ */
+export { Tensor, type GradHook, type NestedList, type TensorLike } from "./tensor.js";
+export { noGrad, enableGrad, isGradEnabled } from "./autograd.js";
+export {
+  tensor, zeros, ones, full, zerosLike, onesLike, fullLike, eye, rand, randn, randint, randperm,
+  linspace, arange, type TensorOptions, type RandomOptions, type TensorData,
+} from "./creation.js";
+export { cat, stack } from "./ops/movement.js";
+export { where } from "./ops/elementwise.js";
+export { Generator, manualSeed, defaultGenerator } from "./random.js";
+export { setBackend, getBackend, type BackendName } from "./backend/index.js";
+export type { Backend, Storage } from "./backend/backend.js";
+export type { DType } from "./dtype.js";
+export * as nn from "./nn/index.js";
+export * as F from "./nn/functional.js";
+export * as optim from "./optim/index.js";
