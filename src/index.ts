@@ -17,3 +17,4 @@ export type { DType } from "./dtype.js";
 export * as nn from "./nn/index.js";
 export * as F from "./nn/functional.js";
 export * as optim from "./optim/index.js";
+export * as models from "./models/index.js";

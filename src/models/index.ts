@@ -1,0 +1,1 @@
+export { CNN2 } from "./cnn2.js";
