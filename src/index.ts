@@ -17,4 +17,5 @@ export type { DType } from "./dtype.js";
 export * as nn from "./nn/index.js";
 export * as F from "./nn/functional.js";
 export * as optim from "./optim/index.js";
+export * as ewma from "./train/ewma.js";
 export * as models from "./models/index.js";

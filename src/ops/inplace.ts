@@ -57,7 +57,13 @@ export function binary_<T extends Tensor>(op: BinaryOp, self: T, other: TensorLi
     throw new TypeError(`div_: result type float32 can't be cast to the desired output type ${self.dtype}`);
   }
   const s = contiguousStrides(self.shape);
-  self.backend.binary(op, self.storage, self.storage, s, operandFor(self, other, `${op}_`), s, self.shape);
+  if (typeof other === "number") {
+    // a scalar is read through stride 0 (as add_ does), not first copied out to self's size
+    const scalar = denseStorage(asTensor(other, self), [], self.dtype);
+    self.backend.binary(op, self.storage, self.storage, s, scalar, self.shape.map(() => 0), self.shape);
+  } else {
+    self.backend.binary(op, self.storage, self.storage, s, operandFor(self, other, `${op}_`), s, self.shape);
+  }
   return self;
 }
 

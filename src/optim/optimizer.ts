@@ -8,6 +8,8 @@
  *
  * `stateDict()` produces PyTorch's layout with snake_case keys: parameters are replaced by their
  * position across all groups, so a dict saved by PyTorch (e.g. dumped to JSON) loads here and back.
+ * Each optimizer lists the state it keeps (`stateLayout`), so a loaded dict becomes state of the
+ * kind PyTorch 1.13 keeps: a tensor shaped like the parameter, a 0-d float32 tensor, or a number.
  */
 import { enableGrad, noGrad } from "../autograd.js";
 import { tensor } from "../creation.js";
@@ -17,6 +19,19 @@ import { Tensor } from "../tensor.js";
 /** Hyper-parameters common to every optimizer: each has at least a learning rate. */
 export interface BaseOptions {
   lr: number;
+}
+
+/**
+ * PyTorch's switches between implementations of the same algorithm (a multi-tensor loop, CUDA-graph
+ * capture, autograd through the step, a fused kernel). gradstep has one implementation, PyTorch's
+ * single-tensor loop, so they change nothing; each group still carries the ones its PyTorch
+ * optimizer has, with PyTorch's defaults, so that state dicts keep PyTorch's keys and values.
+ */
+export interface ImplementationFlags {
+  foreach: boolean | null;
+  capturable: boolean;
+  differentiable: boolean;
+  fused: boolean;
 }
 
 /** A group as the user passes it: its parameters and any options that differ from the defaults. */
@@ -36,6 +51,14 @@ export interface OptimizerStateDict {
   param_groups: Record<string, unknown>[];
 }
 
+/**
+ * How PyTorch 1.13 stores one per-parameter state entry:
+ * * `"tensor"`: a tensor shaped like its parameter (`exp_avg`, `momentum_buffer`, ...; null allowed);
+ * * `"scalar"`: a 0-d tensor (`step` of Adam & co. is float32, `mu_product`, `eta`, `mu`);
+ * * `"number"`: a plain number (a Python int, like RMSprop's `step`).
+ */
+export type StateKind = "tensor" | "scalar" | "number";
+
 /** `weightDecay` → `weight_decay`, `initialLr` → `initial_lr`. */
 export function camelToSnake(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -45,13 +68,47 @@ export function snakeToCamel(key: string): string {
   return key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
+/**
+ * A number as Python's `str()` writes it, so error messages read exactly as PyTorch's:
+ * `1e-05`, `nan`, `inf`. A whole number is written as Python writes an int (`-1`), since a JS
+ * number does not say whether it was meant as an int or a float.
+ */
+export function formatLikePython(x: number): string {
+  if (Number.isNaN(x)) return "nan";
+  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
+  if (Number.isInteger(x) && Math.abs(x) < 1e16) return Object.is(x, -0) ? "-0.0" : String(x);
+  // Python switches to exponent notation below 1e-4 and from 1e16, with at least two exponent digits
+  const [mantissa, exponentText] = x.toExponential().split("e");
+  const exponent = Number(exponentText);
+  if (exponent < -4 || exponent >= 16) {
+    return `${mantissa}e${exponent < 0 ? "-" : "+"}${String(Math.abs(exponent)).padStart(2, "0")}`;
+  }
+  return String(x);
+}
+
+/** `{ ...defaults, ...options }`, except that options given as `undefined` keep the default. */
+export function withDefaults<O extends object>(defaults: O, options: Partial<O> | undefined): O {
+  const filled = { ...defaults };
+  for (const [key, value] of Object.entries(options ?? {})) {
+    if (value !== undefined) (filled as Record<string, unknown>)[key] = value;
+  }
+  return filled;
+}
+
 export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   readonly defaults: O;
   paramGroups: ParamGroup<O>[] = [];
   /** Per-parameter state, created on a parameter's first step. */
   state = new Map<Tensor, ParamState>();
+  /** The per-parameter state entries this optimizer keeps, and how PyTorch stores each. */
+  protected readonly stateLayout: Readonly<Record<string, StateKind>> = {};
 
+  /**
+   * Checks `defaults` (PyTorch's constructor checks, with its messages), then adds the groups.
+   * An option whose default is `undefined` is required: every group must give it (SGD's `lr`).
+   */
   constructor(params: Iterable<Tensor | ParamGroupInput<O>> | Tensor, defaults: O) {
+    this.validateGroup(defaults);
     this.defaults = defaults;
     if (params instanceof Tensor) {
       throw new TypeError("params argument given to the optimizer should be an iterable of Tensors or groups, but got a Tensor");
@@ -67,26 +124,33 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     if (group === null || typeof group !== "object" || !("params" in group)) {
       throw new TypeError("param group must be an object with a 'params' entry");
     }
+    if (group.params instanceof Set) {
+      throw new TypeError("optimizer parameters need to be organized in ordered collections, but the ordering of tensors in sets will change between runs. Please use a list instead.");
+    }
     const params = group.params instanceof Tensor ? [group.params] : [...group.params];
     for (const p of params) {
       if (!(p instanceof Tensor)) throw new TypeError(`optimizer can only optimize Tensors, but one of the params is ${String(p)}`);
-      if (!p.isLeaf) throw new Error("can't optimize a non-leaf Tensor");
+      if (!p.isLeaf) throw new RangeError("can't optimize a non-leaf Tensor");
+    }
+    const filled = { ...withDefaults(this.defaults, group as Partial<O>), params } as ParamGroup<O>;
+    for (const [name, value] of Object.entries(filled)) {
+      if (value === undefined) throw new RangeError(`parameter group didn't specify a value of required optimization parameter ${name}`);
     }
     if (new Set(params).size !== params.length) {
       console.warn("optimizer contains a parameter group with duplicate parameters; in future, this will cause an error");
     }
     const existing = new Set(this.paramGroups.flatMap((g) => g.params));
-    if (params.some((p) => existing.has(p))) throw new Error("some parameters appear in more than one parameter group");
-    const filled = { ...this.defaults, ...group, params } as ParamGroup<O>;
+    if (params.some((p) => existing.has(p))) throw new RangeError("some parameters appear in more than one parameter group");
     this.validateGroup(filled);
     this.paramGroups.push(filled);
   }
 
   /**
-   * Checks a group's hyper-parameters with PyTorch's messages. Subclasses check their own
-   * options in the constructor (as PyTorch does); groups added later go through this hook.
+   * Checks hyper-parameters with PyTorch's messages. Called on the defaults (as PyTorch's
+   * constructors do) and on every group (PyTorch does not check groups; a group with a negative
+   * learning rate is almost surely a mistake, so gradstep says so).
    */
-  protected validateGroup(_group: ParamGroup<O>): void {}
+  protected validateGroup(_group: O): void {}
 
   /** Clears gradients: sets them to null (the default) or fills them with zeros. */
   zeroGrad({ setToNone = true }: { setToNone?: boolean } = {}): void {
@@ -119,7 +183,10 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     return s;
   }
 
-  /** PyTorch's layout: `{ state: { index: {...} }, param_groups: [{ ...snake_case options, params: [indices] }] }`. */
+  /**
+   * PyTorch's layout: `{ state: { index: {...} }, param_groups: [{ ...snake_case options, params: [indices] }] }`.
+   * As in PyTorch, state tensors are the live ones (not copies).
+   */
   stateDict(): OptimizerStateDict {
     const index = new Map<Tensor, number>();
     const paramGroups = this.paramGroups.map((group) => {
@@ -144,10 +211,11 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   /**
    * Loads a dict from `stateDict()` here or from PyTorch (tensors may be given as nested arrays or
    * numbers, as in a JSON dump). Groups must match in number and size, and every state tensor must
-   * have its parameter's shape; otherwise it throws and nothing changes.
+   * have its parameter's shape; otherwise it throws and nothing changes. Options a saved group
+   * lacks (a dict from an older PyTorch) take the defaults, as PyTorch's `__setstate__` does.
    */
   loadStateDict(stateDict: OptimizerStateDict): void {
-    if (stateDict === null || typeof stateDict !== "object" || !Array.isArray(stateDict.param_groups) || typeof stateDict.state !== "object") {
+    if (stateDict === null || typeof stateDict !== "object" || !Array.isArray(stateDict.param_groups) || typeof stateDict.state !== "object" || stateDict.state === null) {
       throw new TypeError("loadStateDict: expected an object { state, param_groups } as produced by stateDict()");
     }
     const saved = stateDict.param_groups;
@@ -168,12 +236,13 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     for (const [key, entry] of Object.entries(stateDict.state)) {
       const p = byIndex.get(Number(key));
       if (p === undefined) throw new RangeError(`loaded state dict has state for parameter ${key}, which no group lists`);
+      if (entry === null || typeof entry !== "object") throw new TypeError(`loaded state for parameter ${key} is not an object`);
       const converted: ParamState = {};
       for (const [name, value] of Object.entries(entry)) converted[name] = this.stateValueFor(p, name, value);
       state.set(p, converted);
     }
     const groups = saved.map((g, i) => {
-      const group: Record<string, unknown> = {};
+      const group: Record<string, unknown> = { ...(this.defaults as object) };
       for (const [key, value] of Object.entries(g)) {
         if (key !== "params") group[snakeToCamel(key)] = Array.isArray(value) ? [...value] : value;
       }
@@ -185,24 +254,44 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
   }
 
   /**
-   * One saved state value made live: tensors (or arrays from JSON) become tensors of the
-   * parameter's dtype (except `step`, which PyTorch keeps as float32), shape-checked.
+   * One saved state value made live according to `stateLayout`: a copy, never the saved object
+   * itself (PyTorch deep-copies too). Entries the layout does not name pass through unchanged.
    */
   protected stateValueFor(p: Tensor, name: string, value: unknown): unknown {
-    if (typeof value === "number" && name === "step") return tensor(value);
-    if (!(value instanceof Tensor) && !Array.isArray(value)) return value;
-    if (Array.isArray(value) && !isNumeric(value)) return value; // lists of other things (LBFGS history) pass as they are
-    const t = value instanceof Tensor ? value : tensor(value as number[]);
-    if (name === "step") return noGrad(() => t.to("float32").clone());
-    const fitted = t.numel() === p.numel() && t.shape.length !== p.shape.length ? t.reshape([...p.shape]) : t;
-    if (fitted.shape.length !== p.shape.length || fitted.shape.some((d, i) => d !== p.shape[i])) {
-      throw new RangeError(`loaded state '${name}' has shape ${formatShape(fitted.shape)} but its parameter has shape ${formatShape(p.shape)}`);
+    const kind = this.stateLayout[name];
+    if (kind === undefined || value === null) return value;
+    const what = `loaded state '${name}'`;
+    if (kind === "number") {
+      if (value instanceof Tensor && value.numel() === 1) return value.item();
+      if (typeof value !== "number") throw new TypeError(`${what} should be a number, got ${describe(value)}`);
+      return value;
     }
-    return noGrad(() => fitted.to(p.dtype).clone());
+    const t = toTensor(value, what);
+    if (kind === "scalar") {
+      if (t.numel() !== 1) throw new RangeError(`${what} should hold one number, got shape ${formatShape(t.shape)}`);
+      // PyTorch casts loaded state to the parameter's dtype, except `step`, which stays float32
+      return noGrad(() => t.reshape([]).to(name === "step" ? "float32" : p.dtype).clone());
+    }
+    if (t.shape.length !== p.shape.length || t.shape.some((d, i) => d !== p.shape[i])) {
+      throw new RangeError(`${what} has shape ${formatShape(t.shape)} but its parameter has shape ${formatShape(p.shape)}`);
+    }
+    return noGrad(() => t.to(p.dtype).clone());
   }
+}
+
+/** A tensor from a tensor, a number or nested arrays of numbers (as JSON writes tensors). */
+export function toTensor(value: unknown, what: string): Tensor {
+  if (value instanceof Tensor) return value;
+  if (typeof value === "number" || (Array.isArray(value) && isNumeric(value))) return tensor(value as number[]);
+  throw new TypeError(`${what} should be a tensor or (nested) arrays of numbers, got ${describe(value)}`);
 }
 
 function isNumeric(value: unknown): boolean {
   if (typeof value === "number") return true;
   return Array.isArray(value) && value.every(isNumeric);
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return "an array that is not numbers";
+  return value === null ? "null" : typeof value;
 }

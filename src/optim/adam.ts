@@ -1,0 +1,107 @@
+import { noGrad } from "../autograd.js";
+import { tensor, zerosLike } from "../creation.js";
+import type { Tensor } from "../tensor.js";
+import { type Closure, formatLikePython, type ImplementationFlags, Optimizer, type ParamGroupInput, withDefaults } from "./optimizer.js";
+
+export interface AdamOptions extends ImplementationFlags {
+  /** γ, the learning rate (default 1e-3) */
+  lr: number;
+  /** β₁ and β₂, the decay rates of the two moving averages (default [0.9, 0.999]) */
+  betas: [number, number];
+  /** ε, added to the denominator (default 1e-8) */
+  eps: number;
+  /** λ, an L2 penalty added to the gradient (default 0; see AdamW for decoupled decay) */
+  weightDecay: number;
+  /** Divide by the largest v̂ so far (AMSGrad, default false) */
+  amsgrad: boolean;
+  /** Ascend the objective instead of descending (default false) */
+  maximize: boolean;
+}
+
+const defaults: AdamOptions = {
+  lr: 1e-3,
+  betas: [0.9, 0.999],
+  eps: 1e-8,
+  weightDecay: 0,
+  amsgrad: false,
+  maximize: false,
+  foreach: null,
+  capturable: false,
+  differentiable: false,
+  fused: false,
+};
+
+/** PyTorch's checks for Adam-like options, shared by Adam, AdamW, Adamax, NAdam and RAdam. */
+export function validateAdamLike({ lr, eps, betas, weightDecay }: { lr: number; eps: number; betas: [number, number]; weightDecay: number }): void {
+  if (!(0 <= lr)) throw new RangeError(`Invalid learning rate: ${formatLikePython(lr)}`);
+  if (!(0 <= eps)) throw new RangeError(`Invalid epsilon value: ${formatLikePython(eps)}`);
+  if (!(0 <= betas[0] && betas[0] < 1)) throw new RangeError(`Invalid beta parameter at index 0: ${formatLikePython(betas[0])}`);
+  if (!(0 <= betas[1] && betas[1] < 1)) throw new RangeError(`Invalid beta parameter at index 1: ${formatLikePython(betas[1])}`);
+  if (!(0 <= weightDecay)) throw new RangeError(`Invalid weight_decay value: ${formatLikePython(weightDecay)}`);
+}
+
+/**
+ * Adam (Kingma & Ba, 2014), as `torch.optim.Adam`.
+ *
+ * For each parameter θ with gradient g, on every step t = 1, 2, … (m₀ = v₀ = v̂₀ᵐᵃˣ = 0):
+ *
+ *     g ← −g                                 if maximize
+ *     g ← g + λ·θ                            if λ ≠ 0
+ *     m ← β₁·m + (1 − β₁)·g                  (an EWMA of gradients, period 19 for β₁ = 0.9)
+ *     v ← β₂·v + (1 − β₂)·g²                 (an EWMA of squared gradients, period 1999 for β₂ = 0.999)
+ *     vᵐᵃˣ ← max(vᵐᵃˣ, v)                    if amsgrad (then vᵐᵃˣ replaces v below)
+ *     θ ← θ − γ/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)
+ *
+ * γ = lr, λ = weightDecay; m, v, vᵐᵃˣ are the state's `exp_avg`, `exp_avg_sq`, `max_exp_avg_sq`,
+ * and t its `step` (a 0-d float32 tensor, as PyTorch 1.13 keeps it). The two divisions by
+ * 1 − βᵗ are the EWMAs' bias corrections (see `ewma.calcCorrectedEwma`).
+ */
+export class Adam extends Optimizer<AdamOptions> {
+  protected override readonly stateLayout = { step: "scalar", exp_avg: "tensor", exp_avg_sq: "tensor", max_exp_avg_sq: "tensor" } as const;
+
+  constructor(params: Iterable<Tensor | ParamGroupInput<AdamOptions>> | Tensor, options: Partial<AdamOptions> = {}) {
+    super(params, withDefaults(defaults, options));
+  }
+
+  protected override validateGroup(group: AdamOptions): void {
+    validateAdamLike(group);
+  }
+
+  step(closure?: Closure): number | undefined {
+    const loss = this.evaluate(closure);
+    noGrad(() => {
+      for (const group of this.paramGroups) {
+        const { lr, betas: [beta1, beta2], eps, weightDecay, amsgrad, maximize } = group;
+        for (const param of group.params) {
+          if (param.grad === null) continue;
+          const state = this.stateOf(param);
+          if (state.step === undefined) {
+            state.step = tensor(0);
+            state.exp_avg = zerosLike(param);
+            state.exp_avg_sq = zerosLike(param);
+          }
+          if (amsgrad && state.max_exp_avg_sq === undefined) state.max_exp_avg_sq = zerosLike(param);
+          const step = state.step as Tensor;
+          const expAvg = state.exp_avg as Tensor;
+          const expAvgSq = state.exp_avg_sq as Tensor;
+
+          let grad = maximize ? param.grad.neg() : param.grad;
+          const t = step.add_(1).item();
+          if (weightDecay !== 0) grad = grad.add(param, weightDecay);
+          expAvg.mul_(beta1).add_(grad, 1 - beta1);
+          expAvgSq.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
+
+          const biasCorrection1 = 1 - beta1 ** t;
+          const biasCorrection2 = 1 - beta2 ** t;
+          const stepSize = lr / biasCorrection1;
+          const biasCorrection2Sqrt = Math.sqrt(biasCorrection2);
+          let secondMoment = expAvgSq;
+          if (amsgrad) secondMoment = (state.max_exp_avg_sq as Tensor).maximum_(expAvgSq);
+          const denom = secondMoment.sqrt().div_(biasCorrection2Sqrt).add_(eps);
+          param.addcdiv_(expAvg, denom, -stepSize);
+        }
+      }
+    });
+    return loss;
+  }
+}

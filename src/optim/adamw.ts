@@ -1,0 +1,97 @@
+import { noGrad } from "../autograd.js";
+import { tensor, zerosLike } from "../creation.js";
+import type { Tensor } from "../tensor.js";
+import { validateAdamLike } from "./adam.js";
+import { type Closure, type ImplementationFlags, Optimizer, type ParamGroupInput, withDefaults } from "./optimizer.js";
+
+export interface AdamWOptions extends Pick<ImplementationFlags, "foreach" | "capturable"> {
+  /** γ, the learning rate (default 1e-3) */
+  lr: number;
+  /** β₁ and β₂, the decay rates of the two moving averages (default [0.9, 0.999]) */
+  betas: [number, number];
+  /** ε, added to the denominator (default 1e-8) */
+  eps: number;
+  /** λ, the decoupled weight decay: θ shrinks by γλ each step (default 1e-2) */
+  weightDecay: number;
+  /** Divide by the largest v̂ so far (AMSGrad, default false) */
+  amsgrad: boolean;
+  /** Ascend the objective instead of descending (default false) */
+  maximize: boolean;
+}
+
+const defaults: AdamWOptions = {
+  lr: 1e-3,
+  betas: [0.9, 0.999],
+  eps: 1e-8,
+  weightDecay: 1e-2,
+  amsgrad: false,
+  foreach: null,
+  maximize: false,
+  capturable: false,
+};
+
+/**
+ * AdamW (Loshchilov & Hutter, 2017), as `torch.optim.AdamW`: Adam whose weight decay shrinks the
+ * parameter directly instead of being added to the gradient (so it is not rescaled by 1/√v).
+ *
+ * For each parameter θ with gradient g, on every step t = 1, 2, … (m₀ = v₀ = v̂₀ᵐᵃˣ = 0):
+ *
+ *     g ← −g                                 if maximize
+ *     θ ← θ·(1 − γλ)
+ *     m ← β₁·m + (1 − β₁)·g
+ *     v ← β₂·v + (1 − β₂)·g²
+ *     vᵐᵃˣ ← max(vᵐᵃˣ, v)                    if amsgrad (then vᵐᵃˣ replaces v below)
+ *     θ ← θ − γ/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)
+ *
+ * γ = lr, λ = weightDecay; m, v, vᵐᵃˣ are the state's `exp_avg`, `exp_avg_sq`, `max_exp_avg_sq`,
+ * and t its `step` (a 0-d float32 tensor).
+ */
+export class AdamW extends Optimizer<AdamWOptions> {
+  protected override readonly stateLayout = { step: "scalar", exp_avg: "tensor", exp_avg_sq: "tensor", max_exp_avg_sq: "tensor" } as const;
+
+  constructor(params: Iterable<Tensor | ParamGroupInput<AdamWOptions>> | Tensor, options: Partial<AdamWOptions> = {}) {
+    super(params, withDefaults(defaults, options));
+  }
+
+  protected override validateGroup(group: AdamWOptions): void {
+    validateAdamLike(group);
+  }
+
+  step(closure?: Closure): number | undefined {
+    const loss = this.evaluate(closure);
+    noGrad(() => {
+      for (const group of this.paramGroups) {
+        const { lr, betas: [beta1, beta2], eps, weightDecay, amsgrad, maximize } = group;
+        for (const param of group.params) {
+          if (param.grad === null) continue;
+          const state = this.stateOf(param);
+          if (state.step === undefined) {
+            state.step = tensor(0);
+            state.exp_avg = zerosLike(param);
+            state.exp_avg_sq = zerosLike(param);
+          }
+          if (amsgrad && state.max_exp_avg_sq === undefined) state.max_exp_avg_sq = zerosLike(param);
+          const step = state.step as Tensor;
+          const expAvg = state.exp_avg as Tensor;
+          const expAvgSq = state.exp_avg_sq as Tensor;
+
+          const grad = maximize ? param.grad.neg() : param.grad;
+          const t = step.add_(1).item();
+          param.mul_(1 - lr * weightDecay);
+          expAvg.mul_(beta1).add_(grad, 1 - beta1);
+          expAvgSq.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
+
+          const biasCorrection1 = 1 - beta1 ** t;
+          const biasCorrection2 = 1 - beta2 ** t;
+          const stepSize = lr / biasCorrection1;
+          const biasCorrection2Sqrt = Math.sqrt(biasCorrection2);
+          let secondMoment = expAvgSq;
+          if (amsgrad) secondMoment = (state.max_exp_avg_sq as Tensor).maximum_(expAvgSq);
+          const denom = secondMoment.sqrt().div_(biasCorrection2Sqrt).add_(eps);
+          param.addcdiv_(expAvg, denom, -stepSize);
+        }
+      }
+    });
+    return loss;
+  }
+}

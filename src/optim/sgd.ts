@@ -1,0 +1,86 @@
+import { noGrad } from "../autograd.js";
+import type { Tensor } from "../tensor.js";
+import { type Closure, formatLikePython, type ImplementationFlags, Optimizer, type ParamGroupInput, withDefaults } from "./optimizer.js";
+
+export interface SGDOptions extends Pick<ImplementationFlags, "foreach" | "differentiable"> {
+  /** γ, the learning rate (required) */
+  lr: number;
+  /** μ (default 0: plain gradient descent) */
+  momentum: number;
+  /** τ, how much of the new gradient the momentum buffer does not take (default 0) */
+  dampening: number;
+  /** λ, an L2 penalty added to the gradient (default 0) */
+  weightDecay: number;
+  /** Nesterov's look-ahead momentum (default false; needs μ > 0 and τ = 0) */
+  nesterov: boolean;
+  /** Ascend the objective instead of descending (default false) */
+  maximize: boolean;
+}
+
+const defaults: Omit<SGDOptions, "lr"> = {
+  momentum: 0,
+  dampening: 0,
+  weightDecay: 0,
+  nesterov: false,
+  maximize: false,
+  foreach: null,
+  differentiable: false,
+};
+
+/**
+ * Stochastic gradient descent, optionally with momentum, as `torch.optim.SGD`.
+ *
+ * For each parameter θ with gradient g, on every step t = 1, 2, …:
+ *
+ *     g ← −g                         if maximize
+ *     g ← g + λ·θ                    if λ ≠ 0
+ *     if μ ≠ 0:
+ *         b ← g                      if t = 1
+ *         b ← μ·b + (1 − τ)·g        otherwise
+ *         g ← g + μ·b                if nesterov
+ *         g ← b                      otherwise
+ *     θ ← θ − γ·g
+ *
+ * γ = lr, λ = weightDecay, μ = momentum, τ = dampening; b is the state's `momentum_buffer`
+ * (null while μ = 0, as PyTorch stores None). Unlike Sutskever et al., the learning rate scales
+ * the whole update, not what enters the buffer, so changing γ does not change b.
+ */
+export class SGD extends Optimizer<SGDOptions> {
+  protected override readonly stateLayout = { momentum_buffer: "tensor" } as const;
+
+  constructor(params: Iterable<Tensor | ParamGroupInput<SGDOptions>> | Tensor, options: Partial<SGDOptions> = {}) {
+    // lr has no default: every group must give one (undefined marks it required)
+    super(params, withDefaults({ lr: undefined as unknown as number, ...defaults }, options));
+  }
+
+  protected override validateGroup({ lr, momentum, dampening, weightDecay, nesterov }: SGDOptions): void {
+    if (lr !== undefined && lr < 0) throw new RangeError(`Invalid learning rate: ${formatLikePython(lr)}`);
+    if (momentum < 0) throw new RangeError(`Invalid momentum value: ${formatLikePython(momentum)}`);
+    if (weightDecay < 0) throw new RangeError(`Invalid weight_decay value: ${formatLikePython(weightDecay)}`);
+    if (nesterov && (momentum <= 0 || dampening !== 0)) throw new RangeError("Nesterov momentum requires a momentum and zero dampening");
+  }
+
+  step(closure?: Closure): number | undefined {
+    const loss = this.evaluate(closure);
+    noGrad(() => {
+      for (const group of this.paramGroups) {
+        const { lr, momentum, dampening, weightDecay, nesterov, maximize } = group;
+        for (const param of group.params) {
+          if (param.grad === null) continue;
+          const state = this.stateOf(param);
+          let grad = maximize ? param.grad.neg() : param.grad;
+          if (weightDecay !== 0) grad = grad.add(param, weightDecay);
+          let buffer = (state.momentum_buffer ?? null) as Tensor | null;
+          if (momentum !== 0) {
+            if (buffer === null) buffer = grad.clone();
+            else buffer.mul_(momentum).add_(grad, 1 - dampening);
+            grad = nesterov ? grad.add(buffer, momentum) : buffer;
+          }
+          state.momentum_buffer = buffer;
+          param.add_(grad, -lr);
+        }
+      }
+    });
+    return loss;
+  }
+}
