@@ -19,3 +19,6 @@ export * as F from "./nn/functional.js";
 export * as optim from "./optim/index.js";
 export * as ewma from "./train/ewma.js";
 export * as models from "./models/index.js";
+export * as data from "./data/index.js";
+export { TensorDataset, DataLoader, randomSplit, Compose, ToTensor, Normalize, Resize, ImageFolder } from "./data/index.js";
+export { Trainer, lrRangeTest, makeLrFn, steepestSuggestion, valleySuggestion, type TrainOptions, type LrRangeTestOptions, type LrRangeTestResult, type Suggestion } from "./train/index.js";
