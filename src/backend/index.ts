@@ -1,14 +1,21 @@
 /**
  * Which backend new tensors are created on. Tensors remember the backend that owns their storage,
  * so switching backends never reinterprets memory that belongs to the other one.
+ *
+ * The WebAssembly backend is loaded on first use (a dynamic import), so code that only ever uses
+ * "js" never compiles the kernels.
  */
 import type { Backend } from "./backend.js";
 import { JsBackend } from "./js.js";
+import { wasmSimdSupported } from "./wasm/simd.js";
+
+export { wasmSimdSupported };
 
 export type BackendName = "js" | "wasm";
 
 const jsBackend = new JsBackend();
 let current: Backend = jsBackend;
+let wasmBackend: Promise<Backend> | null = null;
 
 /** The backend that new tensors are created on. */
 export function activeBackend(): Backend {
@@ -20,8 +27,21 @@ export function getBackend(): BackendName {
   return current.name;
 }
 
+/** The WebAssembly backend, instantiated once (a failed attempt may be retried). */
+function loadWasmBackend(): Promise<Backend> {
+  wasmBackend ??= import("./wasm/backend.js")
+    .then((wasm) => wasm.createWasmBackend())
+    .catch((error: unknown) => {
+      wasmBackend = null;
+      throw error;
+    });
+  return wasmBackend;
+}
+
 /**
  * Selects the backend for tensors created from now on. Async because loading WebAssembly is.
+ * `"wasm"` needs WebAssembly SIMD (`wasmSimdSupported()`); every current browser, Node ≥ 16.4 and
+ * Deno have it.
  */
 export async function setBackend(name: BackendName): Promise<void> {
   if (name === "js") {
@@ -29,7 +49,11 @@ export async function setBackend(name: BackendName): Promise<void> {
     return;
   }
   if (name === "wasm") {
-    throw new Error('setBackend("wasm"): the WebAssembly backend is not part of this build yet; use "js"');
+    if (!wasmSimdSupported()) {
+      throw new Error('setBackend("wasm"): this runtime does not support WebAssembly SIMD; use "js"');
+    }
+    current = await loadWasmBackend();
+    return;
   }
   throw new TypeError(`setBackend: unknown backend ${JSON.stringify(name)}; expected "js" or "wasm"`);
 }

@@ -1,0 +1,396 @@
+/**
+ * Batched matrix product out[q] = op(A[q]) · op(B[q]), out[q] dense m×n, op = transpose when the
+ * flag is set (element (i, p) of op(A) is a[i·k + p], or a[p·m + i] when transposed; element (p, j)
+ * of op(B) is b[p·n + j], or b[j·k + p]).
+ *
+ * float32 is the hot path: the classic packed GEMM (Goto & van de Geijn). Blocks of op(B) are
+ * copied into panels 8 columns wide and blocks of op(A) into panels 4 rows tall, so that the
+ * micro-kernel reads both contiguously; it keeps a 4×8 tile of C in eight f32x4 registers and per k
+ * adds a rank-1 update (two B vectors, four broadcast A values, 8 mul + 8 add). A last row panel
+ * of 1 or 2 rows (CNN2's 5 output channels leave one) runs 1×32 or 2×16 kernels over several B
+ * panels at once rather than three or two rows of padding; other edge tiles are padded with zeros. Accumulation is float32 in a blocked order, so results differ from the
+ * reference (which sums in float64) by at most (k + 1)·eps·Σ|a_ip·b_pj|.
+ *
+ * float64 and int32 use plain loops that add the k products of every output in order, which makes
+ * float64 bit-identical to the reference.
+ */
+import { at } from "./lanes";
+
+/** Micro-tile rows and columns. */
+const MR: i32 = 4;
+const NR: i32 = 8;
+/** Block sizes: KC×NC of B (a panel block in L2), MC×KC of A. */
+const KC: i32 = 256;
+const MC: i32 = 64;
+const NC: i32 = 512;
+
+/** Bytes of workspace matmul_f32 needs: packed A and B blocks and one spare tile. */
+export function matmul_workspace_bytes(): i32 {
+  return (MC * KC + KC * NC + MR * NR) * 4;
+}
+
+/**
+ * C[0..4][0..8] (row stride ldc bytes) = (accumulate ? C : 0) + Σ_p A[p][0..4] ⊗ B[p][0..8]
+ * over kc steps of a packed A panel (4 floats per step) and B panel (8 floats per step).
+ */
+function microKernel4x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, accumulate: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa);
+    c00 = f32x4.add(c00, f32x4.mul(a, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 4);
+    c10 = f32x4.add(c10, f32x4.mul(a, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 8);
+    c20 = f32x4.add(c20, f32x4.mul(a, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    a = v128.load32_splat(pa, 12);
+    c30 = f32x4.add(c30, f32x4.mul(a, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    pa += 16;
+    pb += 32;
+  }
+  if (accumulate) {
+    c00 = f32x4.add(v128.load(c), c00);
+    c01 = f32x4.add(v128.load(c, 16), c01);
+    c10 = f32x4.add(v128.load(c + ldc), c10);
+    c11 = f32x4.add(v128.load(c + ldc, 16), c11);
+    c20 = f32x4.add(v128.load(c + 2 * ldc), c20);
+    c21 = f32x4.add(v128.load(c + 2 * ldc, 16), c21);
+    c30 = f32x4.add(v128.load(c + 3 * ldc), c30);
+    c31 = f32x4.add(v128.load(c + 3 * ldc, 16), c31);
+  }
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+  v128.store(c + ldc, c10);
+  v128.store(c + ldc, c11, 16);
+  v128.store(c + 2 * ldc, c20);
+  v128.store(c + 2 * ldc, c21, 16);
+  v128.store(c + 3 * ldc, c30);
+  v128.store(c + 3 * ldc, c31, 16);
+}
+
+/**
+ * The last row panel when it has 1 valid row: C[0][0..32] over four consecutive B panels (panelBytes
+ * apart), eight independent accumulators, so it runs at the 4×8 kernel's rate per flop instead of
+ * computing three rows of padding.
+ */
+function microKernel1x32(kc: i32, pa: usize, pb: usize, panelBytes: usize, c: usize, accumulate: bool): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+  let c4 = f32x4.splat(0), c5 = f32x4.splat(0), c6 = f32x4.splat(0), c7 = f32x4.splat(0);
+  const pb1 = pb + panelBytes;
+  const pb2 = pb1 + panelBytes;
+  const pb3 = pb2 + panelBytes;
+  for (let p: usize = 0; p < <usize>kc; p++) {
+    const a = v128.load32_splat(pa + (p << 4));
+    const q = p << 5;
+    c0 = f32x4.add(c0, f32x4.mul(a, v128.load(pb + q)));
+    c1 = f32x4.add(c1, f32x4.mul(a, v128.load(pb + q, 16)));
+    c2 = f32x4.add(c2, f32x4.mul(a, v128.load(pb1 + q)));
+    c3 = f32x4.add(c3, f32x4.mul(a, v128.load(pb1 + q, 16)));
+    c4 = f32x4.add(c4, f32x4.mul(a, v128.load(pb2 + q)));
+    c5 = f32x4.add(c5, f32x4.mul(a, v128.load(pb2 + q, 16)));
+    c6 = f32x4.add(c6, f32x4.mul(a, v128.load(pb3 + q)));
+    c7 = f32x4.add(c7, f32x4.mul(a, v128.load(pb3 + q, 16)));
+  }
+  if (accumulate) {
+    c0 = f32x4.add(v128.load(c), c0);
+    c1 = f32x4.add(v128.load(c, 16), c1);
+    c2 = f32x4.add(v128.load(c, 32), c2);
+    c3 = f32x4.add(v128.load(c, 48), c3);
+    c4 = f32x4.add(v128.load(c, 64), c4);
+    c5 = f32x4.add(v128.load(c, 80), c5);
+    c6 = f32x4.add(v128.load(c, 96), c6);
+    c7 = f32x4.add(v128.load(c, 112), c7);
+  }
+  v128.store(c, c0);
+  v128.store(c, c1, 16);
+  v128.store(c, c2, 32);
+  v128.store(c, c3, 48);
+  v128.store(c, c4, 64);
+  v128.store(c, c5, 80);
+  v128.store(c, c6, 96);
+  v128.store(c, c7, 112);
+}
+
+/** The last row panel when it has 2 valid rows: C[0..2][0..16] over two consecutive B panels. */
+function microKernel2x16(kc: i32, pa: usize, pb: usize, panelBytes: usize, c: usize, ldc: usize, accumulate: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0), c13 = f32x4.splat(0);
+  const pb1 = pb + panelBytes;
+  for (let p: usize = 0; p < <usize>kc; p++) {
+    const q = p << 5;
+    const b0 = v128.load(pb + q);
+    const b1 = v128.load(pb + q, 16);
+    const b2 = v128.load(pb1 + q);
+    const b3 = v128.load(pb1 + q, 16);
+    const a0 = v128.load32_splat(pa + (p << 4));
+    const a1 = v128.load32_splat(pa + (p << 4), 4);
+    c00 = f32x4.add(c00, f32x4.mul(a0, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a0, b1));
+    c02 = f32x4.add(c02, f32x4.mul(a0, b2));
+    c03 = f32x4.add(c03, f32x4.mul(a0, b3));
+    c10 = f32x4.add(c10, f32x4.mul(a1, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a1, b1));
+    c12 = f32x4.add(c12, f32x4.mul(a1, b2));
+    c13 = f32x4.add(c13, f32x4.mul(a1, b3));
+  }
+  const d = c + ldc;
+  if (accumulate) {
+    c00 = f32x4.add(v128.load(c), c00);
+    c01 = f32x4.add(v128.load(c, 16), c01);
+    c02 = f32x4.add(v128.load(c, 32), c02);
+    c03 = f32x4.add(v128.load(c, 48), c03);
+    c10 = f32x4.add(v128.load(d), c10);
+    c11 = f32x4.add(v128.load(d, 16), c11);
+    c12 = f32x4.add(v128.load(d, 32), c12);
+    c13 = f32x4.add(v128.load(d, 48), c13);
+  }
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+  v128.store(c, c02, 32);
+  v128.store(c, c03, 48);
+  v128.store(d, c10);
+  v128.store(d, c11, 16);
+  v128.store(d, c12, 32);
+  v128.store(d, c13, 48);
+}
+
+/**
+ * Reads 4 rows of 4 floats (rows `stride` bytes apart from `src`) and stores the transposed block:
+ * 4 rows of 4 floats `dstStride` bytes apart, row q holding element q of each source row.
+ */
+// @ts-ignore: decorator
+@inline function transpose4x4Store(src: usize, stride: usize, dst: usize, dstStride: usize): void {
+  const r0 = v128.load(src);
+  const r1 = v128.load(src + stride);
+  const r2 = v128.load(src + 2 * stride);
+  const r3 = v128.load(src + 3 * stride);
+  const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5); // r0[0] r1[0] r0[1] r1[1]
+  const t1 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
+  const t2 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+  const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+  v128.store(dst, i32x4.shuffle(t0, t1, 0, 1, 4, 5));
+  v128.store(dst + dstStride, i32x4.shuffle(t0, t1, 2, 3, 6, 7));
+  v128.store(dst + 2 * dstStride, i32x4.shuffle(t2, t3, 0, 1, 4, 5));
+  v128.store(dst + 3 * dstStride, i32x4.shuffle(t2, t3, 2, 3, 6, 7));
+}
+
+/**
+ * Packs op(B)[pc..pc+kc][jc..jc+nc] into panels of NR columns: panel t holds, for each p, the NR
+ * values op(B)[pc+p][jc+t·NR ..], zero beyond column n.
+ */
+function packB(dst: usize, b: usize, pc: i32, kc: i32, jc: i32, nc: i32, transB: bool, k: i32, n: i32): void {
+  for (let jr = 0; jr < nc; jr += NR) {
+    const panel = dst + <usize>(jr * kc) * 4;
+    const cols = min(NR, nc - jr);
+    const j0 = jc + jr;
+    if (!transB && cols == NR) {
+      for (let p = 0; p < kc; p++) {
+        const src = at<f32>(b, (pc + p) * n + j0);
+        v128.store(panel + <usize>p * 32, v128.load(src));
+        v128.store(panel + <usize>p * 32, v128.load(src, 16), 16);
+      }
+    } else if (!transB) {
+      for (let p = 0; p < kc; p++) {
+        const src = at<f32>(b, (pc + p) * n + j0);
+        for (let t = 0; t < NR; t++) store<f32>(panel + <usize>(p * NR + t) * 4, t < cols ? load<f32>(at<f32>(src, t)) : 0);
+      }
+    } else if (cols == NR) {
+      // op(B)[p][j] = b[j·k + p]: 4×4 blocks of the stored rows, transposed in registers
+      const src = at<f32>(b, j0 * k + pc);
+      const stride = <usize>k * 4;
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        for (let half = 0; half < 2; half++) {
+          const r = src + <usize>(half * 4) * stride + <usize>p * 4;
+          transpose4x4Store(r, stride, panel + <usize>(p * NR + half * 4) * 4, NR * 4);
+        }
+      }
+      for (; p < kc; p++) {
+        for (let t = 0; t < NR; t++) store<f32>(panel + <usize>(p * NR + t) * 4, load<f32>(at<f32>(src, t * k + p)));
+      }
+    } else {
+      for (let t = 0; t < NR; t++) {
+        if (t < cols) {
+          const src = at<f32>(b, (j0 + t) * k + pc);
+          for (let p = 0; p < kc; p++) store<f32>(panel + <usize>(p * NR + t) * 4, load<f32>(at<f32>(src, p)));
+        } else {
+          for (let p = 0; p < kc; p++) store<f32>(panel + <usize>(p * NR + t) * 4, 0);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Packs op(A)[ic..ic+mc][pc..pc+kc] into panels of MR rows: panel s holds, for each p, the MR
+ * values op(A)[ic+s·MR ..][pc+p], zero beyond row m.
+ */
+function packA(dst: usize, a: usize, ic: i32, mc: i32, pc: i32, kc: i32, transA: bool, m: i32, k: i32): void {
+  for (let ir = 0; ir < mc; ir += MR) {
+    const panel = dst + <usize>(ir * kc) * 4;
+    const rows = min(MR, mc - ir);
+    const i0 = ic + ir;
+    if (transA && rows == MR) {
+      // op(A)[i][p] = a[p·m + i]: the MR values of one p are contiguous
+      for (let p = 0; p < kc; p++) v128.store(panel + <usize>p * 16, v128.load(at<f32>(a, (pc + p) * m + i0)));
+    } else if (transA) {
+      for (let p = 0; p < kc; p++) {
+        for (let s = 0; s < MR; s++) store<f32>(panel + <usize>(p * MR + s) * 4, s < rows ? load<f32>(at<f32>(a, (pc + p) * m + i0 + s)) : 0);
+      }
+    } else if (rows == MR) {
+      // op(A)[i][p] = a[i·k + p]: 4×4 blocks of the four rows, transposed in registers
+      const src = at<f32>(a, i0 * k + pc);
+      const stride = <usize>k * 4;
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) transpose4x4Store(src + <usize>p * 4, stride, panel + <usize>(p * MR) * 4, MR * 4);
+      for (; p < kc; p++) {
+        for (let s = 0; s < MR; s++) store<f32>(panel + <usize>(p * MR + s) * 4, load<f32>(at<f32>(src, s * k + p)));
+      }
+    } else {
+      for (let s = 0; s < MR; s++) {
+        if (s < rows) {
+          const src = at<f32>(a, (i0 + s) * k + pc);
+          for (let p = 0; p < kc; p++) store<f32>(panel + <usize>(p * MR + s) * 4, load<f32>(at<f32>(src, p)));
+        } else {
+          for (let p = 0; p < kc; p++) store<f32>(panel + <usize>(p * MR + s) * 4, 0);
+        }
+      }
+    }
+  }
+}
+
+/** One product C (m×n) = op(A) · op(B), float32, using `work` (matmul_workspace_bytes). */
+function sgemm(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, transA: bool, transB: bool, work: usize): void {
+  if (k == 0) {
+    memory.fill(c, 0, <usize>(m * n) * 4);
+    return;
+  }
+  const packedA = work;
+  const packedB = work + <usize>(MC * KC) * 4;
+  const tile = packedB + <usize>(KC * NC) * 4;
+  const ldc = <usize>n * 4;
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      const accumulate = pc > 0;
+      packB(packedB, b, pc, kc, jc, nc, transB, k, n);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = min(MC, m - ic);
+        packA(packedA, a, ic, mc, pc, kc, transA, m, k);
+        const fullRows = mc - mc % MR;
+        for (let jr = 0; jr < nc; jr += NR) {
+          const pb = packedB + <usize>(jr * kc) * 4;
+          const cols = min(NR, nc - jr);
+          for (let ir = 0; ir < fullRows; ir += MR) {
+            const pa = packedA + <usize>(ir * kc) * 4;
+            const cij = at<f32>(c, (ic + ir) * n + jc + jr);
+            if (cols == NR) microKernel4x8(kc, pa, pb, cij, ldc, accumulate);
+            else edgeTile(kc, pa, pb, tile, cij, ldc, MR, cols, accumulate);
+          }
+        }
+        if (fullRows < mc) {
+          // the last, partial row panel: 1 or 2 rows take the wide kernels, the rest padded tiles
+          const rows = mc - fullRows;
+          const pa = packedA + <usize>(fullRows * kc) * 4;
+          const crow = at<f32>(c, (ic + fullRows) * n + jc);
+          const panelBytes = <usize>(kc * NR) * 4;
+          let jr = 0;
+          if (rows == 1) {
+            for (; jr + 4 * NR <= nc; jr += 4 * NR) microKernel1x32(kc, pa, packedB + <usize>(jr * kc) * 4, panelBytes, at<f32>(crow, jr), accumulate);
+          } else if (rows == 2) {
+            for (; jr + 2 * NR <= nc; jr += 2 * NR) microKernel2x16(kc, pa, packedB + <usize>(jr * kc) * 4, panelBytes, at<f32>(crow, jr), ldc, accumulate);
+          }
+          for (; jr < nc; jr += NR) {
+            edgeTile(kc, pa, packedB + <usize>(jr * kc) * 4, tile, at<f32>(crow, jr), ldc, rows, min(NR, nc - jr), accumulate);
+          }
+        }
+      }
+    }
+  }
+}
+
+/** A tile of rows×cols < 4×8: the padded 4×8 product computed aside, then its valid part added or copied. */
+function edgeTile(kc: i32, pa: usize, pb: usize, tile: usize, c: usize, ldc: usize, rows: i32, cols: i32, accumulate: bool): void {
+  microKernel4x8(kc, pa, pb, tile, NR * 4, false);
+  for (let r = 0; r < rows; r++) {
+    for (let t = 0; t < cols; t++) {
+      const dst = c + <usize>r * ldc + <usize>t * 4;
+      const v = load<f32>(tile + <usize>(r * NR + t) * 4);
+      store<f32>(dst, accumulate ? load<f32>(dst) + v : v);
+    }
+  }
+}
+
+/** out[q] = op(a[q]) · op(b[q]) for q < batch (float32); `work` holds matmul_workspace_bytes(). */
+export function matmul_f32(
+  out: usize, a: usize, b: usize, batch: i32, m: i32, k: i32, n: i32,
+  aBatchStride: i32, bBatchStride: i32, transA: bool, transB: bool, work: usize,
+): void {
+  for (let q = 0; q < batch; q++) {
+    sgemm(at<f32>(out, q * m * n), at<f32>(a, q * aBatchStride), at<f32>(b, q * bBatchStride), m, k, n, transA, transB, work);
+  }
+}
+
+/**
+ * The plain product for float64 and int32: each output is Σ_p op(A)[i][p] · op(B)[p][j] added in
+ * order of p, starting from 0, as the reference does. Without transB the row of C takes a rank-1
+ * update per p, in SIMD over j; with transB each output is a dot product of two contiguous runs.
+ */
+// @ts-ignore: decorator
+@inline function plainProduct<T>(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, transA: bool, transB: bool): void {
+  const N = 16 / sizeof<T>();
+  const aRow = transA ? 1 : k;
+  const aCol = transA ? m : 1;
+  for (let i = 0; i < m; i++) {
+    const ci = at<T>(c, i * n);
+    if (!transB) {
+      memory.fill(ci, 0, <usize>n << alignof<T>());
+      for (let p = 0; p < k; p++) {
+        const x = load<T>(at<T>(a, i * aRow + p * aCol));
+        const vx = v128.splat<T>(x);
+        const bp = at<T>(b, p * n);
+        let j = 0;
+        for (; j + N <= n; j += N) {
+          v128.store(at<T>(ci, j), v128.add<T>(v128.load(at<T>(ci, j)), v128.mul<T>(vx, v128.load(at<T>(bp, j)))));
+        }
+        for (; j < n; j++) store<T>(at<T>(ci, j), load<T>(at<T>(ci, j)) + x * load<T>(at<T>(bp, j)));
+      }
+    } else {
+      for (let j = 0; j < n; j++) {
+        const bj = at<T>(b, j * k);
+        let acc: T = 0;
+        for (let p = 0; p < k; p++) acc += load<T>(at<T>(a, i * aRow + p * aCol)) * load<T>(at<T>(bj, p));
+        store<T>(at<T>(ci, j), acc);
+      }
+    }
+  }
+}
+
+/** out[q] = op(a[q]) · op(b[q]) for q < batch (float64, bit-identical to the reference) */
+export function matmul_f64(
+  out: usize, a: usize, b: usize, batch: i32, m: i32, k: i32, n: i32,
+  aBatchStride: i32, bBatchStride: i32, transA: bool, transB: bool,
+): void {
+  for (let q = 0; q < batch; q++) {
+    plainProduct<f64>(at<f64>(out, q * m * n), at<f64>(a, q * aBatchStride), at<f64>(b, q * bBatchStride), m, k, n, transA, transB);
+  }
+}
+
+/** out[q] = op(a[q]) · op(b[q]) for q < batch (int32, wrapping) */
+export function matmul_i32(
+  out: usize, a: usize, b: usize, batch: i32, m: i32, k: i32, n: i32,
+  aBatchStride: i32, bBatchStride: i32, transA: bool, transB: bool,
+): void {
+  for (let q = 0; q < batch; q++) {
+    plainProduct<i32>(at<i32>(out, q * m * n), at<i32>(a, q * aBatchStride), at<i32>(b, q * bBatchStride), m, k, n, transA, transB);
+  }
+}

@@ -1,0 +1,243 @@
+/**
+ * Reductions over the middle axis of a viewed as [outer, size, inner]:
+ * out[o · inner + i] = op over k of a[(o · size + k) · inner + i].
+ *
+ * inner == 1 reduces contiguous lines (SIMD lanes take every N-th element); inner > 1 reduces
+ * columns (SIMD lanes are N neighbouring columns, each walked in order over k).
+ *
+ * sum: float32 accumulates in float64 lanes and rounds once, like the reference, so results match
+ * it exactly unless the float64 partial sums themselves round (then within a few float64 ulp of the
+ * sum before the final rounding). float64 adds in the reference's order (columns in lanes, lines
+ * one element after another), so it is bit-identical. int32 wraps, which is exact.
+ * max/min/argmax/argmin: the first extreme wins and a NaN is the extreme, exactly as the reference;
+ * max and min return the element argmax/argmin picks, so even the sign of a zero agrees.
+ */
+import { at, laneScratch } from "./lanes";
+
+export const enum Extreme { Max, Min }
+
+// ---- sum ----------------------------------------------------------------------------------------
+
+/** Σ_k a[k] over a contiguous line of `size` elements, in the precision described above. */
+// @ts-ignore: decorator
+@inline function sumLine<T>(a: usize, size: i32): T {
+  let k = 0;
+  if (isFloat<T>() && sizeof<T>() == 4) {
+    let s0 = f64x2.splat(0), s1 = f64x2.splat(0), s2 = f64x2.splat(0), s3 = f64x2.splat(0);
+    for (; k + 8 <= size; k += 8) {
+      const x = v128.load(at<f32>(a, k));
+      const y = v128.load(at<f32>(a, k + 4));
+      s0 = f64x2.add(s0, f64x2.promote_low_f32x4(x));
+      s1 = f64x2.add(s1, f64x2.promote_low_f32x4(i32x4.shuffle(x, x, 2, 3, 0, 1)));
+      s2 = f64x2.add(s2, f64x2.promote_low_f32x4(y));
+      s3 = f64x2.add(s3, f64x2.promote_low_f32x4(i32x4.shuffle(y, y, 2, 3, 0, 1)));
+    }
+    const s = f64x2.add(f64x2.add(s0, s1), f64x2.add(s2, s3));
+    let acc = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+    for (; k < size; k++) acc += <f64>load<f32>(at<f32>(a, k));
+    return <T>acc;
+  } else if (isInteger<T>()) {
+    let s = i32x4.splat(0);
+    for (; k + 4 <= size; k += 4) s = i32x4.add(s, v128.load(at<i32>(a, k)));
+    let acc = i32x4.extract_lane(s, 0) + i32x4.extract_lane(s, 1) + i32x4.extract_lane(s, 2) + i32x4.extract_lane(s, 3);
+    for (; k < size; k++) acc += load<i32>(at<i32>(a, k));
+    return <T>acc;
+  } else {
+    let acc: f64 = 0;
+    for (; k < size; k++) acc += load<f64>(at<f64>(a, k));
+    return <T>acc;
+  }
+}
+
+/** out[i] = Σ_k a[k · inner + i] for i < inner. */
+// @ts-ignore: decorator
+@inline function sumColumns<T>(out: usize, a: usize, size: i32, inner: i32): void {
+  let i = 0;
+  if (isFloat<T>() && sizeof<T>() == 4) {
+    for (; i + 4 <= inner; i += 4) {
+      let lo = f64x2.splat(0), hi = f64x2.splat(0);
+      for (let k = 0; k < size; k++) {
+        const x = v128.load(at<f32>(a, k * inner + i));
+        lo = f64x2.add(lo, f64x2.promote_low_f32x4(x));
+        hi = f64x2.add(hi, f64x2.promote_low_f32x4(i32x4.shuffle(x, x, 2, 3, 0, 1)));
+      }
+      v128.store(at<f32>(out, i), i32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5));
+    }
+    for (; i < inner; i++) {
+      let acc: f64 = 0;
+      for (let k = 0; k < size; k++) acc += <f64>load<f32>(at<f32>(a, k * inner + i));
+      store<f32>(at<f32>(out, i), <f32>acc);
+    }
+  } else {
+    const N = 16 / sizeof<T>();
+    for (; i + N <= inner; i += N) {
+      let s = v128.splat<T>(0);
+      for (let k = 0; k < size; k++) s = v128.add<T>(s, v128.load(at<T>(a, k * inner + i)));
+      v128.store(at<T>(out, i), s);
+    }
+    for (; i < inner; i++) {
+      let acc: T = 0;
+      for (let k = 0; k < size; k++) acc += load<T>(at<T>(a, k * inner + i));
+      store<T>(at<T>(out, i), acc);
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function sum<T>(out: usize, a: usize, outer: i32, size: i32, inner: i32): void {
+  for (let o = 0; o < outer; o++) {
+    const line = at<T>(a, o * size * inner);
+    if (inner == 1) store<T>(at<T>(out, o), sumLine<T>(line, size));
+    else sumColumns<T>(at<T>(out, o * inner), line, size, inner);
+  }
+}
+
+// ---- max / min / argmax / argmin ----------------------------------------------------------------
+
+/** The reference's loop: index of the first extreme (or first NaN) of `size` elements `step` apart. */
+// @ts-ignore: decorator
+@inline function extremeScalar<T>(op: Extreme, a: usize, size: i32, step: i32): i32 {
+  let best = load<T>(a);
+  let bestAt = 0;
+  for (let k = 1; k < size && best == best; k++) {
+    const v = load<T>(at<T>(a, k * step));
+    if (v != v || (op == Extreme.Max ? v > best : v < best)) {
+      best = v;
+      bestAt = k;
+    }
+  }
+  return bestAt;
+}
+
+/** x better than y for the op: strictly larger (max) or smaller (min). */
+// @ts-ignore: decorator
+@inline function better<T>(op: Extreme, x: v128, y: v128): v128 {
+  return op == Extreme.Max ? v128.gt<T>(x, y) : v128.lt<T>(x, y);
+}
+
+/** Lane j of the index vector stored at laneScratch + 16 (lanes as wide as T's). */
+// @ts-ignore: decorator
+@inline function scratchIndex<T>(j: i32): i32 {
+  if (sizeof<T>() == 4) return load<i32>(laneScratch + 16 + (<usize>j << 2));
+  return <i32>load<i64>(laneScratch + 16 + (<usize>j << 3));
+}
+
+/**
+ * Index of the first extreme of a contiguous line. Lane j tracks the first extreme among elements
+ * j, j + N, …; the lanes are then merged by value, ties going to the smaller index. A NaN anywhere
+ * sends us to the reference loop, which stops at the first one.
+ */
+// @ts-ignore: decorator
+@inline function extremeLine<T>(op: Extreme, a: usize, size: i32): i32 {
+  const N = 16 / sizeof<T>();
+  if (size < 4 * N) return extremeScalar<T>(op, a, size, 1);
+  let best = v128.load(a);
+  let nan = v128.ne<T>(best, best);
+  // indices in lanes as wide as T's, so masks of T select them
+  let index = N == 4 ? i32x4(0, 1, 2, 3) : i64x2(0, 1);
+  let bestIndex = index;
+  const step = N == 4 ? i32x4.splat(4) : i64x2.splat(2);
+  let k = N;
+  for (; k + N <= size; k += N) {
+    const v = v128.load(at<T>(a, k));
+    index = N == 4 ? i32x4.add(index, step) : i64x2.add(index, step);
+    const m = better<T>(op, v, best);
+    best = v128.bitselect(v, best, m);
+    bestIndex = v128.bitselect(index, bestIndex, m);
+    if (isFloat<T>()) nan = v128.or(nan, v128.ne<T>(v, v));
+  }
+  if (isFloat<T>()) if (v128.any_true(nan)) return extremeScalar<T>(op, a, size, 1);
+  // merge the lanes through memory: values at laneScratch, indices 16 bytes further
+  v128.store(laneScratch, best);
+  v128.store(laneScratch, bestIndex, 16);
+  let bestValue = load<T>(laneScratch);
+  let bestAt = scratchIndex<T>(0);
+  for (let j = 1; j < N; j++) {
+    const v = load<T>(at<T>(laneScratch, j));
+    const i = scratchIndex<T>(j);
+    if ((op == Extreme.Max ? v > bestValue : v < bestValue) || (v == bestValue && i < bestAt)) {
+      bestValue = v;
+      bestAt = i;
+    }
+  }
+  for (; k < size; k++) {
+    const v = load<T>(at<T>(a, k));
+    if (v != v) return k;
+    if (op == Extreme.Max ? v > bestValue : v < bestValue) {
+      bestValue = v;
+      bestAt = k;
+    }
+  }
+  return bestAt;
+}
+
+/**
+ * Columns: for i < inner, the first extreme over k of a[k · inner + i], written as the index
+ * (int32, when `indices`) or as the element itself.
+ */
+// @ts-ignore: decorator
+@inline function extremeColumns<T>(op: Extreme, indices: bool, out: usize, a: usize, size: i32, inner: i32): void {
+  const N = 16 / sizeof<T>();
+  let i = 0;
+  for (; i + N <= inner; i += N) {
+    let best = v128.load(at<T>(a, i));
+    let bestIndex = v128.splat<T>(0); // all-zero bits: index 0 in lanes of T's width
+    for (let k = 1; k < size; k++) {
+      const v = v128.load(at<T>(a, k * inner + i));
+      let m = better<T>(op, v, best);
+      // a NaN takes the lane and keeps it, as in the reference loop
+      if (isFloat<T>()) m = v128.and(v128.or(m, v128.ne<T>(v, v)), v128.eq<T>(best, best));
+      best = v128.bitselect(v, best, m);
+      bestIndex = v128.bitselect(N == 4 ? i32x4.splat(k) : i64x2.splat(<i64>k), bestIndex, m);
+    }
+    if (!indices) v128.store(at<T>(out, i), best);
+    else if (N == 4) v128.store(at<i32>(out, i), bestIndex);
+    else {
+      store<i32>(at<i32>(out, i), <i32>i64x2.extract_lane(bestIndex, 0));
+      store<i32>(at<i32>(out, i + 1), <i32>i64x2.extract_lane(bestIndex, 1));
+    }
+  }
+  for (; i < inner; i++) {
+    const k = extremeScalar<T>(op, at<T>(a, i), size, inner);
+    if (indices) store<i32>(at<i32>(out, i), k);
+    else store<T>(at<T>(out, i), load<T>(at<T>(a, k * inner + i)));
+  }
+}
+
+// @ts-ignore: decorator
+@inline function extreme<T>(op: Extreme, indices: bool, out: usize, a: usize, outer: i32, size: i32, inner: i32): void {
+  for (let o = 0; o < outer; o++) {
+    const line = at<T>(a, o * size * inner);
+    if (inner == 1) {
+      const k = extremeLine<T>(op, line, size);
+      if (indices) store<i32>(at<i32>(out, o), k);
+      else store<T>(at<T>(out, o), load<T>(at<T>(line, k)));
+    } else if (indices) {
+      extremeColumns<T>(op, true, at<i32>(out, o * inner), line, size, inner);
+    } else {
+      extremeColumns<T>(op, false, at<T>(out, o * inner), line, size, inner);
+    }
+  }
+}
+
+// Each kernel: (out, a, outer, size, inner). size ≥ 1 except for sum (an empty sum is 0).
+/** Σ over the middle axis */
+export function sum_f32(out: usize, a: usize, outer: i32, size: i32, inner: i32): void { sum<f32>(out, a, outer, size, inner); }
+export function sum_f64(out: usize, a: usize, outer: i32, size: i32, inner: i32): void { sum<f64>(out, a, outer, size, inner); }
+export function sum_i32(out: usize, a: usize, outer: i32, size: i32, inner: i32): void { sum<i32>(out, a, outer, size, inner); }
+/** largest value (NaN if any) */
+export function max_f32(out: usize, a: usize, outer: i32, size: i32, inner: i32): void { extreme<f32>(Extreme.Max, false, out, a, outer, size, inner); }
+export function max_f64(out: usize, a: usize, outer: i32, size: i32, inner: i32): void { extreme<f64>(Extreme.Max, false, out, a, outer, size, inner); }
+export function max_i32(out: usize, a: usize, outer: i32, size: i32, inner: i32): void { extreme<i32>(Extreme.Max, false, out, a, outer, size, inner); }
+/** smallest value (NaN if any) */
+export function min_f32(out: usize, a: usize, outer: i32, size: i32, inner: i32): void { extreme<f32>(Extreme.Min, false, out, a, outer, size, inner); }
+export function min_f64(out: usize, a: usize, outer: i32, size: i32, inner: i32): void { extreme<f64>(Extreme.Min, false, out, a, outer, size, inner); }
+export function min_i32(out: usize, a: usize, outer: i32, size: i32, inner: i32): void { extreme<i32>(Extreme.Min, false, out, a, outer, size, inner); }
+/** index of the first largest value (int32 out) */
+export function argmax_f32(out: usize, a: usize, outer: i32, size: i32, inner: i32): void { extreme<f32>(Extreme.Max, true, out, a, outer, size, inner); }
+export function argmax_f64(out: usize, a: usize, outer: i32, size: i32, inner: i32): void { extreme<f64>(Extreme.Max, true, out, a, outer, size, inner); }
+export function argmax_i32(out: usize, a: usize, outer: i32, size: i32, inner: i32): void { extreme<i32>(Extreme.Max, true, out, a, outer, size, inner); }
+/** index of the first smallest value (int32 out) */
+export function argmin_f32(out: usize, a: usize, outer: i32, size: i32, inner: i32): void { extreme<f32>(Extreme.Min, true, out, a, outer, size, inner); }
+export function argmin_f64(out: usize, a: usize, outer: i32, size: i32, inner: i32): void { extreme<f64>(Extreme.Min, true, out, a, outer, size, inner); }
+export function argmin_i32(out: usize, a: usize, outer: i32, size: i32, inner: i32): void { extreme<i32>(Extreme.Min, true, out, a, outer, size, inner); }

@@ -1,0 +1,467 @@
+/**
+ * The WebAssembly backend: every primitive of backend.ts as one call of an AssemblyScript kernel
+ * (assembly/), on storage that lives in the kernels module's linear memory.
+ *
+ * A storage handle is (pointer, length, dtype). Kernels get pointers; JavaScript reads and writes
+ * elements through typed-array views of the memory, made fresh whenever the memory may have grown
+ * (growing detaches the old ArrayBuffer). This file holds no arithmetic: it picks the kernel for a
+ * dtype, collapses shapes and strides for the strided kernels, and manages storage lifetime.
+ *
+ * Lifetime (see README.md in this folder): a storage's block returns to the allocator when
+ * `free(s)` is called, when a scope that allocated it ends without keeping it, or when the handle
+ * becomes unreachable and the JavaScript garbage collector finalizes it (FinalizationRegistry),
+ * whichever comes first.
+ */
+import type { DType, TypedArray } from "../../dtype.js";
+import type { Backend, BinaryOp, ReduceOp, Storage, UnaryOp, Window2d } from "../backend.js";
+import type { DtypeSuffix, KernelExports, Pointer } from "./exports.js";
+import { instantiateKernels, type LoadOptions } from "./load.js";
+
+const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4 };
+const SUFFIX: Record<DType, DtypeSuffix> = { float32: "f32", float64: "f64", int32: "i32" };
+const WIDTH: Record<DType, "x32" | "x64"> = { float32: "x32", float64: "x64", int32: "x32" };
+
+const UNARY_OPS: readonly UnaryOp[] = ["neg", "abs", "sign", "exp", "log", "sqrt", "tanh", "sigmoid", "relu"];
+const BINARY_OPS: readonly BinaryOp[] = [
+  "add", "sub", "mul", "div", "pow", "maximum", "minimum", "eq", "ne", "lt", "le", "gt", "ge",
+];
+const REDUCE_OPS: readonly ReduceOp[] = ["sum", "max", "min", "argmax", "argmin"];
+
+type ByDtype<F> = Record<DType, F>;
+
+function byDtype<F>(f32: F, f64: F, i32: F): ByDtype<F> {
+  return { float32: f32, float64: f64, int32: i32 };
+}
+
+function byWidth<F>(x32: F, x64: F): ByDtype<F> {
+  return { float32: x32, float64: x64, int32: x32 };
+}
+
+/** Every kernel the backend calls, looked up once: tables by op and dtype. */
+function kernelTables(k: KernelExports) {
+  const byOp = <Op extends string, F>(ops: readonly Op[], kernels: (op: Op) => ByDtype<F>) =>
+    Object.fromEntries(ops.map((op) => [op, kernels(op)])) as Record<Op, ByDtype<F>>;
+  return {
+    fill: byDtype(k.fill_f32, k.fill_f64, k.fill_i32),
+    copyStrided: byWidth(k.copy_strided_x32, k.copy_strided_x64),
+    unary: byOp(UNARY_OPS, (op) => byDtype(k[`${op}_f32`], k[`${op}_f64`], k[`${op}_i32`])),
+    binary: byOp(BINARY_OPS, (op) => byDtype(k[`${op}_f32`], k[`${op}_f64`], k[`${op}_i32`])),
+    reduce: byOp(REDUCE_OPS, (op) => byDtype(k[`${op}_f32`], k[`${op}_f64`], k[`${op}_i32`])),
+    addScaled: byDtype(k.add_scaled_f32, k.add_scaled_f64, k.add_scaled_i32),
+    addcmul: byDtype(k.addcmul_f32, k.addcmul_f64, k.addcmul_i32),
+    addcdiv: byDtype(k.addcdiv_f32, k.addcdiv_f64, k.addcdiv_i32),
+    lerp: byDtype(k.lerp_f32, k.lerp_f64, k.lerp_i32),
+    where: byDtype(k.where_f32, k.where_f64, k.where_i32),
+    im2col: byWidth(k.im2col_x32, k.im2col_x64),
+    col2im: byDtype(k.col2im_f32, k.col2im_f64, k.col2im_i32),
+    maxPool2d: byDtype(k.maxpool2d_f32, k.maxpool2d_f64, k.maxpool2d_i32),
+    maxPool2dBackward: byDtype(k.maxpool2d_backward_f32, k.maxpool2d_backward_f64, k.maxpool2d_backward_i32),
+    gatherRows: byWidth(k.gather_rows_x32, k.gather_rows_x64),
+    scatterAddRows: byDtype(k.scatter_add_rows_f32, k.scatter_add_rows_f64, k.scatter_add_rows_i32),
+  };
+}
+
+/** A block of the kernels' memory holding `length` elements of `dtype`: (pointer, length, dtype). */
+export class WasmStorage implements Storage {
+  /** Byte address of element 0; -1 once freed. */
+  pointer: Pointer;
+  constructor(pointer: Pointer, readonly length: number, readonly dtype: DType) {
+    this.pointer = pointer;
+  }
+  get freed(): boolean {
+    return this.pointer < 0;
+  }
+}
+
+/** Where a storage's block is and whether it still is. */
+function pointerOf(s: Storage): Pointer {
+  const p = (s as WasmStorage).pointer;
+  if (p === undefined) throw new TypeError("this storage does not belong to the WebAssembly backend");
+  if (p < 0) throw new Error("this tensor's storage was freed; it cannot be used any more");
+  return p;
+}
+
+/** What `memoryStats()` reports, in bytes. */
+export interface WasmMemoryStats {
+  /** Held by live storages (allocator class sizes, so slightly more than their elements). */
+  liveBytes: number;
+  /** Cut from the memory by the allocator so far, live or on a free list. */
+  heapBytes: number;
+  /** The WebAssembly memory's current size. */
+  memoryBytes: number;
+  /** The most it may grow to. */
+  maximumBytes: number;
+}
+
+/**
+ * Drops size-1 dimensions and merges neighbours that every stride list walks contiguously, so the
+ * kernels' last dimension is as long as possible (a dense tensor becomes one dimension).
+ */
+export function collapseDims(shape: readonly number[], strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
+  const outShape: number[] = [];
+  const outStrides: number[][] = strides.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    const size = shape[d];
+    if (size === 1) continue;
+    const last = outShape.length - 1;
+    // dimension d continues the previous kept one if, for every operand, stepping the previous one
+    // equals stepping d `size` times
+    if (last >= 0 && strides.every((s, t) => outStrides[t][last] === s[d] * size)) {
+      outShape[last] *= size;
+      strides.forEach((s, t) => (outStrides[t][last] = s[d]));
+    } else {
+      outShape.push(size);
+      strides.forEach((s, t) => outStrides[t].push(s[d]));
+    }
+  }
+  return { shape: outShape, strides: outStrides };
+}
+
+export class WasmBackend implements Backend {
+  readonly name = "wasm" as const;
+  private readonly k: KernelExports;
+  private readonly t: ReturnType<typeof kernelTables>;
+  private readonly maximumBytes: number;
+  /** Frees the blocks of storages the garbage collector found unreachable. */
+  private readonly finalizer: FinalizationRegistry<Pointer>;
+  /** Storages allocated while each open scope was the innermost, outermost scope first. */
+  private readonly scopes: Set<WasmStorage>[] = [];
+  /** Scratch for the strided kernels' shape/stride/counter blocks. */
+  private geometry: Pointer = 0;
+  private geometryBytes = 0;
+  /** Packing workspace of matmul_f32, allocated on first use. */
+  private matmulWork: Pointer = 0;
+  /** Views of the memory, replaced whenever its buffer changes (memory.grow detaches it). */
+  private buffer: ArrayBuffer | null = null;
+  private i32view = new Int32Array(0);
+
+  constructor(kernels: KernelExports, maximumBytes: number) {
+    this.k = kernels;
+    this.t = kernelTables(kernels);
+    this.maximumBytes = maximumBytes;
+    this.finalizer = new FinalizationRegistry((pointer) => kernels.free(pointer));
+  }
+
+  // ---- memory ------------------------------------------------------------------------------------
+
+  /** A block for `length` elements of `dtype`, with a clear error when the memory is exhausted. */
+  private allocate(dtype: DType, length: number, zeroed: boolean): WasmStorage {
+    if (!Number.isInteger(length) || length < 0) throw new RangeError(`cannot allocate ${length} elements`);
+    if (length === 0) return new WasmStorage(0, 0, dtype);
+    const bytes = length * BYTES[dtype];
+    const raw = bytes >= 2 ** 32 ? 0 : zeroed ? this.k.alloc_zeroed(bytes) : this.k.alloc(bytes);
+    if (raw === 0) this.exhausted(bytes, length, dtype);
+    const s = new WasmStorage(raw >>> 0, length, dtype);
+    this.finalizer.register(s, s.pointer, s);
+    if (this.scopes.length > 0) this.scopes[this.scopes.length - 1].add(s);
+    return s;
+  }
+
+  private exhausted(bytes: number, length: number, dtype: DType): never {
+    const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
+    const stats = this.memoryStats();
+    throw new RangeError(
+      `WebAssembly memory exhausted: requested ${bytes} bytes (${length} ${dtype} elements); ` +
+        `live tensors hold ${mib(stats.liveBytes)}, the memory is ${mib(stats.memoryBytes)} of at most ${mib(stats.maximumBytes)}. ` +
+        "Free tensors you no longer need (backend.free, or a scope), or let the event loop turn so that " +
+        "the garbage collector can return unreachable ones.",
+    );
+  }
+
+  alloc(dtype: DType, length: number): Storage {
+    return this.allocate(dtype, length, true);
+  }
+
+  fromArray(dtype: DType, values: ArrayLike<number>): Storage {
+    const s = this.allocate(dtype, values.length, false);
+    this.view(s).set(values as ArrayLike<number>);
+    return s;
+  }
+
+  /** A typed-array view of the storage's elements, valid until the memory next grows. */
+  view(s: Storage): TypedArray {
+    const p = pointerOf(s);
+    const buffer = this.k.memory.buffer;
+    switch (s.dtype) {
+      case "float32":
+        return new Float32Array(buffer, p, s.length);
+      case "float64":
+        return new Float64Array(buffer, p, s.length);
+      case "int32":
+        return new Int32Array(buffer, p, s.length);
+    }
+  }
+
+  read(s: Storage): TypedArray {
+    return this.view(s).slice();
+  }
+
+  write(s: Storage, values: ArrayLike<number>): void {
+    if (values.length !== s.length) {
+      throw new RangeError(`write: storage holds ${s.length} elements but ${values.length} were given`);
+    }
+    this.view(s).set(values);
+  }
+
+  /** Returns the storage's block now. Freeing twice is harmless; using a freed storage throws. */
+  free(s: Storage): void {
+    const w = s as WasmStorage;
+    if (w.pointer === undefined) throw new TypeError("this storage does not belong to the WebAssembly backend");
+    if (w.pointer < 0) return;
+    if (w.length > 0) {
+      this.finalizer.unregister(w);
+      this.k.free(w.pointer);
+    }
+    w.pointer = -1;
+  }
+
+  /**
+   * Opens a scope: storages allocated until the matching `endScope` are freed by it, unless kept.
+   * Scopes nest. The front end builds `tidy(fn)` on this pair.
+   */
+  startScope(): void {
+    this.scopes.push(new Set());
+  }
+
+  /**
+   * Closes the innermost scope, freeing its storages except those in `keep` and those `keep()`
+   * was called on; the kept ones move to the enclosing scope, if any, as a result of it.
+   */
+  endScope(keep: Iterable<Storage> = []): void {
+    const scope = this.scopes.pop();
+    if (scope === undefined) throw new Error("endScope() without a matching startScope()");
+    const kept = new Set<Storage>(keep);
+    const parent = this.scopes[this.scopes.length - 1];
+    for (const s of scope) {
+      if (kept.has(s)) parent?.add(s);
+      else this.free(s);
+    }
+  }
+
+  /** Exempts a storage from every open scope: it lives until freed or garbage-collected. */
+  keep(s: Storage): void {
+    for (const scope of this.scopes) scope.delete(s as WasmStorage);
+  }
+
+  /** Byte counts of the allocator and the memory (for tests, benchmarks and leak hunting). */
+  memoryStats(): WasmMemoryStats {
+    return {
+      liveBytes: this.k.heap_live_bytes(),
+      heapBytes: this.k.heap_top(),
+      memoryBytes: this.k.memory.buffer.byteLength,
+      maximumBytes: this.maximumBytes,
+    };
+  }
+
+  /** The kernels module's memory (tests watch its size). */
+  get memory(): WebAssembly.Memory {
+    return this.k.memory;
+  }
+
+  /** The raw kernel exports, for benchmarks that time a kernel alone. */
+  get kernels(): KernelExports {
+    return this.k;
+  }
+
+  /** The byte address of a storage's first element (for benchmarks and debugging). */
+  pointerOf(s: Storage): Pointer {
+    return pointerOf(s);
+  }
+
+  /**
+   * Writes int32 blocks of `ndim` entries into the geometry scratch, followed by a zeroed counter
+   * block for the kernel's odometer, and returns its address.
+   */
+  private writeGeometry(blocks: readonly (readonly number[])[], ndim: number): Pointer {
+    const bytes = (blocks.length + 1) * ndim * 4;
+    if (bytes > this.geometryBytes) {
+      if (this.geometry !== 0) this.k.free(this.geometry);
+      this.geometryBytes = Math.max(1024, bytes);
+      const raw = this.k.alloc(this.geometryBytes);
+      if (raw === 0) this.exhausted(this.geometryBytes, this.geometryBytes / 4, "int32");
+      this.geometry = raw >>> 0;
+    }
+    if (this.buffer !== this.k.memory.buffer) {
+      this.buffer = this.k.memory.buffer;
+      this.i32view = new Int32Array(this.buffer);
+    }
+    const view = this.i32view;
+    let at = this.geometry >>> 2;
+    for (const block of blocks) for (let d = 0; d < ndim; d++) view[at++] = block[d];
+    for (let d = 0; d < ndim; d++) view[at++] = 0;
+    return this.geometry;
+  }
+
+  // ---- fill / copy -------------------------------------------------------------------------------
+
+  fill(out: Storage, value: number): void {
+    this.t.fill[out.dtype](pointerOf(out), value, out.length);
+  }
+
+  cast(out: Storage, a: Storage): void {
+    const [o, x] = [pointerOf(out), pointerOf(a)];
+    if (out.dtype === a.dtype) {
+      if (o !== x) this.k.copy_bytes(o, x, a.length * BYTES[a.dtype]);
+      return;
+    }
+    const n = a.length;
+    switch (`${SUFFIX[a.dtype]}_to_${SUFFIX[out.dtype]}`) {
+      case "f32_to_f64": return this.k.cast_f32_to_f64(o, x, n);
+      case "f64_to_f32": return this.k.cast_f64_to_f32(o, x, n);
+      case "f32_to_i32": return this.k.cast_f32_to_i32(o, x, n);
+      case "f64_to_i32": return this.k.cast_f64_to_i32(o, x, n);
+      case "i32_to_f32": return this.k.cast_i32_to_f32(o, x, n);
+      case "i32_to_f64": return this.k.cast_i32_to_f64(o, x, n);
+    }
+  }
+
+  copyStrided(
+    out: Storage, outOffset: number, outStrides: readonly number[],
+    a: Storage, aOffset: number, aStrides: readonly number[],
+    shape: readonly number[],
+  ): void {
+    if (shape.some((d) => d === 0)) return;
+    const { shape: dims, strides } = collapseDims(shape, [outStrides, aStrides]);
+    const geometry = this.writeGeometry([dims, ...strides], dims.length);
+    this.t.copyStrided[a.dtype](pointerOf(out), outOffset, pointerOf(a), aOffset, geometry, dims.length);
+  }
+
+  // ---- element-wise ------------------------------------------------------------------------------
+
+  unary(op: UnaryOp, out: Storage, a: Storage): void {
+    this.t.unary[op][a.dtype](pointerOf(out), pointerOf(a), a.length);
+  }
+
+  binary(
+    op: BinaryOp, out: Storage,
+    a: Storage, aStrides: readonly number[],
+    b: Storage, bStrides: readonly number[],
+    shape: readonly number[],
+  ): void {
+    if (out.length === 0) return;
+    let { shape: dims, strides } = collapseDims(shape, [aStrides, bStrides]);
+    if (dims.length === 0) [dims, strides] = [[1], [[0], [0]]]; // one element
+    const geometry = this.writeGeometry([dims, ...strides], dims.length);
+    this.t.binary[op][out.dtype](pointerOf(out), pointerOf(a), pointerOf(b), geometry, dims.length);
+  }
+
+  // ---- fused in-place updates --------------------------------------------------------------------
+
+  addScaled(out: Storage, a: Storage, b: Storage, alpha: number): void {
+    this.t.addScaled[out.dtype](pointerOf(out), pointerOf(a), pointerOf(b), alpha, out.length);
+  }
+
+  addcmul(out: Storage, a: Storage, t1: Storage, t2: Storage, value: number): void {
+    this.t.addcmul[out.dtype](pointerOf(out), pointerOf(a), pointerOf(t1), pointerOf(t2), value, out.length);
+  }
+
+  addcdiv(out: Storage, a: Storage, t1: Storage, t2: Storage, value: number): void {
+    this.t.addcdiv[out.dtype](pointerOf(out), pointerOf(a), pointerOf(t1), pointerOf(t2), value, out.length);
+  }
+
+  lerp(out: Storage, a: Storage, b: Storage, weight: number): void {
+    this.t.lerp[out.dtype](pointerOf(out), pointerOf(a), pointerOf(b), weight, out.length);
+  }
+
+  clamp(out: Storage, a: Storage, lo: number, hi: number): void {
+    const [o, x, n] = [pointerOf(out), pointerOf(a), out.length];
+    if (out.dtype === "float32") this.k.clamp_f32(o, x, float32Above(lo), float32Below(hi), lo, hi, n);
+    else if (out.dtype === "float64") this.k.clamp_f64(o, x, lo, hi, n);
+    else this.k.clamp_i32(o, x, lo, hi, lo | 0, hi | 0, n);
+  }
+
+  where(out: Storage, cond: Storage, a: Storage, b: Storage): void {
+    this.t.where[out.dtype](pointerOf(out), pointerOf(cond), pointerOf(a), pointerOf(b), out.length);
+  }
+
+  // ---- reductions --------------------------------------------------------------------------------
+
+  reduce(op: ReduceOp, out: Storage, a: Storage, outer: number, size: number, inner: number): void {
+    this.t.reduce[op][a.dtype](pointerOf(out), pointerOf(a), outer, size, inner);
+  }
+
+  // ---- linear algebra ----------------------------------------------------------------------------
+
+  matmul(
+    out: Storage, a: Storage, b: Storage,
+    batch: number, m: number, k: number, n: number,
+    aBatchStride: number, bBatchStride: number,
+    transA: boolean, transB: boolean,
+  ): void {
+    const args = [pointerOf(out), pointerOf(a), pointerOf(b), batch, m, k, n, aBatchStride, bBatchStride, +transA, +transB] as const;
+    if (out.dtype === "float32") {
+      if (this.matmulWork === 0) {
+        const bytes = this.k.matmul_workspace_bytes();
+        const raw = this.k.alloc(bytes);
+        if (raw === 0) this.exhausted(bytes, bytes / 4, "float32");
+        this.matmulWork = raw >>> 0;
+      }
+      this.k.matmul_f32(...args, this.matmulWork);
+    } else if (out.dtype === "float64") {
+      this.k.matmul_f64(...args);
+    } else {
+      this.k.matmul_i32(...args);
+    }
+  }
+
+  // ---- convolution and pooling -------------------------------------------------------------------
+
+  im2col(cols: Storage, x: Storage, w: Window2d): void {
+    this.t.im2col[x.dtype](pointerOf(cols), pointerOf(x), ...windowArgs(w));
+  }
+
+  col2im(out: Storage, cols: Storage, w: Window2d): void {
+    this.t.col2im[out.dtype](pointerOf(out), pointerOf(cols), ...windowArgs(w));
+  }
+
+  maxPool2d(out: Storage, indices: Storage, x: Storage, w: Window2d): void {
+    this.t.maxPool2d[x.dtype](pointerOf(out), pointerOf(indices), pointerOf(x), ...windowArgs(w));
+  }
+
+  maxPool2dBackward(gradX: Storage, gradOut: Storage, indices: Storage, w: Window2d): void {
+    const planes = w.batch * w.channels;
+    this.t.maxPool2dBackward[gradX.dtype](
+      pointerOf(gradX), pointerOf(gradOut), pointerOf(indices), planes, w.height * w.width, w.outH * w.outW,
+    );
+  }
+
+  // ---- gather / scatter --------------------------------------------------------------------------
+
+  gatherRows(out: Storage, src: Storage, idx: Storage, rowSize: number): void {
+    this.t.gatherRows[src.dtype](pointerOf(out), pointerOf(src), pointerOf(idx), idx.length, rowSize);
+  }
+
+  scatterAddRows(out: Storage, src: Storage, idx: Storage, rowSize: number): void {
+    this.t.scatterAddRows[out.dtype](pointerOf(out), pointerOf(src), pointerOf(idx), idx.length, rowSize);
+  }
+}
+
+const f32bits = new Float32Array(1);
+const i32bits = new Int32Array(f32bits.buffer);
+
+/**
+ * The smallest float32 ≥ x: for a float32 v, v < x exactly when v < float32Above(x), which lets the
+ * kernel compare in float32 as the reference compares in double. NaN stays NaN.
+ */
+function float32Above(x: number): number {
+  f32bits[0] = x;
+  const f = f32bits[0];
+  if (!(f < x)) return f; // rounded up or exact (or NaN)
+  i32bits[0] += f >= 0 ? 1 : -1; // one step toward +Infinity (f is not -0: fround keeps the sign of x > f)
+  return f32bits[0];
+}
+
+/** The largest float32 ≤ x (see float32Above). */
+function float32Below(x: number): number {
+  return -float32Above(-x);
+}
+
+function windowArgs(w: Window2d) {
+  return [w.batch, w.channels, w.height, w.width, w.kernelH, w.kernelW, w.strideH, w.strideW, w.padH, w.padW, w.outH, w.outW] as const;
+}
+
+/** A WebAssembly backend with its own instance of the kernels and its own memory. */
+export async function createWasmBackend(options: LoadOptions = {}): Promise<WasmBackend> {
+  const { kernels, maximumBytes } = await instantiateKernels(options);
+  return new WasmBackend(kernels, maximumBytes);
+}
