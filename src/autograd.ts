@@ -117,8 +117,10 @@ export function runBackward(root: Tensor, gradient: Tensor): void {
         }
       }
       if (tensor.gradFn === null) {
-        // a leaf: accumulate, so that gradients add up across backward() calls as in PyTorch
-        tensor.grad = tensor.grad === null ? grad.detach().clone() : tensor.grad.add(grad);
+        // a leaf: accumulate in place, so that gradients add up across backward() calls and
+        // `.grad` stays the same tensor, as in PyTorch
+        if (tensor.grad === null) tensor.grad = grad.detach().clone();
+        else tensor.grad.add_(grad);
         continue;
       }
       const inputGrads = tensor.gradFn.backward(grad);

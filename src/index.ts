@@ -11,8 +11,9 @@ export {
 export { cat, stack } from "./ops/movement.js";
 export { where } from "./ops/elementwise.js";
 export { Generator, manualSeed, defaultGenerator } from "./random.js";
-export { setBackend, getBackend, type BackendName } from "./backend/index.js";
-export type { Backend, Storage } from "./backend/backend.js";
+export { setBackend, getBackend, wasmSimdSupported, type BackendName } from "./backend/index.js";
+export { tidy, keep, dispose, memoryStats } from "./memory.js";
+export type { Backend, Storage, MemoryStats } from "./backend/backend.js";
 export type { DType } from "./dtype.js";
 export * as nn from "./nn/index.js";
 export * as F from "./nn/functional.js";

@@ -167,6 +167,14 @@ export class Tensor {
     };
   }
 
+  /**
+   * Frees this tensor's memory now (WebAssembly backend; see `tidy`). Views sharing the storage
+   * are freed with it; using any of them afterwards throws.
+   */
+  dispose(): void {
+    this.backend.free(this.storage);
+  }
+
   /** The same storage, cut off from the graph (a leaf that does not require grad). */
   detach(): Tensor {
     return new Tensor(this.storage, this.shape, this.backend);

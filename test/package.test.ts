@@ -21,14 +21,15 @@ it("is importable by name from another project, with type declarations", () => {
     writeFileSync(join(project, "package.json"), JSON.stringify({ type: "module" }));
     writeFileSync(
       join(project, "main.js"),
-      `import { tensor, nn, optim, F } from "gradstep";
+      `import { tensor, nn, optim, F, getBackend } from "gradstep";
        const x = tensor([[1, 2]], { requiresGrad: true });
        const layer = new nn.Linear(2, 1);
        F.mseLoss(layer.call(x), tensor([[1]])).backward();
-       console.log(JSON.stringify({ grad: x.grad.shape, optim: typeof optim.Optimizer }));`,
+       console.log(JSON.stringify({ grad: x.grad.shape, optim: typeof optim.Optimizer, backend: getBackend() }));`,
     );
     const out = execFileSync(process.execPath, ["main.js"], { cwd: project, encoding: "utf8" });
-    expect(JSON.parse(out)).toEqual({ grad: [1, 2], optim: "function" });
+    // importing is enough: the WebAssembly backend is the default where SIMD is supported (Node is)
+    expect(JSON.parse(out)).toEqual({ grad: [1, 2], optim: "function", backend: "wasm" });
   } finally {
     rmSync(project, { recursive: true, force: true });
   }

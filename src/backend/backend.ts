@@ -74,6 +74,18 @@ export interface Window2d {
   outW: number;
 }
 
+/** What `memoryStats()` reports, in bytes. */
+export interface MemoryStats {
+  /** Held by live storages. */
+  liveBytes: number;
+  /** Cut from the memory by the allocator so far, live or free for reuse. */
+  heapBytes: number;
+  /** The memory's current size. */
+  memoryBytes: number;
+  /** The most it may grow to. */
+  maximumBytes: number;
+}
+
 export interface Backend {
   readonly name: "js" | "wasm";
 
@@ -88,6 +100,18 @@ export interface Backend {
   write(s: Storage, values: ArrayLike<number>): void;
   /** Returns the memory to the backend; the handle must not be used again. Optional for GC'd memory. */
   free(s: Storage): void;
+  /**
+   * Scopes, for backends whose memory the garbage collector cannot see (`tidy` is built on them):
+   * storages allocated between `startScope()` and the matching `endScope(keep)` are freed by it,
+   * except those in `keep`, which move to the enclosing scope. A backend without them (the JS
+   * backend: typed arrays are garbage-collected) simply leaves them out.
+   */
+  startScope?(): void;
+  endScope?(keep?: Iterable<Storage>): void;
+  /** Exempts a storage from every open scope. */
+  keep?(s: Storage): void;
+  /** Byte counts of the backend's memory, where it manages its own. */
+  memoryStats?(): MemoryStats;
 
   // ---- fill / copy -------------------------------------------------------------------------------
   /** out[i] = value (rounded to out's dtype) */

@@ -21,6 +21,11 @@ const dataOf = (s: Storage): TypedArray => (s as JsStorage).data;
 
 const identity = (x: number): number => x;
 const toInt32 = (x: number): number => x | 0;
+/** Products as `dtype` forms them: int32 wraps like C (Math.imul), floats multiply exactly then round. */
+function multiplierFor(dtype: DType): (a: number, b: number) => number {
+  return dtype === "int32" ? Math.imul : (a, b) => a * b;
+}
+
 /** The rounding every intermediate result of a fused kernel gets in `dtype`. */
 function rounderFor(dtype: DType): (x: number) => number {
   if (dtype === "float32") return Math.fround;
@@ -167,7 +172,7 @@ export class JsBackend implements Backend {
     const o = dataOf(out);
     const x = dataOf(a);
     const y = dataOf(b);
-    const f = out.dtype === "int32" && op === "div" ? (p: number, q: number) => Math.trunc(p / q) : binaryFunctions[op];
+    const f = out.dtype !== "int32" ? binaryFunctions[op] : op === "div" ? (p: number, q: number) => Math.trunc(p / q) : op === "mul" ? Math.imul : binaryFunctions[op];
     const n = o.length;
     // The common cases get a flat loop; the general case walks the broadcast strides.
     const aDense = isDense(aStrides, shape);
@@ -180,16 +185,16 @@ export class JsBackend implements Backend {
 
   addScaled(out: Storage, a: Storage, b: Storage, alpha: number): void {
     const [o, x, y] = [dataOf(out), dataOf(a), dataOf(b)];
-    const r = rounderFor(out.dtype);
+    const [r, m] = [rounderFor(out.dtype), multiplierFor(out.dtype)];
     const s = r(alpha);
-    for (let i = 0; i < o.length; i++) o[i] = x[i] + r(s * y[i]);
+    for (let i = 0; i < o.length; i++) o[i] = x[i] + r(m(s, y[i]));
   }
 
   addcmul(out: Storage, a: Storage, t1: Storage, t2: Storage, value: number): void {
     const [o, x, p, q] = [dataOf(out), dataOf(a), dataOf(t1), dataOf(t2)];
-    const r = rounderFor(out.dtype);
+    const [r, m] = [rounderFor(out.dtype), multiplierFor(out.dtype)];
     const v = r(value);
-    for (let i = 0; i < o.length; i++) o[i] = x[i] + r(v * r(p[i] * q[i]));
+    for (let i = 0; i < o.length; i++) o[i] = x[i] + r(m(v, r(m(p[i], q[i]))));
   }
 
   addcdiv(out: Storage, a: Storage, t1: Storage, t2: Storage, value: number): void {
@@ -201,9 +206,9 @@ export class JsBackend implements Backend {
 
   lerp(out: Storage, a: Storage, b: Storage, weight: number): void {
     const [o, x, y] = [dataOf(out), dataOf(a), dataOf(b)];
-    const r = rounderFor(out.dtype);
+    const [r, m] = [rounderFor(out.dtype), multiplierFor(out.dtype)];
     const w = r(weight);
-    for (let i = 0; i < o.length; i++) o[i] = x[i] + r(w * r(y[i] - x[i]));
+    for (let i = 0; i < o.length; i++) o[i] = x[i] + r(m(w, r(y[i] - x[i])));
   }
 
   clamp(out: Storage, a: Storage, lo: number, hi: number): void {
@@ -240,6 +245,7 @@ export class JsBackend implements Backend {
     // element (i, p) of op(A) and (p, j) of op(B), as strides into the stored matrices
     const [aRow, aCol] = transA ? [1, m] : [k, 1];
     const [bRow, bCol] = transB ? [1, k] : [n, 1];
+    const isInt = out.dtype === "int32"; // int32 products wrap like C, as the WebAssembly kernels do
     for (let q = 0; q < batch; q++) {
       const aBase = q * aBatchStride;
       const bBase = q * bBatchStride;
@@ -247,7 +253,8 @@ export class JsBackend implements Backend {
       for (let i = 0; i < m; i++) {
         for (let j = 0; j < n; j++) {
           let acc = 0;
-          for (let p = 0; p < k; p++) acc += x[aBase + i * aRow + p * aCol] * y[bBase + p * bRow + j * bCol];
+          if (isInt) for (let p = 0; p < k; p++) acc = (acc + Math.imul(x[aBase + i * aRow + p * aCol], y[bBase + p * bRow + j * bCol])) | 0;
+          else for (let p = 0; p < k; p++) acc += x[aBase + i * aRow + p * aCol] * y[bBase + p * bRow + j * bCol];
           o[oBase + i * n + j] = acc;
         }
       }

@@ -11,6 +11,7 @@
  * `divergeTh` times the best one, measuring on a validation loader instead, and a suggestion.
  */
 import { noGrad } from "../autograd.js";
+import { tidy } from "../memory.js";
 import { LambdaLR } from "../optim/lr_scheduler/lambda_lr.js";
 import { rangeTestFactor } from "../optim/lr_scheduler/schedules.js";
 import type { Optimizer } from "../optim/optimizer.js";
@@ -178,13 +179,16 @@ export function lrRangeTest(options: LrRangeTestOptions): LrRangeTestResult {
     model.train();
     const batches = cycle(loader);
     for (let iteration = 0; iteration < numIter; iteration++) {
-      const [x, y] = batches.next().value as readonly Tensor[];
-      const batchLoss = applyLoss(lossFn, model.call(x) as Tensor, y);
-      batchLoss.backward();
       lr.push(scheduler.getLastLr()[0]);
-      optimizer.step();
-      optimizer.zeroGrad();
-      const measured = valLoader ? meanLoss(model, lossFn, valLoader) : batchLoss.item();
+      // one candidate rate per mini-batch; `tidy` frees the step's tensors on the WebAssembly backend
+      const measured = tidy(() => {
+        const [x, y] = batches.next().value as readonly Tensor[];
+        const batchLoss = applyLoss(lossFn, model.call(x) as Tensor, y);
+        batchLoss.backward();
+        optimizer.step();
+        optimizer.zeroGrad();
+        return valLoader ? meanLoss(model, lossFn, valLoader) : batchLoss.item();
+      }, model, optimizer);
       const smoothed = iteration === 0 ? measured : alpha * measured + (1 - alpha) * loss[loss.length - 1];
       loss.push(smoothed);
       best = Math.min(best, smoothed);

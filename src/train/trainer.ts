@@ -13,6 +13,7 @@
  * Each scheduler step appends the groups' rates to `learningRates`.
  */
 import { noGrad } from "../autograd.js";
+import { tidy } from "../memory.js";
 import { tensor } from "../creation.js";
 import { defaultGenerator, type Generator } from "../random.js";
 import type { Module } from "../nn/module.js";
@@ -149,13 +150,20 @@ export class Trainer {
     if (loader === null) return null;
     const nBatches = loader.length ?? NaN;
     const losses: number[] = [];
-    let i = 0;
-    for (const [x, y] of loader) {
-      const loss = validation ? this.valStep(x, y) : this.trainStep(x, y);
+    const batches = loader[Symbol.iterator]();
+    for (let i = 0; ; i++) {
+      // One mini-batch (loading it, forward, backward, update) is one `tidy`: on the WebAssembly
+      // backend everything it allocates is freed, except what the model, optimizer and hooks keep.
+      const loss = tidy(() => {
+        const next = batches.next();
+        if (next.done) return null;
+        const [x, y] = next.value;
+        return validation ? this.valStep(x, y) : this.trainStep(x, y);
+      }, this.model, this.optimizer, this.visualization);
+      if (loss === null) break;
       losses.push(loss);
       if (!validation) this.miniBatchSchedulers(i / nBatches);
       report?.(i + 1, nBatches, loss);
-      i++;
     }
     if (losses.length === 0) throw new RangeError(`the ${validation ? "validation" : "training"} loader yielded no batches`);
     return losses.reduce((a, b) => a + b, 0) / losses.length;
