@@ -1,61 +1,91 @@
 /**
- * `npm start`: the main job. For now, the book's simple linear regression (chapters 0-2 of
- * *Deep Learning with PyTorch Step-by-Step*): y = 1 + 2x + noise, 100 points, 80/20 split,
- * fitted with mini-batch SGD and then with Adam from the same starting weights.
+ * `npm start` — the main job: chapter 6 of *Deep Learning with PyTorch Step-by-Step* end to end
+ * (see src/pipeline.ts): standardize, find a learning rate, train CNN2 with SGD-Nesterov and
+ * CyclicLR, report per-class accuracy, and write an HTML report with the figures.
+ *
+ *   npm start                                   the built-in synthetic Rock-Paper-Scissors set
+ *   npm start -- --data rps/ --val rps-test-set/  the published PNGs (an ImageFolder each)
+ *   npm start -- --help                         every option
  */
-import { Tensor, manualSeed, noGrad, nn, optim, rand, randn, randperm } from "./index.js";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { getBackend, setBackend, type BackendName } from "./backend/index.js";
+import { runChapterPipeline, type PipelineOptions } from "./pipeline.js";
 
-const trueB = 1;
-const trueW = 2;
-const N = 100;
-const batchSize = 16;
-const epochs = 50;
+const HELP = `gradstep — chapter 6 pipeline: LR range test, CNN2 + SGD-Nesterov + CyclicLR, HTML report
 
-/** The book's synthetic data: x ~ U(0, 1), y = b + w·x + ε with ε ~ N(0, 0.1²), split 80/20 at random. */
-function makeData() {
-  manualSeed(42);
-  const x = rand([N, 1]);
-  const epsilon = randn([N, 1]).mul(0.1);
-  const y = x.mul(trueW).add(trueB).add(epsilon);
-  const shuffled = randperm(N);
-  const train = shuffled.narrow(0, 0, 80);
-  const val = shuffled.narrow(0, 80, 20);
-  return { xTrain: x.index(train), yTrain: y.index(train), xVal: x.index(val), yVal: y.index(val) };
-}
+usage: npm start -- [options]
 
-/** Trains a fresh Linear(1, 1) (same seed, same start) and prints the losses of every epoch. */
-function fit(title: string, makeOptimizer: (params: Tensor[]) => optim.Optimizer, data: ReturnType<typeof makeData>): void {
-  manualSeed(42);
-  const model = new nn.Sequential(new nn.Linear(1, 1));
-  const optimizer = makeOptimizer(model.parameters());
-  const lossFn = new nn.MSELoss();
-  const n = data.xTrain.shape[0];
+  --data DIR          training images: a folder of class folders of PNG files (default: the
+                      built-in synthetic Rock-Paper-Scissors set, 2,520 + 372 images of 3x28x28)
+  --val DIR           validation images, same layout (required with --data)
+  --epochs N          training epochs (default 10)
+  --batch-size N      mini-batch size (default 16)
+  --lr-iterations N   mini-batches in the LR range test (default 100)
+  --dropout P         CNN2's dropout probability (default 0.5)
+  --features N        CNN2's feature maps per convolution (default 5)
+  --train-size N      synthetic training images (default 2520)
+  --val-size N        synthetic validation images (default 372)
+  --seed N            random seed (default 42)
+  --backend NAME      "wasm" or "js" (default: wasm where WebAssembly SIMD is supported)
+  --out DIR           where the HTML report goes (default: ${join(tmpdir(), "gradstep-report")})
+  --no-progress       no progress bar
+  --help              this text
+`;
 
-  console.log(`\n${title}`);
-  console.log(" epoch   train loss     val loss");
-  for (let epoch = 1; epoch <= epochs; epoch++) {
-    model.train();
-    const order = randperm(n);
-    const losses: number[] = [];
-    for (let start = 0; start < n; start += batchSize) {
-      const batch = order.narrow(0, start, Math.min(batchSize, n - start));
-      const loss = lossFn.call(model.call(data.xTrain.index(batch)), data.yTrain.index(batch)) as Tensor;
-      loss.backward();
-      optimizer.step();
-      optimizer.zeroGrad();
-      losses.push(loss.item());
+/** --name value pairs (and --flag / --no-flag booleans), with a clear error for anything else. */
+function parseArgs(argv: string[]): PipelineOptions & { backend?: BackendName; help?: boolean } {
+  const numbers: Record<string, keyof PipelineOptions> = {
+    "--epochs": "epochs", "--batch-size": "batchSize", "--lr-iterations": "lrIterations", "--dropout": "dropout",
+    "--features": "features", "--train-size": "trainSize", "--val-size": "valSize", "--seed": "seed",
+  };
+  const options: PipelineOptions & { backend?: BackendName; help?: boolean } = { out: join(tmpdir(), "gradstep-report") };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith("--")) throw new Error(`${arg} needs a value (see --help)`);
+      return v;
+    };
+    if (arg === "--help" || arg === "-h") options.help = true;
+    else if (arg === "--no-progress") options.progress = false;
+    else if (arg === "--data") options.data = value();
+    else if (arg === "--val") options.val = value();
+    else if (arg === "--out") options.out = value();
+    else if (arg === "--backend") {
+      const name = value();
+      if (name !== "js" && name !== "wasm") throw new Error(`--backend must be "js" or "wasm", got "${name}"`);
+      options.backend = name;
+    } else if (arg in numbers) {
+      const text = value();
+      const n = Number(text);
+      if (!Number.isFinite(n)) throw new Error(`${arg} needs a number, got "${text}"`);
+      (options as Record<string, unknown>)[numbers[arg]] = n;
+    } else {
+      throw new Error(`unknown option ${arg} (see --help)`);
     }
-    model.eval();
-    const valLoss = noGrad(() => (lossFn.call(model.call(data.xVal), data.yVal) as Tensor).item());
-    const trainLoss = losses.reduce((a, b) => a + b, 0) / losses.length;
-    console.log(`${String(epoch).padStart(6)}   ${trainLoss.toFixed(6).padStart(10)}   ${valLoss.toFixed(6).padStart(10)}`);
   }
-  const state = model.stateDict();
-  const [b, w] = [state["0.bias"].item(), state["0.weight"].item()];
-  console.log(`learned b = ${b.toFixed(4)}, w = ${w.toFixed(4)}   (true b = ${trueB}, w = ${trueW})`);
+  return options;
 }
 
-const data = makeData();
-console.log(`Simple linear regression: y = ${trueB} + ${trueW}x + ε, ${N} points (80 train / 20 validation), mini-batches of ${batchSize}`);
-fit("SGD (lr 0.1)", (params) => new optim.SGD(params, { lr: 0.1 }), data);
-fit("Adam (lr 0.1)", (params) => new optim.Adam(params, { lr: 0.1 }), data);
+async function main(): Promise<void> {
+  let options: ReturnType<typeof parseArgs>;
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    console.error(`error: ${(error as Error).message}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (options.help) {
+    console.log(HELP);
+    return;
+  }
+  if (options.backend) await setBackend(options.backend);
+  console.log(`gradstep chapter 6 pipeline (backend: ${getBackend()})`);
+  const started = Date.now();
+  await runChapterPipeline(options);
+  console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+await main();
