@@ -23,6 +23,26 @@ export interface GradFn {
 
 let gradEnabled = true;
 
+/** The `.grad` tensors autograd created (as opposed to ones a user assigned): see `clearGrad`. */
+const createdGradients = new WeakSet<Tensor>();
+
+/**
+ * Clears `t.grad` (to null, or to zeros) — what `zeroGrad` does for each parameter. Setting it to
+ * null also frees a gradient autograd created, so that on the WebAssembly backend a training loop
+ * does not keep every step's gradients until the garbage collector runs; clone a gradient first if
+ * you want to keep it. (On the JS backend freeing is a no-op.)
+ */
+export function clearGrad(t: Tensor, setToNone: boolean): void {
+  const grad = t.grad;
+  if (grad === null) return;
+  if (!setToNone) {
+    noGrad(() => grad.zero_());
+    return;
+  }
+  t.grad = null;
+  if (createdGradients.has(grad)) grad.dispose();
+}
+
 /** True while ops record the graph (false inside `noGrad`). */
 export function isGradEnabled(): boolean {
   return gradEnabled;
@@ -119,8 +139,12 @@ export function runBackward(root: Tensor, gradient: Tensor): void {
       if (tensor.gradFn === null) {
         // a leaf: accumulate in place, so that gradients add up across backward() calls and
         // `.grad` stays the same tensor, as in PyTorch
-        if (tensor.grad === null) tensor.grad = grad.detach().clone();
-        else tensor.grad.add_(grad);
+        if (tensor.grad === null) {
+          tensor.grad = grad.detach().clone();
+          createdGradients.add(tensor.grad);
+        } else {
+          tensor.grad.add_(grad);
+        }
         continue;
       }
       const inputGrads = tensor.gradFn.backward(grad);

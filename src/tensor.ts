@@ -228,6 +228,10 @@ export class Tensor {
   log(): Tensor {
     return elementwise.log(this);
   }
+  /** Base-10 logarithm, as ln x / ln 10. */
+  log10(): Tensor {
+    return elementwise.div(elementwise.log(this), Math.LN10);
+  }
   sqrt(): Tensor {
     return elementwise.sqrt(this);
   }

@@ -10,7 +10,7 @@
  *
  * has the parameters `fc.weight` and `fc.bias`, exactly like the PyTorch class.
  */
-import { noGrad } from "../autograd.js";
+import { clearGrad, noGrad } from "../autograd.js";
 import { formatShape } from "../shape.js";
 import { Tensor } from "../tensor.js";
 
@@ -151,12 +151,9 @@ export class Module {
   eval(): this {
     return this.train(false);
   }
+  /** Clears the parameters' gradients: to null (the default; see `clearGrad`) or to zeros. */
   zeroGrad({ setToNone = true }: { setToNone?: boolean } = {}): void {
-    for (const p of this.parameters()) {
-      if (p.grad === null) continue;
-      if (setToNone) p.grad = null;
-      else noGrad(() => p.grad!.zero_());
-    }
+    for (const p of this.parameters()) clearGrad(p, setToNone);
   }
   /** Calls `fn` on every submodule and then this one, like PyTorch's `apply`. */
   apply(fn: (m: Module) => void): this {

@@ -11,7 +11,7 @@
  * Each optimizer lists the state it keeps (`stateLayout`), so a loaded dict becomes state of the
  * kind PyTorch 1.13 keeps: a tensor shaped like the parameter, a 0-d float32 tensor, or a number.
  */
-import { enableGrad, noGrad } from "../autograd.js";
+import { clearGrad, enableGrad, noGrad } from "../autograd.js";
 import { tensor } from "../creation.js";
 import { formatShape } from "../shape.js";
 import { Tensor } from "../tensor.js";
@@ -152,14 +152,10 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
    */
   protected validateGroup(_group: O): void {}
 
-  /** Clears gradients: sets them to null (the default) or fills them with zeros. */
+  /** Clears gradients: sets them to null (the default, which frees autograd-made ones; see `clearGrad`) or fills them with zeros. */
   zeroGrad({ setToNone = true }: { setToNone?: boolean } = {}): void {
     for (const group of this.paramGroups) {
-      for (const p of group.params) {
-        if (p.grad === null) continue;
-        if (setToNone) p.grad = null;
-        else noGrad(() => p.grad!.zero_());
-      }
+      for (const p of group.params) clearGrad(p, setToNone);
     }
   }
 

@@ -67,3 +67,27 @@ it("tidy keeps what the model and optimizer hold, and zero-filled gradients surv
   tidy(() => void escaped.push(x.mul(2)));
   expect(() => (escaped[0] as { toArray(): unknown }).toArray()).toThrow(/freed/);
 });
+
+it("PyTorch's order — zeroGrad, backward, step — inside tidy also keeps memory flat (old gradients are freed)", () => {
+  manualSeed(2);
+  const model = new nn.Sequential(new nn.Linear(10, 20), new nn.Tanh(), new nn.Linear(20, 3));
+  const optimizer = new optim.Adam(model.parameters(), { lr: 1e-3 });
+  const x = randn([32, 10]);
+  const y = randint(0, 3, [32]);
+  const step = () =>
+    tidy(() => {
+      optimizer.zeroGrad();
+      new nn.CrossEntropyLoss().call(model.call(x), y).backward();
+      optimizer.step();
+    }, model, optimizer);
+  step();
+  step();
+  const live = memoryStats()!.liveBytes;
+  for (let i = 0; i < 200; i++) step();
+  expect(memoryStats()!.liveBytes).toBe(live);
+  // a gradient the user assigned is theirs: zeroGrad drops it but does not free it
+  const mine = randn([20, 10]);
+  model.parameters()[0].grad = mine;
+  optimizer.zeroGrad();
+  expect(mine.sum().item()).toBeTypeOf("number");
+});
