@@ -29,6 +29,7 @@ usage: npm start -- [options]
   --seed N            random seed (default 42)
   --backend NAME      "wasm" or "js" (default: wasm where WebAssembly SIMD is supported)
   --out DIR           where the HTML report goes (default: ${join(tmpdir(), "gradstep-report")})
+  --figures DIR       also save each figure as an SVG file in DIR
   --no-progress       no progress bar
   --help              this text
 `;
@@ -52,6 +53,7 @@ function parseArgs(argv: string[]): PipelineOptions & { backend?: BackendName; h
     else if (arg === "--data") options.data = value();
     else if (arg === "--val") options.val = value();
     else if (arg === "--out") options.out = value();
+    else if (arg === "--figures") options.figures = value();
     else if (arg === "--backend") {
       const name = value();
       if (name !== "js" && name !== "wasm") throw new Error(`--backend must be "js" or "wasm", got "${name}"`);

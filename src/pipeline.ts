@@ -29,6 +29,7 @@ import { visualizeFilters } from "./plot/filters.js";
 import { Report } from "./plot/report.js";
 import type { Tensor } from "./tensor.js";
 import { manualSeed } from "./random.js";
+import { ensureDir, writeTextAtomic } from "./train/files.js";
 
 export interface PipelineOptions {
   /** A folder of class folders of PNG images for training; the synthetic set if absent. */
@@ -49,6 +50,8 @@ export interface PipelineOptions {
   seed?: number;
   /** Where the HTML report goes (nothing is written if absent). */
   out?: string;
+  /** A folder to also save each figure in as its own SVG file (lr_finder.svg, losses.svg, ...). */
+  figures?: string;
   /** Progress output (a bar on a terminal). */
   progress?: boolean;
   /** Where the pipeline's own lines go. */
@@ -95,6 +98,9 @@ async function loadData(options: PipelineOptions, log: (line: string) => void) {
   return { train: standardize(train), val: standardize(val), classes: [...HAND_CLASSES], normalizer };
 }
 
+/** `dir/name` without importing node:path (so this module also loads in a browser). */
+const join = (dir: string, name: string): string => `${dir.replace(/[\\/]+$/, "")}/${name}`;
+
 export async function runChapterPipeline(options: PipelineOptions = {}): Promise<PipelineResult> {
   const log = options.log ?? ((line: string) => console.log(line));
   const epochs = options.epochs ?? 10;
@@ -136,20 +142,32 @@ export async function runChapterPipeline(options: PipelineOptions = {}): Promise
   const total = accuracy.reduce((s, a) => s + a.total, 0);
   log(`validation accuracy: ${((100 * right) / total).toFixed(1)}% (${accuracy.map((a) => `${a.className} ${a.correct}/${a.total}`).join(", ")})`);
 
+  const figures = {
+    lr_finder: plotLrFinder(range),
+    losses: plotLosses(trainer),
+    learning_rate: lineChart([{ name: "lr", y: trainer.learningRates.map((r) => r[0]) }], { title: "CyclicLR (triangular2)", xLabel: "Mini-batch", yLabel: "Learning rate" }),
+    filters: visualizeFilters(model.conv1),
+  };
+  if (options.figures) {
+    await ensureDir(options.figures);
+    for (const [name, svg] of Object.entries(figures)) await writeTextAtomic(join(options.figures, `${name}.svg`), svg);
+    log(`figures: ${Object.keys(figures).map((name) => join(options.figures!, `${name}.svg`)).join(", ")}`);
+  }
+
   let reportPath: string | null = null;
   if (options.out) {
     const report = new Report("gradstep — chapter 6: Rock-Paper-Scissors with CNN2");
     report.section("Data").table(["", "images", "classes"], [["training", train.length, classes.join(", ")], ["validation", val.length, classes.join(", ")]])
       .metrics(Object.fromEntries(["R", "G", "B"].flatMap((c, i) => [[`mean ${c}`, mean[i]], [`std ${c}`, std[i]]])))
       .text("Images are standardized with the training set's per-channel mean and standard deviation (Trainer.makeNormalizer).");
-    report.section("Learning rate range test").figure(plotLrFinder(range), "Smoothed loss against the learning rate, one mini-batch per rate; the marker is the suggestion.")
+    report.section("Learning rate range test").figure(figures.lr_finder, "Smoothed loss against the learning rate, one mini-batch per rate; the marker is the suggestion.")
       .metrics({ "suggested learning rate": suggestedLr, rule: range.suggestion?.rule ?? "none" });
-    report.section("Training").figure(plotLosses(trainer), "Training and validation loss per epoch.")
-      .figure(lineChart([{ name: "lr", y: trainer.learningRates.map((r) => r[0]) }], { title: "CyclicLR (triangular2)", xLabel: "Mini-batch", yLabel: "Learning rate" }), "The learning rate at every mini-batch.")
+    report.section("Training").figure(figures.losses, "Training and validation loss per epoch.")
+      .figure(figures.learning_rate, "The learning rate at every mini-batch.")
       .table(["epoch", "training loss", "validation loss"], trainer.losses.map((l, i) => [i + 1, l, trainer.valLosses[i]]));
     report.section("Accuracy").table(["class", "correct", "total", "accuracy"], accuracy.map((a) => [a.className, a.correct, a.total, `${((100 * a.correct) / a.total).toFixed(1)}%`]))
       .metrics({ "overall accuracy": `${((100 * right) / total).toFixed(1)}%`, "run time (s)": (Date.now() - started) / 1000 });
-    report.section("Filters").figure(visualizeFilters(model.conv1), "The first convolution's 3x3 filters after training (one row per output channel, one column per input channel).");
+    report.section("Filters").figure(figures.filters, "The first convolution's 3x3 filters after training (one row per output channel, one column per input channel).");
     reportPath = await report.write(options.out);
     log(`report: ${reportPath}`);
   }

@@ -52,7 +52,7 @@ it("the synthetic set is deterministic, balanced and in [0, 1]", () => {
 
 it("npm start's command line: --help lists every option; a bad option is a clear error", () => {
   const help = execFileSync(process.execPath, ["dist/main.js", "--help"], { cwd: root, encoding: "utf8" });
-  for (const option of ["--data", "--val", "--epochs", "--batch-size", "--lr-iterations", "--dropout", "--features", "--train-size", "--val-size", "--seed", "--backend", "--out", "--no-progress", "--help"]) {
+  for (const option of ["--data", "--val", "--figures", "--epochs", "--batch-size", "--lr-iterations", "--dropout", "--features", "--train-size", "--val-size", "--seed", "--backend", "--out", "--no-progress", "--help"]) {
     expect(help).toContain(option);
   }
   const bad = spawnSync(process.execPath, ["dist/main.js", "--epochs", "many"], { cwd: root, encoding: "utf8" });
@@ -77,12 +77,14 @@ it("npm start -- --data DIR --val DIR trains on an ImageFolder of PNG files", ()
     }
   });
   const out = join(scratch, "folder-report");
-  const run = spawnSync(process.execPath, ["dist/main.js", "--data", join(data, "train"), "--val", join(data, "val"), "--epochs", "1", "--batch-size", "4", "--lr-iterations", "8", "--out", out, "--no-progress"], { cwd: root, encoding: "utf8" });
+  const figures = join(scratch, "folder-figures");
+  const run = spawnSync(process.execPath, ["dist/main.js", "--data", join(data, "train"), "--val", join(data, "val"), "--epochs", "1", "--batch-size", "4", "--lr-iterations", "8", "--out", out, "--figures", figures, "--no-progress"], { cwd: root, encoding: "utf8" });
   expect(run.stderr).toBe("");
   expect(run.status).toBe(0);
   expect(run.stdout).toMatch(/data: 24 training images in 3 classes \(paper, rock, scissors\)/);
   expect(run.stdout).toMatch(/validation accuracy: \d+\.\d% \(paper \d+\/2, rock \d+\/2, scissors \d+\/2\)/);
   expect(existsSync(join(out, "index.html"))).toBe(true);
+  expect(readdirSync(figures).sort()).toEqual(["filters.svg", "learning_rate.svg", "losses.svg", "lr_finder.svg"]);
   const missingVal = spawnSync(process.execPath, ["dist/main.js", "--data", join(data, "train"), "--out", out], { cwd: root, encoding: "utf8" });
   expect(missingVal.status).not.toBe(0);
   expect(missingVal.stderr).toContain("--data needs --val");

@@ -30,3 +30,9 @@ export async function readText(path: string): Promise<string> {
   const { readFile } = await fs();
   return readFile(path, "utf8");
 }
+
+/** Creates `dir` (and its parents) if it does not exist. */
+export async function ensureDir(dir: string): Promise<void> {
+  const { mkdir } = await fs();
+  await mkdir(dir, { recursive: true });
+}
