@@ -6,7 +6,7 @@
 import { activeBackend } from "./backend/index.js";
 import { allocTypedArray, assertDType, type DType, isFloating, roundToDType } from "./dtype.js";
 import { defaultGenerator, type Generator } from "./random.js";
-import { assertValidShape, formatShape, numelOf } from "./shape.js";
+import { assertValidShape, numelOf } from "./shape.js";
 import { Tensor } from "./tensor.js";
 
 export interface TensorOptions {
@@ -157,11 +157,4 @@ export function arange(startOrEnd: number, end?: number, step = 1, options: Tens
   const n = Math.ceil((stop - start) / step);
   const values = Array.from({ length: n }, (_, i) => start + i * step);
   return fromValues(values, [n], options);
-}
-
-/** Shape check shared by `*Like` helpers and users: throws unless `t` has `shape`. */
-export function assertShape(t: Tensor, shape: readonly number[], what: string): void {
-  if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
-    throw new RangeError(`${what}: expected shape ${formatShape(shape)}, got ${formatShape(t.shape)}`);
-  }
 }

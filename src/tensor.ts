@@ -9,7 +9,7 @@
  * Methods here are thin: each forwards to the op that computes it (`src/ops/`), where the forward
  * and backward of every differentiable operation live side by side.
  */
-import { type GradFn, runBackward, isGradEnabled } from "./autograd.js";
+import { type GradFn, runBackward } from "./autograd.js";
 import type { Backend, Storage } from "./backend/backend.js";
 import { activeBackend } from "./backend/index.js";
 import { type DType, type TypedArray, isFloating } from "./dtype.js";
@@ -418,6 +418,3 @@ function scaled(other: TensorLike, alpha: number | undefined): TensorLike {
 function flattenArgs(args: number[] | [number[]]): number[] {
   return Array.isArray(args[0]) ? [...(args[0] as number[])] : (args as number[]);
 }
-
-/** Grad mode, re-exported for modules that only import the tensor. */
-export { isGradEnabled };
