@@ -26,7 +26,7 @@ import { ReduceLROnPlateau } from "../optim/lr_scheduler/reduce_lr_on_plateau.js
 import type { LRScheduler } from "../optim/lr_scheduler/lr_scheduler.js";
 import { cat, stack } from "../ops/movement.js";
 import { Normalize } from "../data/transforms.js";
-import { Tensor } from "../tensor.js";
+import { Tensor, type NestedList } from "../tensor.js";
 import { formatShape } from "../shape.js";
 import { applyLoss, lrRangeTest, type Loader, type LossFn, type LrRangeTestResult } from "./lr_finder.js";
 import { cloneState } from "./state.js";
@@ -76,9 +76,9 @@ export class Trainer {
   /** Outputs captured by `attachHooks`, by layer name. */
   visualization: Record<string, Tensor | null> = {};
   /** Gradients captured by `captureGradients`: layer → parameter → one nested list per step. */
-  capturedGradients: Record<string, Record<string, unknown[]>> = {};
+  capturedGradients: Record<string, Record<string, NestedList[]>> = {};
   /** Parameters captured by `captureParameters`: layer → parameter → one nested list per forward. */
-  capturedParameters: Record<string, Record<string, unknown[]>> = {};
+  capturedParameters: Record<string, Record<string, NestedList[]>> = {};
   handles: Record<string, Handle> = {};
 
   constructor(public model: Module, public lossFn: LossFn, public optimizer: Optimizer) {}
@@ -285,7 +285,7 @@ export class Trainer {
       this.capturedGradients[name] = {};
       for (const [parmId, p] of layer.namedParameters()) {
         if (!p.requiresGrad) continue;
-        const log: unknown[] = (this.capturedGradients[name][parmId] = []);
+        const log: NestedList[] = (this.capturedGradients[name][parmId] = []);
         this.handles[`${name}.${parmId}.grad`] = p.registerHook((grad) => void log.push(grad.tolist()));
       }
     }

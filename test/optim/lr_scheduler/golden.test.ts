@@ -5,6 +5,7 @@
  * keys are PyTorch's.
  */
 import { afterAll, describe, expect, it, vi } from "vitest";
+import { describeEachBackend } from "../../helpers.js";
 import {
   act, buildScheduler, expectRelativelyClose, loadGolden, lrsOf, makeOptimizer, momentumOf, revive, type GoldenCase,
 } from "./helpers.js";
@@ -22,7 +23,9 @@ function replay(c: GoldenCase, scheduler: ReturnType<typeof buildScheduler>, opt
   }
 }
 
-describe(`golden sequences from PyTorch ${golden.torch_version}`, () => {
+// Schedulers only do arithmetic on numbers, but they run on optimizers whose parameters live on a
+// backend; the suite runs once per backend like the others.
+describeEachBackend(`golden sequences from PyTorch ${golden.torch_version}`, () => {
   vi.spyOn(console, "warn").mockImplementation(() => {}); // the step(epoch) deprecation warning
 
   it("covers every scheduler", () => {
