@@ -6,9 +6,9 @@
 import { record } from "../autograd.js";
 import type { ReduceOp } from "../backend/backend.js";
 import { isFloating } from "../dtype.js";
-import { formatShape, normalizeDim, numelOf, sameShape, splitAt } from "../shape.js";
+import { formatShape, normalizeDim, sameShape, splitAt } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { add, cast, compare, div, mul, sub } from "./elementwise.js";
+import { cast, compare, div, mul, sub } from "./elementwise.js";
 import { arangeAlong, expand, reshape } from "./movement.js";
 
 /** The dims to reduce, normalised, unique and ascending; all of them for undefined/null. */
@@ -120,6 +120,6 @@ export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
   for (let i = 0; i < g.ndim; i++) {
     if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) dims.push(i);
   }
-  const summed = dims.length > 0 ? sum(g, dims, true) : g;
-  return numelOf(shape) === summed.numel() ? reshape(summed, shape) : add(summed, 0);
+  // keepdim leaves size-1 axes where `shape` has them; dropping the leading ones gives `shape`
+  return reshape(dims.length > 0 ? sum(g, dims, true) : g, shape);
 }
