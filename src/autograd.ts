@@ -10,15 +10,36 @@
  * Gradients are computed with ordinary tensor ops with recording switched off, so a faster backend
  * speeds up backward exactly as it speeds up forward.
  */
+import type { Storage } from "./backend/backend.js";
 import type { Tensor } from "./tensor.js";
-import { formatShape } from "./shape.js";
+import { formatShape, sameShape as sameShapes } from "./shape.js";
 
-export interface GradFn {
-  /** The op's name, for error messages and for students inspecting the graph (`y.gradFn.name`). */
-  readonly name: string;
-  readonly inputs: readonly Tensor[];
+/**
+ * How a tensor was computed: the op, the inputs it read and the closure with its local chain rule.
+ * `release()` drops the closure (and with it the values it saved) once backward has used it.
+ */
+export class GradFn {
+  private closure: ((gradOutput: Tensor) => readonly (Tensor | null)[]) | null;
+  constructor(
+    /** The op's name, for error messages and for students inspecting the graph (`y.gradFn.name`). */
+    readonly name: string,
+    readonly inputs: readonly Tensor[],
+    backward: (gradOutput: Tensor) => readonly (Tensor | null)[],
+  ) {
+    this.closure = backward;
+  }
   /** ∂L/∂out ↦ ∂L/∂input for each input (null where an input needs no gradient). */
-  readonly backward: (gradOutput: Tensor) => readonly (Tensor | null)[];
+  backward(gradOutput: Tensor): readonly (Tensor | null)[] {
+    if (this.closure === null) throw new Error(SECOND_BACKWARD);
+    return this.closure(gradOutput);
+  }
+  /** True once a backward without `retainGraph` has gone through it. */
+  get released(): boolean {
+    return this.closure === null;
+  }
+  release(): void {
+    this.closure = null;
+  }
 }
 
 let gradEnabled = true;
@@ -27,11 +48,16 @@ let gradEnabled = true;
 const createdGradients = new WeakSet<Tensor>();
 
 /**
- * Clears `t.grad` (to null, or to zeros) — what `zeroGrad` does for each parameter. Setting it to
- * null also frees a gradient autograd created, so that on the WebAssembly backend a training loop
- * does not keep every step's gradients until the garbage collector runs; clone a gradient first if
- * you want to keep it. (On the JS backend freeing is a no-op.)
+ * True for a gradient that backward created as some tensor's `.grad`. Such a gradient belongs to
+ * its tensor: when `.grad` is set to something else (null, by `zeroGrad()` or by assignment), it is
+ * freed at once, so that on the WebAssembly backend a training loop does not keep every step's
+ * gradients. (Clone a gradient to keep it; on the JS backend freeing is a no-op.)
  */
+export function isCreatedGradient(t: Tensor): boolean {
+  return createdGradients.has(t);
+}
+
+/** Clears `t.grad` (to null, freeing a gradient autograd created, or to zeros) — what `zeroGrad` does. */
 export function clearGrad(t: Tensor, setToNone: boolean): void {
   const grad = t.grad;
   if (grad === null) return;
@@ -40,7 +66,6 @@ export function clearGrad(t: Tensor, setToNone: boolean): void {
     return;
   }
   t.grad = null;
-  if (createdGradients.has(grad)) grad.dispose();
 }
 
 /** True while ops record the graph (false inside `noGrad`). */
@@ -81,7 +106,7 @@ export function record(
   backward: (gradOutput: Tensor) => readonly (Tensor | null)[],
 ): Tensor {
   if (gradEnabled && inputs.some((t) => t.requiresGrad)) {
-    out.gradFn = { name, inputs, backward };
+    out.gradFn = new GradFn(name, inputs, backward);
     out.requiresGrad = true;
   }
   return out;
@@ -113,51 +138,78 @@ function reverseTopologicalOrder(root: Tensor): Tensor[] {
   return order.reverse();
 }
 
-/**
- * Back-propagates `gradient` (∂L/∂root) to every leaf that requires a gradient.
- * Called by `Tensor.backward`, which checks the root and supplies the default gradient of 1.
- */
-export function runBackward(root: Tensor, gradient: Tensor): void {
-  const grads = new Map<Tensor, Tensor>([[root, gradient]]);
-  noGrad(() => {
-    for (const tensor of reverseTopologicalOrder(root)) {
-      let grad = grads.get(tensor);
-      if (grad === undefined) continue;
-      grads.delete(tensor);
-      for (const hook of tensor.hooks) {
-        const replaced = hook(grad);
-        if (replaced !== undefined && replaced !== null) {
-          if (!sameShapeAs(replaced, grad)) {
-            throw new RangeError(
-              `a gradient hook returned a tensor of shape ${formatShape(replaced.shape)} ` +
-                `for a gradient of shape ${formatShape(grad.shape)}`,
-            );
-          }
-          grad = replaced;
-        }
-      }
-      if (tensor.gradFn === null) {
-        // a leaf: accumulate in place, so that gradients add up across backward() calls and
-        // `.grad` stays the same tensor, as in PyTorch
-        if (tensor.grad === null) {
-          tensor.grad = grad.detach().clone();
-          createdGradients.add(tensor.grad);
-        } else {
-          tensor.grad.add_(grad);
-        }
-        continue;
-      }
-      const inputGrads = tensor.gradFn.backward(grad);
-      tensor.gradFn.inputs.forEach((input, i) => {
-        const g = inputGrads[i];
-        if (!input.requiresGrad || g === null || g === undefined) return;
-        const previous = grads.get(input);
-        grads.set(input, previous === undefined ? g : previous.add(g));
-      });
-    }
-  });
-}
+/** PyTorch's error for a second backward through a graph whose saved values were released. */
+export const SECOND_BACKWARD =
+  "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). " +
+  "Saved intermediate values of the graph are freed when you call backward(). " +
+  "Call backward({ retainGraph: true }) the first time if you need to backward through the graph a second time.";
 
-function sameShapeAs(a: Tensor, b: Tensor): boolean {
-  return a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
+/**
+ * Back-propagates `gradient` (∂L/∂root, or a function making it) to every leaf that requires a
+ * gradient. Called by `Tensor.backward`, which checks the root and supplies the default gradient of 1.
+ *
+ * Memory, as in PyTorch: unless `retainGraph` is set, the graph is released afterwards (its closures
+ * and the values they saved are dropped, and a second backward through it throws PyTorch's error).
+ * Every intermediate gradient is freed when backward returns; only the leaves' `.grad` and the
+ * gradients that hooks saw survive it (on the WebAssembly backend this is an internal scope).
+ */
+export function runBackward(root: Tensor, gradient: Tensor | (() => Tensor), retainGraph = false): void {
+  const order = reverseTopologicalOrder(root);
+  for (const tensor of order) {
+    if (tensor.gradFn?.released) throw new Error(SECOND_BACKWARD);
+  }
+  const backend = root.backend;
+  const survivors = new Set<Storage>();
+  backend.startScope?.();
+  try {
+    // the default ∂L/∂L = 1 is made here, so that the scope frees it too
+    const seed = typeof gradient === "function" ? gradient() : gradient;
+    const grads = new Map<Tensor, Tensor>([[root, seed]]);
+    noGrad(() => {
+      for (const tensor of order) {
+        let grad = grads.get(tensor);
+        if (grad === undefined) continue;
+        grads.delete(tensor);
+        for (const hook of tensor.hooks) {
+          survivors.add(grad.storage); // a hook may keep what it is given
+          const replaced = hook(grad);
+          if (replaced !== undefined && replaced !== null) {
+            if (!sameShapes(replaced.shape, grad.shape)) {
+              throw new RangeError(
+                `a gradient hook returned a tensor of shape ${formatShape(replaced.shape)} ` +
+                  `for a gradient of shape ${formatShape(grad.shape)}`,
+              );
+            }
+            grad = replaced;
+            survivors.add(grad.storage);
+          }
+        }
+        if (tensor.gradFn === null) {
+          // a leaf: accumulate in place, so that gradients add up across backward() calls and
+          // `.grad` stays the same tensor, as in PyTorch
+          if (tensor.grad === null) {
+            const created = grad.detach().clone();
+            createdGradients.add(created);
+            tensor.grad = created;
+            survivors.add(created.storage);
+          } else {
+            tensor.grad.add_(grad);
+          }
+          continue;
+        }
+        const inputGrads = tensor.gradFn.backward(grad);
+        tensor.gradFn.inputs.forEach((input, i) => {
+          const g = inputGrads[i];
+          if (!input.requiresGrad || g === null || g === undefined) return;
+          const previous = grads.get(input);
+          grads.set(input, previous === undefined ? g : previous.add(g));
+        });
+      }
+    });
+  } finally {
+    backend.endScope?.(survivors, "(it was an intermediate gradient of backward(); clone() it inside a hook to keep it)");
+  }
+  if (!retainGraph) {
+    for (const tensor of order) tensor.gradFn?.release();
+  }
 }

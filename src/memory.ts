@@ -1,31 +1,48 @@
 /**
- * Tensor memory on the WebAssembly backend.
+ * Tensor memory on the WebAssembly backend (see "Tensor lifetimes" in the README).
  *
  * On the "js" backend a tensor's storage is a typed array and the garbage collector frees it; every
  * function here is then (almost) free and changes nothing. On "wasm", storage lives in WebAssembly
- * memory, which the garbage collector cannot see. Three mechanisms return it, whichever comes first:
+ * memory, which the garbage collector cannot see. A plain PyTorch-style loop still needs nothing from
+ * you there:
  *
- * 1. `tidy(fn, ...keepFrom)` — deterministic, for loops: everything `fn` allocates is freed when it
- *    returns, except tensors reachable from its result or from `keepFrom` (modules, optimizers,
- *    tensors, arrays and plain objects holding them). A training step written as
- *        tidy(() => { ...forward, backward, optimizer.step(), optimizer.zeroGrad() }, model, optimizer)
- *    leaves memory exactly as it found it; `Trainer` does this for every mini-batch.
+ * * backward frees its intermediate gradients, and a `.grad` that backward created is freed when it
+ *   is replaced (`zeroGrad()`, `p.grad = null`), as it belongs to its tensor;
+ * * tensors that the program stopped using (last step's activations and batches) are moved out of
+ *   WebAssembly memory into ordinary JavaScript memory by the backend's sweeps, where the garbage
+ *   collector reclaims them even inside a synchronous loop; one that is used again comes back.
+ *
+ * For exact, deterministic memory there are also:
+ *
+ * 1. `tidy(fn, ...keepFrom)` — everything `fn` allocates is freed when it returns, except tensors
+ *    reachable from its result or from `keepFrom` (modules, optimizers, tensors, arrays and plain
+ *    objects holding them). `Trainer` does this for every mini-batch.
  * 2. `dispose(t)` / `t.dispose()` — explicit, for a tensor you know you are done with.
- * 3. The garbage collector — a tensor no JavaScript object references any more is freed after the
- *    collector finds it (a FinalizationRegistry). This is a safety net, not a plan: it only runs when
- *    the event loop turns, never inside a synchronous loop.
  *
- * Using a freed tensor throws an error saying so; it never reads other data.
+ * Using a freed tensor throws an error that says what freed it; it never reads other data.
  */
 import { activeBackend } from "./backend/index.js";
 import type { MemoryStats, Storage } from "./backend/backend.js";
-import { Module } from "./nn/module.js";
-import { Optimizer } from "./optim/optimizer.js";
 import { Tensor } from "./tensor.js";
 
 /**
- * The storages reachable from `roots`: tensors (and their gradients), modules (parameters and their
- * gradients), optimizers (state and parameters), and arrays, Maps, Sets and plain objects of them.
+ * The protocol by which an object says which tensors (or further holders) it holds, so that `tidy`
+ * can keep them: `nn.Module` (its parameters and buffers) and `Optimizer` (its state) implement it.
+ * The core defines it so that it needs to know nothing of the floors above.
+ */
+export const heldTensors: unique symbol = Symbol.for("gradstep.heldTensors");
+
+export interface HoldsTensors {
+  [heldTensors](): Iterable<unknown>;
+}
+
+function holdsTensors(value: object): value is HoldsTensors {
+  return typeof (value as Partial<HoldsTensors>)[heldTensors] === "function";
+}
+
+/**
+ * The storages reachable from `roots`: tensors (and their gradients), objects that hold tensors
+ * (modules, optimizers), and arrays, Maps, Sets and plain objects of them.
  */
 export function reachableStorages(...roots: unknown[]): Set<Storage> {
   const found = new Set<Storage>();
@@ -36,11 +53,8 @@ export function reachableStorages(...roots: unknown[]): Set<Storage> {
     if (value instanceof Tensor) {
       found.add(value.storage);
       visit(value.grad);
-    } else if (value instanceof Module) {
-      for (const p of value.parameters()) visit(p);
-    } else if (value instanceof Optimizer) {
-      for (const group of value.paramGroups) group.params.forEach(visit);
-      for (const state of value.state.values()) visit(state);
+    } else if (holdsTensors(value)) {
+      for (const v of value[heldTensors]()) visit(v);
     } else if (value instanceof Map) {
       for (const v of value.values()) visit(v);
     } else if (Array.isArray(value) || value instanceof Set) {
@@ -59,6 +73,11 @@ export function reachableStorages(...roots: unknown[]): Set<Storage> {
  * outer one. On the "js" backend it just runs `fn`.
  */
 export function tidy<T>(fn: () => T, ...keepFrom: unknown[]): T {
+  if (typeof fn !== "function") throw new TypeError(`tidy(fn): fn must be a function, got ${typeof fn}`);
+  if (fn.constructor?.name === "AsyncFunction") {
+    // refuse before running it: an async fn would go on using tensors after tidy had freed them
+    throw new TypeError("tidy(fn): fn must be synchronous, got an async function; call tidy inside it around each synchronous step instead");
+  }
   const backend = activeBackend();
   if (!backend.startScope || !backend.endScope) return fn();
   backend.startScope();
@@ -70,6 +89,8 @@ export function tidy<T>(fn: () => T, ...keepFrom: unknown[]): T {
     throw error;
   }
   if (result instanceof Promise) {
+    // the promise's own failure (it may go on to touch freed tensors) must not crash the process
+    result.catch(() => {});
     backend.endScope(reachableStorages(...keepFrom));
     throw new TypeError("tidy(fn): fn must be synchronous (it returned a Promise); the tensors it allocated were freed");
   }

@@ -9,7 +9,8 @@
  * Methods here are thin: each forwards to the op that computes it (`src/ops/`), where the forward
  * and backward of every differentiable operation live side by side.
  */
-import { type GradFn, runBackward } from "./autograd.js";
+import { type GradFn, isCreatedGradient, runBackward } from "./autograd.js";
+import { checkOptions } from "./options.js";
 import type { Backend, Storage } from "./backend/backend.js";
 import { activeBackend } from "./backend/index.js";
 import { type DType, type TypedArray, isFloating } from "./dtype.js";
@@ -27,6 +28,15 @@ export type GradHook = (grad: Tensor) => Tensor | void | undefined | null;
 export type NestedList = number | NestedList[];
 
 export type TensorLike = Tensor | number;
+
+/** Options of `Tensor.backward`, as PyTorch's `retain_graph`. */
+export interface BackwardOptions {
+  /** Keep the graph so that backward can run through it again. Default false. */
+  retainGraph?: boolean;
+}
+
+const GRADIENT_REPLACED =
+  "(it was a .grad that backward created, and .grad was then set to null or replaced, e.g. by zeroGrad(); clone() a gradient to keep it)";
 
 export class Tensor {
   /** Gradient of the last backward pass w.r.t. this tensor (leaves only), or null. */
@@ -111,11 +121,19 @@ export class Tensor {
   get grad(): Tensor | null {
     return this.gradient;
   }
+  /**
+   * Assigning `.grad` (null, or another tensor) frees the gradient backward created here before:
+   * it belongs to this tensor (see "Tensor lifetimes" in the README; clone() a gradient to keep it).
+   */
   set grad(value: Tensor | null) {
     if (value !== null && !movement.sameShapes(value.shape, this.shape)) {
       throw new RangeError(`assigned grad has shape ${formatShape(value.shape)} but the tensor has shape ${formatShape(this.shape)}`);
     }
+    const previous = this.gradient;
     this.gradient = value;
+    if (previous !== null && previous !== value && isCreatedGradient(previous) && previous.storage !== value?.storage) {
+      previous.backend.free(previous.storage, GRADIENT_REPLACED);
+    }
   }
 
   /** Sets `requiresGrad` in place and returns this tensor, like PyTorch's `requires_grad_()`. */
@@ -132,9 +150,16 @@ export class Tensor {
 
   /**
    * Back-propagates from this tensor. A scalar (one element) gets ∂L/∂L = 1 by default; any other
-   * shape needs the upstream gradient `grad`, as in PyTorch.
+   * shape needs the upstream gradient `grad`, as in PyTorch. The graph is released afterwards unless
+   * `retainGraph` is set: `backward(grad?, { retainGraph: true })` or `backward({ retainGraph: true })`.
    */
-  backward(grad?: Tensor): void {
+  backward(grad?: Tensor | BackwardOptions, options?: BackwardOptions): void {
+    if (grad !== undefined && !(grad instanceof Tensor)) {
+      if (options !== undefined) throw new TypeError("backward(options, options): pass backward(grad, { retainGraph }) or backward({ retainGraph })");
+      options = grad;
+      grad = undefined;
+    }
+    const { retainGraph = false } = checkOptions("backward()", options, ["retainGraph"]);
     if (!this.requiresGrad) {
       throw new Error("backward(): this tensor does not require grad and has no gradFn; nothing to differentiate");
     }
@@ -142,12 +167,13 @@ export class Tensor {
       if (this.numel() !== 1) {
         throw new RangeError(`backward(): grad can be implicitly created only for scalar outputs, but this tensor has shape ${formatShape(this.shape)}; pass the upstream gradient`);
       }
-      grad = Tensor.empty(this.shape, this.dtype, this.backend);
-      grad.fill_(1);
-    } else if (!movement.sameShapes(grad.shape, this.shape)) {
+      runBackward(this, () => Tensor.empty(this.shape, this.dtype, this.backend).fill_(1), retainGraph);
+      return;
+    }
+    if (!movement.sameShapes(grad.shape, this.shape)) {
       throw new RangeError(`backward(): gradient has shape ${formatShape(grad.shape)} but the tensor has shape ${formatShape(this.shape)}`);
     }
-    runBackward(this, grad);
+    runBackward(this, grad, retainGraph);
   }
 
   /**

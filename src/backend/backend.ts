@@ -98,8 +98,11 @@ export interface Backend {
   read(s: Storage): TypedArray;
   /** Overwrites the storage's elements from `values` (same length), converting to its dtype. */
   write(s: Storage, values: ArrayLike<number>): void;
-  /** Returns the memory to the backend; the handle must not be used again. Optional for GC'd memory. */
-  free(s: Storage): void;
+  /**
+   * Returns the memory to the backend; the handle must not be used again, and using it throws an
+   * error ending in `reason` (what freed it and how to avoid it). A no-op for garbage-collected memory.
+   */
+  free(s: Storage, reason?: string): void;
   /**
    * Scopes, for backends whose memory the garbage collector cannot see (`tidy` is built on them):
    * storages allocated between `startScope()` and the matching `endScope(keep)` are freed by it,
@@ -107,7 +110,7 @@ export interface Backend {
    * backend: typed arrays are garbage-collected) simply leaves them out.
    */
   startScope?(): void;
-  endScope?(keep?: Iterable<Storage>): void;
+  endScope?(keep?: Iterable<Storage>, reason?: string): void;
   /** Exempts a storage from every open scope. */
   keep?(s: Storage): void;
   /** Byte counts of the backend's memory, where it manages its own. */

@@ -11,6 +11,7 @@
  * has the parameters `fc.weight` and `fc.bias`, exactly like the PyTorch class.
  */
 import { clearGrad, noGrad } from "../autograd.js";
+import { heldTensors } from "../memory.js";
 import { formatShape } from "../shape.js";
 import { Tensor } from "../tensor.js";
 
@@ -214,5 +215,10 @@ export class Module {
   /** Constructor arguments shown by toString(), like PyTorch's `extra_repr`. */
   extraRepr(): string {
     return "";
+  }
+
+  /** What `tidy` keeps for a module: its parameters (with their gradients) and everything in its state dict. */
+  [heldTensors](): Iterable<unknown> {
+    return [...this.parameters(), ...Object.values(this.stateDict())];
   }
 }

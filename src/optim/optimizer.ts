@@ -12,6 +12,7 @@
  * kind PyTorch 1.13 keeps: a tensor shaped like the parameter, a 0-d float32 tensor, or a number.
  */
 import { clearGrad, enableGrad, noGrad } from "../autograd.js";
+import { heldTensors } from "../memory.js";
 import { tensor } from "../creation.js";
 import { formatShape } from "../shape.js";
 import { Tensor } from "../tensor.js";
@@ -272,6 +273,11 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
       throw new RangeError(`${what} has shape ${formatShape(t.shape)} but its parameter has shape ${formatShape(p.shape)}`);
     }
     return noGrad(() => t.to(p.dtype).clone());
+  }
+
+  /** What `tidy` keeps for an optimizer: its parameters and its per-parameter state. */
+  [heldTensors](): Iterable<unknown> {
+    return [...this.paramGroups.flatMap((group) => group.params), ...this.state.values()];
   }
 }
 

@@ -149,15 +149,17 @@ describe("wasm storage memory", () => {
     const baseline = backend.memoryStats().liveBytes;
     for (let i = 0; i < 200; i++) backend.alloc("float32", 10_000); // 40 KB each, dropped at once
     expect(backend.memoryStats().liveBytes).toBeGreaterThan(baseline + 200 * 40_000 - 1);
+    const peak = backend.memoryStats().heapBytes;
     // collection happens in GC, finalization callbacks on a later turn of the event loop
     for (let round = 0; round < 10 && backend.memoryStats().liveBytes > baseline; round++) {
       gc();
       await yieldToEventLoop();
     }
     expect(backend.memoryStats().liveBytes).toBe(baseline);
-    // and the freed blocks are reused: a second wave needs no new memory
-    const heap = backend.memoryStats().heapBytes;
+    // and the freed bytes are reused: a second wave needs no new memory
+    const memory = backend.memory.buffer.byteLength;
     for (let i = 0; i < 200; i++) backend.alloc("float32", 10_000);
-    expect(backend.memoryStats().heapBytes).toBe(heap);
+    expect(backend.memoryStats().heapBytes).toBe(peak);
+    expect(backend.memory.buffer.byteLength).toBe(memory);
   });
 });

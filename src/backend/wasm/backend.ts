@@ -61,24 +61,61 @@ function kernelTables(k: KernelExports) {
   };
 }
 
-/** A block of the kernels' memory holding `length` elements of `dtype`: (pointer, length, dtype). */
-export class WasmStorage implements Storage {
-  /** Byte address of element 0; -1 once freed. */
+/** `Block.pointer` of a storage whose elements were moved to the JavaScript heap (see `sweep`). */
+const EVICTED = -2;
+/** `Block.pointer` of a freed storage. */
+const FREED = -1;
+
+/**
+ * The sweep clock: every sweep advances it, and every kernel call stamps its operands with it, so
+ * "not used since the last sweep" is `lastUse < clock`.
+ */
+let clock = 1;
+
+/**
+ * Where a storage's elements are: a block of the memory (`pointer`) or, once evicted, a copy in the
+ * JavaScript heap (`evicted`). The backend's bookkeeping (the unscoped set, the finalizer) holds
+ * blocks, never storages, so the garbage collector can still find a storage unreachable.
+ */
+class Block {
+  /** Byte address of element 0; EVICTED or FREED otherwise. */
   pointer: Pointer;
-  constructor(pointer: Pointer, readonly length: number, readonly dtype: DType) {
+  /** The sweep clock when a kernel last used it. */
+  lastUse = clock;
+  /** The elements while evicted. */
+  evicted: Uint8Array | null = null;
+  /** What freed it, for the error that a later use throws. */
+  freedBy = "";
+  constructor(pointer: Pointer, readonly bytes: number) {
     this.pointer = pointer;
-  }
-  get freed(): boolean {
-    return this.pointer < 0;
   }
 }
 
-/** Where a storage's block is and whether it still is. */
+/** A storage of the kernels' memory: `length` elements of `dtype`, wherever its block is now. */
+export class WasmStorage implements Storage {
+  constructor(readonly block: Block, readonly length: number, readonly dtype: DType, readonly owner: WasmBackend) {}
+  /** Byte address of element 0 (negative while evicted or once freed). */
+  get pointer(): Pointer {
+    return this.block.pointer;
+  }
+  get freed(): boolean {
+    return this.block.pointer === FREED;
+  }
+}
+
+/**
+ * The address of a storage's elements for a kernel about to use them: an evicted storage is brought
+ * back first; a freed one is an error that names what freed it.
+ */
 function pointerOf(s: Storage): Pointer {
-  const p = (s as WasmStorage).pointer;
-  if (p === undefined) throw new TypeError("this storage does not belong to the WebAssembly backend");
-  if (p < 0) throw new Error("this tensor's storage was freed; it cannot be used any more");
-  return p;
+  const block = (s as WasmStorage).block;
+  if (block === undefined) throw new TypeError("this storage does not belong to the WebAssembly backend");
+  if (block.pointer >= 0) {
+    block.lastUse = clock;
+    return block.pointer;
+  }
+  if (block.pointer === EVICTED) return (s as WasmStorage).owner.restore(s as WasmStorage);
+  throw new Error(`this tensor's storage was freed${block.freedBy ? ` ${block.freedBy}` : ""}; it cannot be used any more`);
 }
 
 /** What `memoryStats()` reports, in bytes. */
@@ -91,7 +128,13 @@ export interface WasmMemoryStats {
   memoryBytes: number;
   /** The most it may grow to. */
   maximumBytes: number;
+  /** Moved to the JavaScript heap by sweeps so far, and brought back because a program used them again. */
+  evictedBytes: number;
+  restoredBytes: number;
 }
+
+/** Unscoped allocation between sweeps (at least; see `sweep`). */
+const SWEEP_BYTES = 16 * 2 ** 20;
 
 /**
  * Drops size-1 dimensions and merges neighbours that every stride list walks contiguously, so the
@@ -123,9 +166,17 @@ export class WasmBackend implements Backend {
   private readonly t: ReturnType<typeof kernelTables>;
   private readonly maximumBytes: number;
   /** Frees the blocks of storages the garbage collector found unreachable. */
-  private readonly finalizer: FinalizationRegistry<Pointer>;
+  private readonly finalizer: FinalizationRegistry<Block>;
   /** Storages allocated while each open scope was the innermost, outermost scope first. */
   private readonly scopes: Set<WasmStorage>[] = [];
+  /** Blocks of the storages in memory that no scope owns: what `sweep` looks after. */
+  private readonly unscoped = new Set<Block>();
+  /** Unscoped bytes allocated since the last sweep, and how many trigger the next one. */
+  private sinceSweep = 0;
+  private sweepThreshold = SWEEP_BYTES;
+  /** Bytes moved out by sweeps and back by `restore`, in total (see `memoryStats`). */
+  private evictedBytes = 0;
+  private restoredBytes = 0;
   /** Scratch for the strided kernels' shape/stride/counter blocks. */
   private geometry: Pointer = 0;
   private geometryBytes = 0;
@@ -139,7 +190,12 @@ export class WasmBackend implements Backend {
     this.k = kernels;
     this.t = kernelTables(kernels);
     this.maximumBytes = maximumBytes;
-    this.finalizer = new FinalizationRegistry((pointer) => kernels.free(pointer));
+    this.finalizer = new FinalizationRegistry((block) => {
+      if (block.pointer <= 0) return;
+      kernels.free(block.pointer);
+      block.pointer = FREED;
+      this.unscoped.delete(block);
+    });
   }
 
   // ---- memory ------------------------------------------------------------------------------------
@@ -147,14 +203,31 @@ export class WasmBackend implements Backend {
   /** A block for `length` elements of `dtype`, with a clear error when the memory is exhausted. */
   private allocate(dtype: DType, length: number, zeroed: boolean): WasmStorage {
     if (!Number.isInteger(length) || length < 0) throw new RangeError(`cannot allocate ${length} elements`);
-    if (length === 0) return new WasmStorage(0, 0, dtype);
+    if (length === 0) return new WasmStorage(new Block(0, 0), 0, dtype, this);
     const bytes = length * BYTES[dtype];
-    const raw = bytes >= 2 ** 32 ? 0 : zeroed ? this.k.alloc_zeroed(bytes) : this.k.alloc(bytes);
+    const unscoped = this.scopes.length === 0;
+    if (unscoped) {
+      this.sinceSweep += bytes;
+      if (this.sinceSweep > this.sweepThreshold) this.sweep();
+    }
+    let raw = this.rawAlloc(bytes, zeroed);
+    if (raw === 0 && this.unscoped.size > 0) {
+      // full: move out what the program is not using, then try once more
+      this.sweep();
+      raw = this.rawAlloc(bytes, zeroed);
+    }
     if (raw === 0) this.exhausted(bytes, length, dtype);
-    const s = new WasmStorage(raw >>> 0, length, dtype);
-    this.finalizer.register(s, s.pointer, s);
-    if (this.scopes.length > 0) this.scopes[this.scopes.length - 1].add(s);
+    const block = new Block(raw >>> 0, bytes);
+    const s = new WasmStorage(block, length, dtype, this);
+    this.finalizer.register(s, block, block);
+    if (unscoped) this.unscoped.add(block);
+    else this.scopes[this.scopes.length - 1].add(s);
     return s;
+  }
+
+  private rawAlloc(bytes: number, zeroed: boolean): Pointer {
+    if (bytes >= 2 ** 32) return 0;
+    return zeroed ? this.k.alloc_zeroed(bytes) : this.k.alloc(bytes);
   }
 
   private exhausted(bytes: number, length: number, dtype: DType): never {
@@ -163,9 +236,69 @@ export class WasmBackend implements Backend {
     throw new RangeError(
       `WebAssembly memory exhausted: requested ${bytes} bytes (${length} ${dtype} elements); ` +
         `live tensors hold ${mib(stats.liveBytes)}, the memory is ${mib(stats.memoryBytes)} of at most ${mib(stats.maximumBytes)}. ` +
-        "Free tensors you no longer need (backend.free, or a scope), or let the event loop turn so that " +
-        "the garbage collector can return unreachable ones.",
+        "Free tensors you no longer need: wrap each step in tidy(() => ...), or call dispose(t) / t.dispose() " +
+        '(see "Tensor lifetimes" in the README).',
     );
+  }
+
+  /**
+   * Moves the elements of every unscoped storage that no kernel has used since the previous sweep
+   * into the JavaScript heap, and frees its block.
+   *
+   * This is what lets a plain PyTorch-style loop, with no `tidy`, run in bounded memory: JavaScript
+   * gives no signal when a variable drops a tensor, and the FinalizationRegistry only runs between
+   * tasks, never inside a synchronous loop. So the backend treats its memory as a cache of the
+   * storages in use: a storage the loop still uses (parameters, optimizer state, this step's
+   * tensors) stays, and one it does not (last steps' activations, batches, losses) moves to an
+   * ordinary `Uint8Array`, which the garbage collector reclaims — during the loop — once nothing
+   * references the tensor. If a program does use an evicted tensor again, the next kernel brings it
+   * back (`restore`), so nothing a program can reach is ever lost. Storages in a `tidy` scope are not
+   * touched: the scope frees them deterministically.
+   */
+  private sweep(advance = true): void {
+    const memory = this.k.memory.buffer;
+    let residentBytes = 0;
+    for (const block of this.unscoped) {
+      if (block.lastUse >= clock) {
+        residentBytes += block.bytes;
+        continue;
+      }
+      block.evicted = new Uint8Array(memory, block.pointer, block.bytes).slice();
+      this.finalizer.unregister(block);
+      this.k.free(block.pointer);
+      block.pointer = EVICTED;
+      this.unscoped.delete(block);
+      this.evictedBytes += block.bytes;
+    }
+    if (!advance) return;
+    clock++;
+    this.sinceSweep = 0;
+    // sweep again after another quarter of what stays (at least SWEEP_BYTES) has been allocated, so a
+    // large model's parameters are not scanned too often
+    this.sweepThreshold = Math.max(SWEEP_BYTES, residentBytes / 4);
+  }
+
+  /** Brings an evicted storage's elements back into the memory (called by `pointerOf`). */
+  restore(s: WasmStorage): Pointer {
+    const block = s.block;
+    const evicted = block.evicted!;
+    let raw = this.k.alloc(block.bytes);
+    if (raw === 0) {
+      // full: move out what no kernel has used since the last sweep — but without advancing the
+      // clock, so that the operands this kernel call has already located stay where they are
+      this.sweep(false);
+      raw = this.k.alloc(block.bytes);
+    }
+    if (raw === 0) this.exhausted(block.bytes, s.length, s.dtype);
+    new Uint8Array(this.k.memory.buffer, raw >>> 0, block.bytes).set(evicted);
+    block.evicted = null;
+    block.pointer = raw >>> 0;
+    block.lastUse = clock;
+    this.finalizer.register(s, block, block);
+    this.unscoped.add(block);
+    this.sinceSweep += block.bytes;
+    this.restoredBytes += block.bytes;
+    return block.pointer;
   }
 
   alloc(dtype: DType, length: number): Storage {
@@ -203,16 +336,23 @@ export class WasmBackend implements Backend {
     this.view(s).set(values);
   }
 
-  /** Returns the storage's block now. Freeing twice is harmless; using a freed storage throws. */
-  free(s: Storage): void {
-    const w = s as WasmStorage;
-    if (w.pointer === undefined) throw new TypeError("this storage does not belong to the WebAssembly backend");
-    if (w.pointer < 0) return;
-    if (w.length > 0) {
-      this.finalizer.unregister(w);
-      this.k.free(w.pointer);
+  /**
+   * Returns the storage's block now. `reason` completes the error a later use throws ("this tensor's
+   * storage was freed <reason>"). Freeing twice is harmless; using a freed storage throws.
+   */
+  free(s: Storage, reason = "(by dispose())"): void {
+    const block = (s as WasmStorage).block;
+    if (block === undefined) throw new TypeError("this storage does not belong to the WebAssembly backend");
+    if (block.pointer === FREED) return;
+    if (block.pointer === EVICTED) {
+      block.evicted = null;
+    } else if (block.bytes > 0) {
+      this.finalizer.unregister(block);
+      this.unscoped.delete(block);
+      this.k.free(block.pointer);
     }
-    w.pointer = -1;
+    block.pointer = FREED;
+    block.freedBy = reason;
   }
 
   /**
@@ -225,22 +365,30 @@ export class WasmBackend implements Backend {
 
   /**
    * Closes the innermost scope, freeing its storages except those in `keep` and those `keep()`
-   * was called on; the kept ones move to the enclosing scope, if any, as a result of it.
+   * was called on; the kept ones move to the enclosing scope, if any. `reason` is passed to `free`.
    */
-  endScope(keep: Iterable<Storage> = []): void {
+  endScope(keep: Iterable<Storage> = [], reason = "(by the tidy() that allocated it: return it from the function, or keep() it)"): void {
     const scope = this.scopes.pop();
     if (scope === undefined) throw new Error("endScope() without a matching startScope()");
     const kept = new Set<Storage>(keep);
     const parent = this.scopes[this.scopes.length - 1];
     for (const s of scope) {
-      if (kept.has(s)) parent?.add(s);
-      else this.free(s);
+      if (!kept.has(s)) this.free(s, reason);
+      else if (parent !== undefined) parent.add(s);
+      else this.release(s);
     }
   }
 
   /** Exempts a storage from every open scope: it lives until freed or garbage-collected. */
   keep(s: Storage): void {
-    for (const scope of this.scopes) scope.delete(s as WasmStorage);
+    let scoped = false;
+    for (const scope of this.scopes) scoped = scope.delete(s as WasmStorage) || scoped;
+    if (scoped) this.release(s as WasmStorage);
+  }
+
+  /** A storage that no scope owns any more joins the unscoped ones that sweeps look after. */
+  private release(s: WasmStorage): void {
+    if (s.block.pointer > 0) this.unscoped.add(s.block);
   }
 
   /** Byte counts of the allocator and the memory (for tests, benchmarks and leak hunting). */
@@ -250,6 +398,8 @@ export class WasmBackend implements Backend {
       heapBytes: this.k.heap_top(),
       memoryBytes: this.k.memory.buffer.byteLength,
       maximumBytes: this.maximumBytes,
+      evictedBytes: this.evictedBytes,
+      restoredBytes: this.restoredBytes,
     };
   }
 
