@@ -11,7 +11,7 @@
  * speeds up backward exactly as it speeds up forward.
  */
 import type { Tensor } from "./tensor.js";
-import { formatShape } from "./shape.js";
+import { formatShape, sameShape } from "./shape.js";
 
 export interface GradFn {
   /** The op's name, for error messages and for students inspecting the graph (`y.gradFn.name`). */
@@ -127,7 +127,7 @@ export function runBackward(root: Tensor, gradient: Tensor): void {
       for (const hook of tensor.hooks) {
         const replaced = hook(grad);
         if (replaced !== undefined && replaced !== null) {
-          if (!sameShapeAs(replaced, grad)) {
+          if (!sameShape(replaced.shape, grad.shape)) {
             throw new RangeError(
               `a gradient hook returned a tensor of shape ${formatShape(replaced.shape)} ` +
                 `for a gradient of shape ${formatShape(grad.shape)}`,
@@ -156,8 +156,4 @@ export function runBackward(root: Tensor, gradient: Tensor): void {
       });
     }
   });
-}
-
-function sameShapeAs(a: Tensor, b: Tensor): boolean {
-  return a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
 }

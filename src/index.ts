@@ -1,6 +1,7 @@
 /**
  * gradstep: PyTorch's training toolkit in TypeScript.
- * This file is the public surface, exactly the contract of API.md.
+ * This file is the public surface: everything the README's "A tour" and "PyTorch → gradstep"
+ * sections show is exported from here, and nothing else.
  */
 export { Tensor, type GradHook, type NestedList, type TensorLike } from "./tensor.js";
 export { noGrad, enableGrad, isGradEnabled } from "./autograd.js";

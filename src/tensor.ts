@@ -13,7 +13,7 @@ import { type GradFn, runBackward } from "./autograd.js";
 import type { Backend, Storage } from "./backend/backend.js";
 import { activeBackend } from "./backend/index.js";
 import { type DType, type TypedArray, isFloating } from "./dtype.js";
-import { formatShape, numelOf, type Shape } from "./shape.js";
+import { formatShape, normalizeDim, numelOf, sameShape, type Shape } from "./shape.js";
 import * as elementwise from "./ops/elementwise.js";
 import * as reduce from "./ops/reduce.js";
 import * as movement from "./ops/movement.js";
@@ -72,7 +72,7 @@ export class Tensor {
   size(dim: number): number;
   size(dim?: number): number | number[] {
     if (dim === undefined) return [...this.shape];
-    return this.shape[movement.dimIndex(dim, this.ndim)];
+    return this.shape[normalizeDim(dim, this.ndim)];
   }
   /** True for tensors created by the user rather than computed by a recorded op. */
   get isLeaf(): boolean {
@@ -112,7 +112,7 @@ export class Tensor {
     return this.gradient;
   }
   set grad(value: Tensor | null) {
-    if (value !== null && !movement.sameShapes(value.shape, this.shape)) {
+    if (value !== null && !sameShape(value.shape, this.shape)) {
       throw new RangeError(`assigned grad has shape ${formatShape(value.shape)} but the tensor has shape ${formatShape(this.shape)}`);
     }
     this.gradient = value;
@@ -144,7 +144,7 @@ export class Tensor {
       }
       grad = Tensor.empty(this.shape, this.dtype, this.backend);
       grad.fill_(1);
-    } else if (!movement.sameShapes(grad.shape, this.shape)) {
+    } else if (!sameShape(grad.shape, this.shape)) {
       throw new RangeError(`backward(): gradient has shape ${formatShape(grad.shape)} but the tensor has shape ${formatShape(this.shape)}`);
     }
     runBackward(this, grad);

@@ -11,7 +11,7 @@
  * has the parameters `fc.weight` and `fc.bias`, exactly like the PyTorch class.
  */
 import { clearGrad, noGrad } from "../autograd.js";
-import { formatShape } from "../shape.js";
+import { formatShape, sameShape } from "../shape.js";
 import { Tensor } from "../tensor.js";
 
 /** A tensor that is a module's learnable parameter (requires grad unless told otherwise). */
@@ -191,7 +191,7 @@ export class Module {
       if (source === undefined) continue;
       if (!(source instanceof Tensor)) {
         problems.push(`value for ${key} is not a Tensor`);
-      } else if (source.shape.length !== target.shape.length || source.shape.some((d, i) => d !== target.shape[i])) {
+      } else if (!sameShape(source.shape, target.shape)) {
         problems.push(`size mismatch for ${key}: copying a param with shape ${formatShape(source.shape)} from checkpoint, the shape in current model is ${formatShape(target.shape)}.`);
       }
     }

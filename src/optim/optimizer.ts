@@ -13,7 +13,7 @@
  */
 import { clearGrad, enableGrad, noGrad } from "../autograd.js";
 import { tensor } from "../creation.js";
-import { formatShape } from "../shape.js";
+import { formatShape, sameShape } from "../shape.js";
 import { Tensor } from "../tensor.js";
 
 /** Hyper-parameters common to every optimizer: each has at least a learning rate. */
@@ -268,7 +268,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
       // PyTorch casts loaded state to the parameter's dtype, except `step`, which stays float32
       return noGrad(() => t.reshape([]).to(name === "step" ? "float32" : p.dtype).clone());
     }
-    if (t.shape.length !== p.shape.length || t.shape.some((d, i) => d !== p.shape[i])) {
+    if (!sameShape(t.shape, p.shape)) {
       throw new RangeError(`${what} has shape ${formatShape(t.shape)} but its parameter has shape ${formatShape(p.shape)}`);
     }
     return noGrad(() => t.to(p.dtype).clone());
