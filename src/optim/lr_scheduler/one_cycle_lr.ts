@@ -24,7 +24,8 @@
  * strategy is saved as `_anneal_func_type` ("cos" or "linear"), the key PyTorch ≥ 2.0 uses.
  */
 import type { Optimizer } from "../optimizer.js";
-import { camelToSnake, snakeToCamel } from "../optimizer.js";
+import { camelCase } from "../../options.js";
+import { camelToSnake } from "../optimizer.js";
 import { LRScheduler, checkOptimizer, groupsOf, loaded, perGroup, type SchedulerOptions, type SchedulerStateDict } from "./lr_scheduler.js";
 import { pythonDivide, pythonStr } from "./numerics.js";
 import { annealCos, annealLinear, oneCyclePhaseAt, oneCyclePhases, type OneCycleKey, type OneCyclePhase } from "./schedules.js";
@@ -178,10 +179,10 @@ export class OneCycleLR extends LRScheduler {
     if (Array.isArray(phases)) {
       this.phases = phases.map((phase: Record<string, unknown>) => ({
         endStep: phase.end_step as number,
-        startLr: snakeToCamel(phase.start_lr as string) as OneCycleKey,
-        endLr: snakeToCamel(phase.end_lr as string) as OneCycleKey,
-        startMomentum: snakeToCamel(phase.start_momentum as string) as OneCycleKey,
-        endMomentum: snakeToCamel(phase.end_momentum as string) as OneCycleKey,
+        startLr: camelCase(phase.start_lr as string) as OneCycleKey,
+        endLr: camelCase(phase.end_lr as string) as OneCycleKey,
+        startMomentum: camelCase(phase.start_momentum as string) as OneCycleKey,
+        endMomentum: camelCase(phase.end_momentum as string) as OneCycleKey,
       }));
     }
     this.annealStrategy = loaded(stateDict, "_anneal_func_type", this.annealStrategy);
