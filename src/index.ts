@@ -24,5 +24,6 @@ export * as models from "./models/index.js";
 export * as data from "./data/index.js";
 export { TensorDataset, DataLoader, randomSplit, Compose, ToTensor, Normalize, Resize, ImageFolder } from "./data/index.js";
 export { Trainer, lrRangeTest, makeLrFn, steepestSuggestion, valleySuggestion, type TrainOptions, type LrRangeTestOptions, type LrRangeTestResult, type Suggestion } from "./train/index.js";
+export { stateDictToJSON, stateDictFromJSON } from "./state_json.js";
 export * as plot from "./plot/index.js";
 export { Report } from "./plot/report.js";

@@ -348,11 +348,12 @@ export class Tensor {
   }
 
   // ---- in-place (used by optimizers; not recorded by autograd) ------------------------------------
-  add_(other: TensorLike, alpha = 1): this {
-    return inplace.add_(this, other, alpha);
+  // `alpha` as a rest element, so that an explicit `undefined` is an error rather than 1
+  add_(other: TensorLike, ...alpha: [alpha?: number]): this {
+    return inplace.add_(this, other, ...alpha);
   }
-  sub_(other: TensorLike, alpha = 1): this {
-    return inplace.add_(this, other, -alpha);
+  sub_(other: TensorLike, ...alpha: [alpha?: number]): this {
+    return inplace.sub_(this, other, ...alpha);
   }
   mul_(other: TensorLike): this {
     return inplace.binary_("mul", this, other);

@@ -11,6 +11,7 @@
  */
 import { fromValues } from "../creation.js";
 import { isFloating } from "../dtype.js";
+import { checkOptions } from "../options.js";
 import { formatShape } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { assertRawImage, describe, type RawImage } from "./image.js";
@@ -102,7 +103,7 @@ export class Normalize implements Transform<Tensor, Tensor> {
   readonly std: readonly number[];
 
   constructor(options: NormalizeOptions) {
-    if (options === null || typeof options !== "object") throw new TypeError("Normalize expects { mean, std }");
+    checkOptions("Normalize", options, ["mean", "std"], ["mean", "std"]);
     const mean = typeof options.mean === "number" ? [options.mean] : [...options.mean];
     const std = typeof options.std === "number" ? [options.std] : [...options.std];
     if (mean.length === 0 || std.length === 0) throw new RangeError("Normalize: mean and std need at least one value");

@@ -273,6 +273,9 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
       for (const [key, value] of Object.entries(g)) {
         if (key !== "params") group[camelCase(key)] = Array.isArray(value) ? [...value] : value;
       }
+      // a null where a number belongs is what JSON.stringify makes of Infinity or NaN: loading it
+      // as is would train with NaN rates, so it is an error (stateDictToJSON keeps such numbers)
+      checkOptionTypes(`loaded param_groups[${i}]`, group, { ...this.paramGroups[i], params: undefined });
       group.params = this.paramGroups[i].params;
       return group as ParamGroup<O>;
     });
@@ -286,7 +289,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
    */
   protected stateValueFor(p: Tensor, name: string, value: unknown): unknown {
     const kind = this.stateLayout[name];
-    if (kind === undefined || value === null) return value;
+    if (kind === undefined || (value === null && kind === "tensor")) return value;
     const what = `loaded state '${name}'`;
     if (kind === "number") {
       if (value instanceof Tensor && value.numel() === 1) return value.item();
