@@ -12,7 +12,7 @@
  */
 import type { Storage } from "./backend/backend.js";
 import type { Tensor } from "./tensor.js";
-import { formatShape, sameShape as sameShapes } from "./shape.js";
+import { formatShape, sameShape } from "./shape.js";
 
 /**
  * How a tensor was computed: the op, the inputs it read and the closure with its local chain rule.
@@ -174,7 +174,7 @@ export function runBackward(root: Tensor, gradient: Tensor | (() => Tensor), ret
           survivors.add(grad.storage); // a hook may keep what it is given
           const replaced = hook(grad);
           if (replaced !== undefined && replaced !== null) {
-            if (!sameShapes(replaced.shape, grad.shape)) {
+            if (!sameShape(replaced.shape, grad.shape)) {
               throw new RangeError(
                 `a gradient hook returned a tensor of shape ${formatShape(replaced.shape)} ` +
                   `for a gradient of shape ${formatShape(grad.shape)}`,

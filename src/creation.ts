@@ -3,10 +3,11 @@
  * Random factories draw from PyTorch's generator algorithm (see random.ts), so with the same seed
  * `rand`, `randn`, `randint` and `randperm` give PyTorch's numbers.
  */
+import type { Backend } from "./backend/backend.js";
 import { activeBackend } from "./backend/index.js";
 import { allocTypedArray, assertDType, type DType, isFloating, roundToDType } from "./dtype.js";
 import { defaultGenerator, type Generator } from "./random.js";
-import { assertValidShape, numelOf } from "./shape.js";
+import { assertValidShape, formatShape, numelOf } from "./shape.js";
 import { Tensor } from "./tensor.js";
 
 export interface TensorOptions {
@@ -26,9 +27,23 @@ function finish(t: Tensor, options: TensorOptions): Tensor {
   return t;
 }
 
-function fromValues(values: ArrayLike<number>, shape: readonly number[], options: TensorOptions): Tensor {
+/** Where `fromValues` puts the tensor: by default on the active backend; layers pass their input's. */
+export interface FromValuesOptions extends TensorOptions {
+  backend?: Backend;
+}
+
+/**
+ * The one tensor factory from flat data: `values` (a typed array or numbers, row-major) read as a
+ * tensor of `shape`, converted to `dtype` (default float32). Layers, transforms, collation and init
+ * build tensors through this (or `tensor`), so only the core and the backends deal in storage.
+ */
+export function fromValues(values: ArrayLike<number>, shape: readonly number[], options: FromValuesOptions = {}): Tensor {
+  assertValidShape(shape);
+  if (values.length !== numelOf(shape)) {
+    throw new RangeError(`fromValues: shape ${formatShape(shape)} is invalid for input of size ${values.length}`);
+  }
   const dtype = assertDType(options.dtype ?? "float32");
-  const backend = activeBackend();
+  const backend = options.backend ?? activeBackend();
   return finish(new Tensor(backend.fromArray(dtype, values), [...shape], backend), options);
 }
 

@@ -1,6 +1,7 @@
 /**
  * gradstep: PyTorch's training toolkit in TypeScript.
- * This file is the public surface, exactly the contract of API.md.
+ * This file is the public surface: everything the README's "A tour" and "PyTorch → gradstep"
+ * sections show is exported from here, and nothing else.
  */
 export { Tensor, type GradHook, type NestedList, type TensorLike } from "./tensor.js";
 export { noGrad, enableGrad, isGradEnabled } from "./autograd.js";
@@ -23,5 +24,6 @@ export * as models from "./models/index.js";
 export * as data from "./data/index.js";
 export { TensorDataset, DataLoader, randomSplit, Compose, ToTensor, Normalize, Resize, ImageFolder } from "./data/index.js";
 export { Trainer, lrRangeTest, makeLrFn, steepestSuggestion, valleySuggestion, type TrainOptions, type LrRangeTestOptions, type LrRangeTestResult, type Suggestion } from "./train/index.js";
+export { stateDictToJSON, stateDictFromJSON } from "./state_json.js";
 export * as plot from "./plot/index.js";
 export { Report } from "./plot/report.js";

@@ -47,6 +47,34 @@ export function checkOptions<T extends object>(
   return options;
 }
 
+/**
+ * Checks that each given option has the type of its example (usually its default): a number where
+ * the example is a number, a boolean where it is a boolean, a list of as many numbers where it is a
+ * list (Adam's `betas`). Options whose example is null or undefined are left to the caller.
+ * Without it, `betas: 0.9` would fail later as "Invalid beta parameter at index 0: -inf".
+ */
+export function checkOptionTypes(where: string, options: object, examples: object): void {
+  for (const [key, value] of Object.entries(options)) {
+    const example = (examples as Record<string, unknown>)[key];
+    if (value === undefined || example === undefined || example === null) continue;
+    if (Array.isArray(example)) {
+      if (!Array.isArray(value) || value.length !== example.length || !value.every((v) => typeof v === typeof example[0])) {
+        throw new TypeError(`${where}: option '${key}' must be a list of ${example.length} ${typeof example[0]}s like [${example.join(", ")}], got ${describeValue(value)}`);
+      }
+    } else if (typeof value !== typeof example) {
+      throw new TypeError(`${where}: option '${key}' must be a ${typeof example}, got ${describeValue(value)}`);
+    }
+  }
+}
+
+/** A value as an error message shows it: `0.9`, `"0.1"`, `[0.9]`, `a Tensor`. */
+export function describeValue(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(describeValue).join(", ")}]`;
+  if (value !== null && typeof value === "object") return isTensorLike(value) ? "a Tensor" : "an object";
+  return String(value);
+}
+
 /** A Tensor passed where an options object belongs (checked by shape, so this file imports nothing). */
 function isTensorLike(value: object): boolean {
   return "storage" in value && "shape" in value && "dtype" in value;

@@ -14,7 +14,7 @@ import { DataLoader } from "./data/dataloader.js";
 import { TensorDataset, type Dataset, type DatasetLike } from "./data/dataset.js";
 import { ImageFolder } from "./data/image_folder.js";
 import { HAND_CLASSES, syntheticHandsDatasets } from "./data/synthetic_hands.js";
-import { Compose, Normalize, Resize, ToTensor } from "./data/transforms.js";
+import { Compose, Resize, ToTensor } from "./data/transforms.js";
 import { tensor } from "./creation.js";
 import { Generator } from "./random.js";
 import { CNN2 } from "./models/cnn2.js";

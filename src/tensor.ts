@@ -14,7 +14,7 @@ import { checkOptions } from "./options.js";
 import type { Backend, Storage } from "./backend/backend.js";
 import { activeBackend } from "./backend/index.js";
 import { type DType, type TypedArray, isFloating } from "./dtype.js";
-import { formatShape, numelOf, type Shape } from "./shape.js";
+import { formatShape, normalizeDim, numelOf, sameShape, type Shape } from "./shape.js";
 import * as elementwise from "./ops/elementwise.js";
 import * as reduce from "./ops/reduce.js";
 import * as movement from "./ops/movement.js";
@@ -82,7 +82,7 @@ export class Tensor {
   size(dim: number): number;
   size(dim?: number): number | number[] {
     if (dim === undefined) return [...this.shape];
-    return this.shape[movement.dimIndex(dim, this.ndim)];
+    return this.shape[normalizeDim(dim, this.ndim)];
   }
   /** True for tensors created by the user rather than computed by a recorded op. */
   get isLeaf(): boolean {
@@ -126,7 +126,7 @@ export class Tensor {
    * it belongs to this tensor (see "Tensor lifetimes" in the README; clone() a gradient to keep it).
    */
   set grad(value: Tensor | null) {
-    if (value !== null && !movement.sameShapes(value.shape, this.shape)) {
+    if (value !== null && !sameShape(value.shape, this.shape)) {
       throw new RangeError(`assigned grad has shape ${formatShape(value.shape)} but the tensor has shape ${formatShape(this.shape)}`);
     }
     const previous = this.gradient;
@@ -170,7 +170,7 @@ export class Tensor {
       runBackward(this, () => Tensor.empty(this.shape, this.dtype, this.backend).fill_(1), retainGraph);
       return;
     }
-    if (!movement.sameShapes(grad.shape, this.shape)) {
+    if (!sameShape(grad.shape, this.shape)) {
       throw new RangeError(`backward(): gradient has shape ${formatShape(grad.shape)} but the tensor has shape ${formatShape(this.shape)}`);
     }
     runBackward(this, grad, retainGraph);
@@ -374,11 +374,12 @@ export class Tensor {
   }
 
   // ---- in-place (used by optimizers; not recorded by autograd) ------------------------------------
-  add_(other: TensorLike, alpha = 1): this {
-    return inplace.add_(this, other, alpha);
+  // `alpha` as a rest element, so that an explicit `undefined` is an error rather than 1
+  add_(other: TensorLike, ...alpha: [alpha?: number]): this {
+    return inplace.add_(this, other, ...alpha);
   }
-  sub_(other: TensorLike, alpha = 1): this {
-    return inplace.add_(this, other, -alpha);
+  sub_(other: TensorLike, ...alpha: [alpha?: number]): this {
+    return inplace.sub_(this, other, ...alpha);
   }
   mul_(other: TensorLike): this {
     return inplace.binary_("mul", this, other);

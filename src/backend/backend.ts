@@ -87,7 +87,7 @@ export interface MemoryStats {
 }
 
 export interface Backend {
-  readonly name: "js" | "wasm";
+  readonly name: string;
 
   // ---- memory ------------------------------------------------------------------------------------
   /** New zero-filled storage. */

@@ -24,7 +24,8 @@ export function activeBackend(): Backend {
 
 /** The name of the active backend: `"js"` or `"wasm"`. */
 export function getBackend(): BackendName {
-  return current.name;
+  // `current` is only ever one of the two backends setBackend selects
+  return current.name as BackendName;
 }
 
 /** The WebAssembly backend, instantiated once (a failed attempt may be retried). */

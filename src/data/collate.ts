@@ -5,7 +5,7 @@
  * `[image, label]` pairs becomes `[images, labels]`.
  */
 import { Tensor } from "../tensor.js";
-import { activeBackend } from "../backend/index.js";
+import { fromValues } from "../creation.js";
 import { stack } from "../ops/movement.js";
 import { describe, isRawImage } from "./image.js";
 
@@ -50,8 +50,7 @@ function collate(batch: readonly unknown[], where: string): unknown {
       if (typeof item !== "number") throw new TypeError(`default_collate: ${where} item 0 is a number but item ${i} is ${describe(item)}`);
       if (!Number.isInteger(item) || item < INT32_MIN || item > INT32_MAX) integers = false;
     });
-    const backend = activeBackend();
-    return new Tensor(backend.fromArray(integers ? "int32" : "float64", batch as number[]), [batch.length], backend);
+    return fromValues(batch as number[], [batch.length], { dtype: integers ? "int32" : "float64" });
   }
   if (Array.isArray(first)) {
     batch.forEach((item, i) => {

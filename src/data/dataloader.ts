@@ -17,6 +17,7 @@
  * Each batch is `defaultCollate` of the items, or the dataset's own `getBatch(indices)` when it has
  * one (TensorDataset gathers its rows at once; the result is the same).
  */
+import { checkOptions } from "../options.js";
 import { defaultGenerator, Generator } from "../random.js";
 import { type Collated, defaultCollate } from "./collate.js";
 import { asDataset, type Dataset, type DatasetLike } from "./dataset.js";
@@ -44,7 +45,7 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
 
   constructor(dataset: DatasetLike<T>, options: DataLoaderOptions<T, B> = {}) {
     this.dataset = asDataset(dataset);
-    const { batchSize = 1, shuffle = false, generator, dropLast = false, collateFn } = options;
+    const { batchSize = 1, shuffle = false, generator, dropLast = false, collateFn } = checkOptions("DataLoader", options, ["batchSize", "shuffle", "generator", "dropLast", "collateFn"]);
     if (!Number.isInteger(batchSize) || batchSize <= 0) {
       throw new RangeError(`batch_size should be a positive integer value, but got batchSize=${batchSize}`);
     }

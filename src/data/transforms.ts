@@ -9,8 +9,9 @@
  * (PIL's antialiased bilinear for images, ATen's bilinear without antialias for tensors: see
  * resize.ts).
  */
-import { activeBackend } from "../backend/index.js";
+import { fromValues } from "../creation.js";
 import { isFloating } from "../dtype.js";
+import { checkOptions } from "../options.js";
 import { formatShape } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { assertRawImage, describe, type RawImage } from "./image.js";
@@ -77,8 +78,7 @@ export class ToTensor implements Transform<RawImage | Tensor, Tensor> {
     for (let p = 0; p < plane; p++) {
       for (let c = 0; c < channels; c++) values[c * plane + p] = BYTE_TO_UNIT[data[p * channels + c]];
     }
-    const backend = activeBackend();
-    return new Tensor(backend.fromArray("float32", values), [channels, height, width], backend);
+    return fromValues(values, [channels, height, width]);
   }
 
   toString(): string {
@@ -103,7 +103,7 @@ export class Normalize implements Transform<Tensor, Tensor> {
   readonly std: readonly number[];
 
   constructor(options: NormalizeOptions) {
-    if (options === null || typeof options !== "object") throw new TypeError("Normalize expects { mean, std }");
+    checkOptions("Normalize", options, ["mean", "std"], ["mean", "std"]);
     const mean = typeof options.mean === "number" ? [options.mean] : [...options.mean];
     const std = typeof options.std === "number" ? [options.std] : [...options.std];
     if (mean.length === 0 || std.length === 0) throw new RangeError("Normalize: mean and std need at least one value");
@@ -137,10 +137,7 @@ export class Normalize implements Transform<Tensor, Tensor> {
         );
       }
     }
-    const column = (values: readonly number[]) => {
-      const backend = image.backend;
-      return new Tensor(backend.fromArray(image.dtype, values), [values.length, 1, 1], backend);
-    };
+    const column = (values: readonly number[]) => fromValues(values, [values.length, 1, 1], { dtype: image.dtype, backend: image.backend });
     return image.sub(column(this.mean)).div(column(this.std));
   }
 
@@ -198,8 +195,7 @@ export class Resize implements Transform<RawImage | Tensor, RawImage | Tensor> {
     const channels = image.ndim >= 3 ? image.shape[image.ndim - 3] : 1;
     const channelsLast = channels === 1 || (inH === 1 && inW === 1);
     const values = interpolateBilinear(image.toArray(), planes, inH, inW, height, width, { float32: image.dtype === "float32", channelsLast });
-    const backend = image.backend;
-    return new Tensor(backend.fromArray(image.dtype, values), [...lead, height, width], backend);
+    return fromValues(values, [...lead, height, width], { dtype: image.dtype, backend: image.backend });
   }
 
   toString(): string {

@@ -4,7 +4,7 @@
  * linear, conv2d and maxPool2d are single ops with hand-written backward passes (src/ops/).
  */
 import { noGrad } from "../autograd.js";
-import { full } from "../creation.js";
+import { fromValues, full } from "../creation.js";
 import { defaultGenerator, type Generator } from "../random.js";
 import { formatShape, normalizeDim, sameShape } from "../shape.js";
 import { Tensor } from "../tensor.js";
@@ -51,7 +51,7 @@ export function dropout2d(x: Tensor, p = 0.5, training = true, generator: Genera
 function keepMask(shape: readonly number[], p: number, like: Tensor, generator: Generator): Tensor {
   const noise = new (like.dtype === "float64" ? Float64Array : Float32Array)(shape.reduce((n, d) => n * d, 1));
   generator.bernoulli(noise, 1 - p);
-  const mask = new Tensor(like.backend.fromArray(like.dtype, noise), [...shape], like.backend);
+  const mask = fromValues(noise, shape, { dtype: like.dtype, backend: like.backend });
   return noGrad(() => mask.div_(1 - p));
 }
 
@@ -108,7 +108,7 @@ export function nllLoss(logProbs: Tensor, target: Tensor, options: NllOptions = 
   const flatIndex = safeTargets.map((t, i) => i * classes + t);
   const picked = logProbs.reshape([-1]).index(flatIndex);
   const classWeight = weight ? weight.detach().index(safeTargets) : full([n], 1, { dtype: logProbs.dtype });
-  const w = classWeight.mul(new Tensor(logProbs.backend.fromArray(logProbs.dtype, kept), [n], logProbs.backend));
+  const w = classWeight.mul(fromValues(kept, [n], { dtype: logProbs.dtype, backend: logProbs.backend }));
   const losses = picked.neg().mul(w);
   if (reduction === "mean") return losses.sum().div(w.sum());
   return reduce(losses, reduction);

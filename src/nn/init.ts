@@ -7,8 +7,9 @@
  * `manualSeed` a layer starts from PyTorch's exact weights.
  */
 import { noGrad } from "../autograd.js";
+import { fromValues } from "../creation.js";
 import { defaultGenerator, type Generator } from "../random.js";
-import { Tensor } from "../tensor.js";
+import type { Tensor } from "../tensor.js";
 
 /** Number of inputs feeding each output: in-features, or in-channels × kernel area. */
 export function fanIn(weight: Tensor): number {
@@ -21,8 +22,7 @@ export function uniform_(t: Tensor, from = 0, to = 1, generator: Generator = def
   if (t.dtype === "int32") throw new TypeError("uniform_ needs a floating point tensor");
   const values = t.dtype === "float64" ? new Float64Array(t.numel()) : new Float32Array(t.numel());
   generator.uniform(values, from, to);
-  noGrad(() => t.backend.write(t.storage, values));
-  return t;
+  return fillWith(t, values);
 }
 
 /** Fills `t` with N(mean, std²) drawn as PyTorch's `normal_` would. */
@@ -30,7 +30,12 @@ export function normal_(t: Tensor, mean = 0, std = 1, generator: Generator = def
   if (t.dtype === "int32") throw new TypeError("normal_ needs a floating point tensor");
   const values = t.dtype === "float64" ? new Float64Array(t.numel()) : new Float32Array(t.numel());
   generator.normal(values, mean, std);
-  t.backend.write(t.storage, values);
+  return fillWith(t, values);
+}
+
+/** Copies the drawn values into `t` in place (not recorded by autograd, as PyTorch's init runs under no_grad). */
+function fillWith(t: Tensor, values: Float32Array | Float64Array): Tensor {
+  noGrad(() => t.copy_(fromValues(values, t.shape, { dtype: t.dtype, backend: t.backend })));
   return t;
 }
 

@@ -12,7 +12,7 @@
  */
 import { clearGrad, noGrad } from "../autograd.js";
 import { heldTensors } from "../memory.js";
-import { formatShape } from "../shape.js";
+import { formatShape, sameShape } from "../shape.js";
 import { Tensor } from "../tensor.js";
 
 /** A tensor that is a module's learnable parameter (requires grad unless told otherwise). */
@@ -192,7 +192,7 @@ export class Module {
       if (source === undefined) continue;
       if (!(source instanceof Tensor)) {
         problems.push(`value for ${key} is not a Tensor`);
-      } else if (source.shape.length !== target.shape.length || source.shape.some((d, i) => d !== target.shape[i])) {
+      } else if (!sameShape(source.shape, target.shape)) {
         problems.push(`size mismatch for ${key}: copying a param with shape ${formatShape(source.shape)} from checkpoint, the shape in current model is ${formatShape(target.shape)}.`);
       }
     }

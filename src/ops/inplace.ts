@@ -38,8 +38,25 @@ function operandFor(self: Tensor, other: TensorLike, name: string) {
   return denseStorage(t, self.shape, self.dtype);
 }
 
-/** self += alpha · other */
-export function add_<T extends Tensor>(self: T, other: TensorLike, alpha: number): T {
+/**
+ * A scalar argument such as `alpha`, checked as PyTorch's argument parser does: left out, it is
+ * `fallback`; given, it must be a number (`p.add_(g, undefined)` or a Tensor as `alpha` would
+ * otherwise add with 1 or NaN without a word).
+ */
+function scalarArgument(name: string, argument: string, given: readonly unknown[], fallback: number): number {
+  if (given.length === 0) return fallback;
+  const value = given[0];
+  if (typeof value === "number") return value;
+  const shown = value instanceof Tensor ? "Tensor" : value === null ? "null" : typeof value;
+  throw new TypeError(`${name}(): argument '${argument}' must be a number, not ${shown}`);
+}
+
+/** self += alpha · other (alpha 1 when left out) */
+export function add_<T extends Tensor>(self: T, other: TensorLike, ...rest: [alpha?: number]): T {
+  const alpha = scalarArgument("add_", "alpha", rest, 1);
+  if (typeof other !== "number" && !(other instanceof Tensor)) {
+    throw new TypeError(`add_(): argument 'other' must be a Tensor or a number, not ${other === null ? "null" : typeof other}`);
+  }
   guard(self, "add_", other);
   if (typeof other === "number") {
     const b = asTensor(other * alpha, self);
@@ -48,6 +65,11 @@ export function add_<T extends Tensor>(self: T, other: TensorLike, alpha: number
     self.backend.addScaled(self.storage, self.storage, operandFor(self, other, "add_"), alpha);
   }
   return self;
+}
+
+/** self -= alpha · other (alpha 1 when left out) */
+export function sub_<T extends Tensor>(self: T, other: TensorLike, ...rest: [alpha?: number]): T {
+  return add_(self, other, -scalarArgument("sub_", "alpha", rest, 1));
 }
 
 /** self = self ∘ other for a broadcasting binary op (mul_, div_, pow_, maximum_, ...). */
@@ -75,6 +97,7 @@ export function unary_<T extends Tensor>(op: UnaryOp, self: T): T {
 
 /** self += value · t1 · t2 */
 export function addcmul_<T extends Tensor>(self: T, t1: Tensor, t2: Tensor, value: number): T {
+  scalarArgument("addcmul_", "value", [value], 1);
   guard(self, "addcmul_", t1, t2);
   self.backend.addcmul(self.storage, self.storage, operandFor(self, t1, "addcmul_"), operandFor(self, t2, "addcmul_"), value);
   return self;
@@ -82,6 +105,7 @@ export function addcmul_<T extends Tensor>(self: T, t1: Tensor, t2: Tensor, valu
 
 /** self += value · t1 / t2 */
 export function addcdiv_<T extends Tensor>(self: T, t1: Tensor, t2: Tensor, value: number): T {
+  scalarArgument("addcdiv_", "value", [value], 1);
   guard(self, "addcdiv_", t1, t2);
   self.backend.addcdiv(self.storage, self.storage, operandFor(self, t1, "addcdiv_"), operandFor(self, t2, "addcdiv_"), value);
   return self;

@@ -11,9 +11,6 @@ import { Tensor } from "../tensor.js";
 import { cast } from "./elementwise.js";
 import { sumTo } from "./reduce.js";
 
-export const dimIndex = normalizeDim;
-export const sameShapes = sameShape;
-
 /** A dense copy of `t` broadcast to `shape` and converted to `dtype`, as raw storage (no autograd). */
 export function denseStorage(t: Tensor, shape: readonly number[], dtype: DType): Storage {
   const typed = t.dtype === dtype ? t : cast(t.detach(), dtype);

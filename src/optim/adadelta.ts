@@ -1,7 +1,7 @@
 import { noGrad } from "../autograd.js";
 import { zerosLike } from "../creation.js";
 import type { Tensor } from "../tensor.js";
-import { type Closure, formatLikePython, type ImplementationFlags, Optimizer, type ParamGroupInput, withDefaults } from "./optimizer.js";
+import { type Closure, formatLikePython, type ImplementationFlags, Optimizer, type ParamGroupInput, type StateLayout, withDefaults } from "./optimizer.js";
 
 export interface AdadeltaOptions extends Pick<ImplementationFlags, "foreach"> {
   /** γ, a factor on the update (default 1.0) */
@@ -14,6 +14,15 @@ export interface AdadeltaOptions extends Pick<ImplementationFlags, "foreach"> {
   weightDecay: number;
   /** Ascend the objective instead of descending (default false) */
   maximize: boolean;
+}
+
+/** What Adadelta remembers per parameter (PyTorch's names; `step` is a plain count, as in PyTorch 1.13). */
+export interface AdadeltaState {
+  step: number;
+  /** v */
+  square_avg: Tensor;
+  /** u */
+  acc_delta: Tensor;
 }
 
 const defaults: AdadeltaOptions = {
@@ -40,11 +49,11 @@ const defaults: AdadeltaOptions = {
  * γ = lr, ρ = rho, λ = weightDecay; v and u are the state's `square_avg` and `acc_delta`;
  * `step` counts the updates (a plain number, as PyTorch 1.13 keeps it for Adadelta).
  */
-export class Adadelta extends Optimizer<AdadeltaOptions> {
-  protected override readonly stateLayout = { step: "number", square_avg: "tensor", acc_delta: "tensor" } as const;
+export class Adadelta extends Optimizer<AdadeltaOptions, AdadeltaState> {
+  protected override readonly stateLayout = { step: "number", square_avg: "tensor", acc_delta: "tensor" } as const satisfies StateLayout<AdadeltaState>;
 
   constructor(params: Iterable<Tensor | ParamGroupInput<AdadeltaOptions>> | Tensor, options: Partial<AdadeltaOptions> = {}) {
-    super(params, withDefaults(defaults, options));
+    super(params, withDefaults("Adadelta", defaults, options));
   }
 
   protected override validateGroup({ lr, rho, eps, weightDecay }: AdadeltaOptions): void {
@@ -61,15 +70,9 @@ export class Adadelta extends Optimizer<AdadeltaOptions> {
         const { lr, rho, eps, weightDecay, maximize } = group;
         for (const param of group.params) {
           if (param.grad === null) continue;
-          const state = this.stateOf(param);
-          if (state.step === undefined) {
-            state.step = 0;
-            state.square_avg = zerosLike(param);
-            state.acc_delta = zerosLike(param);
-          }
-          state.step = (state.step as number) + 1;
-          const squareAvg = state.square_avg as Tensor;
-          const accDelta = state.acc_delta as Tensor;
+          const state = this.stateOf(param, () => ({ step: 0, square_avg: zerosLike(param), acc_delta: zerosLike(param) }));
+          state.step += 1;
+          const { square_avg: squareAvg, acc_delta: accDelta } = state;
 
           let grad = maximize ? param.grad.neg() : param.grad;
           if (weightDecay !== 0) grad = grad.add(param, weightDecay);

@@ -1,7 +1,7 @@
 import { noGrad } from "../autograd.js";
 import { fullLike, tensor } from "../creation.js";
 import type { Tensor } from "../tensor.js";
-import { type Closure, formatLikePython, type ImplementationFlags, Optimizer, type ParamGroupInput, withDefaults } from "./optimizer.js";
+import { type Closure, formatLikePython, type ImplementationFlags, Optimizer, type ParamGroupInput, type StateLayout, withDefaults } from "./optimizer.js";
 
 export interface AdagradOptions extends Pick<ImplementationFlags, "foreach"> {
   /** γ, the learning rate (default 1e-2) */
@@ -16,6 +16,14 @@ export interface AdagradOptions extends Pick<ImplementationFlags, "foreach"> {
   eps: number;
   /** Ascend the objective instead of descending (default false) */
   maximize: boolean;
+}
+
+/** What Adagrad remembers per parameter (PyTorch's names). */
+export interface AdagradState {
+  /** t, a 0-d float32 tensor */
+  step: Tensor;
+  /** s, the sum of squared gradients */
+  sum: Tensor;
 }
 
 const defaults: AdagradOptions = {
@@ -44,11 +52,11 @@ const defaults: AdagradOptions = {
  * its group is added (not on its first step), so a state dict lists parameters never updated, and
  * τ is the constructor's value for every group (PyTorch ignores a group's own τ).
  */
-export class Adagrad extends Optimizer<AdagradOptions> {
-  protected override readonly stateLayout = { step: "scalar", sum: "tensor" } as const;
+export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
+  protected override readonly stateLayout = { step: "scalar", sum: "tensor" } as const satisfies StateLayout<AdagradState>;
 
   constructor(params: Iterable<Tensor | ParamGroupInput<AdagradOptions>> | Tensor, options: Partial<AdagradOptions> = {}) {
-    super(params, withDefaults(defaults, options));
+    super(params, withDefaults("Adagrad", defaults, options));
   }
 
   protected override validateGroup({ lr, lrDecay, weightDecay, initialAccumulatorValue, eps }: AdagradOptions): void {
@@ -67,9 +75,7 @@ export class Adagrad extends Optimizer<AdagradOptions> {
   override addParamGroup(group: ParamGroupInput<AdagradOptions>): void {
     super.addParamGroup(group);
     for (const param of this.paramGroups[this.paramGroups.length - 1].params) {
-      const state = this.stateOf(param);
-      state.step = tensor(0);
-      state.sum = fullLike(param, this.defaults.initialAccumulatorValue);
+      this.state.set(param, { step: tensor(0), sum: fullLike(param, this.defaults.initialAccumulatorValue) });
     }
   }
 
@@ -80,9 +86,9 @@ export class Adagrad extends Optimizer<AdagradOptions> {
         const { lr, lrDecay, weightDecay, eps, maximize } = group;
         for (const param of group.params) {
           if (param.grad === null) continue;
-          const state = this.stateOf(param);
-          const sum = state.sum as Tensor;
-          const t = (state.step as Tensor).add_(1).item();
+          const state = this.stateOf(param, () => ({ step: tensor(0), sum: fullLike(param, this.defaults.initialAccumulatorValue) }));
+          const sum = state.sum;
+          const t = state.step.add_(1).item();
 
           let grad = maximize ? param.grad.neg() : param.grad;
           if (weightDecay !== 0) grad = grad.add(param, weightDecay);

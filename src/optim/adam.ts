@@ -1,7 +1,7 @@
 import { noGrad } from "../autograd.js";
 import { tensor, zerosLike } from "../creation.js";
 import type { Tensor } from "../tensor.js";
-import { type Closure, formatLikePython, type ImplementationFlags, Optimizer, type ParamGroupInput, withDefaults } from "./optimizer.js";
+import { type Closure, formatLikePython, type ImplementationFlags, Optimizer, type ParamGroupInput, type StateLayout, withDefaults } from "./optimizer.js";
 
 export interface AdamOptions extends ImplementationFlags {
   /** γ, the learning rate (default 1e-3) */
@@ -16,6 +16,18 @@ export interface AdamOptions extends ImplementationFlags {
   amsgrad: boolean;
   /** Ascend the objective instead of descending (default false) */
   maximize: boolean;
+}
+
+/** What Adam remembers per parameter (PyTorch's names). */
+export interface AdamState {
+  /** t, a 0-d float32 tensor */
+  step: Tensor;
+  /** m */
+  exp_avg: Tensor;
+  /** v */
+  exp_avg_sq: Tensor;
+  /** vᵐᵃˣ, made on the first step with amsgrad */
+  max_exp_avg_sq?: Tensor;
 }
 
 const defaults: AdamOptions = {
@@ -56,11 +68,11 @@ export function validateAdamLike({ lr, eps, betas, weightDecay }: { lr: number; 
  * and t its `step` (a 0-d float32 tensor, as PyTorch 1.13 keeps it). The two divisions by
  * 1 − βᵗ are the EWMAs' bias corrections (see `ewma.calcCorrectedEwma`).
  */
-export class Adam extends Optimizer<AdamOptions> {
-  protected override readonly stateLayout = { step: "scalar", exp_avg: "tensor", exp_avg_sq: "tensor", max_exp_avg_sq: "tensor" } as const;
+export class Adam extends Optimizer<AdamOptions, AdamState> {
+  protected override readonly stateLayout = { step: "scalar", exp_avg: "tensor", exp_avg_sq: "tensor", max_exp_avg_sq: "tensor" } as const satisfies StateLayout<AdamState>;
 
   constructor(params: Iterable<Tensor | ParamGroupInput<AdamOptions>> | Tensor, options: Partial<AdamOptions> = {}) {
-    super(params, withDefaults(defaults, options));
+    super(params, withDefaults("Adam", defaults, options));
   }
 
   protected override validateGroup(group: AdamOptions): void {
@@ -74,16 +86,9 @@ export class Adam extends Optimizer<AdamOptions> {
         const { lr, betas: [beta1, beta2], eps, weightDecay, amsgrad, maximize } = group;
         for (const param of group.params) {
           if (param.grad === null) continue;
-          const state = this.stateOf(param);
-          if (state.step === undefined) {
-            state.step = tensor(0);
-            state.exp_avg = zerosLike(param);
-            state.exp_avg_sq = zerosLike(param);
-          }
-          if (amsgrad && state.max_exp_avg_sq === undefined) state.max_exp_avg_sq = zerosLike(param);
-          const step = state.step as Tensor;
-          const expAvg = state.exp_avg as Tensor;
-          const expAvgSq = state.exp_avg_sq as Tensor;
+          const state = this.stateOf(param, () => ({ step: tensor(0), exp_avg: zerosLike(param), exp_avg_sq: zerosLike(param) }));
+          if (amsgrad) state.max_exp_avg_sq ??= zerosLike(param);
+          const { step, exp_avg: expAvg, exp_avg_sq: expAvgSq } = state;
 
           let grad = maximize ? param.grad.neg() : param.grad;
           const t = step.add_(1).item();
@@ -96,7 +101,7 @@ export class Adam extends Optimizer<AdamOptions> {
           const stepSize = lr / biasCorrection1;
           const biasCorrection2Sqrt = Math.sqrt(biasCorrection2);
           let secondMoment = expAvgSq;
-          if (amsgrad) secondMoment = (state.max_exp_avg_sq as Tensor).maximum_(expAvgSq);
+          if (state.max_exp_avg_sq !== undefined && amsgrad) secondMoment = state.max_exp_avg_sq.maximum_(expAvgSq);
           const denom = secondMoment.sqrt().div_(biasCorrection2Sqrt).add_(eps);
           param.addcdiv_(expAvg, denom, -stepSize);
         }

@@ -2,7 +2,7 @@ import { noGrad } from "../autograd.js";
 import { tensor, zerosLike } from "../creation.js";
 import type { Tensor } from "../tensor.js";
 import { validateAdamLike } from "./adam.js";
-import { type Closure, type ImplementationFlags, Optimizer, type ParamGroupInput, withDefaults } from "./optimizer.js";
+import { type Closure, type ImplementationFlags, Optimizer, type ParamGroupInput, type StateLayout, withDefaults } from "./optimizer.js";
 
 export interface AdamaxOptions extends Pick<ImplementationFlags, "foreach"> {
   /** γ, the learning rate (default 2e-3) */
@@ -15,6 +15,16 @@ export interface AdamaxOptions extends Pick<ImplementationFlags, "foreach"> {
   weightDecay: number;
   /** Ascend the objective instead of descending (default false) */
   maximize: boolean;
+}
+
+/** What Adamax remembers per parameter (PyTorch's names). */
+export interface AdamaxState {
+  /** t, a 0-d float32 tensor */
+  step: Tensor;
+  /** m */
+  exp_avg: Tensor;
+  /** u, the infinity norm */
+  exp_inf: Tensor;
 }
 
 const defaults: AdamaxOptions = {
@@ -41,11 +51,11 @@ const defaults: AdamaxOptions = {
  * γ = lr, λ = weightDecay; m and u are the state's `exp_avg` and `exp_inf`, t its `step` (a 0-d
  * float32 tensor).
  */
-export class Adamax extends Optimizer<AdamaxOptions> {
-  protected override readonly stateLayout = { step: "scalar", exp_avg: "tensor", exp_inf: "tensor" } as const;
+export class Adamax extends Optimizer<AdamaxOptions, AdamaxState> {
+  protected override readonly stateLayout = { step: "scalar", exp_avg: "tensor", exp_inf: "tensor" } as const satisfies StateLayout<AdamaxState>;
 
   constructor(params: Iterable<Tensor | ParamGroupInput<AdamaxOptions>> | Tensor, options: Partial<AdamaxOptions> = {}) {
-    super(params, withDefaults(defaults, options));
+    super(params, withDefaults("Adamax", defaults, options));
   }
 
   protected override validateGroup(group: AdamaxOptions): void {
@@ -59,17 +69,11 @@ export class Adamax extends Optimizer<AdamaxOptions> {
         const { lr, betas: [beta1, beta2], eps, weightDecay, maximize } = group;
         for (const param of group.params) {
           if (param.grad === null) continue;
-          const state = this.stateOf(param);
-          if (state.step === undefined) {
-            state.step = tensor(0);
-            state.exp_avg = zerosLike(param);
-            state.exp_inf = zerosLike(param);
-          }
-          const expAvg = state.exp_avg as Tensor;
-          const expInf = state.exp_inf as Tensor;
+          const state = this.stateOf(param, () => ({ step: tensor(0), exp_avg: zerosLike(param), exp_inf: zerosLike(param) }));
+          const { exp_avg: expAvg, exp_inf: expInf } = state;
 
           let grad = maximize ? param.grad.neg() : param.grad;
-          const t = (state.step as Tensor).add_(1).item();
+          const t = state.step.add_(1).item();
           if (weightDecay !== 0) grad = grad.add(param, weightDecay);
           expAvg.mul_(beta1).add_(grad, 1 - beta1);
           // PyTorch takes the amax over [β₂·u, |g| + ε] stacked: the same as an element-wise maximum

@@ -1,8 +1,8 @@
 import { noGrad } from "../autograd.js";
 import { tensor, zerosLike } from "../creation.js";
 import type { Tensor } from "../tensor.js";
-import { validateAdamLike } from "./adam.js";
-import { type Closure, type ImplementationFlags, Optimizer, type ParamGroupInput, withDefaults } from "./optimizer.js";
+import { type AdamState, validateAdamLike } from "./adam.js";
+import { type Closure, type ImplementationFlags, Optimizer, type ParamGroupInput, type StateLayout, withDefaults } from "./optimizer.js";
 
 export interface AdamWOptions extends Pick<ImplementationFlags, "foreach" | "capturable"> {
   /** γ, the learning rate (default 1e-3) */
@@ -18,6 +18,9 @@ export interface AdamWOptions extends Pick<ImplementationFlags, "foreach" | "cap
   /** Ascend the objective instead of descending (default false) */
   maximize: boolean;
 }
+
+/** What AdamW remembers per parameter: the same as Adam. */
+export type AdamWState = AdamState;
 
 const defaults: AdamWOptions = {
   lr: 1e-3,
@@ -46,11 +49,11 @@ const defaults: AdamWOptions = {
  * γ = lr, λ = weightDecay; m, v, vᵐᵃˣ are the state's `exp_avg`, `exp_avg_sq`, `max_exp_avg_sq`,
  * and t its `step` (a 0-d float32 tensor).
  */
-export class AdamW extends Optimizer<AdamWOptions> {
-  protected override readonly stateLayout = { step: "scalar", exp_avg: "tensor", exp_avg_sq: "tensor", max_exp_avg_sq: "tensor" } as const;
+export class AdamW extends Optimizer<AdamWOptions, AdamWState> {
+  protected override readonly stateLayout = { step: "scalar", exp_avg: "tensor", exp_avg_sq: "tensor", max_exp_avg_sq: "tensor" } as const satisfies StateLayout<AdamWState>;
 
   constructor(params: Iterable<Tensor | ParamGroupInput<AdamWOptions>> | Tensor, options: Partial<AdamWOptions> = {}) {
-    super(params, withDefaults(defaults, options));
+    super(params, withDefaults("AdamW", defaults, options));
   }
 
   protected override validateGroup(group: AdamWOptions): void {
@@ -64,16 +67,9 @@ export class AdamW extends Optimizer<AdamWOptions> {
         const { lr, betas: [beta1, beta2], eps, weightDecay, amsgrad, maximize } = group;
         for (const param of group.params) {
           if (param.grad === null) continue;
-          const state = this.stateOf(param);
-          if (state.step === undefined) {
-            state.step = tensor(0);
-            state.exp_avg = zerosLike(param);
-            state.exp_avg_sq = zerosLike(param);
-          }
-          if (amsgrad && state.max_exp_avg_sq === undefined) state.max_exp_avg_sq = zerosLike(param);
-          const step = state.step as Tensor;
-          const expAvg = state.exp_avg as Tensor;
-          const expAvgSq = state.exp_avg_sq as Tensor;
+          const state = this.stateOf(param, () => ({ step: tensor(0), exp_avg: zerosLike(param), exp_avg_sq: zerosLike(param) }));
+          if (amsgrad) state.max_exp_avg_sq ??= zerosLike(param);
+          const { step, exp_avg: expAvg, exp_avg_sq: expAvgSq } = state;
 
           const grad = maximize ? param.grad.neg() : param.grad;
           const t = step.add_(1).item();
@@ -86,7 +82,7 @@ export class AdamW extends Optimizer<AdamWOptions> {
           const stepSize = lr / biasCorrection1;
           const biasCorrection2Sqrt = Math.sqrt(biasCorrection2);
           let secondMoment = expAvgSq;
-          if (amsgrad) secondMoment = (state.max_exp_avg_sq as Tensor).maximum_(expAvgSq);
+          if (state.max_exp_avg_sq !== undefined && amsgrad) secondMoment = state.max_exp_avg_sq.maximum_(expAvgSq);
           const denom = secondMoment.sqrt().div_(biasCorrection2Sqrt).add_(eps);
           param.addcdiv_(expAvg, denom, -stepSize);
         }

@@ -1,7 +1,7 @@
 import { noGrad } from "../autograd.js";
 import { tensor, zerosLike } from "../creation.js";
 import type { Tensor } from "../tensor.js";
-import { type Closure, formatLikePython, type ImplementationFlags, Optimizer, type ParamGroupInput, withDefaults } from "./optimizer.js";
+import { type Closure, formatLikePython, type ImplementationFlags, Optimizer, type ParamGroupInput, type StateLayout, withDefaults } from "./optimizer.js";
 
 export interface ASGDOptions extends Pick<ImplementationFlags, "foreach"> {
   /** γ, the learning rate (default 1e-2) */
@@ -16,6 +16,18 @@ export interface ASGDOptions extends Pick<ImplementationFlags, "foreach"> {
   weightDecay: number;
   /** Ascend the objective instead of descending (default false) */
   maximize: boolean;
+}
+
+/** What ASGD remembers per parameter (PyTorch's names; all but `ax` are 0-d tensors). */
+export interface ASGDState {
+  /** t */
+  step: Tensor;
+  /** η, the current step size */
+  eta: Tensor;
+  /** μ, the averaging coefficient */
+  mu: Tensor;
+  /** the running average of the parameter */
+  ax: Tensor;
 }
 
 const defaults: ASGDOptions = {
@@ -46,11 +58,11 @@ const defaults: ASGDOptions = {
  * `ax` (the running average of θ, the estimate ASGD returns) and `step` (t); η, μ and t are 0-d
  * float32 tensors.
  */
-export class ASGD extends Optimizer<ASGDOptions> {
-  protected override readonly stateLayout = { step: "scalar", eta: "scalar", mu: "scalar", ax: "tensor" } as const;
+export class ASGD extends Optimizer<ASGDOptions, ASGDState> {
+  protected override readonly stateLayout = { step: "scalar", eta: "scalar", mu: "scalar", ax: "tensor" } as const satisfies StateLayout<ASGDState>;
 
   constructor(params: Iterable<Tensor | ParamGroupInput<ASGDOptions>> | Tensor, options: Partial<ASGDOptions> = {}) {
-    super(params, withDefaults(defaults, options));
+    super(params, withDefaults("ASGD", defaults, options));
   }
 
   protected override validateGroup({ lr, weightDecay }: ASGDOptions): void {
@@ -65,19 +77,11 @@ export class ASGD extends Optimizer<ASGDOptions> {
         const { lr, lambd, alpha, t0, weightDecay, maximize } = group;
         for (const param of group.params) {
           if (param.grad === null) continue;
-          const state = this.stateOf(param);
-          if (state.step === undefined) {
-            state.step = tensor(0);
-            state.eta = tensor(lr);
-            state.mu = tensor(1);
-            state.ax = zerosLike(param);
-          }
-          const eta = state.eta as Tensor;
-          const mu = state.mu as Tensor;
-          const ax = state.ax as Tensor;
+          const state = this.stateOf(param, () => ({ step: tensor(0), eta: tensor(lr), mu: tensor(1), ax: zerosLike(param) }));
+          const { eta, mu, ax } = state;
 
           let grad = maximize ? param.grad.neg() : param.grad;
-          const t = (state.step as Tensor).add_(1).item();
+          const t = state.step.add_(1).item();
           if (weightDecay !== 0) grad = grad.add(param, weightDecay);
           param.mul_(1 - lambd * eta.item());
           param.add_(grad, -eta.item());

@@ -203,8 +203,8 @@ function strongWolfe(
  */
 export class LBFGS extends Optimizer<LBFGSOptions> {
   constructor(params: Iterable<Tensor | ParamGroupInput<LBFGSOptions>> | Tensor, options: Partial<LBFGSOptions> = {}) {
-    const maxIter = options.maxIter ?? 20;
-    super(params, withDefaults({
+    const maxIter = options?.maxIter ?? 20;
+    super(params, withDefaults("LBFGS", {
       lr: 1,
       maxIter,
       maxEval: Math.floor((maxIter * 5) / 4),

@@ -2,7 +2,7 @@ import { noGrad } from "../autograd.js";
 import { tensor, zerosLike } from "../creation.js";
 import type { Tensor } from "../tensor.js";
 import { validateAdamLike } from "./adam.js";
-import { type Closure, formatLikePython, type ImplementationFlags, Optimizer, type ParamGroupInput, withDefaults } from "./optimizer.js";
+import { type Closure, formatLikePython, type ImplementationFlags, Optimizer, type ParamGroupInput, type StateLayout, withDefaults } from "./optimizer.js";
 
 export interface NAdamOptions extends Pick<ImplementationFlags, "foreach"> {
   /** γ, the learning rate (default 2e-3) */
@@ -15,6 +15,18 @@ export interface NAdamOptions extends Pick<ImplementationFlags, "foreach"> {
   weightDecay: number;
   /** ψ, how fast the momentum schedule μₜ warms up (default 4e-3) */
   momentumDecay: number;
+}
+
+/** What NAdam remembers per parameter (PyTorch's names). */
+export interface NAdamState {
+  /** t, a 0-d float32 tensor */
+  step: Tensor;
+  /** Π, the product of the momentum coefficients so far (0-d) */
+  mu_product: Tensor;
+  /** m */
+  exp_avg: Tensor;
+  /** v */
+  exp_avg_sq: Tensor;
 }
 
 const defaults: NAdamOptions = {
@@ -44,11 +56,11 @@ const defaults: NAdamOptions = {
  * `mu_product` (a 0-d float32 tensor, as is t, the `step`). The paper's last denominator is
  * 1 − Πₜ·μₜ₊₁; PyTorch 1.13 multiplies μₜ in once more, and gradstep follows PyTorch.
  */
-export class NAdam extends Optimizer<NAdamOptions> {
-  protected override readonly stateLayout = { step: "scalar", mu_product: "scalar", exp_avg: "tensor", exp_avg_sq: "tensor" } as const;
+export class NAdam extends Optimizer<NAdamOptions, NAdamState> {
+  protected override readonly stateLayout = { step: "scalar", mu_product: "scalar", exp_avg: "tensor", exp_avg_sq: "tensor" } as const satisfies StateLayout<NAdamState>;
 
   constructor(params: Iterable<Tensor | ParamGroupInput<NAdamOptions>> | Tensor, options: Partial<NAdamOptions> = {}) {
-    super(params, withDefaults(defaults, options));
+    super(params, withDefaults("NAdam", defaults, options));
   }
 
   protected override validateGroup(group: NAdamOptions): void {
@@ -63,19 +75,11 @@ export class NAdam extends Optimizer<NAdamOptions> {
         const { lr, betas: [beta1, beta2], eps, weightDecay, momentumDecay } = group;
         for (const param of group.params) {
           if (param.grad === null) continue;
-          const state = this.stateOf(param);
-          if (state.step === undefined) {
-            state.step = tensor(0);
-            state.mu_product = tensor(1);
-            state.exp_avg = zerosLike(param);
-            state.exp_avg_sq = zerosLike(param);
-          }
-          const muProduct = state.mu_product as Tensor;
-          const expAvg = state.exp_avg as Tensor;
-          const expAvgSq = state.exp_avg_sq as Tensor;
+          const state = this.stateOf(param, () => ({ step: tensor(0), mu_product: tensor(1), exp_avg: zerosLike(param), exp_avg_sq: zerosLike(param) }));
+          const { mu_product: muProduct, exp_avg: expAvg, exp_avg_sq: expAvgSq } = state;
 
           let grad = param.grad;
-          const t = (state.step as Tensor).add_(1).item();
+          const t = state.step.add_(1).item();
           const biasCorrection2 = 1 - beta2 ** t;
           if (weightDecay !== 0) grad = grad.add(param, weightDecay);
           const mu = beta1 * (1 - 0.5 * 0.96 ** (t * momentumDecay));

@@ -14,7 +14,8 @@
 import { clearGrad, enableGrad, noGrad } from "../autograd.js";
 import { heldTensors } from "../memory.js";
 import { tensor } from "../creation.js";
-import { formatShape } from "../shape.js";
+import { camelCase, checkOptions, checkOptionTypes } from "../options.js";
+import { formatShape, sameShape } from "../shape.js";
 import { Tensor } from "../tensor.js";
 
 /** Hyper-parameters common to every optimizer: each has at least a learning rate. */
@@ -60,13 +61,12 @@ export interface OptimizerStateDict {
  */
 export type StateKind = "tensor" | "scalar" | "number";
 
+/** How an optimizer stores each entry of its state `S`: one `StateKind` per key, none forgotten. */
+export type StateLayout<S> = { readonly [K in keyof S]-?: StateKind };
+
 /** `weightDecay` → `weight_decay`, `initialLr` → `initial_lr`. */
 export function camelToSnake(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-}
-/** `weight_decay` → `weightDecay`. */
-export function snakeToCamel(key: string): string {
-  return key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
 /**
@@ -87,20 +87,36 @@ export function formatLikePython(x: number): string {
   return String(x);
 }
 
-/** `{ ...defaults, ...options }`, except that options given as `undefined` keep the default. */
-export function withDefaults<O extends object>(defaults: O, options: Partial<O> | undefined): O {
+/**
+ * `{ ...defaults, ...options }`, except that options given as `undefined` keep the default, after
+ * `checkOptions` (an unknown key such as `weight_decay` or `momentun` is an error, as PyTorch's
+ * "unexpected keyword argument") and `checkOptionTypes` against `examples` (the defaults, plus a
+ * value of the right type for an option without default, like SGD's `lr`). `where` names the
+ * optimizer in the errors.
+ */
+export function withDefaults<O extends object>(where: string, defaults: O, options: Partial<O> | undefined, examples: object = defaults): O {
+  const given = checkOptions(where, options, Object.keys(defaults));
+  checkOptionTypes(where, given, examples);
+  return fill(defaults, given);
+}
+
+function fill<O extends object>(defaults: O, options: Partial<O>): O {
   const filled = { ...defaults };
-  for (const [key, value] of Object.entries(options ?? {})) {
+  for (const [key, value] of Object.entries(options)) {
     if (value !== undefined) (filled as Record<string, unknown>)[key] = value;
   }
   return filled;
 }
 
-export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
+/**
+ * `O` is the optimizer's options, `S` what it remembers per parameter (e.g. `AdamState`), with
+ * PyTorch's snake_case names so that the state dict needs no translation.
+ */
+export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends object = object> {
   readonly defaults: O;
   paramGroups: ParamGroup<O>[] = [];
   /** Per-parameter state, created on a parameter's first step. */
-  state = new Map<Tensor, ParamState>();
+  state = new Map<Tensor, S>();
   /** The per-parameter state entries this optimizer keeps, and how PyTorch stores each. */
   protected readonly stateLayout: Readonly<Record<string, StateKind>> = {};
 
@@ -133,7 +149,18 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
       if (!(p instanceof Tensor)) throw new TypeError(`optimizer can only optimize Tensors, but one of the params is ${String(p)}`);
       if (!p.isLeaf) throw new RangeError("can't optimize a non-leaf Tensor");
     }
-    const filled = { ...withDefaults(this.defaults, group as Partial<O>), params } as ParamGroup<O>;
+    const options = { ...group } as Record<string, unknown>;
+    delete options.params;
+    for (const key of Object.keys(options)) {
+      // PyTorch keeps extra keys in a group (users tag groups with names), so only a snake_case
+      // spelling of a real option is an error: kept silently, it would be ignored here and then
+      // written to the state dict, where it would override the real option after loading.
+      if (!(key in this.defaults) && camelCase(key) !== key && camelCase(key) in this.defaults) {
+        throw new TypeError(`param group got an unexpected option '${key}' (did you mean '${camelCase(key)}'? options are camelCase)`);
+      }
+    }
+    checkOptionTypes("param group", options, this.defaults);
+    const filled = { ...fill(this.defaults, options as Partial<O>), params } as ParamGroup<O>;
     for (const [name, value] of Object.entries(filled)) {
       if (value === undefined) throw new RangeError(`parameter group didn't specify a value of required optimization parameter ${name}`);
     }
@@ -170,11 +197,14 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     return typeof loss === "number" ? loss : loss.item();
   }
 
-  /** The state of `p`, created empty on first use. */
-  protected stateOf(p: Tensor): ParamState {
+  /**
+   * The state of `p`, made by `init` on first use (PyTorch's `if len(state) == 0:` block). Without
+   * `init` the state starts empty, for an optimizer whose state is an untyped record.
+   */
+  protected stateOf(p: Tensor, init: () => S = () => ({}) as S): S {
     let s = this.state.get(p);
     if (s === undefined) {
-      s = {};
+      s = init();
       this.state.set(p, s);
     }
     return s;
@@ -200,7 +230,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     const state: Record<number, Record<string, unknown>> = {};
     for (const [p, s] of this.state) {
       const i = index.get(p);
-      if (i !== undefined) state[i] = { ...s };
+      if (i !== undefined) state[i] = Object.fromEntries(Object.entries(s));
     }
     return { state, param_groups: paramGroups };
   }
@@ -229,20 +259,24 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
     const byIndex = new Map<number, Tensor>();
     saved.forEach((g, i) => (g.params as number[]).forEach((id, j) => byIndex.set(Number(id), this.paramGroups[i].params[j])));
 
-    const state = new Map<Tensor, ParamState>();
+    const state = new Map<Tensor, S>();
     for (const [key, entry] of Object.entries(stateDict.state)) {
       const p = byIndex.get(Number(key));
       if (p === undefined) throw new RangeError(`loaded state dict has state for parameter ${key}, which no group lists`);
       if (entry === null || typeof entry !== "object") throw new TypeError(`loaded state for parameter ${key} is not an object`);
       const converted: ParamState = {};
       for (const [name, value] of Object.entries(entry)) converted[name] = this.stateValueFor(p, name, value);
-      state.set(p, converted);
+      // the layout has converted every entry it names to the kind this optimizer keeps
+      state.set(p, converted as S);
     }
     const groups = saved.map((g, i) => {
       const group: Record<string, unknown> = { ...(this.defaults as object) };
       for (const [key, value] of Object.entries(g)) {
-        if (key !== "params") group[snakeToCamel(key)] = Array.isArray(value) ? [...value] : value;
+        if (key !== "params") group[camelCase(key)] = Array.isArray(value) ? [...value] : value;
       }
+      // a null where a number belongs is what JSON.stringify makes of Infinity or NaN: loading it
+      // as is would train with NaN rates, so it is an error (stateDictToJSON keeps such numbers)
+      checkOptionTypes(`loaded param_groups[${i}]`, group, { ...this.paramGroups[i], params: undefined });
       group.params = this.paramGroups[i].params;
       return group as ParamGroup<O>;
     });
@@ -256,7 +290,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
    */
   protected stateValueFor(p: Tensor, name: string, value: unknown): unknown {
     const kind = this.stateLayout[name];
-    if (kind === undefined || value === null) return value;
+    if (kind === undefined || (value === null && kind === "tensor")) return value;
     const what = `loaded state '${name}'`;
     if (kind === "number") {
       if (value instanceof Tensor && value.numel() === 1) return value.item();
@@ -269,7 +303,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions> {
       // PyTorch casts loaded state to the parameter's dtype, except `step`, which stays float32
       return noGrad(() => t.reshape([]).to(name === "step" ? "float32" : p.dtype).clone());
     }
-    if (t.shape.length !== p.shape.length || t.shape.some((d, i) => d !== p.shape[i])) {
+    if (!sameShape(t.shape, p.shape)) {
       throw new RangeError(`${what} has shape ${formatShape(t.shape)} but its parameter has shape ${formatShape(p.shape)}`);
     }
     return noGrad(() => t.to(p.dtype).clone());

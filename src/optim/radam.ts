@@ -2,7 +2,7 @@ import { noGrad } from "../autograd.js";
 import { fullLike, tensor, zerosLike } from "../creation.js";
 import type { Tensor } from "../tensor.js";
 import { validateAdamLike } from "./adam.js";
-import { type Closure, type ImplementationFlags, Optimizer, type ParamGroupInput, withDefaults } from "./optimizer.js";
+import { type Closure, type ImplementationFlags, Optimizer, type ParamGroupInput, type StateLayout, withDefaults } from "./optimizer.js";
 
 export interface RAdamOptions extends Pick<ImplementationFlags, "foreach"> {
   /** γ, the learning rate (default 1e-3) */
@@ -13,6 +13,16 @@ export interface RAdamOptions extends Pick<ImplementationFlags, "foreach"> {
   eps: number;
   /** λ, an L2 penalty added to the gradient (default 0) */
   weightDecay: number;
+}
+
+/** What RAdam remembers per parameter (PyTorch's names). */
+export interface RAdamState {
+  /** t, a 0-d float32 tensor */
+  step: Tensor;
+  /** m */
+  exp_avg: Tensor;
+  /** v */
+  exp_avg_sq: Tensor;
 }
 
 const defaults: RAdamOptions = {
@@ -45,11 +55,11 @@ const defaults: RAdamOptions = {
  * γ = lr, λ = weightDecay; m and v are the state's `exp_avg` and `exp_avg_sq`, t its `step` (a 0-d
  * float32 tensor).
  */
-export class RAdam extends Optimizer<RAdamOptions> {
-  protected override readonly stateLayout = { step: "scalar", exp_avg: "tensor", exp_avg_sq: "tensor" } as const;
+export class RAdam extends Optimizer<RAdamOptions, RAdamState> {
+  protected override readonly stateLayout = { step: "scalar", exp_avg: "tensor", exp_avg_sq: "tensor" } as const satisfies StateLayout<RAdamState>;
 
   constructor(params: Iterable<Tensor | ParamGroupInput<RAdamOptions>> | Tensor, options: Partial<RAdamOptions> = {}) {
-    super(params, withDefaults(defaults, options));
+    super(params, withDefaults("RAdam", defaults, options));
   }
 
   protected override validateGroup(group: RAdamOptions): void {
@@ -63,17 +73,11 @@ export class RAdam extends Optimizer<RAdamOptions> {
         const { lr, betas: [beta1, beta2], eps, weightDecay } = group;
         for (const param of group.params) {
           if (param.grad === null) continue;
-          const state = this.stateOf(param);
-          if (state.step === undefined) {
-            state.step = tensor(0);
-            state.exp_avg = zerosLike(param);
-            state.exp_avg_sq = zerosLike(param);
-          }
-          const expAvg = state.exp_avg as Tensor;
-          const expAvgSq = state.exp_avg_sq as Tensor;
+          const state = this.stateOf(param, () => ({ step: tensor(0), exp_avg: zerosLike(param), exp_avg_sq: zerosLike(param) }));
+          const { exp_avg: expAvg, exp_avg_sq: expAvgSq } = state;
 
           let grad = param.grad;
-          const t = (state.step as Tensor).add_(1).item();
+          const t = state.step.add_(1).item();
           const biasCorrection1 = 1 - beta1 ** t;
           const biasCorrection2 = 1 - beta2 ** t;
           if (weightDecay !== 0) grad = grad.add(param, weightDecay);

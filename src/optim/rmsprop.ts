@@ -1,7 +1,7 @@
 import { noGrad } from "../autograd.js";
 import { zerosLike } from "../creation.js";
 import type { Tensor } from "../tensor.js";
-import { type Closure, formatLikePython, type ImplementationFlags, Optimizer, type ParamGroupInput, withDefaults } from "./optimizer.js";
+import { type Closure, formatLikePython, type ImplementationFlags, Optimizer, type ParamGroupInput, type StateLayout, withDefaults } from "./optimizer.js";
 
 export interface RMSpropOptions extends Pick<ImplementationFlags, "foreach" | "differentiable"> {
   /** γ, the learning rate (default 1e-2) */
@@ -18,6 +18,17 @@ export interface RMSpropOptions extends Pick<ImplementationFlags, "foreach" | "d
   weightDecay: number;
   /** Ascend the objective instead of descending (default false) */
   maximize: boolean;
+}
+
+/** What RMSprop remembers per parameter (PyTorch's names; `step` is a plain count, as in PyTorch 1.13). */
+export interface RMSpropState {
+  step: number;
+  /** v */
+  square_avg: Tensor;
+  /** b, made on the first step with momentum > 0 */
+  momentum_buffer?: Tensor;
+  /** g̅, made on the first step when centered */
+  grad_avg?: Tensor;
 }
 
 const defaults: RMSpropOptions = {
@@ -55,11 +66,11 @@ const defaults: RMSpropOptions = {
  * `grad_avg` (only if centered) and `momentum_buffer` (only if μ > 0). `step` counts the updates
  * (a plain number, as PyTorch 1.13 keeps it for RMSprop).
  */
-export class RMSprop extends Optimizer<RMSpropOptions> {
-  protected override readonly stateLayout = { step: "number", square_avg: "tensor", momentum_buffer: "tensor", grad_avg: "tensor" } as const;
+export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
+  protected override readonly stateLayout = { step: "number", square_avg: "tensor", momentum_buffer: "tensor", grad_avg: "tensor" } as const satisfies StateLayout<RMSpropState>;
 
   constructor(params: Iterable<Tensor | ParamGroupInput<RMSpropOptions>> | Tensor, options: Partial<RMSpropOptions> = {}) {
-    super(params, withDefaults(defaults, options));
+    super(params, withDefaults("RMSprop", defaults, options));
   }
 
   protected override validateGroup({ lr, eps, momentum, weightDecay, alpha }: RMSpropOptions): void {
@@ -77,29 +88,25 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
         const { lr, momentum, alpha, eps, centered, weightDecay, maximize } = group;
         for (const param of group.params) {
           if (param.grad === null) continue;
-          const state = this.stateOf(param);
-          if (state.step === undefined) {
-            state.step = 0;
-            state.square_avg = zerosLike(param);
-          }
-          if (momentum > 0 && state.momentum_buffer === undefined) state.momentum_buffer = zerosLike(param);
-          if (centered && state.grad_avg === undefined) state.grad_avg = zerosLike(param);
-          state.step = (state.step as number) + 1;
-          const squareAvg = state.square_avg as Tensor;
+          const state = this.stateOf(param, () => ({ step: 0, square_avg: zerosLike(param) }));
+          if (momentum > 0) state.momentum_buffer ??= zerosLike(param);
+          if (centered) state.grad_avg ??= zerosLike(param);
+          state.step += 1;
+          const { square_avg: squareAvg, momentum_buffer: buffer, grad_avg: gradAvg } = state;
 
           let grad = maximize ? param.grad.neg() : param.grad;
           if (weightDecay !== 0) grad = grad.add(param, weightDecay);
           squareAvg.mul_(alpha).addcmul_(grad, grad, 1 - alpha);
           let avg: Tensor;
-          if (centered) {
-            const gradAvg = (state.grad_avg as Tensor).mul_(alpha).add_(grad, 1 - alpha);
+          if (gradAvg !== undefined && centered) {
+            gradAvg.mul_(alpha).add_(grad, 1 - alpha);
             avg = squareAvg.clone().addcmul_(gradAvg, gradAvg, -1).sqrt_();
           } else {
             avg = squareAvg.sqrt();
           }
           avg.add_(eps);
-          if (momentum > 0) {
-            const buffer = (state.momentum_buffer as Tensor).mul_(momentum).addcdiv_(grad, avg);
+          if (buffer !== undefined && momentum > 0) {
+            buffer.mul_(momentum).addcdiv_(grad, avg);
             param.add_(buffer, -lr);
           } else {
             param.addcdiv_(grad, avg, -lr);

@@ -1,7 +1,7 @@
 import { noGrad } from "../autograd.js";
 import { fullLike, zerosLike } from "../creation.js";
 import type { Tensor } from "../tensor.js";
-import { type Closure, formatLikePython, type ImplementationFlags, Optimizer, type ParamGroupInput, withDefaults } from "./optimizer.js";
+import { type Closure, formatLikePython, type ImplementationFlags, Optimizer, type ParamGroupInput, type StateLayout, withDefaults } from "./optimizer.js";
 
 export interface RpropOptions extends Pick<ImplementationFlags, "foreach"> {
   /** The initial step size of every element (default 1e-2) */
@@ -12,6 +12,15 @@ export interface RpropOptions extends Pick<ImplementationFlags, "foreach"> {
   stepSizes: [number, number];
   /** Ascend the objective instead of descending (default false) */
   maximize: boolean;
+}
+
+/** What Rprop remembers per parameter (PyTorch's names; `step` is a plain count, as in PyTorch 1.13). */
+export interface RpropState {
+  step: number;
+  /** gₚᵣₑᵥ, the previous gradient (zeroed where its sign flipped) */
+  prev: Tensor;
+  /** Γ, each element's own step size */
+  step_size: Tensor;
 }
 
 const defaults: RpropOptions = {
@@ -40,11 +49,11 @@ const defaults: RpropOptions = {
  * `step_size`; `step` counts the updates (a plain number, as PyTorch 1.13 keeps it for Rprop).
  * Zeroing g after a sign change means the next step neither grows nor shrinks that element's Γ.
  */
-export class Rprop extends Optimizer<RpropOptions> {
-  protected override readonly stateLayout = { step: "number", prev: "tensor", step_size: "tensor" } as const;
+export class Rprop extends Optimizer<RpropOptions, RpropState> {
+  protected override readonly stateLayout = { step: "number", prev: "tensor", step_size: "tensor" } as const satisfies StateLayout<RpropState>;
 
   constructor(params: Iterable<Tensor | ParamGroupInput<RpropOptions>> | Tensor, options: Partial<RpropOptions> = {}) {
-    super(params, withDefaults(defaults, options));
+    super(params, withDefaults("Rprop", defaults, options));
   }
 
   protected override validateGroup({ lr, etas: [etaMinus, etaPlus] }: RpropOptions): void {
@@ -61,15 +70,10 @@ export class Rprop extends Optimizer<RpropOptions> {
         const { lr, etas: [etaMinus, etaPlus], stepSizes: [stepSizeMin, stepSizeMax], maximize } = group;
         for (const param of group.params) {
           if (param.grad === null) continue;
-          const state = this.stateOf(param);
-          if (state.step === undefined) {
-            state.step = 0;
-            state.prev = zerosLike(param);
-            state.step_size = fullLike(param.grad, lr);
-          }
-          state.step = (state.step as number) + 1;
-          const prev = state.prev as Tensor;
-          const stepSize = state.step_size as Tensor;
+          const firstGrad = param.grad;
+          const state = this.stateOf(param, () => ({ step: 0, prev: zerosLike(param), step_size: fullLike(firstGrad, lr) }));
+          state.step += 1;
+          const { prev, step_size: stepSize } = state;
 
           let grad = maximize ? param.grad.neg() : param.grad;
           // the factor for each element's step size: η₊, η₋ or 1 by the sign of g·gₚᵣₑᵥ

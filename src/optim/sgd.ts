@@ -1,6 +1,6 @@
 import { noGrad } from "../autograd.js";
 import type { Tensor } from "../tensor.js";
-import { type Closure, formatLikePython, type ImplementationFlags, Optimizer, type ParamGroupInput, withDefaults } from "./optimizer.js";
+import { type Closure, formatLikePython, type ImplementationFlags, Optimizer, type ParamGroupInput, type StateLayout, withDefaults } from "./optimizer.js";
 
 export interface SGDOptions extends Pick<ImplementationFlags, "foreach" | "differentiable"> {
   /** γ, the learning rate (required) */
@@ -15,6 +15,11 @@ export interface SGDOptions extends Pick<ImplementationFlags, "foreach" | "diffe
   nesterov: boolean;
   /** Ascend the objective instead of descending (default false) */
   maximize: boolean;
+}
+
+/** What SGD remembers per parameter: b, or null while μ = 0 (PyTorch stores None). */
+export interface SGDState {
+  momentum_buffer: Tensor | null;
 }
 
 const defaults: Omit<SGDOptions, "lr"> = {
@@ -45,12 +50,12 @@ const defaults: Omit<SGDOptions, "lr"> = {
  * (null while μ = 0, as PyTorch stores None). Unlike Sutskever et al., the learning rate scales
  * the whole update, not what enters the buffer, so changing γ does not change b.
  */
-export class SGD extends Optimizer<SGDOptions> {
-  protected override readonly stateLayout = { momentum_buffer: "tensor" } as const;
+export class SGD extends Optimizer<SGDOptions, SGDState> {
+  protected override readonly stateLayout = { momentum_buffer: "tensor" } as const satisfies StateLayout<SGDState>;
 
   constructor(params: Iterable<Tensor | ParamGroupInput<SGDOptions>> | Tensor, options: Partial<SGDOptions> = {}) {
     // lr has no default: every group must give one (undefined marks it required)
-    super(params, withDefaults({ lr: undefined as unknown as number, ...defaults }, options));
+    super(params, withDefaults("SGD", { lr: undefined as unknown as number, ...defaults }, options, { lr: 0, ...defaults }));
   }
 
   protected override validateGroup({ lr, momentum, dampening, weightDecay, nesterov }: SGDOptions): void {
@@ -67,10 +72,10 @@ export class SGD extends Optimizer<SGDOptions> {
         const { lr, momentum, dampening, weightDecay, nesterov, maximize } = group;
         for (const param of group.params) {
           if (param.grad === null) continue;
-          const state = this.stateOf(param);
+          const state = this.stateOf(param, () => ({ momentum_buffer: null }));
           let grad = maximize ? param.grad.neg() : param.grad;
           if (weightDecay !== 0) grad = grad.add(param, weightDecay);
-          let buffer = (state.momentum_buffer ?? null) as Tensor | null;
+          let buffer = state.momentum_buffer;
           if (momentum !== 0) {
             if (buffer === null) buffer = grad.clone();
             else buffer.mul_(momentum).add_(grad, 1 - dampening);

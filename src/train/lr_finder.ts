@@ -11,6 +11,7 @@
  * `divergeTh` times the best one, measuring on a validation loader instead, and a suggestion.
  */
 import { noGrad } from "../autograd.js";
+import { checkOptions } from "../options.js";
 import { tidy } from "../memory.js";
 import { LambdaLR } from "../optim/lr_scheduler/lambda_lr.js";
 import { rangeTestFactor } from "../optim/lr_scheduler/schedules.js";
@@ -160,7 +161,12 @@ function meanLoss(model: Module, lossFn: LossFn, loader: Loader): number {
 }
 
 export function lrRangeTest(options: LrRangeTestOptions): LrRangeTestResult {
-  const { model, lossFn, optimizer, loader, endLr, numIter = 100, stepMode = "exp", alpha = 0.05, divergeTh = Infinity, valLoader, suggest = "steepest" } = options;
+  const { model, lossFn, optimizer, loader, endLr, numIter = 100, stepMode = "exp", alpha = 0.05, divergeTh = Infinity, valLoader, suggest = "steepest" } = checkOptions(
+    "lrRangeTest",
+    options,
+    ["model", "lossFn", "optimizer", "loader", "endLr", "numIter", "stepMode", "alpha", "divergeTh", "valLoader", "suggest"],
+    ["model", "lossFn", "optimizer", "loader", "endLr"],
+  );
   if (optimizer.paramGroups.some((g) => "initialLr" in g)) {
     throw new Error("lrRangeTest: this optimizer already has a learning-rate scheduler attached (its param groups have initial_lr); run the range test on the optimizer before creating the scheduler");
   }

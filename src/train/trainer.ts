@@ -13,6 +13,7 @@
  * Each scheduler step appends the groups' rates to `learningRates`.
  */
 import { noGrad } from "../autograd.js";
+import { checkOptions } from "../options.js";
 import { tidy } from "../memory.js";
 import { tensor } from "../creation.js";
 import { defaultGenerator, type Generator } from "../random.js";
@@ -170,7 +171,8 @@ export class Trainer {
   }
 
   /** Trains for `nEpochs` epochs (see the class comment and `TrainOptions`). */
-  train(nEpochs: number, { seed, progress = true }: TrainOptions = {}): void {
+  train(nEpochs: number, options?: TrainOptions): void {
+    const { seed, progress = true } = checkOptions("Trainer.train", options, ["seed", "progress"]);
     if (!Number.isInteger(nEpochs) || nEpochs < 0) throw new RangeError(`train: nEpochs must be a non-negative integer, got ${nEpochs}`);
     if (this.trainLoader === null) throw new Error("train: no training loader; call setLoaders(trainLoader, valLoader) first");
     if (seed !== undefined || this.totalEpochs === 0) this.setSeed(seed ?? 42);
@@ -262,6 +264,7 @@ export class Trainer {
     if (this.scheduler !== null) {
       throw new Error("lrRangeTest: this trainer's optimizer already has a learning-rate scheduler attached; run the range test before setLrScheduler");
     }
+    checkOptions("Trainer.lrRangeTest", options, ["endLr", "numIter", "stepMode", "alpha", "divergeTh", "valLoader", "suggest"], ["endLr"]);
     return lrRangeTest({ model: this.model, lossFn: this.lossFn, optimizer: this.optimizer, loader, ...options });
   }
 

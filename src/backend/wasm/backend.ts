@@ -19,7 +19,6 @@ import { instantiateKernels, type LoadOptions } from "./load.js";
 
 const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4 };
 const SUFFIX: Record<DType, DtypeSuffix> = { float32: "f32", float64: "f64", int32: "i32" };
-const WIDTH: Record<DType, "x32" | "x64"> = { float32: "x32", float64: "x64", int32: "x32" };
 
 const UNARY_OPS: readonly UnaryOp[] = ["neg", "abs", "sign", "exp", "log", "sqrt", "tanh", "sigmoid", "relu"];
 const BINARY_OPS: readonly BinaryOp[] = [

@@ -11,12 +11,13 @@
  * rates. As in PyTorch 1.13, a ChainedScheduler keeps no epoch of its own (`lastEpoch` stays −1)
  * and its state dict holds `_last_lr` and `_schedulers`, the children's own state dicts.
  */
-import { LRScheduler, loaded, type SchedulerStateDict } from "./lr_scheduler.js";
+import { LRScheduler, checkStateDict, loaded, type SchedulerStateDict } from "./lr_scheduler.js";
 
 export class ChainedScheduler extends LRScheduler {
   readonly schedulers: LRScheduler[];
 
   constructor(schedulers: LRScheduler[]) {
+    if (!Array.isArray(schedulers)) throw new TypeError(`ChainedScheduler expects a list of schedulers, got ${String(schedulers)}`);
     if (schedulers.length === 0) throw new RangeError("ChainedScheduler expects at least one scheduler");
     for (let i = 1; i < schedulers.length; i++) {
       if (schedulers[i].optimizer !== schedulers[0].optimizer) {
@@ -47,9 +48,7 @@ export class ChainedScheduler extends LRScheduler {
   }
 
   override loadStateDict(stateDict: SchedulerStateDict): void {
-    if (stateDict === null || typeof stateDict !== "object") {
-      throw new TypeError("loadStateDict: expected an object as produced by stateDict()");
-    }
+    checkStateDict(stateDict);
     this.lastLr = loaded(stateDict, "_last_lr", this.lastLr);
     const children = stateDict._schedulers;
     if (Array.isArray(children)) children.forEach((child, i) => this.schedulers[i].loadStateDict(child as SchedulerStateDict));

@@ -8,8 +8,9 @@
  * A factor of 0 passes PyTorch's check but divides by zero at epoch `totalIters`; as in PyTorch,
  * that step raises Python's ZeroDivisionError.
  */
+import { checkOptions } from "../../options.js";
 import type { Optimizer } from "../optimizer.js";
-import { LRScheduler, loaded, type SchedulerOptions, type SchedulerStateDict } from "./lr_scheduler.js";
+import { LRScheduler, type SchedulerOptions } from "./lr_scheduler.js";
 import { pythonDivide } from "./numerics.js";
 import { constantWarmup } from "./schedules.js";
 
@@ -24,7 +25,10 @@ export class ConstantLR extends LRScheduler {
   factor: number;
   totalIters: number;
 
-  constructor(optimizer: Optimizer, { factor = 1 / 3, totalIters = 5, lastEpoch = -1, verbose = false }: ConstantLROptions = {}) {
+  protected override readonly savedFields = { factor: "factor", total_iters: "totalIters" };
+
+  constructor(optimizer: Optimizer, options?: ConstantLROptions) {
+    const { factor = 1 / 3, totalIters = 5, lastEpoch = -1, verbose = false } = checkOptions("ConstantLR", options, ["factor", "totalIters", "lastEpoch", "verbose"]);
     if (factor > 1 || factor < 0) throw new RangeError("Constant multiplicative factor expected to be between 0 and 1.");
     super(optimizer, lastEpoch, verbose);
     this.factor = factor;
@@ -41,15 +45,5 @@ export class ConstantLR extends LRScheduler {
   protected override closedFormLr(): number[] {
     const factor = constantWarmup({ factor: this.factor, totalIters: this.totalIters });
     return this.baseLrs.map((baseLr) => baseLr * factor(this.lastEpoch));
-  }
-
-  override stateDict(): SchedulerStateDict {
-    return { factor: this.factor, total_iters: this.totalIters, ...super.stateDict() };
-  }
-
-  override loadStateDict(stateDict: SchedulerStateDict): void {
-    super.loadStateDict(stateDict);
-    this.factor = loaded(stateDict, "factor", this.factor);
-    this.totalIters = loaded(stateDict, "total_iters", this.totalIters);
   }
 }

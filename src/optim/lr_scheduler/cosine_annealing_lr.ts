@@ -15,8 +15,9 @@
  * climbs back along the cosine; the period is 2·T_max. A first step that resumes at e > 0 uses the
  * closed form. `TMax = 0` fails at the first step with Python's ZeroDivisionError, as in PyTorch.
  */
+import { checkOptions } from "../../options.js";
 import type { Optimizer } from "../optimizer.js";
-import { LRScheduler, loaded, type SchedulerOptions, type SchedulerStateDict } from "./lr_scheduler.js";
+import { LRScheduler, type SchedulerOptions } from "./lr_scheduler.js";
 import { ZeroDivisionError, pythonDivide, pythonModulo } from "./numerics.js";
 import { cosineAnnealing } from "./schedules.js";
 
@@ -31,7 +32,10 @@ export class CosineAnnealingLR extends LRScheduler {
   TMax: number;
   etaMin: number;
 
-  constructor(optimizer: Optimizer, { TMax, etaMin = 0, lastEpoch = -1, verbose = false }: CosineAnnealingLROptions) {
+  protected override readonly savedFields = { T_max: "TMax", eta_min: "etaMin" };
+
+  constructor(optimizer: Optimizer, options: CosineAnnealingLROptions) {
+    const { TMax, etaMin = 0, lastEpoch = -1, verbose = false } = checkOptions("CosineAnnealingLR", options, ["TMax", "etaMin", "lastEpoch", "verbose"], ["TMax"]);
     super(optimizer, lastEpoch, verbose);
     this.TMax = TMax;
     this.etaMin = etaMin;
@@ -55,15 +59,5 @@ export class CosineAnnealingLR extends LRScheduler {
   protected override closedFormLr(): number[] {
     if (this.TMax === 0) throw new ZeroDivisionError("float division by zero");
     return this.baseLrs.map((baseLr) => cosineAnnealing({ baseLr, TMax: this.TMax, etaMin: this.etaMin })(this.lastEpoch));
-  }
-
-  override stateDict(): SchedulerStateDict {
-    return { T_max: this.TMax, eta_min: this.etaMin, ...super.stateDict() };
-  }
-
-  override loadStateDict(stateDict: SchedulerStateDict): void {
-    super.loadStateDict(stateDict);
-    this.TMax = loaded(stateDict, "T_max", this.TMax);
-    this.etaMin = loaded(stateDict, "eta_min", this.etaMin);
   }
 }

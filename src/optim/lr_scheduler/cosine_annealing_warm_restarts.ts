@@ -17,8 +17,9 @@
  * at an exact restart boundary the epoch lands in the same cycle as in PyTorch.
  * Unlike the other schedulers, `step(epoch)` does not warn and `_step_count` stays 0 (as in PyTorch).
  */
+import { checkOptions } from "../../options.js";
 import type { Optimizer } from "../optimizer.js";
-import { LRScheduler, loaded, type SchedulerOptions, type SchedulerStateDict } from "./lr_scheduler.js";
+import { LRScheduler, type SchedulerOptions } from "./lr_scheduler.js";
 import { pythonStr } from "./numerics.js";
 import { cosineAtPosition, restartIndex } from "./schedules.js";
 
@@ -40,7 +41,10 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
   /** Epochs since the last restart (fractional after a fractional `step(epoch)`). */
   TCur: number;
 
-  constructor(optimizer: Optimizer, { T0, TMult = 1, etaMin = 0, lastEpoch = -1, verbose = false }: CosineAnnealingWarmRestartsOptions) {
+  protected override readonly savedFields = { T_0: "T0", T_i: "Ti", T_mult: "TMult", eta_min: "etaMin", T_cur: "TCur" };
+
+  constructor(optimizer: Optimizer, options: CosineAnnealingWarmRestartsOptions) {
+    const { T0, TMult = 1, etaMin = 0, lastEpoch = -1, verbose = false } = checkOptions("CosineAnnealingWarmRestarts", options, ["T0", "TMult", "etaMin", "lastEpoch", "verbose"], ["T0"]);
     if (!(T0 > 0) || !Number.isInteger(T0)) throw new RangeError(`Expected positive integer T_0, but got ${pythonStr(T0)}`);
     if (!(TMult >= 1) || !Number.isInteger(TMult)) throw new RangeError(`Expected integer T_mult >= 1, but got ${pythonStr(TMult)}`);
     super(optimizer, lastEpoch, verbose);
@@ -84,18 +88,5 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
     }
     this.lastEpoch = Math.floor(epoch);
     this.writeLrs(this.getLr(), epoch);
-  }
-
-  override stateDict(): SchedulerStateDict {
-    return { T_0: this.T0, T_i: this.Ti, T_mult: this.TMult, eta_min: this.etaMin, T_cur: this.TCur, ...super.stateDict() };
-  }
-
-  override loadStateDict(stateDict: SchedulerStateDict): void {
-    super.loadStateDict(stateDict);
-    this.T0 = loaded(stateDict, "T_0", this.T0);
-    this.Ti = loaded(stateDict, "T_i", this.Ti);
-    this.TMult = loaded(stateDict, "T_mult", this.TMult);
-    this.etaMin = loaded(stateDict, "eta_min", this.etaMin);
-    this.TCur = loaded(stateDict, "T_cur", this.TCur);
   }
 }

@@ -22,8 +22,9 @@
  * are saved as `null` (not serialised); loading keeps this scheduler's own `scaleFn`, and a
  * built-in mode's policy follows the loaded `mode` (as PyTorch ≥ 2.0 does).
  */
+import { checkOptions } from "../../options.js";
 import type { Optimizer } from "../optimizer.js";
-import { LRScheduler, checkOptimizer, groupsOf, loaded, perGroup, type SchedulerOptions, type SchedulerStateDict } from "./lr_scheduler.js";
+import { LRScheduler, checkOptimizer, groupsOf, perGroup, type SchedulerOptions, type SchedulerStateDict } from "./lr_scheduler.js";
 import { ZeroDivisionError } from "./numerics.js";
 import { cyclicPosition, cyclicScale, type CyclicMode } from "./schedules.js";
 
@@ -64,11 +65,19 @@ export class CyclicLR extends LRScheduler {
   maxMomentums: number[] | undefined;
   private readonly customScaleFn: ((x: number) => number) | undefined;
 
+  protected override readonly savedFields = {
+    max_lrs: "maxLrs", total_size: "totalSize", step_ratio: "stepRatio", mode: "mode", gamma: "gamma", scale_mode: "scaleMode",
+    cycle_momentum: "cycleMomentum", base_momentums: "baseMomentums", max_momentums: "maxMomentums",
+  };
+
   constructor(optimizer: Optimizer, options: CyclicLROptions) {
     const {
       baseLr, maxLr, stepSizeUp = 2000, stepSizeDown, mode = "triangular", gamma = 1, scaleFn, scaleMode = "cycle",
       cycleMomentum = true, baseMomentum = 0.8, maxMomentum = 0.9, lastEpoch = -1, verbose = false,
-    } = options;
+    } = checkOptions("CyclicLR", options, [
+      "baseLr", "maxLr", "stepSizeUp", "stepSizeDown", "mode", "gamma", "scaleFn", "scaleMode",
+      "cycleMomentum", "baseMomentum", "maxMomentum", "lastEpoch", "verbose",
+    ], ["baseLr", "maxLr"]);
     checkOptimizer(optimizer);
     const groups = groupsOf(optimizer);
 
@@ -137,35 +146,8 @@ export class CyclicLR extends LRScheduler {
     return { cycle, scaleFactor };
   }
 
+  /** The scale function is not saved (PyTorch writes None for it); the momentums only when cycled. */
   override stateDict(): SchedulerStateDict {
-    const state: SchedulerStateDict = {
-      max_lrs: [...this.maxLrs],
-      total_size: this.totalSize,
-      step_ratio: this.stepRatio,
-      mode: this.mode,
-      gamma: this.gamma,
-      _scale_fn_custom: null,
-      _scale_fn_ref: null,
-      scale_mode: this.scaleMode,
-      cycle_momentum: this.cycleMomentum,
-    };
-    if (this.cycleMomentum) {
-      state.base_momentums = [...this.baseMomentums!];
-      state.max_momentums = [...this.maxMomentums!];
-    }
-    return { ...state, ...super.stateDict() };
-  }
-
-  override loadStateDict(stateDict: SchedulerStateDict): void {
-    super.loadStateDict(stateDict);
-    this.maxLrs = loaded(stateDict, "max_lrs", this.maxLrs);
-    this.totalSize = loaded(stateDict, "total_size", this.totalSize);
-    this.stepRatio = loaded(stateDict, "step_ratio", this.stepRatio);
-    this.mode = loaded(stateDict, "mode", this.mode);
-    this.gamma = loaded(stateDict, "gamma", this.gamma);
-    this.scaleMode = loaded(stateDict, "scale_mode", this.scaleMode);
-    this.cycleMomentum = loaded(stateDict, "cycle_momentum", this.cycleMomentum);
-    this.baseMomentums = loaded(stateDict, "base_momentums", this.baseMomentums);
-    this.maxMomentums = loaded(stateDict, "max_momentums", this.maxMomentums);
+    return { _scale_fn_custom: null, _scale_fn_ref: null, ...super.stateDict() };
   }
 }

@@ -4,8 +4,9 @@
  *   chainable:   lr_0 = lr;  lr_e = lr_{e−1} · γ
  *   closed form: lr_e = initial_lr · γ^e                                        (`exponentialDecay`)
  */
+import { checkOptions } from "../../options.js";
 import type { Optimizer } from "../optimizer.js";
-import { LRScheduler, loaded, type SchedulerOptions, type SchedulerStateDict } from "./lr_scheduler.js";
+import { LRScheduler, type SchedulerOptions } from "./lr_scheduler.js";
 import { exponentialDecay } from "./schedules.js";
 
 export interface ExponentialLROptions extends SchedulerOptions {
@@ -16,7 +17,10 @@ export interface ExponentialLROptions extends SchedulerOptions {
 export class ExponentialLR extends LRScheduler {
   gamma: number;
 
-  constructor(optimizer: Optimizer, { gamma, lastEpoch = -1, verbose = false }: ExponentialLROptions) {
+  protected override readonly savedFields = { gamma: "gamma" };
+
+  constructor(optimizer: Optimizer, options: ExponentialLROptions) {
+    const { gamma, lastEpoch = -1, verbose = false } = checkOptions("ExponentialLR", options, ["gamma", "lastEpoch", "verbose"], ["gamma"]);
     super(optimizer, lastEpoch, verbose);
     this.gamma = gamma;
     this.initialStep();
@@ -30,14 +34,5 @@ export class ExponentialLR extends LRScheduler {
   protected override closedFormLr(): number[] {
     const factor = exponentialDecay({ gamma: this.gamma });
     return this.baseLrs.map((baseLr) => baseLr * factor(this.lastEpoch));
-  }
-
-  override stateDict(): SchedulerStateDict {
-    return { gamma: this.gamma, ...super.stateDict() };
-  }
-
-  override loadStateDict(stateDict: SchedulerStateDict): void {
-    super.loadStateDict(stateDict);
-    this.gamma = loaded(stateDict, "gamma", this.gamma);
   }
 }

@@ -14,6 +14,7 @@
  * convention for callable objects — a copy of its own data fields (PyTorch's `fn.__dict__`), which
  * `loadStateDict` writes back into the object.
  */
+import { checkOptions } from "../../options.js";
 import type { Optimizer } from "../optimizer.js";
 import { LRScheduler, type SchedulerOptions, type SchedulerStateDict } from "./lr_scheduler.js";
 
@@ -57,7 +58,8 @@ export function loadLrLambdas(lrLambdas: readonly LrLambda[], saved: unknown): v
 export class LambdaLR extends LRScheduler {
   readonly lrLambdas: LrLambda[];
 
-  constructor(optimizer: Optimizer, lrLambda: LrLambda | readonly LrLambda[], { lastEpoch = -1, verbose = false }: SchedulerOptions = {}) {
+  constructor(optimizer: Optimizer, lrLambda: LrLambda | readonly LrLambda[], options?: SchedulerOptions) {
+    const { lastEpoch = -1, verbose = false } = checkOptions("LambdaLR", options, ["lastEpoch", "verbose"]);
     const lrLambdas = lrLambdasFor(optimizer, lrLambda);
     super(optimizer, lastEpoch, verbose);
     this.lrLambdas = lrLambdas;

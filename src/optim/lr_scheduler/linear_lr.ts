@@ -10,8 +10,9 @@
  * A start factor of 0 passes PyTorch's check but divides by zero at epoch 1; as in PyTorch, that
  * step raises Python's ZeroDivisionError.
  */
+import { checkOptions } from "../../options.js";
 import type { Optimizer } from "../optimizer.js";
-import { LRScheduler, loaded, type SchedulerOptions, type SchedulerStateDict } from "./lr_scheduler.js";
+import { LRScheduler, type SchedulerOptions } from "./lr_scheduler.js";
 import { ZeroDivisionError, pythonDivide } from "./numerics.js";
 import { linearWarmup } from "./schedules.js";
 
@@ -29,7 +30,10 @@ export class LinearLR extends LRScheduler {
   endFactor: number;
   totalIters: number;
 
-  constructor(optimizer: Optimizer, { startFactor = 1 / 3, endFactor = 1, totalIters = 5, lastEpoch = -1, verbose = false }: LinearLROptions = {}) {
+  protected override readonly savedFields = { start_factor: "startFactor", end_factor: "endFactor", total_iters: "totalIters" };
+
+  constructor(optimizer: Optimizer, options?: LinearLROptions) {
+    const { startFactor = 1 / 3, endFactor = 1, totalIters = 5, lastEpoch = -1, verbose = false } = checkOptions("LinearLR", options, ["startFactor", "endFactor", "totalIters", "lastEpoch", "verbose"]);
     if (startFactor > 1 || startFactor < 0) throw new RangeError("Starting multiplicative factor expected to be between 0 and 1.");
     if (endFactor > 1 || endFactor < 0) throw new RangeError("Ending multiplicative factor expected to be between 0 and 1.");
     super(optimizer, lastEpoch, verbose);
@@ -51,16 +55,5 @@ export class LinearLR extends LRScheduler {
     if (this.totalIters === 0) throw new ZeroDivisionError("float division by zero");
     const factor = linearWarmup({ startFactor: this.startFactor, endFactor: this.endFactor, totalIters: this.totalIters });
     return this.baseLrs.map((baseLr) => baseLr * factor(this.lastEpoch));
-  }
-
-  override stateDict(): SchedulerStateDict {
-    return { start_factor: this.startFactor, end_factor: this.endFactor, total_iters: this.totalIters, ...super.stateDict() };
-  }
-
-  override loadStateDict(stateDict: SchedulerStateDict): void {
-    super.loadStateDict(stateDict);
-    this.startFactor = loaded(stateDict, "start_factor", this.startFactor);
-    this.endFactor = loaded(stateDict, "end_factor", this.endFactor);
-    this.totalIters = loaded(stateDict, "total_iters", this.totalIters);
   }
 }

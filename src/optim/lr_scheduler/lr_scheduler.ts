@@ -21,11 +21,15 @@
  * and each concrete scheduler calls `this.initialStep()` as the last line of its constructor.
  * A scheduler of your own: extend `LRScheduler`, implement `getLr()`, call `initialStep()`.
  *
- * `stateDict()` lists what is saved, with PyTorch's keys (`base_lrs`, `last_epoch`, `_step_count`,
- * `_last_lr`, ...), so a JSON dump of a PyTorch scheduler's `state_dict()` loads here;
- * `loadStateDict()` overwrites the saved fields and leaves the rest alone (PyTorch's
- * `__dict__.update`). Load the optimizer's state too: the chainable form continues from its rates.
+ * What is saved is one table per scheduler, `savedFields`: PyTorch's key → the field holding it
+ * (`{ step_size: "stepSize", gamma: "gamma" }`). The base's `stateDict()` writes the table's fields
+ * and its own (`base_lrs`, `last_epoch`, `_step_count`, `_last_lr`, ...), so a JSON dump of a
+ * PyTorch scheduler's `state_dict()` loads here; `loadStateDict()` overwrites the saved fields and
+ * leaves the rest alone (PyTorch's `__dict__.update`). Only state that is more than a field (the
+ * lambdas' objects, child schedulers, MultiStepLR's counter) needs an override.
+ * Load the optimizer's state too: the chainable form continues from its rates.
  */
+import { describeValue } from "../../options.js";
 import { Optimizer } from "../optimizer.js";
 
 /** A scheduler's state with PyTorch's (snake_case) keys. */
@@ -87,13 +91,62 @@ export function perGroup<T>(name: string, optimizer: Optimizer, value: T | reado
 
 /**
  * `stateDict[key]` when the dict has it, else `current` (PyTorch loads with `__dict__.update`, so
- * keys left out keep their value). Arrays are copied so the scheduler never shares them.
+ * keys left out keep their value). Arrays are copied so the scheduler never shares them. Where the
+ * field holds a number (or numbers), the saved value must be one: `JSON.stringify` writes Infinity
+ * and NaN as `null`, and loading that as a number would silently change the schedule.
  */
 export function loaded<T>(stateDict: SchedulerStateDict, key: string, current: T): T {
   if (!(key in stateDict)) return current;
   const value = stateDict[key];
+  const numbers = typeof current === "number" || (Array.isArray(current) && current.length > 0 && current.every((x) => typeof x === "number"));
+  const ok = typeof current === "number" ? typeof value === "number" : !numbers || (Array.isArray(value) && value.every((x) => typeof x === "number"));
+  if (!ok) {
+    const hint = JSON.stringify(value)?.includes("null") ? " (JSON.stringify writes Infinity and NaN as null: save with stateDictToJSON and load with stateDictFromJSON)" : "";
+    throw new TypeError(`loadStateDict: '${key}' should be ${typeof current === "number" ? "a number" : "a list of numbers"}, got ${describeValue(value)}${hint}`);
+  }
   return (Array.isArray(value) ? [...value] : value) as T;
 }
+
+/** A scheduler's saved fields: PyTorch's state-dict key → the name of the field that holds it. */
+export type SavedFields = Readonly<Record<string, string>>;
+
+/** The fields of `table` read from `owner` under their state-dict keys (undefined ones left out). */
+export function saveFields(owner: object, table: SavedFields): SchedulerStateDict {
+  const state: SchedulerStateDict = {};
+  for (const [key, field] of Object.entries(table)) {
+    const value = fieldOf(owner, field);
+    if (value !== undefined) state[key] = Array.isArray(value) ? [...value] : value;
+  }
+  return state;
+}
+
+/** Writes the keys of `table` that `stateDict` has into `owner`'s fields, after checking them all. */
+export function loadFields(owner: object, table: SavedFields, stateDict: SchedulerStateDict): void {
+  const values = Object.entries(table).map(([key, field]) => [field, loaded(stateDict, key, fieldOf(owner, field))] as const);
+  for (const [field, value] of values) (owner as Record<string, unknown>)[field] = value;
+}
+
+function fieldOf(owner: object, field: string): unknown {
+  // a misspelt table entry is a bug in gradstep: say so at once rather than save `undefined`
+  if (!(field in owner)) throw new Error(`${owner.constructor.name} saves a field '${field}' that it does not have`);
+  return (owner as Record<string, unknown>)[field];
+}
+
+/** Throws unless `stateDict` is an object, before anything is loaded. */
+export function checkStateDict(stateDict: unknown): asserts stateDict is SchedulerStateDict {
+  if (stateDict === null || typeof stateDict !== "object" || Array.isArray(stateDict)) {
+    throw new TypeError("loadStateDict: expected an object as produced by stateDict()");
+  }
+}
+
+/** What every LRScheduler saves, after its own fields (the order of PyTorch's `__dict__`). */
+const BASE_FIELDS: SavedFields = {
+  base_lrs: "baseLrs",
+  last_epoch: "lastEpoch",
+  verbose: "verbose",
+  _step_count: "stepCount",
+  _last_lr: "lastLr",
+};
 
 /** Python's `'{:.4e}'.format(x)`: `1.0000e-02`. */
 export function formatScientific(x: number): string {
@@ -120,6 +173,8 @@ export abstract class LRScheduler {
   protected stepCount = 0;
   /** The rates the last step wrote (PyTorch's `_last_lr`). */
   protected lastLr: number[] = [];
+  /** This scheduler's own saved fields, PyTorch's key → field (the base adds its own). */
+  protected readonly savedFields: SavedFields = {};
 
   constructor(optimizer: Optimizer, lastEpoch = -1, verbose = false) {
     checkOptimizer(optimizer);
@@ -208,25 +263,15 @@ export abstract class LRScheduler {
    * scheduler's own fields. The optimizer is not included; save it separately.
    */
   stateDict(): SchedulerStateDict {
-    return {
-      base_lrs: [...this.baseLrs],
-      last_epoch: this.lastEpoch,
-      verbose: this.verbose,
-      _step_count: this.stepCount,
-      _get_lr_called_within_step: false,
-      _last_lr: [...this.lastLr],
-    };
+    return { ...saveFields(this, this.savedFields), ...saveFields(this, BASE_FIELDS), _get_lr_called_within_step: false };
   }
 
-  /** Overwrites the fields present in `stateDict` (from `stateDict()` here or a PyTorch JSON dump). */
+  /**
+   * Overwrites the fields present in `stateDict` (from `stateDict()` here or a PyTorch JSON dump);
+   * a value of the wrong kind (null for a number) is an error that leaves the scheduler untouched.
+   */
   loadStateDict(stateDict: SchedulerStateDict): void {
-    if (stateDict === null || typeof stateDict !== "object") {
-      throw new TypeError("loadStateDict: expected an object as produced by stateDict()");
-    }
-    this.baseLrs = loaded(stateDict, "base_lrs", this.baseLrs);
-    this.lastEpoch = loaded(stateDict, "last_epoch", this.lastEpoch);
-    this.verbose = loaded(stateDict, "verbose", this.verbose);
-    this.stepCount = loaded(stateDict, "_step_count", this.stepCount);
-    this.lastLr = loaded(stateDict, "_last_lr", this.lastLr);
+    checkStateDict(stateDict);
+    loadFields(this, { ...this.savedFields, ...BASE_FIELDS }, stateDict);
   }
 }

@@ -7,8 +7,9 @@
  * Milestones are counted like PyTorch's `Counter`: a milestone listed twice decays twice. The
  * state dict keeps PyTorch's layout, `milestones: { "30": 1, "80": 1 }` (epoch → count).
  */
+import { checkOptions } from "../../options.js";
 import type { Optimizer } from "../optimizer.js";
-import { LRScheduler, loaded, type SchedulerOptions, type SchedulerStateDict } from "./lr_scheduler.js";
+import { LRScheduler, type SchedulerOptions, type SchedulerStateDict } from "./lr_scheduler.js";
 import { multiStepDecay } from "./schedules.js";
 
 export interface MultiStepLROptions extends SchedulerOptions {
@@ -29,7 +30,10 @@ export class MultiStepLR extends LRScheduler {
   milestones: Map<number, number>;
   gamma: number;
 
-  constructor(optimizer: Optimizer, { milestones, gamma = 0.1, lastEpoch = -1, verbose = false }: MultiStepLROptions) {
+  protected override readonly savedFields = { gamma: "gamma" };
+
+  constructor(optimizer: Optimizer, options: MultiStepLROptions) {
+    const { milestones, gamma = 0.1, lastEpoch = -1, verbose = false } = checkOptions("MultiStepLR", options, ["milestones", "gamma", "lastEpoch", "verbose"], ["milestones"]);
     const counts = countMilestones(milestones);
     super(optimizer, lastEpoch, verbose);
     this.milestones = counts;
@@ -49,8 +53,9 @@ export class MultiStepLR extends LRScheduler {
     return this.baseLrs.map((baseLr) => baseLr * factor(this.lastEpoch));
   }
 
+  /** The milestones are saved as PyTorch's Counter (milestone → count); gamma and the rest by `savedFields`. */
   override stateDict(): SchedulerStateDict {
-    return { milestones: Object.fromEntries([...this.milestones].map(([m, c]) => [String(m), c])), gamma: this.gamma, ...super.stateDict() };
+    return { milestones: Object.fromEntries([...this.milestones].map(([m, c]) => [String(m), c])), ...super.stateDict() };
   }
 
   override loadStateDict(stateDict: SchedulerStateDict): void {
@@ -60,6 +65,5 @@ export class MultiStepLR extends LRScheduler {
     else if (saved !== undefined && saved !== null && typeof saved === "object") {
       this.milestones = new Map(Object.entries(saved as Record<string, number>).map(([m, c]) => [Number(m), c]));
     }
-    this.gamma = loaded(stateDict, "gamma", this.gamma);
   }
 }

@@ -9,6 +9,7 @@
  * State dict: as `LambdaLR` — `lr_lambdas` holds `null` for plain functions (not serialised) and
  * the own data fields of callable objects (objects with a `call(epoch)` method).
  */
+import { checkOptions } from "../../options.js";
 import type { Optimizer } from "../optimizer.js";
 import { evaluateLrLambda, loadLrLambdas, lrLambdasFor, saveLrLambdas, type LrLambda } from "./lambda_lr.js";
 import { LRScheduler, type SchedulerOptions, type SchedulerStateDict } from "./lr_scheduler.js";
@@ -16,7 +17,8 @@ import { LRScheduler, type SchedulerOptions, type SchedulerStateDict } from "./l
 export class MultiplicativeLR extends LRScheduler {
   readonly lrLambdas: LrLambda[];
 
-  constructor(optimizer: Optimizer, lrLambda: LrLambda | readonly LrLambda[], { lastEpoch = -1, verbose = false }: SchedulerOptions = {}) {
+  constructor(optimizer: Optimizer, lrLambda: LrLambda | readonly LrLambda[], options?: SchedulerOptions) {
+    const { lastEpoch = -1, verbose = false } = checkOptions("MultiplicativeLR", options, ["lastEpoch", "verbose"]);
     const lrLambdas = lrLambdasFor(optimizer, lrLambda);
     super(optimizer, lastEpoch, verbose);
     this.lrLambdas = lrLambdas;

@@ -23,9 +23,11 @@
  * State dict: PyTorch's keys, except the bound method `anneal_func`, which is not serialised: the
  * strategy is saved as `_anneal_func_type` ("cos" or "linear"), the key PyTorch ≥ 2.0 uses.
  */
+import { checkOptions } from "../../options.js";
 import type { Optimizer } from "../optimizer.js";
-import { camelToSnake, snakeToCamel } from "../optimizer.js";
-import { LRScheduler, checkOptimizer, groupsOf, loaded, perGroup, type SchedulerOptions, type SchedulerStateDict } from "./lr_scheduler.js";
+import { camelCase } from "../../options.js";
+import { camelToSnake } from "../optimizer.js";
+import { LRScheduler, checkOptimizer, groupsOf, perGroup, type SchedulerOptions, type SchedulerStateDict } from "./lr_scheduler.js";
 import { pythonDivide, pythonStr } from "./numerics.js";
 import { annealCos, annealLinear, oneCyclePhaseAt, oneCyclePhases, type OneCycleKey, type OneCyclePhase } from "./schedules.js";
 
@@ -66,12 +68,19 @@ export class OneCycleLR extends LRScheduler {
   /** Whether momentum lives in `betas[0]` (Adam-like optimizers) rather than `momentum`. */
   useBeta1: boolean | undefined;
 
+  protected override readonly savedFields = {
+    total_steps: "totalSteps", _anneal_func_type: "annealStrategy", cycle_momentum: "cycleMomentum", use_beta1: "useBeta1",
+  };
+
   constructor(optimizer: Optimizer, options: OneCycleLROptions) {
     const {
       maxLr, totalSteps, epochs, stepsPerEpoch, pctStart = 0.3, annealStrategy = "cos", cycleMomentum = true,
       baseMomentum = 0.85, maxMomentum = 0.95, divFactor = 25, finalDivFactor = 1e4, threePhase = false,
       lastEpoch = -1, verbose = false,
-    } = options;
+    } = checkOptions("OneCycleLR", options, [
+      "maxLr", "totalSteps", "epochs", "stepsPerEpoch", "pctStart", "annealStrategy", "cycleMomentum",
+      "baseMomentum", "maxMomentum", "divFactor", "finalDivFactor", "threePhase", "lastEpoch", "verbose",
+    ], ["maxLr"]);
     checkOptimizer(optimizer);
 
     let steps: number;
@@ -154,9 +163,11 @@ export class OneCycleLR extends LRScheduler {
     });
   }
 
+  /** The phases are saved as PyTorch's list of dicts naming the group keys; the rest by `savedFields`. */
   override stateDict(): SchedulerStateDict {
-    const state: SchedulerStateDict = {
-      total_steps: this.totalSteps,
+    const { total_steps, ...rest } = super.stateDict();
+    return {
+      total_steps,
       _schedule_phases: this.phases.map((phase) => ({
         end_step: phase.endStep,
         start_lr: camelToSnake(phase.startLr),
@@ -164,28 +175,21 @@ export class OneCycleLR extends LRScheduler {
         start_momentum: camelToSnake(phase.startMomentum),
         end_momentum: camelToSnake(phase.endMomentum),
       })),
-      _anneal_func_type: this.annealStrategy,
-      cycle_momentum: this.cycleMomentum,
+      ...rest,
     };
-    if (this.cycleMomentum) state.use_beta1 = this.useBeta1;
-    return { ...state, ...super.stateDict() };
   }
 
   override loadStateDict(stateDict: SchedulerStateDict): void {
     super.loadStateDict(stateDict);
-    this.totalSteps = loaded(stateDict, "total_steps", this.totalSteps);
     const phases = stateDict._schedule_phases;
     if (Array.isArray(phases)) {
       this.phases = phases.map((phase: Record<string, unknown>) => ({
         endStep: phase.end_step as number,
-        startLr: snakeToCamel(phase.start_lr as string) as OneCycleKey,
-        endLr: snakeToCamel(phase.end_lr as string) as OneCycleKey,
-        startMomentum: snakeToCamel(phase.start_momentum as string) as OneCycleKey,
-        endMomentum: snakeToCamel(phase.end_momentum as string) as OneCycleKey,
+        startLr: camelCase(phase.start_lr as string) as OneCycleKey,
+        endLr: camelCase(phase.end_lr as string) as OneCycleKey,
+        startMomentum: camelCase(phase.start_momentum as string) as OneCycleKey,
+        endMomentum: camelCase(phase.end_momentum as string) as OneCycleKey,
       }));
     }
-    this.annealStrategy = loaded(stateDict, "_anneal_func_type", this.annealStrategy);
-    this.cycleMomentum = loaded(stateDict, "cycle_momentum", this.cycleMomentum);
-    this.useBeta1 = loaded(stateDict, "use_beta1", this.useBeta1);
   }
 }

@@ -7,8 +7,9 @@
  *
  * With T = 4 and power 1 from 0.001: 0.001, 0.00075, 0.0005, 0.00025, 0, 0, ...
  */
+import { checkOptions } from "../../options.js";
 import type { Optimizer } from "../optimizer.js";
-import { LRScheduler, loaded, type SchedulerOptions, type SchedulerStateDict } from "./lr_scheduler.js";
+import { LRScheduler, type SchedulerOptions } from "./lr_scheduler.js";
 import { ZeroDivisionError } from "./numerics.js";
 import { polynomialDecay } from "./schedules.js";
 
@@ -23,7 +24,10 @@ export class PolynomialLR extends LRScheduler {
   totalIters: number;
   power: number;
 
-  constructor(optimizer: Optimizer, { totalIters = 5, power = 1, lastEpoch = -1, verbose = false }: PolynomialLROptions = {}) {
+  protected override readonly savedFields = { total_iters: "totalIters", power: "power" };
+
+  constructor(optimizer: Optimizer, options?: PolynomialLROptions) {
+    const { totalIters = 5, power = 1, lastEpoch = -1, verbose = false } = checkOptions("PolynomialLR", options, ["totalIters", "power", "lastEpoch", "verbose"]);
     super(optimizer, lastEpoch, verbose);
     this.totalIters = totalIters;
     this.power = power;
@@ -43,15 +47,5 @@ export class PolynomialLR extends LRScheduler {
     }
     const factor = polynomialDecay({ totalIters: this.totalIters, power: this.power });
     return this.baseLrs.map((baseLr) => baseLr * factor(this.lastEpoch));
-  }
-
-  override stateDict(): SchedulerStateDict {
-    return { total_iters: this.totalIters, power: this.power, ...super.stateDict() };
-  }
-
-  override loadStateDict(stateDict: SchedulerStateDict): void {
-    super.loadStateDict(stateDict);
-    this.totalIters = loaded(stateDict, "total_iters", this.totalIters);
-    this.power = loaded(stateDict, "power", this.power);
   }
 }

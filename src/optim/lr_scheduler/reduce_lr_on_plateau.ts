@@ -14,12 +14,15 @@
  *
  * As in PyTorch 1.13, this is not an `LRScheduler`: it has no base rates, no epoch-0 step and no
  * closed form. `getLastLr()` gives the groups' rates after the last step (the current rates before
- * the first). The state dict has PyTorch's keys; `best` starts at ±Infinity, which JSON cannot
- * hold — encode it yourself when you write one to a file.
+ * the first). The state dict has PyTorch's keys; `best` starts at ±Infinity, which
+ * `JSON.stringify` writes as null: write it with `stateDictToJSON` (as Python's `json.dumps` does)
+ * and read it with `stateDictFromJSON`. Loading null for `best` is an error, not a silent 0.
  */
+import { checkOptions, describeValue } from "../../options.js";
 import type { Optimizer } from "../optimizer.js";
 import {
-  EPOCH_DEPRECATION_WARNING, checkOptimizer, formatEpoch, formatScientific, groupsOf, loaded, warnOnce, type SchedulerStateDict,
+  EPOCH_DEPRECATION_WARNING, checkOptimizer, checkStateDict, formatEpoch, formatScientific, groupsOf, loadFields, loaded, saveFields, warnOnce,
+  type SchedulerStateDict,
 } from "./lr_scheduler.js";
 
 export interface ReduceLROnPlateauOptions {
@@ -64,11 +67,19 @@ export class ReduceLROnPlateau {
   modeWorse = Infinity;
   eps: number;
   lastEpoch = 0;
-  private lastLr: number[] | undefined;
+  private lastLr: number[] | undefined = undefined;
 
-  constructor(optimizer: Optimizer, {
-    mode = "min", factor = 0.1, patience = 10, threshold = 1e-4, thresholdMode = "rel", cooldown = 0, minLr = 0, eps = 1e-8, verbose = false,
-  }: ReduceLROnPlateauOptions = {}) {
+  /** PyTorch's keys → fields, in PyTorch's order (`mode`, `threshold`, `threshold_mode` are loaded through their check). */
+  private static readonly savedFields = {
+    factor: "factor", min_lrs: "minLrs", patience: "patience", verbose: "verbose", cooldown: "cooldown",
+    cooldown_counter: "cooldownCounter", mode: "mode", threshold: "threshold", threshold_mode: "thresholdMode", best: "best",
+    num_bad_epochs: "numBadEpochs", mode_worse: "modeWorse", eps: "eps", last_epoch: "lastEpoch", _last_lr: "lastLr",
+  };
+
+  constructor(optimizer: Optimizer, options?: ReduceLROnPlateauOptions) {
+    const {
+      mode = "min", factor = 0.1, patience = 10, threshold = 1e-4, thresholdMode = "rel", cooldown = 0, minLr = 0, eps = 1e-8, verbose = false,
+    } = checkOptions("ReduceLROnPlateau", options, ["mode", "factor", "patience", "threshold", "thresholdMode", "cooldown", "minLr", "eps", "verbose"]);
     if (factor >= 1) throw new RangeError("Factor should be < 1.0.");
     this.factor = factor;
     checkOptimizer(optimizer);
@@ -98,6 +109,11 @@ export class ReduceLROnPlateau {
 
   /** Records one epoch's metric and cuts the rates if it has plateaued. */
   step(metrics: Metric, epoch?: number): void {
+    if (typeof metrics !== "number" && typeof (metrics as { item?: unknown } | null)?.item !== "function") {
+      throw new TypeError(
+        `ReduceLROnPlateau.step(metrics): metrics must be a number or a one-element tensor (the value to monitor, e.g. the validation loss), got ${metrics === undefined ? "nothing" : describeValue(metrics)}`,
+      );
+    }
     const current = typeof metrics === "number" ? metrics : metrics.item();
     if (epoch === undefined) epoch = this.lastEpoch + 1;
     else warnOnce(EPOCH_DEPRECATION_WARNING);
@@ -163,42 +179,20 @@ export class ReduceLROnPlateau {
 
   /** PyTorch's keys: factor, min_lrs, patience, verbose, cooldown, cooldown_counter, mode, threshold, threshold_mode, best, num_bad_epochs, mode_worse, eps, last_epoch (and _last_lr after a step). */
   stateDict(): SchedulerStateDict {
-    const state: SchedulerStateDict = {
-      factor: this.factor,
-      min_lrs: [...this.minLrs],
-      patience: this.patience,
-      verbose: this.verbose,
-      cooldown: this.cooldown,
-      cooldown_counter: this.cooldownCounter,
-      mode: this.mode,
-      threshold: this.threshold,
-      threshold_mode: this.thresholdMode,
-      best: this.best,
-      num_bad_epochs: this.numBadEpochs,
-      mode_worse: this.modeWorse,
-      eps: this.eps,
-      last_epoch: this.lastEpoch,
-    };
-    if (this.lastLr !== undefined) state._last_lr = [...this.lastLr];
-    return state;
+    return saveFields(this, ReduceLROnPlateau.savedFields);
   }
 
-  /** Overwrites the saved fields, then re-checks the mode (which also resets `mode_worse`), as PyTorch does. */
+  /**
+   * Overwrites the saved fields, then re-checks the mode (which also resets `mode_worse`), as PyTorch
+   * does. A value of the wrong kind (null for `best`) is an error that leaves the scheduler untouched.
+   */
   loadStateDict(stateDict: SchedulerStateDict): void {
-    if (stateDict === null || typeof stateDict !== "object") {
-      throw new TypeError("loadStateDict: expected an object as produced by stateDict()");
-    }
-    this.factor = loaded(stateDict, "factor", this.factor);
-    this.minLrs = loaded(stateDict, "min_lrs", this.minLrs);
-    this.patience = loaded(stateDict, "patience", this.patience);
-    this.verbose = loaded(stateDict, "verbose", this.verbose);
-    this.cooldown = loaded(stateDict, "cooldown", this.cooldown);
-    this.cooldownCounter = loaded(stateDict, "cooldown_counter", this.cooldownCounter);
-    this.best = loaded(stateDict, "best", this.best);
-    this.numBadEpochs = loaded(stateDict, "num_bad_epochs", this.numBadEpochs);
-    this.eps = loaded(stateDict, "eps", this.eps);
-    this.lastEpoch = loaded(stateDict, "last_epoch", this.lastEpoch);
-    this.lastLr = loaded(stateDict, "_last_lr", this.lastLr);
-    this.initIsBetter(loaded(stateDict, "mode", this.mode), loaded(stateDict, "threshold", this.threshold), loaded(stateDict, "threshold_mode", this.thresholdMode));
+    checkStateDict(stateDict);
+    const mode = loaded(stateDict, "mode", this.mode);
+    const thresholdMode = loaded(stateDict, "threshold_mode", this.thresholdMode);
+    if (mode !== "min" && mode !== "max") throw new RangeError(`mode ${String(mode)} is unknown!`);
+    if (thresholdMode !== "rel" && thresholdMode !== "abs") throw new RangeError(`threshold mode ${String(thresholdMode)} is unknown!`);
+    loadFields(this, ReduceLROnPlateau.savedFields, stateDict);
+    this.initIsBetter(this.mode, this.threshold, this.thresholdMode);
   }
 }

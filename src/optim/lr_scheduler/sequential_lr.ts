@@ -14,8 +14,9 @@
  * warns once. State dict: `_milestones`, `last_epoch`, `_last_lr` and `_schedulers`, the children's
  * own state dicts, as in PyTorch.
  */
+import { checkOptions } from "../../options.js";
 import type { Optimizer } from "../optimizer.js";
-import { LRScheduler, loaded, type SchedulerOptions, type SchedulerStateDict } from "./lr_scheduler.js";
+import { LRScheduler, checkStateDict, loaded, type SchedulerOptions, type SchedulerStateDict } from "./lr_scheduler.js";
 import { bisectRight } from "./schedules.js";
 
 export interface SequentialLROptions extends SchedulerOptions {
@@ -29,7 +30,8 @@ export class SequentialLR extends LRScheduler {
   readonly schedulers: LRScheduler[];
   milestones: number[];
 
-  constructor(optimizer: Optimizer, { schedulers, milestones, lastEpoch = -1, verbose = false }: SequentialLROptions) {
+  constructor(optimizer: Optimizer, options: SequentialLROptions) {
+    const { schedulers, milestones, lastEpoch = -1, verbose = false } = checkOptions("SequentialLR", options, ["schedulers", "milestones", "lastEpoch", "verbose"], ["schedulers", "milestones"]);
     schedulers.forEach((scheduler, i) => {
       if (scheduler.optimizer !== optimizer) {
         throw new RangeError(
@@ -81,9 +83,7 @@ export class SequentialLR extends LRScheduler {
   }
 
   override loadStateDict(stateDict: SchedulerStateDict): void {
-    if (stateDict === null || typeof stateDict !== "object") {
-      throw new TypeError("loadStateDict: expected an object as produced by stateDict()");
-    }
+    checkStateDict(stateDict);
     this.milestones = loaded(stateDict, "_milestones", this.milestones);
     this.lastEpoch = loaded(stateDict, "last_epoch", this.lastEpoch);
     this.lastLr = loaded(stateDict, "_last_lr", this.lastLr);

@@ -8,8 +8,9 @@
  * PyTorch does not check `stepSize`; a zero fails at the first step with Python's
  * ZeroDivisionError, as there.
  */
+import { checkOptions } from "../../options.js";
 import type { Optimizer } from "../optimizer.js";
-import { LRScheduler, loaded, type SchedulerOptions, type SchedulerStateDict } from "./lr_scheduler.js";
+import { LRScheduler, type SchedulerOptions } from "./lr_scheduler.js";
 import { ZeroDivisionError, pythonModulo } from "./numerics.js";
 import { stepDecay } from "./schedules.js";
 
@@ -24,7 +25,10 @@ export class StepLR extends LRScheduler {
   stepSize: number;
   gamma: number;
 
-  constructor(optimizer: Optimizer, { stepSize, gamma = 0.1, lastEpoch = -1, verbose = false }: StepLROptions) {
+  protected override readonly savedFields = { step_size: "stepSize", gamma: "gamma" };
+
+  constructor(optimizer: Optimizer, options: StepLROptions) {
+    const { stepSize, gamma = 0.1, lastEpoch = -1, verbose = false } = checkOptions("StepLR", options, ["stepSize", "gamma", "lastEpoch", "verbose"], ["stepSize"]);
     super(optimizer, lastEpoch, verbose);
     this.stepSize = stepSize;
     this.gamma = gamma;
@@ -40,15 +44,5 @@ export class StepLR extends LRScheduler {
     if (this.stepSize === 0) throw new ZeroDivisionError(Number.isInteger(this.lastEpoch) ? "integer division or modulo by zero" : "float floor division by zero");
     const factor = stepDecay({ stepSize: this.stepSize, gamma: this.gamma });
     return this.baseLrs.map((baseLr) => baseLr * factor(this.lastEpoch));
-  }
-
-  override stateDict(): SchedulerStateDict {
-    return { step_size: this.stepSize, gamma: this.gamma, ...super.stateDict() };
-  }
-
-  override loadStateDict(stateDict: SchedulerStateDict): void {
-    super.loadStateDict(stateDict);
-    this.stepSize = loaded(stateDict, "step_size", this.stepSize);
-    this.gamma = loaded(stateDict, "gamma", this.gamma);
   }
 }
