@@ -36,7 +36,8 @@ function rounderFor(dtype: DType): (x: number) => number {
 const unaryFunctions: Record<UnaryOp, (x: number) => number> = {
   neg: (x) => -x,
   abs: Math.abs,
-  sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : NaN),
+  // (0 < x) − (x < 0), as PyTorch computes it: ±0 and NaN give 0
+  sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0),
   exp: Math.exp,
   log: Math.log,
   sqrt: Math.sqrt,
