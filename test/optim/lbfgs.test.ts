@@ -66,7 +66,7 @@ const FUNCTIONS = {
 };
 
 /** The state dict matches PyTorch's: groups exactly, counters exactly, history normwise (see above). */
-function expectLBFGSStateClose(actual: optim.OptimizerStateDict, expected: StateDictJson, what: string, { rtol, atol } = { rtol: LBFGS_STATE_RTOL, atol: TOLERANCE.atol }): void {
+function expectLBFGSStateClose(actual: optim.OptimizerStateDict, expected: StateDictJson, what: string, { rtol, atol }: { rtol: number; atol: number } = { rtol: LBFGS_STATE_RTOL, atol: TOLERANCE.atol }): void {
   const ours = toJson(actual) as StateDictJson;
   expect(ours.param_groups, `${what}: param_groups`).toEqual(expected.param_groups);
   expect(Object.keys(ours.state), `${what}: the state lives on the first parameter`).toEqual(["0"]);
