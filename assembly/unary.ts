@@ -42,9 +42,8 @@ export const enum UnaryOp { Neg, Abs, Sign, Exp, Log, Sqrt, Tanh, Sigmoid, Relu 
     if (op == UnaryOp.Abs) return v128.abs<T>(x);
     if (op == UnaryOp.Sqrt) return v128.sqrt<T>(x);
     if (op == UnaryOp.Sign) {
-      // 1, -1, or +0 for ±0 (the reference's x === 0 branch), NaN stays
-      const s = v128.or(v128.and(v128.gt<T>(x, zero), v128.splat<T>(1)), v128.and(v128.lt<T>(x, zero), v128.splat<T>(-1)));
-      return v128.bitselect(x, s, isNaN);
+      // 1, -1, or +0 for ±0 and NaN (PyTorch's (0 < x) − (x < 0)): both comparisons are false for NaN
+      return v128.or(v128.and(v128.gt<T>(x, zero), v128.splat<T>(1)), v128.and(v128.lt<T>(x, zero), v128.splat<T>(-1)));
     }
     if (op == UnaryOp.Relu) return v128.and(x, v128.or(v128.gt<T>(x, zero), isNaN)); // -0 → +0
     return viaF64(transcendental(op), x);
@@ -58,7 +57,7 @@ export const enum UnaryOp { Neg, Abs, Sign, Exp, Log, Sqrt, Tanh, Sigmoid, Relu 
   let y: f64;
   if (op == UnaryOp.Neg) return -v;
   if (op == UnaryOp.Abs) return isInteger<T>() ? <T>(v < 0 ? -v : v) : <T>abs<f64>(x);
-  if (op == UnaryOp.Sign) y = x > 0 ? 1.0 : x < 0 ? -1.0 : x == 0 ? 0.0 : x;
+  if (op == UnaryOp.Sign) y = x > 0 ? 1.0 : x < 0 ? -1.0 : 0.0;
   else if (op == UnaryOp.Relu) y = x > 0 ? x : x == 0 || x < 0 ? 0.0 : x;
   else if (op == UnaryOp.Sqrt) y = Math.sqrt(x);
   else if (op == UnaryOp.Exp) y = fdlibm.exp(x);
@@ -95,7 +94,7 @@ export function neg_i32(out: usize, a: usize, n: i32): void { unary<i32>(UnaryOp
 export function abs_f32(out: usize, a: usize, n: i32): void { unary<f32>(UnaryOp.Abs, out, a, n); }
 export function abs_f64(out: usize, a: usize, n: i32): void { unary<f64>(UnaryOp.Abs, out, a, n); }
 export function abs_i32(out: usize, a: usize, n: i32): void { unary<i32>(UnaryOp.Abs, out, a, n); }
-/** out[i] = -1, 0 or 1 by the sign of a[i]; NaN stays NaN */
+/** out[i] = -1, 0 or 1 by the sign of a[i]; ±0 and NaN give 0, as in PyTorch */
 export function sign_f32(out: usize, a: usize, n: i32): void { unary<f32>(UnaryOp.Sign, out, a, n); }
 export function sign_f64(out: usize, a: usize, n: i32): void { unary<f64>(UnaryOp.Sign, out, a, n); }
 export function sign_i32(out: usize, a: usize, n: i32): void { unary<i32>(UnaryOp.Sign, out, a, n); }

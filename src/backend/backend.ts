@@ -26,7 +26,7 @@ export interface Storage {
 export type UnaryOp =
   | "neg" // -x
   | "abs" // |x|
-  | "sign" // -1, 0 or 1 (NaN stays NaN)
+  | "sign" // -1, 0 or 1 (±0 and NaN give 0, as PyTorch)
   | "exp" // e^x
   | "log" // ln x
   | "sqrt" // √x

@@ -4,8 +4,10 @@
  * Storage is an ordinary typed array. Float32 results round on every store (typed arrays do that);
  * where one kernel chains several operations (addcdiv, lerp, ...), `round` rounds each intermediate
  * to the storage's precision, so this backend computes exactly what a float32 machine would.
- * Reductions and matrix products accumulate in float64 and round once: the most accurate answer,
- * which is what a reference is for.
+ * Matrix products (and so conv2d, im2col + matmul) round every product and every partial sum as
+ * well: accumulating in float64 would turn products that overflow float32 into a finite sum, or
+ * into ±∞ where float32 arithmetic (the WebAssembly kernels, PyTorch) meets ∞ − ∞ = NaN.
+ * Reductions accumulate in float64 and round once.
  */
 import { allocTypedArray, type DType, type TypedArray } from "../dtype.js";
 import type { Backend, BinaryOp, ReduceOp, Storage, UnaryOp, Window2d } from "./backend.js";
@@ -36,7 +38,8 @@ function rounderFor(dtype: DType): (x: number) => number {
 const unaryFunctions: Record<UnaryOp, (x: number) => number> = {
   neg: (x) => -x,
   abs: Math.abs,
-  sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : NaN),
+  // (0 < x) − (x < 0), as PyTorch computes it: ±0 and NaN give 0
+  sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0),
   exp: Math.exp,
   log: Math.log,
   sqrt: Math.sqrt,
@@ -246,6 +249,7 @@ export class JsBackend implements Backend {
     const [aRow, aCol] = transA ? [1, m] : [k, 1];
     const [bRow, bCol] = transB ? [1, k] : [n, 1];
     const isInt = out.dtype === "int32"; // int32 products wrap like C, as the WebAssembly kernels do
+    const r = rounderFor(out.dtype); // float32: round each product and each partial sum
     for (let q = 0; q < batch; q++) {
       const aBase = q * aBatchStride;
       const bBase = q * bBatchStride;
@@ -254,7 +258,7 @@ export class JsBackend implements Backend {
         for (let j = 0; j < n; j++) {
           let acc = 0;
           if (isInt) for (let p = 0; p < k; p++) acc = (acc + Math.imul(x[aBase + i * aRow + p * aCol], y[bBase + p * bRow + j * bCol])) | 0;
-          else for (let p = 0; p < k; p++) acc += x[aBase + i * aRow + p * aCol] * y[bBase + p * bRow + j * bCol];
+          else for (let p = 0; p < k; p++) acc = r(acc + r(x[aBase + i * aRow + p * aCol] * y[bBase + p * bRow + j * bCol]));
           o[oBase + i * n + j] = acc;
         }
       }

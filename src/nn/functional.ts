@@ -3,8 +3,10 @@
  * Most are compositions of differentiable ops, so their gradients come from autograd for free;
  * linear, conv2d and maxPool2d are single ops with hand-written backward passes (src/ops/).
  */
-import { noGrad } from "../autograd.js";
-import { fromValues, full } from "../creation.js";
+import { noGrad, record } from "../autograd.js";
+import { fromValues, full, tensor } from "../creation.js";
+import { isFloating } from "../dtype.js";
+import { checkOptions } from "../options.js";
 import { defaultGenerator, type Generator } from "../random.js";
 import { formatShape, normalizeDim, sameShape } from "../shape.js";
 import { Tensor } from "../tensor.js";
@@ -68,11 +70,29 @@ export function softmax(x: Tensor, dim: number): Tensor {
   return e.div(e.sum(d, true));
 }
 
+const REDUCTIONS: readonly Reduction[] = ["mean", "sum", "none"];
+
+function checkReduction(reduction: Reduction): void {
+  if (!REDUCTIONS.includes(reduction)) {
+    throw new RangeError(`${String(reduction)} is not a valid value for reduction; expected "mean", "sum" or "none"`);
+  }
+}
+
 function reduce(loss: Tensor, reduction: Reduction): Tensor {
+  checkReduction(reduction);
   if (reduction === "mean") return loss.mean();
   if (reduction === "sum") return loss.sum();
-  if (reduction === "none") return loss;
-  throw new RangeError(`${String(reduction)} is not a valid value for reduction; expected "mean", "sum" or "none"`);
+  return loss;
+}
+
+/**
+ * Σ loss / total, the weighted mean of nllLoss and crossEntropy. With nothing counted (every target
+ * ignored, or an empty batch) PyTorch gives 0/0 = NaN with a zero gradient, where dividing here
+ * would send ∞·0 = NaN back.
+ */
+function weightedMean(loss: Tensor, total: Tensor): Tensor {
+  if (total.item() === 0) return loss.sum().mul(0).add(NaN);
+  return loss.sum().div(total);
 }
 
 export interface NllOptions {
@@ -82,65 +102,102 @@ export interface NllOptions {
   /** targets equal to this are skipped (and not counted in the mean) */
   ignoreIndex?: number;
 }
+const NLL_KEYS = ["reduction", "weight", "ignoreIndex"] as const;
+
+/** [N, C, d1, …] → [N·d1·…, C]: the class dim last, every other position one row. */
+function classesLast(x: Tensor): Tensor {
+  if (x.ndim === 2) return x;
+  const others = Array.from({ length: x.ndim - 2 }, (_, i) => i + 2);
+  return x.permute([0, ...others, 1]).reshape([-1, x.shape[1]]);
+}
+
+/**
+ * The per-position terms of the negative log likelihood, for log-probabilities [N, C, d1, …] and
+ * class indices [N, d1, …]: `losses` = −w[t]·logProbs[n, t, …] and `w` = w[t] (the class weight of
+ * the target, 1 without weights, 0 where the target is ignored), both of the target's shape.
+ */
+function nllTerms(where: string, logProbs: Tensor, target: Tensor, weight: Tensor | null, ignoreIndex: number): { losses: Tensor; w: Tensor } {
+  const [n, classes] = logProbs.shape;
+  const expected = [n, ...logProbs.shape.slice(2)];
+  if (!sameShape(target.shape, expected)) {
+    throw new RangeError(
+      target.shape[0] !== n
+        ? `Expected input batch_size (${n}) to match target batch_size (${target.shape[0] ?? "scalar"}); input shape ${formatShape(logProbs.shape)}, target shape ${formatShape(target.shape)}`
+        : `${where}: expected target of shape ${formatShape(expected)} for input of shape ${formatShape(logProbs.shape)}, got ${formatShape(target.shape)}`,
+    );
+  }
+  if (weight && (weight.ndim !== 1 || weight.shape[0] !== classes)) {
+    throw new RangeError(`${where}: weight should have ${classes} elements (one per class), got shape ${formatShape(weight.shape)}`);
+  }
+  const targets = Array.from(target.toArray());
+  for (const t of targets) {
+    if (t !== ignoreIndex && !(Number.isInteger(t) && t >= 0 && t < classes)) throw new RangeError(`Target ${t} is out of bounds for ${classes} classes.`);
+  }
+  const kept = tensor(targets.map((t) => (t === ignoreIndex ? 0 : 1)), { dtype: logProbs.dtype });
+  const safeTargets = targets.map((t) => (t === ignoreIndex ? 0 : t));
+  // pick logProbs[i, target[i]] from the rows of [M, C] flattened to [M·C]
+  const picked = classesLast(logProbs).reshape([-1]).index(safeTargets.map((t, i) => i * classes + t));
+  const classWeight = weight ? weight.detach().index(safeTargets) : full([targets.length], 1, { dtype: logProbs.dtype });
+  const w = classWeight.mul(kept).reshape([...target.shape]);
+  return { losses: picked.reshape([...target.shape]).neg().mul(w), w };
+}
 
 /**
  * Negative log likelihood: -logProbs[n, target[n]], averaged with the class weights of the targets
- * (PyTorch: Σ w[t]·(-lp) / Σ w[t]). Input [N, C] (or [C]), target class indices [N] (or []).
+ * (PyTorch: Σ w[t]·(-lp) / Σ w[t]). Input [N, C] (or [C], or [N, C, d1, …] with targets
+ * [N, d1, …]), target class indices [N] (or []).
  */
 export function nllLoss(logProbs: Tensor, target: Tensor, options: NllOptions = {}): Tensor {
-  const { reduction = "mean", weight = null, ignoreIndex = -100 } = options;
+  const { reduction = "mean", weight = null, ignoreIndex = -100 } = checkOptions("nllLoss", options, NLL_KEYS);
+  checkReduction(reduction);
   if (logProbs.ndim === 1) return nllLoss(logProbs.unsqueeze(0), target.reshape([1]), options).reshape([]); // one sample
-  if (logProbs.ndim !== 2) throw new RangeError(`nllLoss: expected input of shape [N, C], got ${formatShape(logProbs.shape)}`);
-  const [n, classes] = logProbs.shape;
-  if (target.ndim !== 1 || target.shape[0] !== n) {
-    throw new RangeError(`Expected input batch_size (${n}) to match target batch_size (${target.shape[0] ?? "scalar"}); input shape ${formatShape(logProbs.shape)}, target shape ${formatShape(target.shape)}`);
-  }
-  if (weight && (weight.ndim !== 1 || weight.shape[0] !== classes)) {
-    throw new RangeError(`nllLoss: weight should have ${classes} elements (one per class), got shape ${formatShape(weight.shape)}`);
-  }
-  const targets = Array.from(target.toArray());
-  targets.forEach((t) => {
-    if (t !== ignoreIndex && !(Number.isInteger(t) && t >= 0 && t < classes)) throw new RangeError(`Target ${t} is out of bounds for ${classes} classes.`);
-  });
-  const kept = targets.map((t) => (t === ignoreIndex ? 0 : 1));
-  const safeTargets = targets.map((t) => (t === ignoreIndex ? 0 : t));
-  // pick logProbs[i, target[i]] from the flattened [N·C] vector
-  const flatIndex = safeTargets.map((t, i) => i * classes + t);
-  const picked = logProbs.reshape([-1]).index(flatIndex);
-  const classWeight = weight ? weight.detach().index(safeTargets) : full([n], 1, { dtype: logProbs.dtype });
-  const w = classWeight.mul(fromValues(kept, [n], { dtype: logProbs.dtype, backend: logProbs.backend }));
-  const losses = picked.neg().mul(w);
-  if (reduction === "mean") return losses.sum().div(w.sum());
-  return reduce(losses, reduction);
+  if (logProbs.ndim < 2) throw new RangeError(`nllLoss: expected input of shape [N, C] or [N, C, d1, ...], got ${formatShape(logProbs.shape)}`);
+  const { losses, w } = nllTerms("nllLoss", logProbs, target, weight, ignoreIndex);
+  return reduction === "mean" ? weightedMean(losses, w.sum()) : reduce(losses, reduction);
 }
 
 export interface CrossEntropyOptions extends NllOptions {
   /** mixes the one-hot target with the uniform distribution: (1 - ε)·onehot + ε/C */
   labelSmoothing?: number;
 }
+const CROSS_ENTROPY_KEYS = [...NLL_KEYS, "labelSmoothing"] as const;
 
 /**
- * Cross-entropy of logits [N, C] against class indices [N] (int32), or against class probabilities
- * of the same shape as the logits: nllLoss(logSoftmax(x)), with PyTorch's options.
+ * Cross-entropy of logits [N, C] (or [C], or [N, C, d1, …]) against class indices [N] ([], [N, d1,
+ * …]), or against class probabilities of the logits' shape: nllLoss(logSoftmax(x)), with PyTorch's
+ * options. Label smoothing ε, for class indices, as `torch.nn.functional.cross_entropy` computes it:
+ *
+ *     (1 − ε)·nll + ε/C · s,   sₙ = −Σ_c w_c·log qₙ,c  (0 where the target is ignored)
+ *
+ * with s reduced like the nll: its mean divides by the same Σ w[tₙ] over the targets kept.
  */
 export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
-  const { reduction = "mean", labelSmoothing = 0 } = options;
+  const { reduction = "mean", weight = null, ignoreIndex = -100, labelSmoothing = 0 } = checkOptions("crossEntropy", options, CROSS_ENTROPY_KEYS);
+  checkReduction(reduction);
   if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) throw new RangeError(`labelSmoothing must be between 0.0 and 1.0, got ${labelSmoothing}`);
-  const classDim = logits.ndim === 1 ? 0 : 1;
-  const logProbs = logSoftmax(logits, classDim);
-  if (target.dtype !== "int32" && sameShape(target.shape, logits.shape)) {
-    // soft targets: -Σ_c p_c log q_c per sample
-    const classes = logits.shape[classDim];
-    const smoothed = labelSmoothing > 0 ? target.mul(1 - labelSmoothing).add(labelSmoothing / classes) : target;
-    const weighted = options.weight ? logProbs.mul(options.weight) : logProbs;
-    return reduce(weighted.mul(smoothed).sum(classDim).neg(), reduction);
+  const soft = isFloating(target.dtype);
+  if (logits.ndim === 1) {
+    // one sample: a batch of one, and back to a scalar
+    return crossEntropy(logits.unsqueeze(0), soft ? target.unsqueeze(0) : target.reshape([1]), options).reshape([]);
   }
-  const nll = nllLoss(logProbs, target, options);
+  const classes = logits.shape[1];
+  const logProbs = logSoftmax(logits, 1);
+  // the class weights, shaped [C, 1, …] to multiply along the class dim
+  const weighted = weight === null ? logProbs : logProbs.mul(weight.detach().reshape([classes, ...logits.shape.slice(2).map(() => 1)]));
+  if (soft) {
+    sameShapeOrThrow(logits, target, "crossEntropy");
+    // soft targets: -Σ_c w_c p_c log q_c per position
+    const smoothed = labelSmoothing > 0 ? target.mul(1 - labelSmoothing).add(labelSmoothing / classes) : target;
+    return reduce(weighted.mul(smoothed).sum(1).neg(), reduction);
+  }
+  const { losses, w } = nllTerms("crossEntropy", logProbs, target, weight, ignoreIndex);
+  const mean = reduction === "mean";
+  const nll = mean ? weightedMean(losses, w.sum()) : reduce(losses, reduction);
   if (labelSmoothing === 0) return nll;
-  // label smoothing adds ε/C of the uniform distribution's cross-entropy
-  const classes = logits.shape[classDim];
-  const uniform = reduce(logProbs.sum(classDim).neg().div(classes), reduction);
-  return nll.mul(1 - labelSmoothing).add(uniform.mul(labelSmoothing));
+  const kept = target.ne(ignoreIndex).to(logits.dtype);
+  const uniform = weighted.sum(1).neg().mul(kept);
+  const smooth = mean ? weightedMean(uniform, w.sum()) : reduce(uniform, reduction);
+  return nll.mul(1 - labelSmoothing).add(smooth.mul(labelSmoothing / classes));
 }
 
 function sameShapeOrThrow(input: Tensor, target: Tensor, what: string): void {
@@ -151,21 +208,34 @@ function sameShapeOrThrow(input: Tensor, target: Tensor, what: string): void {
 
 /** Mean squared error: mean((input - target)²). */
 export function mseLoss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
+  const { reduction = "mean" } = checkOptions("mseLoss", options, ["reduction"]);
   sameShapeOrThrow(input, target, "mseLoss");
   const diff = input.sub(target);
-  return reduce(diff.mul(diff), options.reduction ?? "mean");
+  return reduce(diff.mul(diff), reduction);
 }
 
-/** Binary cross-entropy on probabilities: -(y log p + (1-y) log(1-p)), logs clamped at -100 as PyTorch. */
+/**
+ * Binary cross-entropy on probabilities, as PyTorch computes it:
+ *
+ *     ℓ = −(y·max(log p, −100) + (1 − y)·max(log(1 − p), −100))
+ *     ∂ℓ/∂p = (p − y) / max(p(1 − p), 1e-12),   ∂ℓ/∂y = log(1 − p) − log p
+ *
+ * The clamp keeps ℓ finite at p = 0 and p = 1; the chain rule through it would give 0·∞ = NaN
+ * there, so the gradient is PyTorch's closed form, finite everywhere.
+ */
 export function binaryCrossEntropy(p: Tensor, y: Tensor, options: { reduction?: Reduction; weight?: Tensor | null } = {}): Tensor {
+  const { reduction = "mean", weight = null } = checkOptions("binaryCrossEntropy", options, ["reduction", "weight"]);
+  checkReduction(reduction);
   sameShapeOrThrow(p, y, "binaryCrossEntropy");
   const values = p.toArray();
   for (const v of values) if (!(v >= 0 && v <= 1)) throw new RangeError(`all elements of input should be between 0 and 1, found ${v}`);
-  const logP = clamp(p.log(), -100, Infinity);
-  const log1mP = clamp(p.neg().add(1).log(), -100, Infinity);
-  let loss = y.mul(logP).add(y.neg().add(1).mul(log1mP)).neg();
-  if (options.weight) loss = loss.mul(options.weight);
-  return reduce(loss, options.reduction ?? "mean");
+  const [logP, log1mP] = noGrad(() => [p.log(), p.neg().add(1).log()]);
+  const elementwise = noGrad(() => y.mul(clamp(logP, -100, Infinity)).add(y.neg().add(1).mul(clamp(log1mP, -100, Infinity))).neg());
+  const loss = record(elementwise, "binaryCrossEntropy", [p, y], (g) => [
+    p.requiresGrad ? g.mul(p.sub(y)).div(clamp(p.mul(p.neg().add(1)), 1e-12, Infinity)) : null,
+    y.requiresGrad ? g.mul(log1mP.sub(logP)) : null,
+  ]);
+  return reduce(weight ? loss.mul(weight) : loss, reduction);
 }
 
 /**
@@ -176,14 +246,15 @@ export function binaryCrossEntropyWithLogits(
   x: Tensor, y: Tensor,
   options: { reduction?: Reduction; weight?: Tensor | null; posWeight?: Tensor | null } = {},
 ): Tensor {
+  const { reduction = "mean", weight = null, posWeight = null } = checkOptions("binaryCrossEntropyWithLogits", options, ["reduction", "weight", "posWeight"]);
   sameShapeOrThrow(x, y, "binaryCrossEntropyWithLogits");
   // log σ(x) = -softplus(-x) and log(1 - σ(x)) = -softplus(x), softplus(z) = max(z, 0) + log(1 + e^-|z|)
   const softplusNeg = x.neg().relu().add(x.abs().neg().exp().add(1).log());
   const softplusPos = softplusNeg.add(x);
-  const positive = options.posWeight ? y.mul(options.posWeight) : y;
+  const positive = posWeight ? y.mul(posWeight) : y;
   let loss = positive.mul(softplusNeg).add(y.neg().add(1).mul(softplusPos));
-  if (options.weight) loss = loss.mul(options.weight);
-  return reduce(loss, options.reduction ?? "mean");
+  if (weight) loss = loss.mul(weight);
+  return reduce(loss, reduction);
 }
 
 /** Rows of the embedding matrix for integer indices of any shape. */

@@ -93,10 +93,11 @@ export function div(x: TensorLike, y: TensorLike): Tensor {
 export function pow(x: TensorLike, y: TensorLike): Tensor {
   const [a, b] = operands(x, y);
   const out = binaryForward("pow", a, b, promoteTypes(a.dtype, b.dtype));
-  // d(a^b)/da = b·a^(b-1), d(a^b)/db = a^b · ln a
+  // d(a^b)/da = b·a^(b-1), d(a^b)/db = a^b · ln a. At a zero base these are 0·∞ = NaN where PyTorch
+  // takes the limit 0: d/da where b = 0 (a⁰ is constant), d/db where a = 0 and b ≥ 0
   return record(out, "pow", [a, b], (g) => [
-    a.requiresGrad ? sumTo(mul(g, mul(b, pow(a, sub(b, 1)))), a.shape) : null,
-    b.requiresGrad ? sumTo(mul(g, mul(out, log(a))), b.shape) : null,
+    a.requiresGrad ? sumTo(where(compare("eq", b, 0), 0, mul(g, mul(b, pow(a, sub(b, 1))))), a.shape) : null,
+    b.requiresGrad ? sumTo(where(mul(compare("eq", a, 0), compare("ge", b, 0)), 0, mul(g, mul(out, log(a)))), b.shape) : null,
   ]);
 }
 

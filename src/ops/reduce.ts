@@ -70,9 +70,7 @@ export function mean(a: Tensor, dim?: number | readonly number[] | null, keepdim
  * matching argmax/argmin picked; over everything it is shared evenly among ties (PyTorch 1.13).
  */
 export function extreme(op: "max" | "min", a: Tensor, dim: number | null | undefined, keepdim: boolean): Tensor {
-  if (a.numel() === 0) {
-    throw new RangeError(`${op}(): expected a non-empty tensor, got shape ${formatShape(a.shape)}`);
-  }
+  checkNonEmptyReduction(op, a, dim);
   const dims = reducedDims(dim, a.ndim);
   const kept = reduceAlong(op, a, dims);
   const out = reshape(kept.detach(), reducedShape(a.shape, dims, keepdim));
@@ -89,9 +87,23 @@ export function extreme(op: "max" | "min", a: Tensor, dim: number | null | undef
   });
 }
 
+/**
+ * max/min/argmax/argmin have no value over nothing: PyTorch refuses to reduce an empty tensor as a
+ * whole or along an axis of size 0, but along a non-empty axis of an empty tensor (a batch of 0
+ * rows, [0, 3] along dim 1) the result is simply empty.
+ */
+function checkNonEmptyReduction(op: string, a: Tensor, dim: number | null | undefined): void {
+  if (a.numel() !== 0) return;
+  if (dim === undefined || dim === null) {
+    throw new RangeError(`${op}(): Expected reduction dim to be specified for input.numel() == 0 (got shape ${formatShape(a.shape)})`);
+  }
+  const d = normalizeDim(dim, a.ndim);
+  if (a.shape[d] === 0) throw new RangeError(`${op}(): Expected reduction dim ${d} to have non-zero size (got shape ${formatShape(a.shape)})`);
+}
+
 /** Index of the first largest/smallest value: flat over everything, or along `dim` (int32). */
 export function argExtreme(op: "argmax" | "argmin", a: Tensor, dim: number | null | undefined, keepdim: boolean): Tensor {
-  if (a.numel() === 0) throw new RangeError(`${op}(): expected a non-empty tensor, got shape ${formatShape(a.shape)}`);
+  checkNonEmptyReduction(op, a, dim);
   if (dim === undefined || dim === null) {
     const flat = reshape(a.detach(), [a.numel()]);
     const out = reduceAlong(op, flat, [0]);

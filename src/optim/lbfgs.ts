@@ -1,5 +1,5 @@
 import { noGrad } from "../autograd.js";
-import { zeros } from "../creation.js";
+import { tensor, zeros } from "../creation.js";
 import { cat } from "../ops/movement.js";
 import { Tensor } from "../tensor.js";
 import { type Closure, Optimizer, type ParamGroupInput, type ParamState, toTensor, withDefaults } from "./optimizer.js";
@@ -21,36 +21,56 @@ export interface LBFGSOptions {
   lineSearchFn: "strong_wolfe" | null;
 }
 
-/** What L-BFGS remembers between calls to `step()`: PyTorch's keys, kept on the first parameter. */
-interface LBFGSState {
+/** L-BFGS's counters, kept on the first parameter under PyTorch's keys. */
+interface LBFGSCounters {
   func_evals: number;
   n_iter: number;
+}
+
+/**
+ * What L-BFGS carries from one iteration (and one `step()`) to the next, under PyTorch's keys. It
+ * is complete from the end of the first iteration on; only `al` appears later (with the first
+ * two-loop recursion), as in PyTorch.
+ */
+interface LBFGSHistory {
   /** the search direction (all parameters flattened into one vector) */
-  d?: Tensor;
+  d: Tensor;
   /** the step length along d */
-  t?: number;
+  t: number;
   /** yᵢ = gᵢ₊₁ − gᵢ and sᵢ = θᵢ₊₁ − θᵢ, the newest last */
-  old_dirs?: Tensor[];
-  old_stps?: Tensor[];
+  old_dirs: Tensor[];
+  old_stps: Tensor[];
   /** ρᵢ = 1 / yᵢᵀsᵢ */
-  ro?: number[];
+  ro: number[];
   /** αᵢ of the last two-loop recursion (null where unused) */
   al?: (number | null)[];
   /** the scale of the initial inverse Hessian, yᵀs / yᵀy */
-  H_diag?: number;
-  prev_flat_grad?: Tensor;
-  prev_loss?: number;
+  H_diag: number;
+  prev_flat_grad: Tensor;
+  prev_loss: number;
 }
 
-/** PyTorch computes these scalars as 0-d float32 tensors; rounding here keeps its arithmetic. */
-const f32 = Math.fround;
+type LBFGSState = ParamState & LBFGSCounters & Partial<LBFGSHistory>;
 
-/** xᵀy as a float32 number. */
+/** Whether the state holds a whole history (after a first iteration, or loaded from a state dict). */
+function hasHistory(state: LBFGSState): state is LBFGSState & LBFGSHistory {
+  const { d, t, old_dirs, old_stps, ro, H_diag, prev_flat_grad, prev_loss } = state;
+  return [d, t, old_dirs, old_stps, ro, H_diag, prev_flat_grad, prev_loss].every((v) => v !== undefined);
+}
+
+/**
+ * How PyTorch rounds L-BFGS's scalars: it keeps them as 0-d tensors of the parameters' dtype, so in
+ * float32 every one is rounded to float32 (Math.fround), and in float64 none is.
+ */
+type Round = (x: number) => number;
+const roundingOf = (dtype: string): Round => (dtype === "float32" ? Math.fround : (x) => x);
+
+/** xᵀy as a number (of the tensors' precision). */
 function dot(x: Tensor, y: Tensor): number {
   return x.mul(y).sum().item();
 }
 
-/** max |xᵢ| as a float32 number. */
+/** max |xᵢ| as a number (of the tensor's precision). */
 function maxAbs(x: Tensor): number {
   return x.abs().max().item();
 }
@@ -59,16 +79,18 @@ function maxAbs(x: Tensor): number {
  * The minimiser of the cubic through (x₁, f₁) and (x₂, f₂) with slopes g₁ and g₂, limited to
  * `bounds` (by default the interval between x₁ and x₂); their midpoint if the cubic has none.
  */
-function cubicInterpolate(x1: number, f1: number, g1: number, x2: number, f2: number, g2: number, bounds?: [number, number]): number {
+function cubicInterpolate(
+  round: Round, x1: number, f1: number, g1: number, x2: number, f2: number, g2: number, bounds?: [number, number],
+): number {
   const [xminBound, xmaxBound] = bounds ?? (x1 <= x2 ? [x1, x2] : [x2, x1]);
-  // g₁ and g₂ are float32 tensors in PyTorch, so everything they touch is float32
-  const d1 = f32(f32(g1 + g2) - f32((3 * (f1 - f2)) / (x1 - x2)));
-  const d2Square = f32(f32(d1 * d1) - f32(g1 * g2));
+  // g₁ and g₂ are tensors of the parameters' dtype in PyTorch, so everything they touch is rounded to it
+  const d1 = round(round(g1 + g2) - round((3 * (f1 - f2)) / (x1 - x2)));
+  const d2Square = round(round(d1 * d1) - round(g1 * g2));
   if (d2Square >= 0) {
-    const d2 = f32(Math.sqrt(d2Square));
+    const d2 = round(Math.sqrt(d2Square));
     const minPos = x1 <= x2
-      ? f32(x2 - f32((x2 - x1) * f32(f32(f32(g2 + d2) - d1) / f32(f32(g2 - g1) + f32(2 * d2)))))
-      : f32(x1 - f32((x1 - x2) * f32(f32(f32(g1 + d2) - d1) / f32(f32(g1 - g2) + f32(2 * d2)))));
+      ? round(x2 - round((x2 - x1) * round(round(round(g2 + d2) - d1) / round(round(g2 - g1) + round(2 * d2)))))
+      : round(x1 - round((x1 - x2) * round(round(round(g1 + d2) - d1) / round(round(g1 - g2) + round(2 * d2)))));
     return Math.min(Math.max(minPos, xminBound), xmaxBound);
   }
   return (xminBound + xmaxBound) / 2;
@@ -84,7 +106,7 @@ type DirectionalEvaluate = (x: Tensor[], t: number, d: Tensor) => [number, Tenso
  * zooms into the bracket by cubic interpolation. Returns [f(t), g(t), t, evaluations].
  */
 function strongWolfe(
-  evaluate: DirectionalEvaluate, x: Tensor[], t: number, d: Tensor, f: number, g: Tensor, gtd: number,
+  evaluate: DirectionalEvaluate, x: Tensor[], t: number, d: Tensor, f: number, g: Tensor, gtd: number, round: Round,
   c1 = 1e-4, c2 = 0.9, toleranceChange = 1e-9, maxLs = 25,
 ): [number, Tensor, number, number] {
   const dNorm = maxAbs(d);
@@ -92,9 +114,9 @@ function strongWolfe(
   let [fNew, gNew] = evaluate(x, t, d);
   let lsFuncEvals = 1;
   let gtdNew = dot(gNew, d);
-  // the sufficient-decrease test, as PyTorch's float32 arithmetic evaluates it
-  const decreasesEnough = (step: number, value: number) => !(value > f32(f + f32(f32(c1 * step) * gtd)));
-  const curvatureHolds = (slope: number) => Math.abs(slope) <= f32(f32(-c2) * gtd);
+  // the sufficient-decrease test, as PyTorch's tensor arithmetic rounds it
+  const decreasesEnough = (step: number, value: number) => !(value > round(f + round(round(c1 * step) * gtd)));
+  const curvatureHolds = (slope: number) => Math.abs(slope) <= round(round(-c2) * gtd);
 
   // bracketing phase
   let [tPrev, fPrev, gPrev, gtdPrev] = [0, f, g, gtd];
@@ -122,7 +144,7 @@ function strongWolfe(
     const minStep = t + 0.01 * (t - tPrev);
     const maxStep = t * 10;
     const previous = t;
-    t = cubicInterpolate(tPrev, fPrev, gtdPrev, t, fNew, gtdNew, [minStep, maxStep]);
+    t = cubicInterpolate(round, tPrev, fPrev, gtdPrev, t, fNew, gtdNew, [minStep, maxStep]);
     [tPrev, fPrev, gPrev, gtdPrev] = [previous, fNew, gNew.clone(), gtdNew];
     [fNew, gNew] = evaluate(x, t, d);
     lsFuncEvals += 1;
@@ -135,8 +157,8 @@ function strongWolfe(
   let insufficientProgress = false;
   let [lowPos, highPos] = bracketF[0] <= bracketF[bracketF.length - 1] ? [0, 1] : [1, 0];
   while (!done && lsIter < maxLs) {
-    if (f32(f32(Math.abs(bracket[1] - bracket[0])) * dNorm) < f32(toleranceChange)) break;
-    t = cubicInterpolate(bracket[0], bracketF[0], bracketGtd[0], bracket[1], bracketF[1], bracketGtd[1]);
+    if (round(round(Math.abs(bracket[1] - bracket[0])) * dNorm) < round(toleranceChange)) break;
+    t = cubicInterpolate(round, bracket[0], bracketF[0], bracketGtd[0], bracket[1], bracketF[1], bracketGtd[1]);
     // keep t at least 10% of the bracket away from its ends, unless the last step made progress
     const [high, low] = [Math.max(...bracket), Math.min(...bracket)];
     const eps = 0.1 * (high - low);
@@ -241,10 +263,15 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
 
   private directionalEvaluate(closure: Closure, x: Tensor[], t: number, d: Tensor): [number, Tensor] {
     this.addGrad(t, d);
-    const loss = this.evaluate(closure)!;
+    const loss = this.lossOf(closure);
     const flatGrad = this.gatherFlatGrad();
     this.params.forEach((p, i) => p.copy_(x[i]));
     return [loss, flatGrad];
+  }
+
+  /** The closure's loss (`step` has checked that there is a closure). */
+  private lossOf(closure: Closure): number {
+    return this.evaluate(closure) as number;
   }
 
   /** Runs up to maxIter iterations; returns the loss the closure gave before the first. */
@@ -255,88 +282,65 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
   }
 
   private iterate(closure: Closure): number {
-    const { lr, maxIter, maxEval, toleranceGrad, toleranceChange, historySize, lineSearchFn } = this.paramGroups[0];
+    const { lr, maxIter, maxEval, toleranceGrad, toleranceChange, lineSearchFn } = this.paramGroups[0];
     if (lineSearchFn !== null && lineSearchFn !== "strong_wolfe") throw new RangeError("only 'strong_wolfe' is supported");
-    const state = this.stateOf(this.params[0]) as ParamState & LBFGSState;
+    const state = this.stateOf(this.params[0]) as LBFGSState;
     state.func_evals ??= 0;
     state.n_iter ??= 0;
+    const round = roundingOf(this.params[0].dtype);
 
-    const origLoss = this.evaluate(closure)!;
+    const origLoss = this.lossOf(closure);
     let loss = origLoss;
     let currentEvals = 1;
     state.func_evals += 1;
     let flatGrad = this.gatherFlatGrad();
-    let optCond = maxAbs(flatGrad) <= f32(toleranceGrad);
+    let optCond = maxAbs(flatGrad) <= round(toleranceGrad);
     if (optCond) return origLoss; // already at a minimum
 
-    let { d, t, old_dirs: oldDirs, old_stps: oldStps, ro, H_diag: hDiag, prev_flat_grad: prevFlatGrad, prev_loss: prevLoss } = state;
     let nIter = 0;
     while (nIter < maxIter) {
       nIter += 1;
       state.n_iter += 1;
 
       // the direction d
-      if (state.n_iter === 1) {
-        d = flatGrad.neg();
-        [oldDirs, oldStps, ro, hDiag] = [[], [], [], 1];
+      let h: LBFGSHistory;
+      if (state.n_iter === 1 || !hasHistory(state)) {
+        // H = I; t and the previous gradient and loss are set below, before anything reads them
+        h = Object.assign(state, { d: flatGrad.neg(), t: lr, old_dirs: [], old_stps: [], ro: [], H_diag: 1, prev_flat_grad: flatGrad.clone(), prev_loss: loss });
       } else {
-        const y = flatGrad.sub(prevFlatGrad!);
-        const s = d!.mul(t!);
-        const ys = dot(y, s);
-        if (ys > f32(1e-10)) {
-          if (oldDirs!.length === historySize) {
-            oldDirs!.shift();
-            oldStps!.shift();
-            ro!.shift();
-          }
-          oldDirs!.push(y);
-          oldStps!.push(s);
-          ro!.push(f32(1 / ys));
-          hDiag = f32(ys / dot(y, y));
-        }
-        // the two-loop recursion: r = H·g with H the L-BFGS inverse-Hessian estimate
-        state.al ??= new Array<number | null>(historySize).fill(null);
-        const al = state.al;
-        const q = flatGrad.neg();
-        for (let i = oldDirs!.length - 1; i >= 0; i--) {
-          al[i] = f32(dot(oldStps![i], q) * ro![i]);
-          q.add_(oldDirs![i], -al[i]!);
-        }
-        const r = q.mul(hDiag!);
-        for (let i = 0; i < oldDirs!.length; i++) {
-          const beI = f32(dot(oldDirs![i], r) * ro![i]);
-          r.add_(oldStps![i], f32(al[i]! - beI));
-        }
-        d = r;
+        h = state;
+        this.remember(h, flatGrad.sub(h.prev_flat_grad), h.d.mul(h.t), round);
+        h.d = this.twoLoopRecursion(h, flatGrad, round);
+        h.prev_flat_grad.copy_(flatGrad);
       }
-      if (prevFlatGrad === undefined) prevFlatGrad = flatGrad.clone();
-      else prevFlatGrad.copy_(flatGrad);
-      prevLoss = loss;
+      h.prev_loss = loss;
+      const d = h.d;
 
       // the step length t
+      let t = lr;
       if (state.n_iter === 1) {
-        const inverseL1 = f32(1 / flatGrad.abs().sum().item());
-        t = inverseL1 < 1 ? f32(inverseL1 * lr) : lr;
-      } else {
-        t = lr;
+        const inverseL1 = round(1 / flatGrad.abs().sum().item());
+        if (inverseL1 < 1) t = round(inverseL1 * lr);
       }
+      h.t = t;
       const gtd = dot(flatGrad, d);
-      if (gtd > f32(-toleranceChange)) break; // d is no descent direction
+      if (gtd > round(-toleranceChange)) break; // d is no descent direction
 
       let lsFuncEvals = 0;
       if (lineSearchFn !== null) {
         const xInit = this.params.map((p) => p.clone());
         const evaluate: DirectionalEvaluate = (x, step, direction) => this.directionalEvaluate(closure, x, step, direction);
-        [loss, flatGrad, t, lsFuncEvals] = strongWolfe(evaluate, xInit, t, d, loss, flatGrad, gtd);
+        [loss, flatGrad, t, lsFuncEvals] = strongWolfe(evaluate, xInit, t, d, loss, flatGrad, gtd, round);
+        h.t = t;
         this.addGrad(t, d);
-        optCond = maxAbs(flatGrad) <= f32(toleranceGrad);
+        optCond = maxAbs(flatGrad) <= round(toleranceGrad);
       } else {
         this.addGrad(t, d);
         if (nIter !== maxIter) {
           // re-evaluate for the next iteration (the last one's gradient would go unused)
-          loss = this.evaluate(closure)!;
+          loss = this.lossOf(closure);
           flatGrad = this.gatherFlatGrad();
-          optCond = maxAbs(flatGrad) <= f32(toleranceGrad);
+          optCond = maxAbs(flatGrad) <= round(toleranceGrad);
           lsFuncEvals = 1;
         }
       }
@@ -347,12 +351,46 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
       if (nIter === maxIter) break;
       if (currentEvals >= maxEval) break;
       if (optCond) break;
-      if (maxAbs(d.mul(t)) <= f32(toleranceChange)) break;
-      if (Math.abs(loss - prevLoss) < toleranceChange) break;
+      if (maxAbs(d.mul(t)) <= round(toleranceChange)) break;
+      if (Math.abs(loss - h.prev_loss) < toleranceChange) break;
     }
-
-    Object.assign(state, { d, t, old_dirs: oldDirs, old_stps: oldStps, ro, H_diag: hDiag, prev_flat_grad: prevFlatGrad, prev_loss: prevLoss });
     return origLoss;
+  }
+
+  /**
+   * Adds the pair (y, s) to the history if yᵀs > 1e-10 (the curvature condition; a pair without it
+   * would make the estimate indefinite), forgetting the oldest beyond historySize, and rescales H.
+   */
+  private remember(h: LBFGSHistory, y: Tensor, s: Tensor, round: Round): void {
+    const ys = dot(y, s);
+    if (!(ys > round(1e-10))) return;
+    if (h.old_dirs.length === this.paramGroups[0].historySize) {
+      h.old_dirs.shift();
+      h.old_stps.shift();
+      h.ro.shift();
+    }
+    h.old_dirs.push(y);
+    h.old_stps.push(s);
+    h.ro.push(round(1 / ys));
+    h.H_diag = round(ys / dot(y, y));
+  }
+
+  /** The two-loop recursion: −H·g with H the L-BFGS inverse-Hessian estimate of the history. */
+  private twoLoopRecursion(h: LBFGSHistory, flatGrad: Tensor, round: Round): Tensor {
+    const al = (h.al ??= new Array<number | null>(this.paramGroups[0].historySize).fill(null));
+    const alpha: number[] = [];
+    const q = flatGrad.neg();
+    for (let i = h.old_dirs.length - 1; i >= 0; i--) {
+      alpha[i] = round(dot(h.old_stps[i], q) * h.ro[i]);
+      al[i] = alpha[i];
+      q.add_(h.old_dirs[i], -alpha[i]);
+    }
+    const r = q.mul(h.H_diag);
+    for (let i = 0; i < h.old_dirs.length; i++) {
+      const beI = round(dot(h.old_dirs[i], r) * h.ro[i]);
+      r.add_(h.old_stps[i], round(alpha[i] - beI));
+    }
+    return r;
   }
 
   /** Loads L-BFGS's state: flat vectors of all the parameters' elements, lists of them, and numbers. */
@@ -360,7 +398,8 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     const numel = this.params.reduce((n, p) => n + p.numel(), 0);
     const dtype = this.params[0].dtype;
     const vector = (v: unknown, what: string): Tensor => {
-      const t = toTensor(v, what);
+      // numbers from JSON are read in the parameters' dtype (a float32 detour would round float64 values)
+      const t = Array.isArray(v) ? tensor(v as number[], { dtype }) : toTensor(v, what);
       if (t.shape.length !== 1 || t.shape[0] !== numel) {
         throw new RangeError(`${what} has shape [${t.shape.join(", ")}] but the parameters have ${numel} elements in all`);
       }

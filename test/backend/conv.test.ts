@@ -5,9 +5,11 @@
  * so every result is bit-identical.
  */
 import fc from "fast-check";
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Window2d } from "../../src/backend/backend.js";
 import type { DType } from "../../src/dtype.js";
+import { F, tensor } from "../../src/index.js";
+import { describeEachBackend } from "../helpers.js";
 import { DTYPES, RUNS, both, expectIdentical, js, release, seededValues, wasm } from "./reference.js";
 
 const dtypeArb = fc.constantFrom(...DTYPES);
@@ -131,5 +133,22 @@ describe("max pooling", () => {
       }),
       { numRuns: RUNS },
     );
+  });
+});
+
+describeEachBackend("conv2d overflows as float32 arithmetic does", () => {
+  it("a sum that passes float32's largest value stays ∞ (PyTorch 1.13: [inf, 0])", () => {
+    // rows [3e38, 3e38, -3e38] and [1e30, -1e30, 0] against a kernel of ones: float32 partial sums
+    // reach ∞ in the first row and cannot come back; a float64 accumulator would give 3e38
+    const x = tensor([3e38, 3e38, -3e38, 1e30, -1e30, 0]).reshape([1, 1, 2, 3]);
+    const y = F.conv2d(x, tensor([1, 1, 1]).reshape([1, 1, 1, 3]));
+    expect(Array.from(y.toArray())).toEqual([Infinity, 0]);
+  });
+
+  it("products that overflow to +∞ and −∞ meet as NaN, not as a finite float64 difference", () => {
+    // 1e30·1e30 and 1e30·(−1e30) are ±∞ in float32; float64 would add them to 0
+    const x = tensor([1e30, 1e30]).reshape([1, 1, 1, 2]);
+    const y = F.conv2d(x, tensor([1e30, -1e30]).reshape([1, 1, 1, 2]));
+    expect(Number.isNaN(y.item())).toBe(true);
   });
 });

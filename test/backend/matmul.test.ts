@@ -3,12 +3,12 @@
  * shared (batch stride 0) operands and sizes around the 4×8 micro-tile and the 256-deep k blocks.
  *
  * * float32: within (k+1)·eps·Σ_p|a_ip·b_pj| + (k+1)·tiny per output (the packed GEMM sums in
- *   float32 in blocked order; the reference in float64);
+ *   blocked order, the reference in row order, both rounding every product and partial sum to float32);
  * * float64: bit-identical (the same products added in the same order);
  * * int32: bit-identical for operands whose products the double-precision reference forms exactly.
  */
 import fc from "fast-check";
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { DType } from "../../src/dtype.js";
 import { DTYPES, RUNS, both, expectIdentical, expectWithinSumBound, js, release, seededValues, wasm } from "./reference.js";
 
@@ -69,5 +69,16 @@ describe("matmul", () => {
       }),
       { numRuns: RUNS },
     );
+  });
+});
+
+describe("matmul overflow", () => {
+  it("float32 partial sums that pass the largest float32 stay ∞ on both backends (PyTorch 1.13: inf)", () => {
+    for (const backend of [js, wasm]) {
+      const [a, b, out] = [backend.fromArray("float32", [3e38, 3e38, -3e38]), backend.fromArray("float32", [1, 1, 1]), backend.alloc("float32", 1)];
+      backend.matmul(out, a, b, 1, 1, 3, 1, 0, 0, false, false);
+      expect(Array.from(backend.read(out)), backend.name).toEqual([Infinity]);
+      for (const s of [a, b, out]) backend.free(s);
+    }
   });
 });

@@ -120,9 +120,9 @@ def flat(t):
     return t.detach().reshape(-1).tolist()
 
 
-def run_case(cls, name, options, groups=None, seed=0):
+def run_case(cls, name, options, groups=None, seed=0, grad_scale=1.0):
     params = [p.clone().requires_grad_(True) for p in make_params(1000 + seed)]
-    grads = make_grads(2000 + seed)
+    grads = [[None if g is None else g * grad_scale for g in row] for row in make_grads(2000 + seed)]
     if groups is None:
         opt = cls(params, **torch_kwargs(options))
     else:
@@ -274,6 +274,27 @@ SPECS = {
 }
 
 
+# Cases that pin ε: with ε ≤ 1e-6 and |g| ≥ 1/64 above, ε is invisible next to √v, so moving it (outside
+# Adam's bias correction, inside Adagrad's square root) changes no digit the tests compare. Here ε is
+# large (0.1) against ordinary gradients, or the gradients are tiny (2⁻²³ ≈ 1.2e-7 times the usual
+# ones, exact in float32) against the default ε, so where ε enters the formula shows in every step.
+TINY = 2.0 ** -23
+EPS_CASES = {
+    "Adam": [("eps 0.1", {"lr": 0.01, "eps": 0.1}), ("eps 0.1 amsgrad", {"lr": 0.01, "eps": 0.1, "amsgrad": True})],
+    "AdamW": [("eps 0.1", {"lr": 0.01, "eps": 0.1})],
+    "RMSprop": [("eps 0.1", {"lr": 0.01, "eps": 0.1}), ("eps 0.1 centered", {"lr": 0.01, "eps": 0.1, "centered": True, "momentum": 0.5})],
+    "Adagrad": [("eps 0.1", {"lr": 0.1, "eps": 0.1})],
+    "Adadelta": [("eps 0.1", {"lr": 1.0, "eps": 0.1})],
+    "Adamax": [("eps 0.1", {"lr": 0.01, "eps": 0.1})],
+    "NAdam": [("eps 0.1", {"lr": 0.01, "eps": 0.1})],
+    "RAdam": [("eps 0.1", {"lr": 0.01, "eps": 0.1})],
+}
+TINY_GRAD_OPTIONS = {
+    "Adam": {"lr": 0.01}, "AdamW": {"lr": 0.01}, "RMSprop": {"lr": 0.001}, "Adagrad": {"lr": 0.1},
+    "Adadelta": {"lr": 1.0}, "Adamax": {"lr": 0.01}, "NAdam": {"lr": 0.01}, "RAdam": {"lr": 0.01},
+}
+
+
 def write(name, content):
     content = {"torch_version": torch.__version__, "generator": GENERATOR, **content}
     path = os.path.join(HERE, name)
@@ -302,9 +323,9 @@ def quadratic(z):
 FUNCTIONS = {"rosenbrock": rosenbrock, "quadratic": quadratic}
 
 
-def lbfgs_case(name, function, options, steps, start, shapes=((3,), (2, 1, 3))):
+def lbfgs_case(name, function, options, steps, start, shapes=((3,), (2, 1, 3)), dtype=torch.float32):
     shapes = [list(s) for s in shapes]
-    params = [torch.tensor(v, dtype=torch.float32).reshape(s).requires_grad_(True) for v, s in zip(start, shapes)]
+    params = [torch.tensor(v, dtype=dtype).reshape(s).requires_grad_(True) for v, s in zip(start, shapes)]
     opt = O.LBFGS(params, **torch_kwargs(options))
     evaluations = []
 
@@ -326,6 +347,7 @@ def lbfgs_case(name, function, options, steps, start, shapes=((3,), (2, 1, 3))):
     return {
         "name": name,
         "function": function,
+        "dtype": str(dtype).replace("torch.", ""),
         "options": options,
         "shapes": shapes,
         "initial": start,
@@ -355,6 +377,13 @@ def lbfgs_fixture():
         lbfgs_case("strong_wolfe, every option", "quadratic",
                    {"lr": 0.8, "maxIter": 5, "maxEval": 9, "toleranceGrad": 1e-5, "toleranceChange": 1e-7, "historySize": 4, "lineSearchFn": "strong_wolfe"},
                    2, quad_start),
+    ]
+    # float64 over many steps: here PyTorch keeps its scalars (t, ρ, α, H) as float64 tensors, so any
+    # float32 rounding of them shows as a drift of ~1e-8 within a few dozen steps
+    cases += [
+        lbfgs_case("float64, 40 steps", "rosenbrock", {"maxIter": 2}, 40, rosen_start, dtype=torch.float64),
+        lbfgs_case("float64 strong_wolfe, 40 steps", "rosenbrock", {"maxIter": 2, "lineSearchFn": "strong_wolfe"}, 40, rosen_start,
+                   dtype=torch.float64),
     ]
     errors = [error_of(O.LBFGS, {}, lbfgs_groups=True)]
     return {"optimizer": "LBFGS", "cases": cases, "errors": errors}
@@ -458,6 +487,33 @@ def ewma_fixture():
     }
 
 
+def nonfinite(values):
+    """Floats for JSON, which has no NaN or Infinity: those become the strings "NaN", "Infinity", "-Infinity"."""
+    return [v if math.isfinite(v) else ("NaN" if math.isnan(v) else ("Infinity" if v > 0 else "-Infinity")) for v in values]
+
+
+def edge_cases_fixture():
+    """sign() of ±0, ±∞ and NaN (PyTorch: (0 < x) − (x < 0), so NaN gives 0), and Rprop, which steps by
+    sign(g) and adapts by sign(g·gₚᵣₑᵥ), fed non-finite gradients."""
+    special = [float("nan"), -0.0, 0.0, float("inf"), -float("inf"), 2.5, -3.0, 1e-45, -1e-45]
+    sign = {dtype: torch.tensor(special, dtype=getattr(torch, dtype)).sign().tolist() for dtype in ("float32", "float64")}
+    initial = [1.0, 2.0, 3.0, 4.0, 5.0]
+    pattern = [[float("nan"), float("inf"), -float("inf"), 1.0, 0.5], [1.0, float("inf"), 1.0, -1.0, float("nan")]]
+    grads = [pattern[0]] * 4 + [pattern[1]] * 2 + [pattern[0]] * 2
+    options = {"lr": 0.01}
+    p = torch.tensor(initial, requires_grad=True)
+    opt = O.Rprop([p], **torch_kwargs(options))
+    trajectory = []
+    for g in grads:
+        p.grad = torch.tensor(g)
+        opt.step()
+        trajectory.append(nonfinite(flat(p)))
+    return {
+        "sign": {"input": nonfinite(special), **{k: nonfinite(v) for k, v in sign.items()}},
+        "rprop": {"options": options, "initial": initial, "grads": [nonfinite(g) for g in grads], "trajectory": trajectory},
+    }
+
+
 def python_repr_fixture():
     """Numbers with the text Python's str() gives them, as PyTorch's error messages print values."""
     rng = np.random.default_rng(0)
@@ -475,7 +531,11 @@ def main():
         fixture = {
             "optimizer": name,
             "cases": [run_case(cls, case_name, options, groups, seed=seed * 10 + i)
-                      for i, (case_name, options, groups) in enumerate(cases)],
+                      for i, (case_name, options, groups) in enumerate(cases)]
+                     + [run_case(cls, case_name, options, seed=seed * 10 + 5 + i)
+                        for i, (case_name, options) in enumerate(EPS_CASES.get(name, []))]
+                     + ([run_case(cls, "gradients ~1e-7, default eps", TINY_GRAD_OPTIONS[name], seed=seed * 10 + 8, grad_scale=TINY)]
+                        if name in TINY_GRAD_OPTIONS else []),
             "errors": [error_of(cls, options) for options in invalid],
         }
         write(f"{name.lower()}.json", fixture)
@@ -483,6 +543,7 @@ def main():
     write("linear_regression.json", linear_regression_fixture())
     write("ewma.json", ewma_fixture())
     write("python_repr.json", python_repr_fixture())
+    write("edge_cases.json", edge_cases_fixture())
 
 
 if __name__ == "__main__":
