@@ -310,8 +310,10 @@ class OutputFull extends Error {}
 class Output {
   bytes: Uint8Array;
   length = 0;
+  /** input bytes consumed when the last byte was written */
+  consumedAtLastWrite = 0;
 
-  constructor(readonly cap: number, private readonly onFull: () => void) {
+  constructor(readonly cap: number, private readonly reader: BitReader, private readonly onFull: () => void) {
     this.bytes = new Uint8Array(Math.min(cap, 1 << 16));
     if (cap === 0) onFull();
   }
@@ -333,6 +335,7 @@ class Output {
   /** Records `n` bytes written; calls `onFull` when they fill the output. */
   advance(n: number): void {
     this.length += n;
+    if (n > 0) this.consumedAtLastWrite = this.reader.consumed;
     if (n > 0 && this.length === this.cap) this.onFull();
   }
 }
@@ -353,6 +356,10 @@ export interface PartialInflate {
   ending: "checksum" | "more output" | "input ended";
   /** for "input ended": whether the blocks were complete and only (part of) the checksum is missing */
   blocksComplete: boolean;
+  /** input bytes used (a byte counts once any of its bits is) */
+  consumed: number;
+  /** input bytes used when the last output byte was written */
+  consumedAtLastOutput: number;
 }
 
 export interface PartialInflateOptions {
@@ -371,7 +378,7 @@ export interface PartialInflateOptions {
  */
 export function inflateZlibPartial(data: Uint8Array, maxOutput: number, options: PartialInflateOptions = {}): PartialInflate {
   const reader = new BitReader(data, 0);
-  const out = new Output(maxOutput, () => {
+  const out = new Output(maxOutput, reader, () => {
     if (options.inputEndWhenFull !== undefined) reader.limit(options.inputEndWhenFull(reader.consumed));
   });
   let blocksComplete = false;
@@ -387,10 +394,12 @@ export function inflateZlibPartial(data: Uint8Array, maxOutput: number, options:
     if (actual !== stored) {
       throw new InflateError(`zlib checksum mismatch: Adler-32 of the data is ${hex(actual)}, the stream says ${hex(stored)}`);
     }
-    return { output, ending: "checksum", blocksComplete };
+    return { output, ending: "checksum", blocksComplete, consumed: reader.consumed, consumedAtLastOutput: out.consumedAtLastWrite };
   } catch (error) {
-    if (error instanceof OutputFull) return { output: out.bytes.subarray(0, out.length), ending: "more output", blocksComplete };
-    if (error instanceof InputEnded) return { output: out.bytes.subarray(0, out.length), ending: "input ended", blocksComplete };
+    const output = out.bytes.subarray(0, out.length);
+    const where = { blocksComplete, consumed: reader.consumed, consumedAtLastOutput: out.consumedAtLastWrite };
+    if (error instanceof OutputFull) return { output, ending: "more output", ...where };
+    if (error instanceof InputEnded) return { output, ending: "input ended", ...where };
     throw error;
   }
 }
@@ -401,30 +410,26 @@ export function inflateZlibPartial(data: Uint8Array, maxOutput: number, options:
  * ignored.
  */
 export function inflateZlib(data: Uint8Array, maxOutput: number): Uint8Array {
-  const result = inflateZlibPartial(data, maxOutput);
-  return strict(result, maxOutput, "compressed data ends before its Adler-32 checksum");
+  const { output, ending, blocksComplete } = inflateZlibPartial(data, maxOutput);
+  if (ending === "more output") throw new InflateError(`decompressed data is larger than expected (more than ${maxOutput} bytes)`);
+  if (ending === "input ended") {
+    throw new InflateError(blocksComplete ? "compressed data ends before its Adler-32 checksum" : "compressed data ends in the middle of a block");
+  }
+  return output;
 }
 
 /** Decompresses raw DEFLATE blocks (no zlib wrapper) into at most `maxOutput` bytes. */
 export function inflateRaw(data: Uint8Array, maxOutput: number): Uint8Array {
   const reader = new BitReader(data, 0);
-  const out = new Output(maxOutput, () => {});
+  const out = new Output(maxOutput, reader, () => {});
   try {
     inflateBlocks(reader, out);
   } catch (error) {
-    if (error instanceof OutputFull) return strict({ output: out.bytes, ending: "more output", blocksComplete: false }, maxOutput, "");
-    if (error instanceof InputEnded) return strict({ output: out.bytes, ending: "input ended", blocksComplete: false }, maxOutput, "");
+    if (error instanceof OutputFull) throw new InflateError(`decompressed data is larger than expected (more than ${maxOutput} bytes)`);
+    if (error instanceof InputEnded) throw new InflateError("compressed data ends in the middle of a block");
     throw error;
   }
   return out.bytes.subarray(0, out.length);
-}
-
-function strict(result: PartialInflate, maxOutput: number, checksumMissing: string): Uint8Array {
-  if (result.ending === "more output") throw new InflateError(`decompressed data is larger than expected (more than ${maxOutput} bytes)`);
-  if (result.ending === "input ended") {
-    throw new InflateError(result.blocksComplete ? checksumMissing : "compressed data ends in the middle of a block");
-  }
-  return result.output;
 }
 
 function readZlibHeader(reader: BitReader): void {
@@ -543,9 +548,10 @@ function huffmanBlock(reader: BitReader, out: Output, literal: HuffmanTable, dis
     const distanceSymbol = reader.decode(distance);
     if (distanceSymbol >= 30) throw new InflateError(`invalid distance symbol ${distanceSymbol}`);
     const dist = DISTANCE_BASE[distanceSymbol] + reader.take(DISTANCE_EXTRA[distanceSymbol]);
-    if (dist > out.length) throw new InflateError(`match distance ${dist} reaches before the start of the data (${out.length} bytes so far)`);
-    // A match that does not fit is cut at the cap (zlib writes what fits, then stops).
+    // A match that does not fit is cut at the cap (zlib writes what fits, then stops); as in zlib,
+    // a full output stops before the distance is checked.
     const n = out.reserve(length);
+    if (dist > out.length) throw new InflateError(`match distance ${dist} reaches before the start of the data (${out.length} bytes so far)`);
     const bytes = out.bytes;
     // Byte by byte: a match may overlap the bytes it is writing.
     let from = out.length - dist;
