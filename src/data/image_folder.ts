@@ -8,13 +8,23 @@
  *
  * Class folders are sorted (by code point, as Python sorts strings) and numbered from 0. Each class
  * folder is walked recursively, as torchvision's `os.walk(..., followlinks=True)` does: folders in
- * sorted path order, files sorted within a folder; files whose name ends in `.png` (any case) are
- * the samples. Other files are skipped, since only PNG can be decoded here. An empty root or a
- * class folder without PNG files is an error, with torchvision's message.
+ * sorted path order, files sorted within a folder. The samples are the files torchvision's
+ * ImageFolder takes: those whose name ends (in any case) in one of its `IMG_EXTENSIONS`, or, given
+ * `isValidFile`, those it accepts (torchvision's `is_valid_file`). An empty root or a class folder
+ * without samples is an error, with torchvision's message.
+ *
+ * ## Only PNG is decoded: no sample is lost silently
+ * torchvision loads `.jpg`, `.jpeg`, `.bmp`, ... files with PIL; gradstep decodes PNG only. Leaving
+ * them out would quietly train on a different data set than the same folder gives in PyTorch (fewer
+ * samples, maybe a class gone), so by default a class folder holding any of them is an error that
+ * counts them by extension. To leave them out knowingly, pass
+ * `isValidFile: (path) => path.toLowerCase().endsWith(".png")`, the torchvision spelling.
  *
  * Item i is `[transform(image), classIndex]`, the image decoded by `decodePng` (RGB, as PIL's
- * `convert("RGB")`, which torchvision's loader applies). A file that cannot be decoded throws a
- * `PngError` whose message starts with the file's path.
+ * `convert("RGB")`, which torchvision's loader applies; damaged files are accepted and refused as
+ * PIL does). A file that cannot be decoded throws a `PngError` whose message starts with the
+ * file's path; what PIL accepts silently but is damaged is reported once per file through
+ * `onWarning` (default `console.warn`).
  *
  * ## File access: synchronous, imported lazily
  * `getItem` must be synchronous (DataLoader is a plain iterable), so ImageFolder needs synchronous
@@ -28,6 +38,7 @@
  *   virtual file system, or tests).
  */
 import { PngError, decodePng } from "./png.js";
+import { checkOptions } from "../options.js";
 import type { RawImage } from "./image.js";
 import type { Dataset } from "./dataset.js";
 import { applyTransform, type Transform, type TransformLike, type TransformOutput } from "./transforms.js";
@@ -48,7 +59,19 @@ export interface ImageFolderOptions<T = RawImage, Y = number> {
   fs?: ImageFolderFileSystem;
   /** largest image accepted, in pixels (see `decodePng`) */
   maxPixels?: number;
+  /**
+   * decides which files (given their path) are samples, instead of torchvision's image extensions
+   * (torchvision's `is_valid_file`); every file it accepts must be a PNG
+   */
+  isValidFile?: (path: string) => boolean;
+  /** receives, once per file, what is damaged in a file PIL loads anyway (default: `console.warn`) */
+  onWarning?: (message: string) => void;
 }
+
+/** torchvision's `IMG_EXTENSIONS`: the files its ImageFolder takes as images. */
+const IMG_EXTENSIONS = [".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp"] as const;
+
+const OPTION_KEYS = ["transform", "targetTransform", "fs", "maxPixels", "isValidFile", "onWarning"] as const;
 
 type Fn<In, Out> = (input: In) => Out;
 /** Options with the two transforms given as functions or as transform objects, for type inference. */
@@ -70,6 +93,10 @@ export class ImageFolder<T = RawImage, Y = number> implements Dataset<[T, Y]> {
   readonly targetTransform: TransformLike<number, Y> | undefined;
   private readonly fs: ImageFolderFileSystem;
   private readonly maxPixels: number | undefined;
+  private readonly isValidFile: ((path: string) => boolean) | undefined;
+  private readonly onWarning: (message: string) => void;
+  /** files already warned about: a damaged file is reported once, not every epoch */
+  private readonly warned = new Set<string>();
 
   // One signature per combination of function and object transforms: TypeScript cannot infer a
   // function's return type through a `function | object` union, so each gets its own overload.
@@ -80,6 +107,7 @@ export class ImageFolder<T = RawImage, Y = number> implements Dataset<[T, Y]> {
   constructor(root: string, options?: ImageFolderOptions<T, Y>);
   constructor(root: string, options: ImageFolderOptions<T, Y> = {}) {
     if (typeof root !== "string" || root.length === 0) throw new TypeError("ImageFolder: root must be a folder path");
+    options = checkOptions("ImageFolder", options, OPTION_KEYS);
     const fs = options.fs ?? builtinFs();
     if (fs === null) {
       throw new Error(
@@ -92,6 +120,8 @@ export class ImageFolder<T = RawImage, Y = number> implements Dataset<[T, Y]> {
     this.transform = options.transform;
     this.targetTransform = options.targetTransform;
     this.maxPixels = options.maxPixels;
+    this.isValidFile = options.isValidFile;
+    this.onWarning = options.onWarning ?? ((message) => console.warn(message));
     this.classes = this.findClasses();
     this.classToIdx = Object.fromEntries(this.classes.map((name, i) => [name, i]));
     this.samples = this.makeSamples();
@@ -131,8 +161,13 @@ export class ImageFolder<T = RawImage, Y = number> implements Dataset<[T, Y]> {
     } catch (error) {
       throw new Error(`ImageFolder: cannot read ${path}: ${(error as Error).message}`, { cause: error });
     }
+    const onWarning = (message: string) => {
+      if (this.warned.has(path)) return;
+      this.warned.add(path);
+      this.onWarning(`ImageFolder: ${path}: ${message}`);
+    };
     try {
-      return decodePng(bytes, { maxPixels: this.maxPixels });
+      return decodePng(bytes, { maxPixels: this.maxPixels, onWarning });
     } catch (error) {
       if (error instanceof PngError) throw new PngError(`${path}: ${error.message}`, { cause: error });
       throw error;
@@ -158,15 +193,41 @@ export class ImageFolder<T = RawImage, Y = number> implements Dataset<[T, Y]> {
   private makeSamples(): [string, number][] {
     const samples: [string, number][] = [];
     const empty: string[] = [];
+    /** image files torchvision would load that are not PNG: count per extension, and the first */
+    const notPng = new Map<string, number>();
+    let firstNotPng = "";
     this.classes.forEach((name, classIndex) => {
       const before = samples.length;
       for (const [folder, files] of this.walk(join(this.root, name))) {
-        for (const file of files) if (file.toLowerCase().endsWith(".png")) samples.push([join(folder, file), classIndex]);
+        for (const file of files) {
+          const path = join(folder, file);
+          if (this.isValidFile !== undefined) {
+            if (this.isValidFile(path)) samples.push([path, classIndex]);
+            continue;
+          }
+          const extension = IMG_EXTENSIONS.find((ext) => file.toLowerCase().endsWith(ext));
+          if (extension === undefined) continue;
+          samples.push([path, classIndex]);
+          if (extension !== ".png") {
+            notPng.set(extension, (notPng.get(extension) ?? 0) + 1);
+            firstNotPng ||= path;
+          }
+        }
       }
       if (samples.length === before) empty.push(name);
     });
+    if (notPng.size > 0) {
+      const total = [...notPng.values()].reduce((a, b) => a + b, 0);
+      const counts = [...notPng].map(([ext, n]) => `${n} ${ext}`).join(", ");
+      throw new Error(
+        `ImageFolder: ${total} image file${total === 1 ? "" : "s"} in ${this.root} that torchvision would load cannot be decoded ` +
+          `here, which reads only PNG: ${counts} (the first is ${firstNotPng}). Convert them to PNG, or leave them out ` +
+          `knowingly with { isValidFile: (path) => path.toLowerCase().endsWith(".png") }.`,
+      );
+    }
     if (empty.length > 0) {
-      throw new Error(`Found no valid file for the classes ${empty.sort(byCodePoint).join(", ")}. Supported extensions are: .png`);
+      const supported = this.isValidFile === undefined ? `Supported extensions are: ${IMG_EXTENSIONS.join(", ")}` : "";
+      throw new Error(`Found no valid file for the classes ${empty.sort(byCodePoint).join(", ")}. ${supported}`);
     }
     return samples;
   }

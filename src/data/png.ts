@@ -1,6 +1,8 @@
 /**
  * A dependency-free PNG decoder that returns RGB bytes exactly as PIL's
- * `Image.open(path).convert("RGB")` does, so that images read here equal those a PyTorch user reads.
+ * `Image.open(path).convert("RGB")` does, so that images read here equal those a PyTorch user reads,
+ * and that accepts and rejects the same damaged files as PIL 9.4 does (torchvision's `ImageFolder`
+ * loads with PIL, whose `ImageFile.LOAD_TRUNCATED_IMAGES` is False by default).
  *
  * ## The format (PNG 1.2 / ISO 15948)
  * An 8-byte signature, then chunks: a 4-byte big-endian data length, a 4-letter type, the data, and
@@ -24,15 +26,39 @@
  * * 16-bit RGB, RGBA and gray+alpha keep the high byte of each sample. 16-bit gray is the
  *   exception: PIL reads it as a 32-bit integer image and `convert("RGB")` clips it at 255 (so any
  *   value ≥ 255 is white). We reproduce that rather than "fix" it, so the pixels equal PyTorch's.
- * * Palette indices beyond the PLTE entries read PIL's default palette, the gray ramp (i, i, i).
+ * * Palette indices beyond the PLTE entries, or all of them without a PLTE, read PIL's default
+ *   palette, the gray ramp (i, i, i).
+ *
+ * ## Damaged files: PIL's decisions
+ * A user whose data set torchvision loads must be able to load it here, and a file PIL refuses is
+ * refused here too. PIL reads a PNG in three steps, and so does `decodePng`:
+ * 1. Open: the chunks before the first IDAT. Each must be complete with a matching CRC; IHDR
+ *    (wherever it is, the last one counts) must give a valid bit depth and colour type and a
+ *    filter method 0 (the compression method is not checked; any interlace method but 0 means
+ *    Adam7); unknown chunks are skipped, critical or not; a few ancillary chunks too short for
+ *    what PIL reads from them (tRNS, gAMA, cHRM, sRGB, pHYs, iCCP, zTXt) are an error.
+ * 2. Load: the IDAT chunks' data is fed to zlib, 64 KiB or one chunk at a time, without checking
+ *    their CRCs, and the rows are unfiltered as they come. Success as soon as the last row is
+ *    complete, or when the zlib stream ends (with a matching Adler-32) just after a complete row:
+ *    the rows not sent stay 0 (black, or palette entry 0). zlib checks only the input it has: a
+ *    corrupt or missing Adler-32 in the data already fed is an error, beyond it is never read.
+ *    Running out of data before that (the file ends, or another chunk type comes first, as a tEXt
+ *    that splits the IDAT chunks) is an error: PIL's "image file is truncated".
+ * 3. End: the chunks after the image data are read up to IEND without checking CRCs, and the file
+ *    may end (or IEND be missing) anywhere in a chunk header; a chunk whose data is cut short, or
+ *    an ancillary chunk too short (as in step 1), is an error.
+ * Where PIL recovers silently (a CRC that does not match, a missing IEND or Adler-32, extra image
+ * data, rows missing, a palette missing), `decodePng` decodes as PIL does and reports it through
+ * `onWarning`. Animated PNG (acTL, fcTL, fdAT) is not supported and is refused.
  *
  * ## Safety
- * Corrupt, truncated or non-PNG input throws `PngError` with the reason: every chunk's CRC is
- * checked, every read is bounds-checked, the pixel count is capped (`maxPixels`) before anything
- * large is allocated, and decompression stops at exactly the size the image needs.
+ * Every read is bounds-checked, the pixel count is capped (`maxPixels`) before anything large is
+ * allocated, decompression stops at exactly the size the image needs, and everything takes time
+ * linear in the file's size plus the image's.
  */
 import type { RawImage } from "./image.js";
-import { InflateError, inflateZlib } from "./inflate.js";
+import { InflateError, inflateZlibPartial } from "./inflate.js";
+import { checkOptions } from "../options.js";
 
 export class PngError extends Error {
   override name = "PngError";
@@ -44,10 +70,17 @@ export interface DecodePngOptions {
    * `MAX_IMAGE_PIXELS`, where PIL also refuses to open an image).
    */
   maxPixels?: number;
+  /**
+   * Receives a message for each defect PIL silently accepts (a CRC mismatch after the image data,
+   * a missing IEND or Adler-32, rows missing, ...). Default: `console.warn`.
+   */
+  onWarning?: (message: string) => void;
 }
 
 const SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
 const DEFAULT_MAX_PIXELS = 2 * 89_478_485;
+/** PIL feeds the image data to zlib in reads of at most this many bytes (ImageFile.MAXBLOCK). */
+const PIL_READ_SIZE = 65536;
 
 const COLOR_TYPES: Record<number, { name: string; channels: number; depths: number[] }> = {
   0: { name: "grayscale", channels: 1, depths: [1, 2, 4, 8, 16] },
@@ -81,22 +114,25 @@ interface Header {
 /** Decodes a PNG file's bytes into an RGB `RawImage` (channels = 3), as PIL's `convert("RGB")`. */
 export function decodePng(bytes: Uint8Array, options: DecodePngOptions = {}): RawImage {
   if (!(bytes instanceof Uint8Array)) throw new TypeError("decodePng expects the file's bytes as a Uint8Array");
-  const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
+  const { maxPixels = DEFAULT_MAX_PIXELS, onWarning = (message: string) => console.warn(`decodePng: ${message}`) } =
+    checkOptions("decodePng", options, ["maxPixels", "onWarning"]);
   if (bytes.length < 8 || SIGNATURE.some((b, i) => bytes[i] !== b)) {
     throw new PngError(bytes.length < 8 ? `not a PNG file (only ${bytes.length} bytes)` : "not a PNG file (the PNG signature is missing)");
   }
-  const { header, palette, compressed } = readChunks(bytes, maxPixels);
-  const expectedSize = rawSize(header);
-  let raw: Uint8Array;
-  try {
-    raw = inflateZlib(compressed, expectedSize);
-  } catch (error) {
-    if (error instanceof InflateError) throw new PngError(`corrupt image data: ${error.message}`);
-    throw error;
+  const warnings: string[] = [];
+  const opened = openPng(bytes, maxPixels, warnings);
+  const { header } = opened;
+  const { raw, chunksRead } = loadImageData(bytes, opened, warnings);
+  const laterTransparency = readChunksAfterImage(bytes, chunksRead, header, warnings);
+  const { palette } = opened;
+  if (header.colorType === 3 && palette === null && (laterTransparency ?? opened.transparencyIsIndex)) {
+    // convert("RGB") looks the transparent index up in a palette the image does not have.
+    throw new PngError("palette image with a single transparent index (tRNS) but no PLTE chunk: PIL fails to convert it to RGB");
   }
-  if (raw.length < expectedSize) {
-    throw new PngError(`image data is too short: ${raw.length} bytes decompressed, a ${header.width}×${header.height} image needs ${expectedSize}`);
+  if (header.colorType !== 3 && palette !== null && !grayReadsPalette(header)) {
+    throw new PngError(`a PLTE chunk read while IHDR said palette, then IHDR says ${COLOR_TYPES[header.colorType].name} of depth ${header.bitDepth}: PIL fails (unrecognized image mode)`);
   }
+
   const rgb = new Uint8Array(header.width * header.height * 3);
   if (!header.interlaced) {
     unfilterAndConvert(raw, 0, header, palette, header.width, header.height, rgb, 0, 0, 1, 1);
@@ -109,82 +145,319 @@ export function decodePng(bytes: Uint8Array, options: DecodePngOptions = {}): Ra
       offset = unfilterAndConvert(raw, offset, header, palette, passWidth, passHeight, rgb, x0, y0, dx, dy);
     }
   }
+  for (const message of warnings) onWarning(message);
   return { width: header.width, height: header.height, channels: 3, data: rgb };
 }
 
 // ---- chunks ------------------------------------------------------------------------------------
 
-function readChunks(bytes: Uint8Array, maxPixels: number): { header: Header; palette: Uint8Array | null; compressed: Uint8Array } {
-  let header: Header | null = null;
-  let palette: Uint8Array | null = null;
-  const idat: Uint8Array[] = [];
-  let pos = 8;
-  for (;;) {
-    if (pos + 8 > bytes.length) {
-      throw new PngError(`truncated PNG file: it ends at byte ${bytes.length} ${pos === bytes.length ? "without an IEND chunk" : "inside a chunk header"}`);
-    }
-    const length = readUint32(bytes, pos);
-    const type = String.fromCharCode(bytes[pos + 4], bytes[pos + 5], bytes[pos + 6], bytes[pos + 7]);
-    if (!/^[A-Za-z]{4}$/.test(type)) throw new PngError(`corrupt PNG file: invalid chunk type ${JSON.stringify(type)} at byte ${pos}`);
-    if (length > 0x7fffffff) throw new PngError(`corrupt PNG file: chunk ${type} at byte ${pos} has an invalid length ${length}`);
-    const dataStart = pos + 8;
-    const dataEnd = dataStart + length;
-    if (dataEnd + 4 > bytes.length) {
-      throw new PngError(`truncated PNG file: chunk ${type} at byte ${pos} needs ${length + 12} bytes, only ${bytes.length - pos} remain`);
-    }
-    const stored = readUint32(bytes, dataEnd);
-    const actual = crc32(bytes, pos + 4, dataEnd);
-    if (stored !== actual) throw new PngError(`corrupt PNG file: CRC mismatch in chunk ${type} at byte ${pos}`);
-    const data = bytes.subarray(dataStart, dataEnd);
+interface ChunkHead {
+  /** offset of the chunk's length field */
+  at: number;
+  type: string;
+  length: number;
+  dataStart: number;
+  dataEnd: number;
+}
 
-    if (header === null && type !== "IHDR") throw new PngError(`corrupt PNG file: the first chunk is ${type}, expected IHDR`);
-    switch (type) {
-      case "IHDR":
-        if (header !== null) throw new PngError("corrupt PNG file: a second IHDR chunk");
-        header = parseHeader(data, maxPixels);
-        break;
-      case "PLTE":
-        if (data.length % 3 !== 0 || data.length === 0 || data.length > 768) {
-          throw new PngError(`corrupt PNG file: PLTE chunk of ${data.length} bytes (a palette is 1 to 256 RGB triples)`);
-        }
-        if (idat.length > 0) throw new PngError("corrupt PNG file: PLTE chunk after image data");
-        palette = data;
-        break;
-      case "IDAT":
-        idat.push(data);
-        break;
-      case "IEND":
-        if (idat.length === 0) throw new PngError("corrupt PNG file: no IDAT chunk (no image data)");
-        if (header!.colorType === 3 && palette === null) throw new PngError("corrupt PNG file: palette image without a PLTE chunk");
-        return { header: header!, palette, compressed: concat(idat) };
-      default:
-        // Ancillary chunks (tRNS, gAMA, tEXt, ...) do not change PIL's RGB pixels: skip them.
-        if (type.charCodeAt(0) < 97) throw new PngError(`unsupported PNG file: unknown critical chunk ${type}`);
+/** What step 1 (PIL's `_open`) finds before the image data. */
+interface Opened {
+  header: Header;
+  /**
+   * the PLTE data read while IHDR said palette (null: none, PIL's gray ramp). Normally the image is
+   * a palette image; see `grayReadsPalette` for the files with a second IHDR.
+   */
+  palette: Uint8Array | null;
+  /** whether the last tRNS of a palette image names one transparent index (PIL: an int) */
+  transparencyIsIndex: boolean;
+  /** the first IDAT chunk */
+  firstIdat: ChunkHead;
+}
+
+/** The chunk header at `at`, or null if fewer than 8 bytes remain. Throws on an invalid type. */
+function chunkHeadAt(bytes: Uint8Array, at: number): ChunkHead | null {
+  if (at + 8 > bytes.length) return null;
+  const length = readUint32(bytes, at);
+  const type = String.fromCharCode(bytes[at + 4], bytes[at + 5], bytes[at + 6], bytes[at + 7]);
+  return { at, type, length, dataStart: at + 8, dataEnd: at + 8 + length };
+}
+
+/** PIL's `is_cid`: four ASCII letters, digits or underscores. */
+const isChunkType = (type: string) => /^\w{4}$/.test(type);
+
+/** A chunk's CRC as stored, or null if the file ends first. */
+function storedCrc(bytes: Uint8Array, chunk: ChunkHead): number | null {
+  return chunk.dataEnd + 4 <= bytes.length ? readUint32(bytes, chunk.dataEnd) : null;
+}
+
+/** Step 1: the chunks before the first IDAT, as PIL's `PngImageFile._open` reads them. */
+function openPng(bytes: Uint8Array, maxPixels: number, warnings: string[]): Opened {
+  let fields: Omit<Header, "channels"> | null = null;
+  let badMode: string | null = null;
+  let width = 0;
+  let height = 0;
+  let interlaced = false;
+  let palette: Uint8Array | null = null;
+  let transparencyIsIndex = false;
+  for (let at = 8; ; ) {
+    const chunk = chunkHeadAt(bytes, at);
+    if (chunk === null) {
+      throw new PngError(`truncated PNG file: it ends at byte ${bytes.length} ${at >= bytes.length ? "before any image data (no IDAT chunk)" : "inside a chunk header"}`);
     }
-    pos = dataEnd + 4;
+    const { type } = chunk;
+    if (!isChunkType(type)) throw new PngError(`corrupt PNG file: invalid chunk type ${JSON.stringify(type)} at byte ${at}`);
+    if (type === "IDAT") {
+      if (fields === null) throw new PngError(`corrupt PNG file: ${badMode ?? "no IHDR chunk before the image data"}`);
+      const header = { ...fields, width, height, interlaced, channels: COLOR_TYPES[fields.colorType].channels };
+      checkSize(header, maxPixels);
+      if (header.colorType === 3 && palette === null) {
+        warnings.push("palette image without a PLTE chunk before the image data: colours read as PIL's default gray ramp");
+      }
+      return { header, palette, transparencyIsIndex, firstIdat: chunk };
+    }
+    if (type === "IEND") throw new PngError("corrupt PNG file: no IDAT chunk (no image data)");
+    if (chunk.dataEnd > bytes.length) {
+      throw new PngError(`truncated PNG file: chunk ${type} at byte ${at} needs ${chunk.length + 12} bytes, only ${bytes.length - at} remain`);
+    }
+    const data = bytes.subarray(chunk.dataStart, chunk.dataEnd);
+    if (type === "IHDR") {
+      // PIL takes the size from every IHDR, the mode only from a valid one, and never unsets interlacing.
+      if (data.length < 13) throw new PngError(`corrupt PNG file: IHDR chunk of ${data.length} bytes, expected 13`);
+      width = readUint32(data, 0);
+      height = readUint32(data, 4);
+      const [bitDepth, colorType, , filter, interlace] = data.subarray(8, 13);
+      if (COLOR_TYPES[colorType]?.depths.includes(bitDepth)) fields = { width, height, bitDepth, colorType, interlaced };
+      else badMode = describeBadMode(bitDepth, colorType);
+      if (interlace !== 0) interlaced = true;
+      if (interlace > 1) warnings.push(`interlace method ${interlace} in IHDR is read as Adam7 (1), as PIL does`);
+      if (filter !== 0) throw new PngError(`unsupported PNG file: filter method ${filter}`);
+    } else if (type === "PLTE") {
+      if (fields?.colorType === 3) palette = checkPalette(data);
+    } else {
+      if (type === "acTL" || type === "fcTL" || type === "fdAT") throw new PngError(`unsupported PNG file: animated PNG (${type} chunk at byte ${at})`);
+      checkAncillary(type, data, fields?.colorType, at);
+      if (type === "tRNS" && fields?.colorType === 3) transparencyIsIndex = isSingleTransparentIndex(data);
+      if (type.charCodeAt(0) < 97) warnings.push(`unknown critical chunk ${type} at byte ${at} skipped, as PIL does`);
+    }
+    const crc = storedCrc(bytes, chunk);
+    if (crc === null) throw new PngError(`truncated PNG file: it ends inside the CRC of chunk ${type} at byte ${at}`);
+    if (crc !== crc32(bytes, at + 4, chunk.dataEnd)) throw new PngError(`corrupt PNG file: CRC mismatch in chunk ${type} at byte ${at}`);
+    at = chunk.dataEnd + 4;
   }
 }
 
-function parseHeader(data: Uint8Array, maxPixels: number): Header {
-  if (data.length !== 13) throw new PngError(`corrupt PNG file: IHDR chunk of ${data.length} bytes, expected 13`);
-  const width = readUint32(data, 0);
-  const height = readUint32(data, 4);
-  const [bitDepth, colorType, compression, filter, interlace] = data.subarray(8, 13);
-  if (width === 0 || height === 0 || width > 0x7fffffff || height > 0x7fffffff) {
-    throw new PngError(`corrupt PNG file: invalid image size ${width}×${height}`);
-  }
+function describeBadMode(bitDepth: number, colorType: number): string {
   const kind = COLOR_TYPES[colorType];
-  if (kind === undefined) throw new PngError(`corrupt PNG file: invalid colour type ${colorType}`);
-  if (!kind.depths.includes(bitDepth)) {
-    throw new PngError(`corrupt PNG file: bit depth ${bitDepth} is not allowed for ${kind.name} images (allowed: ${kind.depths.join(", ")})`);
-  }
-  if (compression !== 0) throw new PngError(`unsupported PNG file: compression method ${compression}`);
-  if (filter !== 0) throw new PngError(`unsupported PNG file: filter method ${filter}`);
-  if (interlace > 1) throw new PngError(`unsupported PNG file: interlace method ${interlace}`);
+  return kind === undefined
+    ? `invalid colour type ${colorType}`
+    : `bit depth ${bitDepth} is not allowed for ${kind.name} images (allowed: ${kind.depths.join(", ")})`;
+}
+
+function checkSize(header: Header, maxPixels: number): void {
+  const { width, height } = header;
+  if (width === 0 || height === 0) throw new PngError(`corrupt PNG file: invalid image size ${width}×${height}`);
   if (width * height > maxPixels) {
     throw new PngError(`image of ${width}×${height} pixels is larger than the limit of ${maxPixels} pixels (maxPixels)`);
   }
-  return { width, height, bitDepth, colorType, interlaced: interlace === 1, channels: kind.channels };
+}
+
+/** PIL keeps any PLTE up to 256 whole entries (a partial last triple is ignored). */
+function checkPalette(data: Uint8Array): Uint8Array {
+  if (Math.floor(data.length / 3) > 256) throw new PngError(`corrupt PNG file: PLTE chunk of ${data.length} bytes (a palette has at most 256 RGB triples)`);
+  return data;
+}
+
+/**
+ * The ancillary chunks PIL parses and fails on when they are too short (its chunk_tRNS, chunk_gAMA,
+ * ... read fields with struct and raise): the same lengths fail here.
+ */
+function checkAncillary(type: string, data: Uint8Array, colorType: number | undefined, at: number): void {
+  const tooShort = (what: string) => new PngError(`corrupt PNG file: ${type} chunk at byte ${at} of ${data.length} bytes is too short for ${what}`);
+  switch (type) {
+    case "tRNS":
+      // PIL reads one 16-bit gray value for modes 1, L and I, three for RGB; nothing otherwise.
+      if ((colorType === 0 && data.length < 2) || (colorType === 2 && data.length < 6)) throw tooShort("its transparent colour");
+      return;
+    case "gAMA":
+      if (data.length < 4) throw tooShort("a gamma value");
+      return;
+    case "cHRM":
+      if (data.length % 4 !== 0) throw new PngError(`corrupt PNG file: cHRM chunk at byte ${at} of ${data.length} bytes (not whole 4-byte values)`);
+      return;
+    case "sRGB":
+      if (data.length < 1) throw tooShort("a rendering intent");
+      return;
+    case "pHYs":
+      if (data.length < 9) throw tooShort("a pixel size");
+      return;
+    case "iCCP":
+      if (!data.includes(0)) throw new PngError(`corrupt PNG file: iCCP chunk at byte ${at} has no profile name terminator`);
+      return;
+    case "zTXt": {
+      const nul = data.indexOf(0);
+      if (nul >= 0 && nul + 1 < data.length && data[nul + 1] !== 0) {
+        throw new PngError(`corrupt PNG file: unknown compression method ${data[nul + 1]} in zTXt chunk at byte ${at}`);
+      }
+      return;
+    }
+  }
+}
+
+/** One read PIL makes of image data: bytes [start, end) of the file, inside `chunk`. */
+interface Piece {
+  start: number;
+  end: number;
+  chunk: ChunkHead;
+}
+
+/**
+ * Step 2: the image data as PIL's `load_read` hands it to zlib (reads of at most 64 KiB within each
+ * IDAT chunk, CRCs skipped), decompressed as far as PIL's decoder goes. Returns the raw rows (rows
+ * PIL never receives are left 0) and the chunk where reading stopped.
+ */
+function loadImageData(bytes: Uint8Array, opened: Opened, warnings: string[]): { raw: Uint8Array; chunksRead: ChunkHead[] } {
+  const { header, firstIdat } = opened;
+  const { pieces, endReason } = imageDataPieces(bytes, firstIdat);
+  const pieceEnds: number[] = [];
+  const compressed = new Uint8Array(pieces.reduce((n, p) => n + p.end - p.start, 0));
+  let total = 0;
+  for (const piece of pieces) {
+    compressed.set(bytes.subarray(piece.start, piece.end), total);
+    total += piece.end - piece.start;
+    pieceEnds.push(total);
+  }
+  const expectedSize = rawSize(header);
+  // When the last row is complete, zlib has been given the input up to the end of the read that
+  // completed it, and goes on decoding (checking) up to there.
+  let fullAtPiece = -1;
+  const inputEndWhenFull = (consumed: number) => {
+    fullAtPiece = pieceEnds.findIndex((end) => end >= consumed);
+    if (fullAtPiece < 0) fullAtPiece = pieces.length - 1;
+    return pieceEnds[fullAtPiece];
+  };
+  let result;
+  try {
+    result = inflateZlibPartial(compressed, expectedSize, { inputEndWhenFull });
+  } catch (error) {
+    if (error instanceof InflateError) throw new PngError(`corrupt image data: ${error.message}`);
+    throw error;
+  }
+  const { output, ending } = result;
+  /** The IDAT chunks PIL read, up to the one where decoding finished (after `piece`). */
+  const chunksUpTo = (piece: number) => [...new Set(pieces.slice(0, piece + 1).map((p) => p.chunk))];
+  if (output.length === expectedSize) {
+    if (ending === "more output") warnings.push("the image data holds more than the image needs; the rest is ignored, as PIL does");
+    if (ending === "input ended" && pieceEnds[fullAtPiece] === total) {
+      warnings.push(`${endReason}, after the last row: the zlib stream's end and Adler-32 checksum are missing (PIL does not need them)`);
+    }
+    return { raw: output, chunksRead: chunksUpTo(fullAtPiece) };
+  }
+  const rows = completeRows(header, output.length);
+  // zlib ends the image early only if it reaches the end of the stream in the same call that
+  // completes a row: within the input fed when the last row was completed.
+  const pieceOf = (consumed: number) => pieceEnds.findIndex((end) => end >= consumed);
+  if (ending === "checksum" && rows.complete && pieceOf(result.consumed) === pieceOf(result.consumedAtLastOutput)) {
+    warnings.push(`the image data ends after ${rows.count} of ${rows.total} rows; the rest are 0 (black), as PIL leaves them`);
+    const raw = new Uint8Array(expectedSize);
+    raw.set(output);
+    return { raw, chunksRead: chunksUpTo(pieceOf(result.consumed)) };
+  }
+  if (ending === "checksum") {
+    const where = rows.complete ? "in a later read of the image data than its last row" : "inside a row";
+    throw new PngError(`image data is too short: the zlib stream ends ${where} (${output.length} bytes decompressed, a ${header.width}×${header.height} image needs ${expectedSize})`);
+  }
+  throw new PngError(`${endReason} (${output.length} of ${expectedSize} bytes of image data decompressed)`);
+}
+
+/**
+ * The reads PIL makes of image data, from the first IDAT chunk on: each IDAT chunk in reads of at
+ * most 64 KiB, until the file ends or a chunk of another type comes; `endReason` says which.
+ */
+function imageDataPieces(bytes: Uint8Array, firstIdat: ChunkHead): { pieces: Piece[]; endReason: string } {
+  const pieces: Piece[] = [];
+  let chunk = firstIdat;
+  let at = chunk.dataStart;
+  for (;;) {
+    while (at === chunk.dataEnd) {
+      // The chunk is used up: skip its CRC (PIL does not check it) and read the next header.
+      const next = chunkHeadAt(bytes, chunk.dataEnd + 4);
+      if (next === null) return { pieces, endReason: `truncated PNG file: it ends at byte ${bytes.length}, inside or after the last IDAT chunk` };
+      if (!isChunkType(next.type)) return { pieces, endReason: `corrupt PNG file: invalid chunk type ${JSON.stringify(next.type)} at byte ${next.at}` };
+      if (next.type === "fdAT") return { pieces, endReason: `unsupported PNG file: animated PNG (fdAT chunk at byte ${next.at})` };
+      if (next.type !== "IDAT" && next.type !== "DDAT") {
+        return { pieces, endReason: `truncated image data: the IDAT chunks stop at a ${next.type} chunk at byte ${next.at}` };
+      }
+      chunk = next;
+      at = chunk.dataStart;
+    }
+    const wanted = Math.min(at + PIL_READ_SIZE, chunk.dataEnd);
+    const end = Math.min(wanted, bytes.length);
+    if (end > at) pieces.push({ start: at, end, chunk });
+    // A read cut short by the end of the file is the last: the next one returns nothing.
+    if (end < wanted) return { pieces, endReason: `truncated PNG file: it ends at byte ${bytes.length}, inside the IDAT chunk at byte ${chunk.at}` };
+    at = end;
+  }
+}
+
+/**
+ * Step 3: the chunks after the image, as PIL's `load_end` reads them: from the end of the chunk
+ * where reading stopped up to IEND; CRCs are not checked, and a file that ends (or holds no valid
+ * chunk header) is fine there, but a chunk whose data is cut short, or a malformed ancillary chunk
+ * PIL parses, is an error.
+ */
+function readChunksAfterImage(bytes: Uint8Array, chunksRead: ChunkHead[], header: Header, warnings: string[]): boolean | undefined {
+  const badCrcs: string[] = [];
+  let transparencyIsIndex: boolean | undefined;
+  let colorType = header.colorType; // a later IHDR changes the mode the ancillary chunks see
+  for (const chunk of chunksRead) {
+    const crc = storedCrc(bytes, chunk);
+    if (crc !== null && crc !== crc32(bytes, chunk.at + 4, chunk.dataEnd)) badCrcs.push(`${chunk.type} at byte ${chunk.at}`);
+  }
+  const lastChunk = chunksRead[chunksRead.length - 1];
+  for (let at = lastChunk.dataEnd + 4; ; ) {
+    const chunk = chunkHeadAt(bytes, at);
+    if (chunk === null || !isChunkType(chunk.type)) {
+      warnings.push(`no IEND chunk: the file ${chunk === null ? `ends at byte ${bytes.length}` : `holds no chunk at byte ${at}`} (PIL stops reading there)`);
+      break;
+    }
+    if (chunk.type === "IEND") {
+      const crc = storedCrc(bytes, chunk);
+      if (chunk.length !== 0 || crc === null) warnings.push(`IEND chunk at byte ${at} is ${chunk.length !== 0 ? "not empty" : "cut short"}`);
+      else if (crc !== crc32(bytes, at + 4, chunk.dataEnd)) badCrcs.push(`IEND at byte ${at}`);
+      break;
+    }
+    if (chunk.dataEnd > bytes.length) {
+      throw new PngError(`truncated PNG file: chunk ${chunk.type} at byte ${at} needs ${chunk.length + 12} bytes, only ${bytes.length - at} remain`);
+    }
+    const data = bytes.subarray(chunk.dataStart, chunk.dataEnd);
+    if (chunk.type === "IHDR") {
+      if (data.length < 13) throw new PngError(`corrupt PNG file: IHDR chunk of ${data.length} bytes, expected 13`);
+      if (COLOR_TYPES[data[9]]?.depths.includes(data[8])) colorType = data[9];
+      if (data[11] !== 0) throw new PngError(`unsupported PNG file: filter method ${data[11]}`);
+    } else if (chunk.type !== "IDAT" && chunk.type !== "PLTE") {
+      checkAncillary(chunk.type, data, colorType, at);
+      if (chunk.type === "tRNS" && colorType === 3) transparencyIsIndex = isSingleTransparentIndex(data);
+    }
+    const crc = storedCrc(bytes, chunk);
+    if (crc !== null && crc !== crc32(bytes, at + 4, chunk.dataEnd)) badCrcs.push(`${chunk.type} at byte ${at}`);
+    at = chunk.dataEnd + 4;
+  }
+  if (badCrcs.length > 0) warnings.push(`CRC mismatch in chunk ${badCrcs.join(", ")} (PIL does not check CRCs from the image data on)`);
+  return transparencyIsIndex;
+}
+
+/** PIL's `_simple_palette`: one fully transparent entry, all others opaque (b"^\xff*\x00\xff*$"). */
+function isSingleTransparentIndex(data: Uint8Array): boolean {
+  return data.indexOf(0) >= 0 && data.indexOf(0) === data.lastIndexOf(0) && data.every((b) => b === 0 || b === 255);
+}
+
+/**
+ * A file whose first IHDR says palette, then a PLTE, then a second IHDR another mode: PIL gives the
+ * image the palette anyway, which turns an L or LA image into a palette image (its gray values, as
+ * PIL scales them, become indices) and fails for every other mode.
+ */
+function grayReadsPalette(header: Header): boolean {
+  return (header.colorType === 0 && header.bitDepth >= 2 && header.bitDepth <= 8) || (header.colorType === 4 && header.bitDepth === 8);
 }
 
 /** Bytes of one filtered row of `width` pixels, without its filter byte. */
@@ -192,16 +465,38 @@ function rowBytes(header: Header, width: number): number {
   return Math.ceil((width * header.channels * header.bitDepth) / 8);
 }
 
-/** Decompressed size: every (pass's) row is a filter byte plus its samples. */
-function rawSize(header: Header): number {
-  if (!header.interlaced) return header.height * (1 + rowBytes(header, header.width));
-  let size = 0;
+/** The rows, [pass width, pass height] for each non-empty pass (one "pass" when not interlaced). */
+function passes(header: Header): [number, number][] {
+  if (!header.interlaced) return [[header.width, header.height]];
+  const sizes: [number, number][] = [];
   for (const [x0, y0, dx, dy] of ADAM7) {
     const passWidth = Math.ceil((header.width - x0) / dx);
     const passHeight = Math.ceil((header.height - y0) / dy);
-    if (passWidth > 0 && passHeight > 0) size += passHeight * (1 + rowBytes(header, passWidth));
+    if (passWidth > 0 && passHeight > 0) sizes.push([passWidth, passHeight]);
   }
-  return size;
+  return sizes;
+}
+
+/** Decompressed size: every (pass's) row is a filter byte plus its samples. */
+function rawSize(header: Header): number {
+  return passes(header).reduce((size, [w, h]) => size + h * (1 + rowBytes(header, w)), 0);
+}
+
+/** How many whole rows (of all passes) the first `length` bytes hold, and whether they end on a row's end. */
+function completeRows(header: Header, length: number): { count: number; total: number; complete: boolean } {
+  let count = 0;
+  let total = 0;
+  let start = 0;
+  let complete = false;
+  for (const [w, h] of passes(header)) {
+    const row = 1 + rowBytes(header, w);
+    const inPass = Math.max(0, Math.min(h, Math.floor((length - start) / row)));
+    count += inPass;
+    total += h;
+    if (length >= start && length <= start + h * row && (length - start) % row === 0) complete = length > 0;
+    start += h * row;
+  }
+  return { count, total, complete };
 }
 
 // ---- filters and pixels ------------------------------------------------------------------------
@@ -285,7 +580,8 @@ function convertRow(
     for (let x = 0; x < width; x++, at += step) {
       const bit = x * bitDepth;
       const value = (raw[start + (bit >> 3)] >> (8 - bitDepth - (bit & 7))) & mask;
-      if (colorType === 3) writePaletteColor(palette!, value, rgb, at);
+      if (colorType === 3) writePaletteColor(palette, value, rgb, at);
+      else if (palette !== null) writePaletteColor(palette, value * scale, rgb, at); // see `grayReadsPalette`
       else rgb[at] = rgb[at + 1] = rgb[at + 2] = value * scale;
     }
     return;
@@ -296,14 +592,14 @@ function convertRow(
   for (let x = 0; x < width; x++, at += step, i += pixelBytes) {
     switch (colorType) {
       case 0:
-        // 16-bit gray: PIL's "I" image clipped to 255 by convert("RGB").
-        rgb[at] = rgb[at + 1] = rgb[at + 2] = bytesPerSample === 1 ? raw[i] : Math.min(255, (raw[i] << 8) | raw[i + 1]);
-        break;
       case 4:
-        rgb[at] = rgb[at + 1] = rgb[at + 2] = raw[i];
+        // 16-bit gray: PIL's "I" image clipped to 255 by convert("RGB").
+        if (colorType === 0 && bytesPerSample === 2) rgb[at] = rgb[at + 1] = rgb[at + 2] = Math.min(255, (raw[i] << 8) | raw[i + 1]);
+        else if (palette !== null) writePaletteColor(palette, raw[i], rgb, at); // see `grayReadsPalette`
+        else rgb[at] = rgb[at + 1] = rgb[at + 2] = raw[i];
         break;
       case 3:
-        writePaletteColor(palette!, raw[i], rgb, at);
+        writePaletteColor(palette, raw[i], rgb, at);
         break;
       default: // 2 RGB, 6 RGBA: the first three samples, high bytes
         rgb[at] = raw[i];
@@ -313,13 +609,13 @@ function convertRow(
   }
 }
 
-function writePaletteColor(palette: Uint8Array, index: number, rgb: Uint8Array, at: number): void {
-  if (3 * index < palette.length) {
+function writePaletteColor(palette: Uint8Array | null, index: number, rgb: Uint8Array, at: number): void {
+  if (palette !== null && 3 * index + 2 < palette.length) {
     rgb[at] = palette[3 * index];
     rgb[at + 1] = palette[3 * index + 1];
     rgb[at + 2] = palette[3 * index + 2];
   } else {
-    rgb[at] = rgb[at + 1] = rgb[at + 2] = index; // PIL's default palette entry
+    rgb[at] = rgb[at + 1] = rgb[at + 2] = index; // PIL's default palette: the gray ramp
   }
 }
 

@@ -28,7 +28,6 @@ beforeAll(() => {
     copyFileSync(golden(source), join(root, path));
   }
   writeFileSync(join(root, "rock/notes.txt"), "not an image");
-  writeFileSync(join(root, "rock/photo.jpg"), "skipped: only PNG is decoded");
   writeFileSync(join(root, "README"), "a file at the root is not a class");
 });
 
@@ -133,7 +132,56 @@ describe("ImageFolder errors", () => {
     mkdirSync(join(tree, "ok"), { recursive: true });
     writeFileSync(join(tree, "a-text/readme.txt"), "");
     copyFileSync(golden("pil_RGB_level6.png"), join(tree, "ok/1.png"));
-    expect(() => new ImageFolder(tree)).toThrow("Found no valid file for the classes a-text, b-empty. Supported extensions are: .png");
+    expect(() => new ImageFolder(tree)).toThrow(
+      "Found no valid file for the classes a-text, b-empty. Supported extensions are: .jpg, .jpeg, .png, .ppm, .bmp, .pgm, .tif, .tiff, .webp",
+    );
+  });
+
+  it("image files torchvision loads but gradstep cannot decode: an error counting them, unless isValidFile leaves them out", () => {
+    const tree = join(bad, "jpeg");
+    for (const [path, bytes] of [
+      ["cat/1.png", readFileSync(golden("pil_RGB_level6.png"))],
+      ["cat/2.jpg", "jpeg bytes"],
+      ["cat/deep/3.JPEG", "jpeg bytes"],
+      ["dog/1.jpg", "jpeg bytes"],
+      ["dog/2.webp", "webp bytes"],
+      ["dog/notes.txt", "not an image"],
+    ] as const) {
+      mkdirSync(join(tree, path, ".."), { recursive: true });
+      writeFileSync(join(tree, path), bytes);
+    }
+    expect(() => new ImageFolder(tree)).toThrow(
+      `ImageFolder: 4 image files in ${tree} that torchvision would load cannot be decoded here, which reads only PNG: ` +
+        `2 .jpg, 1 .jpeg, 1 .webp (the first is ${join(tree, "cat/2.jpg")}). Convert them to PNG, or leave them out ` +
+        `knowingly with { isValidFile: (path) => path.toLowerCase().endsWith(".png") }.`,
+    );
+    const onlyPng = (path: string) => path.toLowerCase().endsWith(".png");
+    expect(() => new ImageFolder(tree, { isValidFile: onlyPng })).toThrow("Found no valid file for the classes dog. ");
+    writeFileSync(join(tree, "dog/3.png"), readFileSync(golden("pil_L_level6.png")));
+    const ds = new ImageFolder(tree, { isValidFile: onlyPng });
+    expect(ds.samples.map(([path, y]) => [path.slice(tree.length + 1), y])).toEqual([["cat/1.png", 0], ["dog/3.png", 1]]);
+    // isValidFile decides alone, as torchvision's is_valid_file: a file it accepts must then decode
+    const all = new ImageFolder(tree, { isValidFile: () => true });
+    expect(all.length).toBe(7);
+    expect(() => all.getItem(1)).toThrow(`${join(tree, "cat/2.jpg")}: not a PNG file (the PNG signature is missing)`);
+  });
+
+  it("checks its options", () => {
+    expect(() => new ImageFolder(bad, { target_transform: (y: number) => y } as object)).toThrow(
+      /ImageFolder got an unexpected option 'target_transform' \(did you mean 'targetTransform'\?/,
+    );
+  });
+
+  it("a damaged file PIL loads anyway decodes, with one warning per file however often it is read", () => {
+    const tree = join(bad, "damaged");
+    mkdirSync(join(tree, "c"), { recursive: true });
+    const bytes = readFileSync(golden("pil_RGB_level6.png"));
+    writeFileSync(join(tree, "c/no-iend.png"), bytes.subarray(0, bytes.length - 12));
+    const warnings: string[] = [];
+    const ds = new ImageFolder(tree, { onWarning: (m) => warnings.push(m) });
+    expect(ds.getItem(0)).toEqual(ds.getItem(0));
+    expect((ds.getItem(0)[0] as RawImage).data).toEqual(decodePng(new Uint8Array(bytes)).data);
+    expect(warnings).toEqual([expect.stringMatching(new RegExp(`^ImageFolder: ${join(tree, "c/no-iend.png")}: no IEND chunk`))]);
   });
 
   it("a corrupt or truncated file names its path", () => {
