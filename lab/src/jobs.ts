@@ -34,6 +34,8 @@ export interface TrainJob extends DataOptions {
 export type Job = RangeTestJob | TrainJob;
 
 export type WorkerMessage =
+  /** The worker has loaded gradstep and listens: the page sends the job now. */
+  | { kind: "ready" }
   | { kind: "started"; backend: BackendName }
   /** One mini-batch of the range test: its rate and its (raw) loss. */
   | { kind: "range-point"; lr: number; loss: number }
@@ -52,8 +54,11 @@ export interface Prediction {
 /** Starts `job` in a fresh worker; `onMessage` gets its progress. Terminate the worker to stop it. */
 export function startJob(job: Job, onMessage: (message: WorkerMessage) => void): Worker {
   const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
-  worker.addEventListener("message", (event: MessageEvent<WorkerMessage>) => onMessage(event.data));
+  worker.addEventListener("message", (event: MessageEvent<WorkerMessage>) => {
+    // a message sent before the worker's modules have loaded can be lost, so the job waits for "ready"
+    if (event.data.kind === "ready") worker.postMessage(job);
+    else onMessage(event.data);
+  });
   worker.addEventListener("error", (event) => onMessage({ kind: "error", message: event.message || "the worker failed to load" }));
-  worker.postMessage(job);
   return worker;
 }

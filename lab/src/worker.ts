@@ -22,6 +22,8 @@ self.addEventListener("message", async (event: MessageEvent<Job>) => {
   }
 });
 
+post({ kind: "ready" });
+
 /** The synthetic hands, standardized with the training set's per-channel mean and std (as npm start does). */
 function handsLoaders(options: DataOptions) {
   const { train, val } = data.syntheticHandsDatasets({ train: options.trainSize, val: options.valSize, seed: options.seed });

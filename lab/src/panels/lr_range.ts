@@ -83,7 +83,7 @@ export function renderLrRange(root: HTMLElement, settings: Settings, save: () =>
             markers: suggestions.map((s) => ({ kind: "vline" as const, x: s.lr, label: `${s.rule}: ${show(s.lr)}`, color: s.color, style: "dashed" as const, className: "suggestion", data: { rule: s.rule } })),
           },
         ));
-        trainButtons.replaceChildren(button(`Train ${o.epochs} epochs with each suggestion`, "train-suggestions"));
+        trainButtons.replaceChildren(button(`Train with each suggestion (${o.epochs} epoch${o.epochs === 1 ? "" : "s"})`, "train-suggestions"));
         trainButtons.firstElementChild!.addEventListener("click", () => trainEach(suggestions, o.epochs, data, compare, backend));
       }
       if (message.kind === "error") status.textContent = `error: ${message.message}`;

@@ -65,6 +65,8 @@ const OPTIMIZERS: Record<string, (params: Tensor[], o: Record<string, number>) =
   RMSprop: (params, o) => new optim.RMSprop(params, { lr: o.lr, alpha: o.beta2, eps: o.eps, weightDecay: o.weightDecay }),
   Adagrad: (params, o) => new optim.Adagrad(params, { lr: o.lr, eps: o.eps, weightDecay: o.weightDecay }),
 };
+/** One colour per optimizer, the same on the map and in the loss chart. */
+const COLORS: Record<string, string> = { SGD: "#d62728", "SGD + momentum": "#1f77b4", "SGD + Nesterov": "#ff7f0e", Adam: "#e377c2", RMSprop: "#2ca02c", Adagrad: "#8c564b" };
 const SHOWN_BY_DEFAULT = new Set(["SGD", "SGD + momentum", "SGD + Nesterov", "Adam"]);
 
 interface Path {
@@ -96,7 +98,8 @@ function race(surface: Surface, name: string, start: [number, number], options: 
 }
 
 export function renderPaths(root: HTMLElement, settings: Settings, save: () => void): void {
-  const surfaceName = settings.surface in SURFACES ? settings.surface : "linear regression";
+  const chosenSurface = () => (settings.surface in SURFACES ? settings.surface : "linear regression");
+  const surfaceName = chosenSurface();
   const surface = SURFACES[surfaceName]();
   const controls: Control[] = [
     { kind: "select", key: "surface", label: "surface", options: Object.keys(SURFACES), value: "linear regression" },
@@ -115,7 +118,7 @@ export function renderPaths(root: HTMLElement, settings: Settings, save: () => v
   const losses = box("figure paths-losses");
   const code = box("code-box");
   const form = controlPanel(controls, settings, () => {
-    if (settings.surface !== surfaceName) {
+    if (chosenSurface() !== surfaceName) {
       // another surface: its own start, learning rate and steps
       for (const key of ["lr", "steps", "x0", "y0"]) delete settings[key];
       renderPaths(root, settings, save);
@@ -139,12 +142,12 @@ export function renderPaths(root: HTMLElement, settings: Settings, save: () => v
       xLabel: surface.xLabel,
       yLabel: surface.yLabel,
       levelSpacing: "log",
-      paths: paths.map((p) => ({ name: p.name, x: p.x, y: p.y, markers: p.x.length <= 80 })),
+      paths: paths.map((p) => ({ name: p.name, x: p.x, y: p.y, color: COLORS[p.name], markers: p.x.length <= 80 })),
       markers: [{ kind: "point", x: surface.minimum[0], y: surface.minimum[1], label: "minimum", className: "minimum", color: "#000000" }],
       width: 620,
       height: 460,
     }));
-    setSvg(losses, plot.lineChart(paths.map((p) => ({ name: p.name, y: p.loss })), {
+    setSvg(losses, plot.lineChart(paths.map((p) => ({ name: p.name, y: p.loss, color: COLORS[p.name] })), {
       title: "Loss at each step",
       xLabel: "Step",
       yLabel: "Loss",

@@ -196,7 +196,8 @@ function printedCode(name: string, entry: SchedulerEntry, o: Record<string, any>
 }
 
 export function renderSchedules(root: HTMLElement, settings: Settings, save: () => void): void {
-  const name = settings.scheduler in SCHEDULERS ? settings.scheduler : "CyclicLR";
+  const chosen = () => (settings.scheduler in SCHEDULERS ? settings.scheduler : "CyclicLR");
+  const name = chosen();
   const entry = SCHEDULERS[name];
   const common: Control[] = [
     { kind: "select", key: "scheduler", label: "scheduler", options: Object.keys(SCHEDULERS), value: "CyclicLR" },
@@ -208,7 +209,7 @@ export function renderSchedules(root: HTMLElement, settings: Settings, save: () 
   const lossFigure = box("figure plateau-loss");
   const code = box("code-box");
   const form = controlPanel(controls, settings, () => {
-    if (settings.scheduler !== name) renderSchedules(root, settings, save);
+    if (chosen() !== name) renderSchedules(root, settings, save);
     else draw();
     save();
   });

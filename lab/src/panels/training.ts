@@ -61,7 +61,8 @@ export function renderTraining(root: HTMLElement, settings: Settings, save: () =
         history.accuracy.push(message.accuracy);
         status.textContent = `epoch ${message.epoch} of ${o.epochs}: loss ${message.loss.toFixed(4)}, validation loss ${message.valLoss.toFixed(4)}, accuracy ${(100 * message.accuracy).toFixed(1)}%, lr ${message.learningRate.toPrecision(3)}`;
         drawCurves(curves, history);
-        setSvg(filters, plot.visualizeFilters({ shape: message.filters.shape, toArray: () => message.filters.data }, { cellSize: 40 }));
+        curves.dataset.losses = JSON.stringify(history.loss); // the numbers behind the curves, for tests and tools
+        setSvg(filters, plot.visualizeFilters({ shape: message.filters.shape, toArray: () => message.filters.data }));
         setSvg(predictions, predictionGrid(message.predictions));
       }
       if (message.kind === "train-done") {
