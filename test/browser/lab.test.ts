@@ -6,7 +6,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 // @ts-expect-error: a plain ES module without declarations
 import { startLabServer } from "../../lab/server.mjs";
@@ -17,11 +17,22 @@ let server: { url: string; close(): Promise<void> };
 let page: Page;
 let errors: string[];
 
+let setupError: unknown = null;
+
 beforeAll(async () => {
   server = await startLabServer(0);
-  session = await launchChromium();
+  try {
+    session = await launchChromium();
+  } catch (error) {
+    setupError = error; // no browser: every test fails with the install command (see chromium.ts)
+    return;
+  }
   page = await session.context.newPage();
   errors = collectErrors(page);
+});
+
+beforeEach(() => {
+  if (setupError) throw setupError;
 });
 
 afterAll(async () => {

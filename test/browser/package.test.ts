@@ -3,7 +3,7 @@
  * module by path, and by name through an import map. Both train a tiny model on the js and wasm
  * backends and must agree with Node bit for bit (same kernels, same float32 rounding).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 // @ts-expect-error: a plain ES module without declarations (the lab's static server)
 import { startLabServer } from "../../lab/server.mjs";
 import * as gradstep from "../../dist/index.js";
@@ -14,11 +14,22 @@ let session: Session;
 let server: { url: string; close(): Promise<void> };
 const node: Record<string, TinyRun> = {};
 
+let setupError: unknown = null;
+
 beforeAll(async () => {
   server = await startLabServer(0);
-  session = await launchChromium();
+  try {
+    session = await launchChromium();
+  } catch (error) {
+    setupError = error; // no browser: every test fails with the install command (see chromium.ts)
+    return;
+  }
   for (const backend of ["js", "wasm"] as const) node[backend] = await trainTiny(gradstep, backend);
   await gradstep.setBackend("wasm");
+});
+
+beforeEach(() => {
+  if (setupError) throw setupError;
 });
 
 afterAll(async () => {
