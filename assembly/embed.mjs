@@ -1,11 +1,25 @@
-// Embeds the WebAssembly kernels in the TypeScript sources: build/gradstep.wasm becomes
-// src/backend/wasm/wasm_bytes.ts, a base64 string plus the memory size the module imports, so that
-// `import "gradstep"` needs no fs, no fetch and no bundler plugin in Node, Deno or a browser.
-// Run by `npm run build` after asc and before tsc; the generated file is not checked in.
-import { readFileSync, writeFileSync, existsSync } from "node:fs";
+// Compiles and embeds the WebAssembly kernels: assembly/*.ts becomes build/gradstep.wasm (asc), and
+// that becomes src/backend/wasm/wasm_bytes.ts, a base64 string plus the memory size the module
+// imports, so that `import "gradstep"` needs no fs, no fetch and no bundler plugin in Node, Deno or
+// a browser. Run by `npm run build` before tsc; the generated files are not checked in.
+//
+// Compiling takes a while, so it happens only when the embedded module is missing or older than
+// one of its inputs (assembly/*.ts, asconfig.json); `node assembly/embed.mjs --force` recompiles.
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
-const wasmPath = new URL("../build/gradstep.wasm", import.meta.url);
-const outPath = new URL("../src/backend/wasm/wasm_bytes.ts", import.meta.url);
+const at = (path) => new URL(`../${path}`, import.meta.url);
+const wasmPath = at("build/gradstep.wasm");
+const outPath = at("src/backend/wasm/wasm_bytes.ts");
+const inputs = [at("asconfig.json"), ...readdirSync(at("assembly")).filter((name) => name.endsWith(".ts")).map((name) => at(`assembly/${name}`))];
+
+const newestInput = Math.max(...inputs.map((path) => statSync(path).mtimeMs));
+const upToDate = existsSync(outPath) && statSync(outPath).mtimeMs >= newestInput;
+if (upToDate && !process.argv.includes("--force")) process.exit(0);
+
+const asc = at("node_modules/assemblyscript/bin/asc.js");
+execFileSync(process.execPath, [fileURLToPath(asc), "assembly/index.ts", "--config", "asconfig.json", "--target", "release"], { cwd: at("."), stdio: "inherit" });
 
 const bytes = readFileSync(wasmPath);
 const minimumPages = importedMemoryMinimumPages(bytes);
@@ -16,7 +30,9 @@ export const wasmBase64 =
 /** The smallest memory, in 64 KiB pages, the module accepts as its imported env.memory. */
 export const wasmMinimumPages = ${minimumPages};
 `;
+// an unchanged module keeps its bytes (tsc need not re-emit) but is marked as newer than its inputs
 if (!existsSync(outPath) || readFileSync(outPath, "utf8") !== text) writeFileSync(outPath, text);
+else utimesSync(outPath, new Date(), new Date());
 
 /** Reads the minimum of the imported memory's limits from the module's import section. */
 function importedMemoryMinimumPages(wasm) {

@@ -57,7 +57,12 @@ export function linearTickLabels(ticks: readonly number[], step: number): string
   });
 }
 
-/** The label of a log-axis tick m·10^k: plain from 0.001 to 1000s, otherwise `1e-5`, `2e6`. */
-export function logTickLabel(value: number): string {
-  return formatCompact(value, 6);
+/**
+ * Labels for the ticks m·10^k of a log axis, in one notation for the whole axis: plain decimals
+ * when every tick lies from 0.001 up to 10 000 (exclusive) — 0.001, 0.01, 0.1 — and exponents for
+ * every tick otherwise — 1e-5, 1e-4, 1e-3 rather than "1e-4" beside "0.001".
+ */
+export function logTickLabels(ticks: readonly number[]): string[] {
+  const plain = ticks.every((t) => Math.abs(t) >= 1e-3 && Math.abs(t) < 1e4);
+  return ticks.map((t) => (plain ? String(Number(t.toPrecision(6))) : tidyExponential(t.toExponential(5))));
 }

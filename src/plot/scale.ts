@@ -11,7 +11,7 @@
  * Domains are padded by 5 % of their span on each side (matplotlib's default margins), in log
  * space for log axes, so no point sits on the frame.
  */
-import { decade, linearTickLabels, logTickLabel } from "./format.js";
+import { decade, linearTickLabels, logTickLabels } from "./format.js";
 
 export type ScaleKind = "linear" | "log";
 
@@ -109,7 +109,7 @@ export function logTicks(lo: number, hi: number, target: number): Ticks {
   if (major.length < 2) return linearTicks(lo, hi, target);
   // Minor ticks only when each decade has room for them.
   const minor = stride === 1 ? candidates([1, 2, 3, 4, 5, 6, 7, 8, 9]).filter((v) => !major.includes(v)) : [];
-  return { major, labels: major.map(logTickLabel), minor };
+  return { major, labels: logTickLabels(major), minor };
 }
 
 export function linearScale(domain: readonly [number, number], range: readonly [number, number], integerTicks = false): Scale {

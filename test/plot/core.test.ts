@@ -2,7 +2,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { dataValue, escapeXml, px } from "../../src/plot/svg.js";
-import { formatCompact, linearTickLabels, logTickLabel } from "../../src/plot/format.js";
+import { formatCompact, linearTickLabels, logTickLabels } from "../../src/plot/format.js";
 import { linearTicks, logTicks, niceStep, paddedDomain } from "../../src/plot/scale.js";
 import { parseXml, textOf } from "./xml.js";
 
@@ -60,8 +60,10 @@ describe("number formats", () => {
     expect(linearTickLabels([0, 200000, 400000], 200000)).toEqual(["0", "2e5", "4e5"]);
   });
 
-  it("log tick labels: 0.001 … 1000 plain, the rest as exponents", () => {
-    expect([1e-5, 1e-3, 0.01, 1, 100, 1e4, 2e6].map(logTickLabel)).toEqual(["1e-5", "0.001", "0.01", "1", "100", "1e4", "2e6"]);
+  it("log tick labels share one notation per axis: plain within 0.001 … 1000s, exponents otherwise", () => {
+    expect(logTickLabels([1e-3, 0.01, 0.1, 1, 100])).toEqual(["0.001", "0.01", "0.1", "1", "100"]);
+    expect(logTickLabels([1e-4, 1e-3, 0.01, 0.1, 1])).toEqual(["1e-4", "1e-3", "1e-2", "1e-1", "1e0"]);
+    expect(logTickLabels([2e-5, 1e-3, 1e4, 2e6])).toEqual(["2e-5", "1e-3", "1e4", "2e6"]);
   });
 });
 
@@ -108,7 +110,7 @@ describe("nice ticks", () => {
   it("log ticks over decades are the powers of ten in range, with 2…9 between as minor ticks", () => {
     const { major, labels, minor } = logTicks(1e-4, 1, 8);
     expect(major).toEqual([1e-4, 1e-3, 0.01, 0.1, 1]);
-    expect(labels).toEqual(["1e-4", "0.001", "0.01", "0.1", "1"]);
+    expect(labels).toEqual(["1e-4", "1e-3", "1e-2", "1e-1", "1e0"]);
     expect(minor).toHaveLength(4 * 8);
     expect(minor).toContain(2e-4);
     expect(minor).toContain(9e-2);

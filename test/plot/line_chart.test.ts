@@ -128,6 +128,33 @@ describe("lineChart", () => {
     expect(simplify([[0, 0], [1, 0], [2, 5], [3, 0]])).toEqual([[0, 0], [1, 0], [2, 5], [3, 0]]);
   });
 
+  it("simplify keeps a slow, low hump: every dropped point stays within the tolerance of the drawn line", () => {
+    // 2 000 points rising 3 px over 1 000 px and falling back: each step bends by far less than
+    // the tolerance, the hump itself is 12 times larger
+    const hump: [number, number][] = Array.from({ length: 2001 }, (_, i) => [i / 2, 100 - 3 * Math.sin((Math.PI * i) / 2000)]);
+    const kept = simplify(hump);
+    expect(kept.length).toBeLessThan(60);
+    expect(Math.min(...kept.map(([, y]) => y))).toBeLessThan(100 - 3 + 0.25);
+    const lineAt = (x: number) => {
+      const j = kept.findIndex(([kx]) => kx >= x);
+      if (kept[j][0] === x) return kept[j][1];
+      const [[x0, y0], [x1, y1]] = [kept[j - 1], kept[j]];
+      return y0 + ((y1 - y0) * (x - x0)) / (x1 - x0);
+    };
+    for (const [x, y] of hump) expect(Math.abs(lineAt(x) - y)).toBeLessThanOrEqual(0.25);
+  });
+
+  it("a CyclicLR triangular2 schedule keeps all of its peaks", () => {
+    // 10 cycles of 2 x 250 steps, each peak half the height of the one before: the 5th is 1/16 of the first
+    const lr = Array.from({ length: 5000 }, (_, t) => {
+      const cycle = Math.floor(t / 500);
+      return 0.01 + (0.1 - 0.01) * (1 - Math.abs(t / 250 - 2 * cycle - 1)) / 2 ** cycle;
+    });
+    const drawn = points(byTag(parseXml(plot.lineChart([{ name: "lr", y: lr }])), "polyline")[0]);
+    const localMaxima = drawn.filter((p, i) => i > 0 && i < drawn.length - 1 && p[1] < drawn[i - 1][1] && p[1] < drawn[i + 1][1]);
+    expect(localMaxima.length).toBeGreaterThanOrEqual(5); // later peaks are below a pixel and may merge
+  });
+
   it("any title, labels and names give valid XML that shows them verbatim", () => {
     fc.assert(
       fc.property(fc.string({ unit: "grapheme", maxLength: 30 }), fc.string({ unit: "grapheme-ascii", maxLength: 30 }), fc.array(fc.string({ unit: "grapheme", maxLength: 20 }), { minLength: 1, maxLength: 4 }), (title, label, seriesNames) => {
