@@ -14,6 +14,7 @@ import type { Backend, Storage } from "./backend/backend.js";
 import { activeBackend } from "./backend/index.js";
 import { type DType, type TypedArray, isFloating } from "./dtype.js";
 import { formatShape, numelOf, type Shape } from "./shape.js";
+import { tensorToString } from "./tensor_str.js";
 import * as elementwise from "./ops/elementwise.js";
 import * as reduce from "./ops/reduce.js";
 import * as movement from "./ops/movement.js";
@@ -101,9 +102,18 @@ export class Tensor {
     };
     return build(0, 0);
   }
+  /** The nested list, so `JSON.stringify(model.stateDict())` writes the weights (as `tolist()`). */
+  toJSON(): NestedList {
+    return this.tolist();
+  }
+  /** PyTorch's `repr`: `tensor([[0.1000, 0.2000]], requires_grad=True)` (see tensor_str.ts). */
   toString(): string {
-    const grad = this.gradFn ? `, gradFn=${this.gradFn.name}` : this.requiresGrad ? ", requiresGrad=true" : "";
-    return `tensor(${JSON.stringify(this.tolist())}, shape=${formatShape(this.shape)}, dtype=${this.dtype}${grad})`;
+    const text = tensorToString(this);
+    return this.constructor.name === "Parameter" ? `Parameter containing:\n${text}` : text;
+  }
+  /** What `console.log(t)` prints in Node (the symbol is global, so no node import is needed). */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
   }
 
   // ---- autograd ----------------------------------------------------------------------------------

@@ -12,6 +12,7 @@
  */
 import { clearGrad, noGrad } from "../autograd.js";
 import { formatShape } from "../shape.js";
+import { tensor } from "../creation.js";
 import { Tensor } from "../tensor.js";
 
 /** A tensor that is a module's learnable parameter (requires grad unless told otherwise). */
@@ -28,6 +29,33 @@ export type ForwardHook = (module: Module, inputs: unknown[], output: unknown) =
 export interface LoadStateDictResult {
   missingKeys: string[];
   unexpectedKeys: string[];
+}
+
+/** A state-dict value as JSON or a typed array holds it (see `stateDictTensors`). */
+export type StateValue = number | readonly StateValue[] | ArrayLike<number>;
+
+/**
+ * Tensors for the values of a loaded state dict: nested arrays (what `JSON.stringify` writes via
+ * `Tensor.toJSON`) become tensors of the parameter's dtype; a typed array, which has no shape of its
+ * own, takes the parameter's shape when it has as many elements. Anything else is left for the
+ * caller's checks to reject.
+ */
+function stateDictTensors(given: Record<string, unknown>, own: Record<string, Tensor>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(given)) {
+    const target = own[key];
+    if (value instanceof Tensor || target === undefined) out[key] = value;
+    else if (ArrayBuffer.isView(value) && (value as unknown as ArrayLike<number>).length === target.numel()) {
+      out[key] = tensor(value as unknown as ArrayLike<number>, { dtype: target.dtype }).reshape(target.shape as number[]);
+    } else if (typeof value === "number" || isNumericList(value) || ArrayBuffer.isView(value)) {
+      out[key] = tensor(value as number[], { dtype: target.dtype });
+    } else out[key] = value;
+  }
+  return out;
+}
+
+function isNumericList(value: unknown): boolean {
+  return Array.isArray(value) && value.every((v) => typeof v === "number" || isNumericList(v));
 }
 
 export class Module {
@@ -179,8 +207,9 @@ export class Module {
    * unexpected keys are an error that lists them; a shape mismatch is always an error. Nothing is
    * changed unless every check passes.
    */
-  loadStateDict(stateDict: Record<string, Tensor>, { strict = true }: { strict?: boolean } = {}): LoadStateDictResult {
+  loadStateDict(given: Record<string, Tensor | StateValue>, { strict = true }: { strict?: boolean } = {}): LoadStateDictResult {
     const own = this.stateDict();
+    const stateDict = stateDictTensors(given, own);
     const missingKeys = Object.keys(own).filter((k) => !(k in stateDict));
     const unexpectedKeys = Object.keys(stateDict).filter((k) => !(k in own));
     const problems: string[] = [];
@@ -190,7 +219,7 @@ export class Module {
       const source = stateDict[key];
       if (source === undefined) continue;
       if (!(source instanceof Tensor)) {
-        problems.push(`value for ${key} is not a Tensor`);
+        problems.push(`value for ${key} is not a Tensor, (nested) array of numbers or typed array`);
       } else if (source.shape.length !== target.shape.length || source.shape.some((d, i) => d !== target.shape[i])) {
         problems.push(`size mismatch for ${key}: copying a param with shape ${formatShape(source.shape)} from checkpoint, the shape in current model is ${formatShape(target.shape)}.`);
       }
@@ -200,7 +229,7 @@ export class Module {
     }
     noGrad(() => {
       for (const [key, target] of Object.entries(own)) {
-        if (key in stateDict) target.copy_(stateDict[key]);
+        if (key in stateDict) target.copy_(stateDict[key] as Tensor);
       }
     });
     return { missingKeys, unexpectedKeys };
