@@ -58,13 +58,13 @@ function keepMask(shape: readonly number[], p: number, like: Tensor, generator: 
 /** log softmax along `dim`, stabilised by subtracting the maximum: x - max - log Σ exp(x - max). */
 export function logSoftmax(x: Tensor, dim: number): Tensor {
   const d = normalizeDim(dim, x.ndim);
-  const shifted = x.sub(x.detach().max(d, true));
+  const shifted = x.sub(x.detach().amax(d, true));
   return shifted.sub(shifted.exp().sum(d, true).log());
 }
 
 export function softmax(x: Tensor, dim: number): Tensor {
   const d = normalizeDim(dim, x.ndim);
-  const e = x.sub(x.detach().max(d, true)).exp();
+  const e = x.sub(x.detach().amax(d, true)).exp();
   return e.div(e.sum(d, true));
 }
 
