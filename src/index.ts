@@ -4,6 +4,7 @@
  */
 export { Tensor, type GradHook, type NestedList, type TensorLike } from "./tensor.js";
 export { noGrad, enableGrad, isGradEnabled } from "./autograd.js";
+export * as autograd from "./autograd_namespace.js";
 export {
   tensor, zeros, ones, full, zerosLike, onesLike, fullLike, eye, rand, randn, randint, randperm,
   linspace, arange, type TensorOptions, type RandomOptions, type TensorData,

@@ -24,7 +24,7 @@ import * as indexing from "./ops/indexing.js";
 import * as scan from "./ops/scan.js";
 import * as sorting from "./ops/sort.js";
 import type { ValuesIndices } from "./ops/sort.js";
-import { logSoftmax, softmax } from "./nn/functional.js";
+import { logSoftmax, softmax } from "./ops/softmax.js";
 
 /** A gradient hook: return nothing to observe the gradient, or a tensor to replace it. */
 export type GradHook = (grad: Tensor) => Tensor | void | undefined | null;

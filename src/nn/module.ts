@@ -63,6 +63,8 @@ export class Module {
   training = true;
   private readonly registeredParameters = new Map<string, Parameter | null>();
   private readonly registeredModules = new Map<string, Module>();
+  /** Tensors that are state but not parameters (BatchNorm's running statistics), PyTorch's buffers. */
+  private readonly registeredBuffers = new Map<string, Tensor | null>();
   private readonly forwardHooks: ForwardHook[] = [];
 
   constructor() {
@@ -92,6 +94,8 @@ export class Module {
       this.registeredParameters.set(name, null); // PyTorch allows `self.bias = None`
     } else if (value instanceof Tensor && this.registeredParameters.has(name)) {
       throw new TypeError(`cannot assign a plain Tensor as parameter '${name}' (nn.Parameter or null expected)`);
+    } else if (this.registeredBuffers?.has(name) && (value === null || value instanceof Tensor)) {
+      this.registeredBuffers.set(name, value as Tensor | null);
     } else {
       this.registeredParameters.delete(name);
       this.registeredModules.delete(name);
@@ -109,6 +113,44 @@ export class Module {
   registerParameter(name: string, parameter: Parameter | null): void {
     if (parameter === null) this.registeredParameters.set(name, null);
     (this as Record<string, unknown>)[name] = parameter;
+  }
+
+  /** Registers a buffer: a tensor saved in the state dict (under `name`) that is not a parameter. */
+  registerBuffer(name: string, value: Tensor | null): void {
+    this.registeredBuffers.set(name, value);
+    (this as Record<string, unknown>)[name] = value;
+  }
+  /** Buffers with dotted names, like `namedParameters`. */
+  *namedBuffers(prefix = ""): Generator<[string, Tensor]> {
+    for (const [moduleName, module] of this.namedModules(prefix)) {
+      for (const [name, b] of module.registeredBuffers) if (b !== null) yield [moduleName ? `${moduleName}.${name}` : name, b];
+    }
+  }
+  buffers(): Tensor[] {
+    return [...this.namedBuffers()].map(([, b]) => b);
+  }
+  /**
+   * Converts every floating point parameter and buffer to `dtype` (PyTorch's `module.to(dtype)`,
+   * `double()`, `float()`). The parameters become new Parameter objects: build the optimizer after.
+   */
+  to(dtype: "float32" | "float64"): this {
+    noGrad(() => {
+      for (const m of this.modules()) {
+        for (const [name, p] of m.registeredParameters) {
+          if (p !== null && p.dtype !== dtype) (m as unknown as Record<string, unknown>)[name] = new Parameter(p.detach().to(dtype), p.requiresGrad);
+        }
+        for (const [name, b] of m.registeredBuffers) {
+          if (b !== null && b.dtype !== dtype && b.dtype !== "int32") (m as unknown as Record<string, unknown>)[name] = b.to(dtype);
+        }
+      }
+    });
+    return this;
+  }
+  double(): this {
+    return this.to("float64");
+  }
+  float(): this {
+    return this.to("float32");
   }
 
   /** The computation; subclasses override it. Call `module.call(x)` to run hooks too. */
@@ -197,6 +239,9 @@ export class Module {
     for (const [prefix, module] of this.namedModules()) {
       for (const [name, p] of module.registeredParameters) {
         if (p !== null) out[prefix ? `${prefix}.${name}` : name] = p.detach();
+      }
+      for (const [name, b] of module.registeredBuffers) {
+        if (b !== null) out[prefix ? `${prefix}.${name}` : name] = b.detach();
       }
     }
     return out;
