@@ -24,6 +24,9 @@ import * as indexing from "./ops/indexing.js";
 import * as scan from "./ops/scan.js";
 import * as sorting from "./ops/sort.js";
 import type { ValuesIndices } from "./ops/sort.js";
+import * as sampling from "./sampling.js";
+import * as init from "./nn/init.js";
+import type { Generator } from "./random.js";
 import { logSoftmax, softmax } from "./ops/softmax.js";
 
 /** A gradient hook: return nothing to observe the gradient, or a tensor to replace it. */
@@ -568,6 +571,24 @@ export class Tensor {
   }
   topk(k: number, dim = -1, largest = true): ValuesIndices {
     return sorting.topk(this, k, dim, largest);
+  }
+  /** Category indices drawn from each row of weights (`torch.multinomial`); int32. */
+  multinomial(numSamples: number, options?: sampling.MultinomialOptions): Tensor {
+    return sampling.multinomial(this, numSamples, options);
+  }
+  /** 0/1 draws with this tensor's elements as probabilities (`torch.bernoulli(p)`). */
+  bernoulli(options?: { generator?: Generator }): Tensor {
+    return sampling.bernoulli(this, options);
+  }
+  /** Fills with N(mean, std²) draws, in place. */
+  normal_(mean = 0, std = 1, options: { generator?: Generator } = {}): this {
+    init.normal_(this, mean, std, options.generator);
+    return this;
+  }
+  /** Fills with U[from, to) draws, in place. */
+  uniform_(from = 0, to = 1, options: { generator?: Generator } = {}): this {
+    init.uniform_(this, from, to, options.generator);
+    return this;
   }
   // ==== end of the porting surface ==============================================================
 }
