@@ -379,7 +379,7 @@ export class Tensor {
    * (`x[mask]`; for a mask tensor use `maskedSelect`).
    */
   index(indices: Tensor | number[] | boolean[] | boolean[][]): Tensor {
-    if (Array.isArray(indices) && indices.length > 0 && (typeof indices[0] === "boolean" || Array.isArray(indices[0]))) {
+    if (Array.isArray(indices) && typeof (indices as unknown[]).flat(Infinity as 1)[0] === "boolean") {
       return indexing.rowsWhere(this, indices as boolean[]);
     }
     return movement.indexRows(this, indices as Tensor | number[]);
@@ -483,15 +483,15 @@ export class Tensor {
   maskedFill(mask: Tensor, value: TensorLike): Tensor {
     return indexing.maskedFill(this, mask, value);
   }
-  /** Elements at flat (row-major) positions, as `torch.take`. */
+  /** Elements at flat (row-major) positions, as `torch.take`; negative positions count from the end. */
   take(index: Tensor | number[]): Tensor {
-    const { length } = index instanceof Tensor ? { length: index.numel() } : index;
-    const values = index instanceof Tensor ? Array.from(index.toArray()) : index;
-    values.forEach((v) => {
-      if (!Number.isInteger(v) || v < -this.numel() || v >= this.numel()) throw new RangeError(`take(): index ${v} out of range for tensor of size ${formatShape(this.shape)}.`);
+    const positions = Array.from(index instanceof Tensor ? index.toArray() : index, (v) => {
+      if (!Number.isInteger(v) || v < -this.numel() || v >= this.numel()) {
+        throw new RangeError(`take(): index ${v} out of range for tensor of size ${formatShape(this.shape)}.`);
+      }
+      return v < 0 ? v + this.numel() : v;
     });
-    const shape = index instanceof Tensor ? index.shape : [length];
-    return indexing.take(this, values.map((v) => (v < 0 ? v + this.numel() : v)), shape);
+    return indexing.take(this, positions, index instanceof Tensor ? index.shape : [positions.length]);
   }
   flip(...dims: number[] | [number[]]): Tensor {
     return indexing.flip(this, flattenArgs(dims));
