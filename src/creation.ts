@@ -96,8 +96,26 @@ export function full(shape: readonly number[], value: number, options: TensorOpt
   t.backend.fill(t.storage, value);
   return finish(t, options);
 }
-export const zeros = (shape: readonly number[], options: TensorOptions = {}): Tensor => full(shape, 0, options);
-export const ones = (shape: readonly number[], options: TensorOptions = {}): Tensor => full(shape, 1, options);
+/**
+ * A shape given as PyTorch allows: one array (`zeros([2, 3])`) or the sizes themselves
+ * (`zeros(2, 3)`), optionally followed by an options object.
+ */
+export type ShapeArgs<O> = [shape: readonly number[], options?: O] | [...sizes: number[]] | [...sizes: number[], options: O];
+
+export function shapeArgs<O extends object>(args: readonly unknown[]): [number[], O] {
+  if (Array.isArray(args[0])) return [assertValidShape([...args[0]]), (args[1] ?? {}) as O];
+  const last = args[args.length - 1];
+  const hasOptions = last !== undefined && typeof last === "object" && last !== null;
+  const sizes = hasOptions ? args.slice(0, -1) : [...args];
+  return [assertValidShape(sizes), (hasOptions ? last : {}) as O];
+}
+
+export const zeros = (...args: ShapeArgs<TensorOptions>): Tensor => full(...withValue(args, 0));
+export const ones = (...args: ShapeArgs<TensorOptions>): Tensor => full(...withValue(args, 1));
+function withValue(args: readonly unknown[], value: number): [number[], number, TensorOptions] {
+  const [shape, options] = shapeArgs<TensorOptions>(args);
+  return [shape, value, options];
+}
 export const zerosLike = (t: Tensor, options: TensorOptions = {}): Tensor => full(t.shape, 0, { dtype: t.dtype, ...options });
 export const onesLike = (t: Tensor, options: TensorOptions = {}): Tensor => full(t.shape, 1, { dtype: t.dtype, ...options });
 export const fullLike = (t: Tensor, value: number, options: TensorOptions = {}): Tensor => full(t.shape, value, { dtype: t.dtype, ...options });
@@ -118,13 +136,13 @@ function randomFloats(shape: readonly number[], options: RandomOptions, fill: (g
   return fromValues(values, shape, { ...options, dtype });
 }
 
-/** Uniform on [0, 1). */
-export const rand = (shape: readonly number[], options: RandomOptions = {}): Tensor =>
-  randomFloats(shape, options, (g, out) => g.uniform(out, 0, 1));
+/** Uniform on [0, 1): `rand([2, 3])` or `rand(2, 3)`. */
+export const rand = (...args: ShapeArgs<RandomOptions>): Tensor =>
+  randomFloats(...shapeArgs<RandomOptions>(args), (g, out) => g.uniform(out, 0, 1));
 
-/** Standard normal. */
-export const randn = (shape: readonly number[], options: RandomOptions = {}): Tensor =>
-  randomFloats(shape, options, (g, out) => g.normal(out, 0, 1));
+/** Standard normal: `randn([2, 3])` or `randn(2, 3)`. */
+export const randn = (...args: ShapeArgs<RandomOptions>): Tensor =>
+  randomFloats(...shapeArgs<RandomOptions>(args), (g, out) => g.normal(out, 0, 1));
 
 /** Integers uniform on [low, high), int32 unless `dtype` says otherwise. */
 export function randint(low: number, high: number, shape: readonly number[], options: RandomOptions = {}): Tensor {

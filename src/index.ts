@@ -5,6 +5,7 @@
  */
 export { Tensor, type GradHook, type NestedList, type TensorLike } from "./tensor.js";
 export { noGrad, enableGrad, isGradEnabled } from "./autograd.js";
+export * as autograd from "./autograd_namespace.js";
 export {
   tensor, zeros, ones, full, zerosLike, onesLike, fullLike, eye, rand, randn, randint, randperm,
   linspace, arange, type TensorOptions, type RandomOptions, type TensorData,
@@ -12,6 +13,7 @@ export {
 export { cat, stack } from "./ops/movement.js";
 export { where } from "./ops/elementwise.js";
 export { Generator, manualSeed, defaultGenerator } from "./random.js";
+export { multinomial, bernoulli, type MultinomialOptions } from "./sampling.js";
 export { setBackend, getBackend, wasmSimdSupported, type BackendName } from "./backend/index.js";
 export { tidy, keep, dispose, memoryStats } from "./memory.js";
 export type { Backend, Storage, MemoryStats } from "./backend/backend.js";

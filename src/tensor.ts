@@ -15,11 +15,20 @@ import type { Backend, Storage } from "./backend/backend.js";
 import { activeBackend } from "./backend/index.js";
 import { type DType, type TypedArray, isFloating } from "./dtype.js";
 import { formatShape, normalizeDim, numelOf, sameShape, type Shape } from "./shape.js";
+import { tensorToString } from "./tensor_str.js";
 import * as elementwise from "./ops/elementwise.js";
 import * as reduce from "./ops/reduce.js";
 import * as movement from "./ops/movement.js";
 import * as linalg from "./ops/matmul.js";
 import * as inplace from "./ops/inplace.js";
+import * as indexing from "./ops/indexing.js";
+import * as scan from "./ops/scan.js";
+import * as sorting from "./ops/sort.js";
+import type { ValuesIndices } from "./ops/sort.js";
+import * as sampling from "./sampling.js";
+import * as init from "./nn/init.js";
+import type { Generator } from "./random.js";
+import { logSoftmax, softmax } from "./ops/softmax.js";
 
 /** A gradient hook: return nothing to observe the gradient, or a tensor to replace it. */
 export type GradHook = (grad: Tensor) => Tensor | void | undefined | null;
@@ -111,9 +120,18 @@ export class Tensor {
     };
     return build(0, 0);
   }
+  /** The nested list, so `JSON.stringify(model.stateDict())` writes the weights (as `tolist()`). */
+  toJSON(): NestedList {
+    return this.tolist();
+  }
+  /** PyTorch's `repr`: `tensor([[0.1000, 0.2000]], requires_grad=True)` (see tensor_str.ts). */
   toString(): string {
-    const grad = this.gradFn ? `, gradFn=${this.gradFn.name}` : this.requiresGrad ? ", requiresGrad=true" : "";
-    return `tensor(${JSON.stringify(this.tolist())}, shape=${formatShape(this.shape)}, dtype=${this.dtype}${grad})`;
+    const text = tensorToString(this);
+    return this.constructor.name === "Parameter" ? `Parameter containing:\n${text}` : text;
+  }
+  /** What `console.log(t)` prints in Node (the symbol is global, so no node import is needed). */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
   }
 
   // ---- autograd ----------------------------------------------------------------------------------
@@ -279,8 +297,10 @@ export class Tensor {
   relu(): Tensor {
     return elementwise.relu(this);
   }
-  clamp(min?: number | null, max?: number | null): Tensor {
-    return elementwise.clamp(this, min ?? -Infinity, max ?? Infinity);
+  /** Limits values to [min, max]; either bound may be a number, a tensor (broadcast) or null. */
+  clamp(min?: TensorLike | null, max?: TensorLike | null): Tensor {
+    if (min instanceof Tensor || max instanceof Tensor) return scan.clampTensor(this, min ?? null, max ?? null);
+    return elementwise.clamp(this, (min as number | null | undefined) ?? -Infinity, (max as number | null | undefined) ?? Infinity);
   }
   eq(other: TensorLike): Tensor {
     return elementwise.compare("eq", this, other);
@@ -308,12 +328,26 @@ export class Tensor {
   mean(dim?: number | number[] | null, keepdim = false): Tensor {
     return reduce.mean(this, dim, keepdim);
   }
-  /** Largest value overall, or along `dim` (values only; use `argmax(dim)` for the indices). */
-  max(dim?: number | null, keepdim = false): Tensor {
-    return reduce.extreme("max", this, dim, keepdim);
+  /**
+   * `max()`: the largest value (0-d). `max(dim, keepdim?)`: `{ values, indices }` along `dim`, as
+   * PyTorch's `torch.max(x, dim)`. `max(other)`: the element-wise maximum. (`amax(dim)` gives the
+   * values alone.)
+   */
+  max(): Tensor;
+  max(dim: number, keepdim?: boolean): ValuesIndices;
+  max(other: Tensor): Tensor;
+  max(dim?: number | Tensor | null, keepdim = false): Tensor | ValuesIndices {
+    if (dim instanceof Tensor) return elementwise.maximum(this, dim);
+    if (dim === undefined || dim === null) return reduce.extreme("max", this, null, false);
+    return sorting.extremeWithIndices("max", this, dim, keepdim);
   }
-  min(dim?: number | null, keepdim = false): Tensor {
-    return reduce.extreme("min", this, dim, keepdim);
+  min(): Tensor;
+  min(dim: number, keepdim?: boolean): ValuesIndices;
+  min(other: Tensor): Tensor;
+  min(dim?: number | Tensor | null, keepdim = false): Tensor | ValuesIndices {
+    if (dim instanceof Tensor) return elementwise.minimum(this, dim);
+    if (dim === undefined || dim === null) return reduce.extreme("min", this, null, false);
+    return sorting.extremeWithIndices("min", this, dim, keepdim);
   }
   argmax(dim?: number | null, keepdim = false): Tensor {
     return reduce.argExtreme("argmax", this, dim, keepdim);
@@ -365,9 +399,16 @@ export class Tensor {
   narrow(dim: number, start: number, length: number): Tensor {
     return movement.narrow(this, dim, start, length);
   }
-  /** Rows selected by integer indices, as PyTorch's `C[X]` (any index shape). */
-  index(indices: Tensor | number[]): Tensor {
-    return movement.indexRows(this, indices);
+  /**
+   * PyTorch's `x[idx]`: rows selected by integer indices (a tensor or array of any shape, as `C[X]`),
+   * or, given nested arrays of booleans over the leading dimensions, the rows where they are true
+   * (`x[mask]`; for a mask tensor use `maskedSelect`).
+   */
+  index(indices: Tensor | number[] | boolean[] | boolean[][]): Tensor {
+    if (Array.isArray(indices) && typeof (indices as unknown[]).flat(Infinity as 1)[0] === "boolean") {
+      return indexing.rowsWhere(this, indices as boolean[]);
+    }
+    return movement.indexRows(this, indices as Tensor | number[]);
   }
   matmul(other: Tensor): Tensor {
     return linalg.matmul(this, other);
@@ -433,6 +474,150 @@ export class Tensor {
   maskedFill_(mask: Tensor, value: number): this {
     return inplace.maskedFill_(this, mask, value);
   }
+
+  // ==== the porting surface: PyTorch's indexing, scans and sorting (src/ops/indexing.ts, scan.ts, sort.ts) ====
+  /** `x[..., i, ...]` along `dim`: that dimension disappears. */
+  select(dim: number, i: number): Tensor {
+    return indexing.select(this, dim, i);
+  }
+  /** `x[i]`, `x[i, j]`, …: integer indices of the leading dimensions (negative count from the end). */
+  get(...indices: number[]): Tensor {
+    let out: Tensor = this;
+    for (const i of indices) out = indexing.select(out, 0, i);
+    return out;
+  }
+  /** Python's `x[:, start:end:step]` along `dim` (out-of-range bounds are clamped, as in Python). */
+  slice(dim: number, start?: number | null, end?: number | null, step = 1): Tensor {
+    return indexing.slice(this, dim, start, end, step);
+  }
+  indexSelect(dim: number, index: Tensor | number[]): Tensor {
+    return indexing.indexSelect(this, dim, index);
+  }
+  gather(dim: number, index: Tensor): Tensor {
+    return indexing.gather(this, dim, index);
+  }
+  scatter(dim: number, index: Tensor, src: TensorLike): Tensor {
+    return indexing.scatter(this, dim, index, src);
+  }
+  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor {
+    return indexing.scatterAdd(this, dim, index, src);
+  }
+  /** The elements where `mask` is non-zero, as a 1-D tensor (`x[mask]` for a mask tensor). */
+  maskedSelect(mask: Tensor): Tensor {
+    return indexing.maskedSelect(this, mask);
+  }
+  /** A copy with `value` where `mask` is non-zero. */
+  maskedFill(mask: Tensor, value: TensorLike): Tensor {
+    return indexing.maskedFill(this, mask, value);
+  }
+  /** Elements at flat (row-major) positions, as `torch.take`; negative positions count from the end. */
+  take(index: Tensor | number[]): Tensor {
+    const positions = Array.from(index instanceof Tensor ? index.toArray() : index, (v) => {
+      if (!Number.isInteger(v) || v < -this.numel() || v >= this.numel()) {
+        throw new RangeError(`take(): index ${v} out of range for tensor of size ${formatShape(this.shape)}.`);
+      }
+      return v < 0 ? v + this.numel() : v;
+    });
+    return indexing.take(this, positions, index instanceof Tensor ? index.shape : [positions.length]);
+  }
+  flip(...dims: number[] | [number[]]): Tensor {
+    return indexing.flip(this, flattenArgs(dims));
+  }
+  tril(diagonal = 0): Tensor {
+    return indexing.tril(this, diagonal);
+  }
+  triu(diagonal = 0): Tensor {
+    return indexing.triu(this, diagonal);
+  }
+  /** Tiles the tensor `sizes[i]` times along each dimension (copies, as PyTorch's repeat). */
+  repeat(...sizes: number[] | [number[]]): Tensor {
+    return indexing.repeat(this, flattenArgs(sizes));
+  }
+  split(splitSize: number | number[], dim = 0): Tensor[] {
+    return indexing.split(this, splitSize, dim);
+  }
+  chunk(chunks: number, dim = 0): Tensor[] {
+    return indexing.chunk(this, chunks, dim);
+  }
+  /** All dimensions reversed (PyTorch's `x.T`). */
+  get T(): Tensor {
+    return movement.permute(this, this.shape.map((_, i) => this.ndim - 1 - i));
+  }
+  /** The last two dimensions swapped (PyTorch's `x.mT`). */
+  get mT(): Tensor {
+    if (this.ndim < 2) throw new RangeError(`tensor.mT is only supported on matrices or batches of matrices. Got ${this.ndim}-D tensor.`);
+    return movement.transpose(this, -2, -1);
+  }
+  softmax(dim: number): Tensor {
+    return softmax(this, dim);
+  }
+  logSoftmax(dim: number): Tensor {
+    return logSoftmax(this, dim);
+  }
+  cumsum(dim: number): Tensor {
+    return scan.cumsum(this, dim);
+  }
+  cumprod(dim: number): Tensor {
+    return scan.cumprod(this, dim);
+  }
+  prod(dim?: number | null, keepdim = false): Tensor {
+    return scan.prod(this, dim, keepdim);
+  }
+  /** Largest values (no indices), gradient shared among ties: PyTorch's `amax`. */
+  amax(dim?: number | null, keepdim = false): Tensor {
+    return scan.amax(this, dim, keepdim);
+  }
+  amin(dim?: number | null, keepdim = false): Tensor {
+    return scan.amin(this, dim, keepdim);
+  }
+  logsumexp(dim: number | number[], keepdim = false): Tensor {
+    return scan.logsumexp(this, dim, keepdim);
+  }
+  /** The p-norm (default 2) of everything or along `dim`; p may be Infinity. */
+  norm(p = 2, dim?: number | number[] | null, keepdim = false): Tensor {
+    return scan.norm(this, p, dim, keepdim);
+  }
+  all(dim?: number | null, keepdim = false): Tensor {
+    return scan.all(this, dim, keepdim);
+  }
+  any(dim?: number | null, keepdim = false): Tensor {
+    return scan.any(this, dim, keepdim);
+  }
+  isnan(): Tensor {
+    return scan.isnan(this);
+  }
+  isinf(): Tensor {
+    return scan.isinf(this);
+  }
+  isfinite(): Tensor {
+    return scan.isfinite(this);
+  }
+  /** Sorted values and their int32 indices along `dim` (stable; NaN last). */
+  sort(dim = -1, descending = false): ValuesIndices {
+    return sorting.sort(this, dim, descending);
+  }
+  topk(k: number, dim = -1, largest = true): ValuesIndices {
+    return sorting.topk(this, k, dim, largest);
+  }
+  /** Category indices drawn from each row of weights (`torch.multinomial`); int32. */
+  multinomial(numSamples: number, options?: sampling.MultinomialOptions): Tensor {
+    return sampling.multinomial(this, numSamples, options);
+  }
+  /** 0/1 draws with this tensor's elements as probabilities (`torch.bernoulli(p)`). */
+  bernoulli(options?: { generator?: Generator }): Tensor {
+    return sampling.bernoulli(this, options);
+  }
+  /** Fills with N(mean, std²) draws, in place. */
+  normal_(mean = 0, std = 1, options: { generator?: Generator } = {}): this {
+    init.normal_(this, mean, std, options.generator);
+    return this;
+  }
+  /** Fills with U[from, to) draws, in place. */
+  uniform_(from = 0, to = 1, options: { generator?: Generator } = {}): this {
+    init.uniform_(this, from, to, options.generator);
+    return this;
+  }
+  // ==== end of the porting surface ==============================================================
 }
 
 /** alpha · other, for `add(other, alpha)` / `sub(other, alpha)`. */

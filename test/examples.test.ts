@@ -48,7 +48,7 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 describe.each(["wasm", "js"])("examples on the %s backend", (backend) => {
   it("run.js without a name lists the examples", () => {
     const listing = runExample(undefined, backend);
-    for (const name of ["linear_regression", "chapter6", "lr_sweep", "lecture_schedulers", "lambdalr_notebook"]) expect(listing).toMatch(new RegExp(`^  ${name}\\s`, "m"));
+    for (const name of ["linear_regression", "chapter6", "lr_sweep", "makemore", "lecture_schedulers", "lambdalr_notebook"]) expect(listing).toMatch(new RegExp(`^  ${name}\\s`, "m"));
   });
 
   it("linear_regression: per-epoch losses and b ≈ 1, w ≈ 2 with SGD and with Adam", () => {
@@ -101,6 +101,18 @@ describe.each(["wasm", "js"])("examples on the %s backend", (backend) => {
     expect(trainLoss).toBeLessThan(Math.log(27)); // better than a uniform guess
     expect(devLoss).toBeLessThan(Math.log(27));
     expect(output).toMatch(/suggestions: steepest descent at lr [\d.e-]+, valley rule at lr [\d.e-]+/);
+  });
+
+  it("makemore: BatchNorm1d training, eval-mode loss, and 20 sampled words", () => {
+    const output = runExample("makemore", backend);
+    expect(output).toContain("BatchNorm1d(200, eps=0.00001");
+    expect(output).toMatch(/BatchNorm1d after 400 batches/);
+    const [, trainLoss, devLoss] = output.match(/whole-split loss \(eval mode\): train ([\d.]+), dev ([\d.]+)/)!.map(Number);
+    expect(trainLoss).toBeLessThan(Math.log(27));
+    expect(devLoss).toBeLessThan(Math.log(27));
+    const samples = [...output.matchAll(/^sample +\d+: ([a-z]*)$/gm)].map((m) => m[1]);
+    expect(samples).toHaveLength(20);
+    expect(samples.filter((w) => w.length > 0).length).toBeGreaterThan(10);
   });
 
   it("lecture_schedulers: adjustLearningRate equals StepLR, plateau in max mode, and a seamless resume", () => {

@@ -8,16 +8,17 @@ import { fromValues, full, tensor } from "../creation.js";
 import { isFloating } from "../dtype.js";
 import { checkOptions } from "../options.js";
 import { defaultGenerator, type Generator } from "../random.js";
-import { formatShape, normalizeDim, sameShape } from "../shape.js";
+import { formatShape, sameShape } from "../shape.js";
+import { logSoftmax } from "../ops/softmax.js";
 import { Tensor } from "../tensor.js";
-import { conv2d as conv2dOp, maxPool2d as maxPool2dOp, type Pair } from "../ops/conv.js";
+import { maxPool2d as maxPool2dOp, type Pair } from "../ops/conv.js";
 import { linear as linearOp } from "../ops/matmul.js";
 import { clamp } from "../ops/elementwise.js";
 
 export type Reduction = "mean" | "sum" | "none";
 
 export const linear = linearOp;
-export const conv2d = conv2dOp;
+export { conv2d } from "./conv.js"; // with dilation, groups and padding "same"
 export const maxPool2d = (x: Tensor, kernelSize: Pair, options: { stride?: Pair | null; padding?: Pair } = {}): Tensor =>
   maxPool2dOp(x, kernelSize, options);
 export const relu = (x: Tensor): Tensor => x.relu();
@@ -57,18 +58,7 @@ function keepMask(shape: readonly number[], p: number, like: Tensor, generator: 
   return noGrad(() => mask.div_(1 - p));
 }
 
-/** log softmax along `dim`, stabilised by subtracting the maximum: x - max - log Σ exp(x - max). */
-export function logSoftmax(x: Tensor, dim: number): Tensor {
-  const d = normalizeDim(dim, x.ndim);
-  const shifted = x.sub(x.detach().max(d, true));
-  return shifted.sub(shifted.exp().sum(d, true).log());
-}
-
-export function softmax(x: Tensor, dim: number): Tensor {
-  const d = normalizeDim(dim, x.ndim);
-  const e = x.sub(x.detach().max(d, true)).exp();
-  return e.div(e.sum(d, true));
-}
+export { logSoftmax, softmax } from "../ops/softmax.js";
 
 const REDUCTIONS: readonly Reduction[] = ["mean", "sum", "none"];
 
@@ -257,7 +247,4 @@ export function binaryCrossEntropyWithLogits(
   return reduce(loss, reduction);
 }
 
-/** Rows of the embedding matrix for integer indices of any shape. */
-export function embedding(indices: Tensor | number[], weight: Tensor): Tensor {
-  return weight.index(indices);
-}
+export * from "./functional_extra.js"; // pad, oneHot, embedding, normalize, pooling, GELU, more losses

@@ -7,6 +7,10 @@ import { defaultLayerInit, normal_ } from "./init.js";
 import { Module, Parameter } from "./module.js";
 import type { Pair } from "../ops/conv.js";
 import { pair } from "../ops/conv.js";
+import { noGrad } from "../autograd.js";
+import { checkOptions } from "../options.js";
+import { conv1d, conv2d } from "./conv.js";
+import { embedding } from "./functional_extra.js";
 
 function positiveInteger(value: number, what: string, layer: string): number {
   if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${layer}: ${what} must be a positive integer, got ${value}`);
@@ -17,8 +21,9 @@ function positiveInteger(value: number, what: string, layer: string): number {
 export class Linear extends Module {
   weight: Parameter;
   bias: Parameter | null;
-  constructor(readonly inFeatures: number, readonly outFeatures: number, { bias = true }: { bias?: boolean } = {}) {
+  constructor(readonly inFeatures: number, readonly outFeatures: number, options?: { bias?: boolean }) {
     super();
+    const { bias = true } = checkOptions("Linear", options, ["bias"]);
     positiveInteger(inFeatures, "inFeatures", "Linear");
     positiveInteger(outFeatures, "outFeatures", "Linear");
     this.weight = new Parameter(Tensor.empty([outFeatures, inFeatures]));
@@ -35,41 +40,94 @@ export class Linear extends Module {
 
 export interface Conv2dOptions {
   stride?: Pair;
-  padding?: Pair;
+  /** a size, a pair, "valid" (0) or "same" (output as large as the input; stride 1) */
+  padding?: Pair | "same" | "valid";
+  dilation?: Pair;
+  groups?: number;
   bias?: boolean;
 }
+const CONV_OPTIONS = ["stride", "padding", "dilation", "groups", "bias"] as const;
 
-/** 2-D convolution with weight [outChannels, inChannels, kH, kW]. */
+function checkGroups(inChannels: number, outChannels: number, groups: number, layer: string): void {
+  positiveInteger(groups, "groups", layer);
+  if (inChannels % groups !== 0) throw new RangeError(`${layer}: in_channels must be divisible by groups (${inChannels} and ${groups})`);
+  if (outChannels % groups !== 0) throw new RangeError(`${layer}: out_channels must be divisible by groups (${outChannels} and ${groups})`);
+}
+
+/** 2-D convolution with weight [outChannels, inChannels / groups, kH, kW]. */
 export class Conv2d extends Module {
   weight: Parameter;
   bias: Parameter | null;
   readonly kernelSize: [number, number];
   readonly stride: [number, number];
-  readonly padding: [number, number];
-  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Pair, options: Conv2dOptions = {}) {
+  readonly padding: [number, number] | "same";
+  readonly dilation: [number, number];
+  readonly groups: number;
+  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Pair, options?: Conv2dOptions) {
     super();
+    const o = checkOptions("Conv2d", options, CONV_OPTIONS);
     positiveInteger(inChannels, "inChannels", "Conv2d");
     positiveInteger(outChannels, "outChannels", "Conv2d");
+    this.groups = o.groups ?? 1;
+    checkGroups(inChannels, outChannels, this.groups, "Conv2d");
     this.kernelSize = pair(kernelSize, "kernelSize");
-    this.stride = pair(options.stride ?? 1, "stride");
-    this.padding = pair(options.padding ?? 0, "padding");
-    this.weight = new Parameter(Tensor.empty([outChannels, inChannels, ...this.kernelSize]));
-    this.bias = options.bias ?? true ? new Parameter(Tensor.empty([outChannels])) : null;
+    this.stride = pair(o.stride ?? 1, "stride");
+    this.padding = o.padding === "same" ? "same" : pair(o.padding === "valid" || o.padding === undefined ? 0 : o.padding, "padding");
+    this.dilation = pair(o.dilation ?? 1, "dilation");
+    if (this.padding === "same" && (this.stride[0] !== 1 || this.stride[1] !== 1)) throw new RangeError("padding='same' is not supported for strided convolutions");
+    this.weight = new Parameter(Tensor.empty([outChannels, inChannels / this.groups, ...this.kernelSize]));
+    this.bias = o.bias ?? true ? new Parameter(Tensor.empty([outChannels])) : null;
     defaultLayerInit(this.weight, this.bias);
   }
   override forward(x: Tensor): Tensor {
-    return F.conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding });
+    return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
   }
   override extraRepr(): string {
-    return `${this.inChannels}, ${this.outChannels}, kernelSize=[${this.kernelSize}], stride=[${this.stride}], padding=[${this.padding}]`;
+    return `${this.inChannels}, ${this.outChannels}, kernelSize=[${this.kernelSize}], stride=[${this.stride}], padding=${this.padding === "same" ? "same" : `[${this.padding}]`}` +
+      `${this.dilation.some((d) => d !== 1) ? `, dilation=[${this.dilation}]` : ""}${this.groups !== 1 ? `, groups=${this.groups}` : ""}`;
+  }
+}
+
+/** 1-D convolution with weight [outChannels, inChannels / groups, kernelSize] over [N, C, L]. */
+export class Conv1d extends Module {
+  weight: Parameter;
+  bias: Parameter | null;
+  readonly stride: number;
+  readonly padding: number | "same";
+  readonly dilation: number;
+  readonly groups: number;
+  constructor(
+    readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number,
+    options?: { stride?: number; padding?: number | "same" | "valid"; dilation?: number; groups?: number; bias?: boolean },
+  ) {
+    super();
+    const o = checkOptions("Conv1d", options, CONV_OPTIONS);
+    positiveInteger(inChannels, "inChannels", "Conv1d");
+    positiveInteger(outChannels, "outChannels", "Conv1d");
+    positiveInteger(kernelSize, "kernelSize", "Conv1d");
+    this.groups = o.groups ?? 1;
+    checkGroups(inChannels, outChannels, this.groups, "Conv1d");
+    this.stride = o.stride ?? 1;
+    this.padding = o.padding === "same" ? "same" : o.padding === "valid" ? 0 : o.padding ?? 0;
+    this.dilation = o.dilation ?? 1;
+    this.weight = new Parameter(Tensor.empty([outChannels, inChannels / this.groups, kernelSize]));
+    this.bias = o.bias ?? true ? new Parameter(Tensor.empty([outChannels])) : null;
+    defaultLayerInit(this.weight, this.bias);
+  }
+  override forward(x: Tensor): Tensor {
+    return conv1d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+  }
+  override extraRepr(): string {
+    return `${this.inChannels}, ${this.outChannels}, kernelSize=${this.kernelSize}, stride=${this.stride}, padding=${this.padding}`;
   }
 }
 
 export class MaxPool2d extends Module {
   readonly stride: Pair;
   readonly padding: Pair;
-  constructor(readonly kernelSize: Pair, options: { stride?: Pair | null; padding?: Pair } = {}) {
+  constructor(readonly kernelSize: Pair, options?: { stride?: Pair | null; padding?: Pair }) {
     super();
+    options = checkOptions("MaxPool2d", options, ["stride", "padding"]);
     this.stride = options.stride ?? kernelSize;
     this.padding = options.padding ?? 0;
   }
@@ -161,18 +219,39 @@ export class Dropout2d extends Module {
   }
 }
 
-/** A lookup table of `numEmbeddings` vectors of size `embeddingDim`, initialised N(0, 1). */
+/**
+ * A lookup table of `numEmbeddings` vectors of size `embeddingDim`, initialised N(0, 1). With
+ * `paddingIdx`, that row starts at zero and gets no gradient.
+ */
 export class Embedding extends Module {
   weight: Parameter;
-  constructor(readonly numEmbeddings: number, readonly embeddingDim: number) {
+  readonly paddingIdx: number | null;
+  constructor(readonly numEmbeddings: number, readonly embeddingDim: number, options?: { paddingIdx?: number | null }) {
     super();
+    const o = checkOptions("Embedding", options, ["paddingIdx"]);
     positiveInteger(numEmbeddings, "numEmbeddings", "Embedding");
     positiveInteger(embeddingDim, "embeddingDim", "Embedding");
+    const paddingIdx = o.paddingIdx ?? null;
+    if (paddingIdx !== null && !(Number.isInteger(paddingIdx) && paddingIdx >= -numEmbeddings && paddingIdx < numEmbeddings)) {
+      throw new RangeError(`Embedding: paddingIdx must be within num_embeddings (${numEmbeddings}), got ${paddingIdx}`);
+    }
+    this.paddingIdx = paddingIdx !== null && paddingIdx < 0 ? paddingIdx + numEmbeddings : paddingIdx;
     this.weight = new Parameter(normal_(Tensor.empty([numEmbeddings, embeddingDim])));
+    if (this.paddingIdx !== null) {
+      const row = this.paddingIdx;
+      noGrad(() => this.weight.copy_(this.weight.maskedFill(arangeColumn(numEmbeddings).eq(row), 0)));
+    }
   }
   override forward(indices: Tensor | number[]): Tensor {
-    return F.embedding(indices, this.weight);
+    return embedding(indices, this.weight, this.paddingIdx);
   }
+}
+
+/** 0, 1, …, n-1 as an [n, 1] float32 column. */
+function arangeColumn(n: number): Tensor {
+  const t = Tensor.empty([n, 1]);
+  t.backend.write(t.storage, Array.from({ length: n }, (_, i) => i));
+  return t;
 }
 
 /** Runs its modules in order, registered as "0", "1", … (or by the names given to addModule). */

@@ -13,6 +13,7 @@
 import { clearGrad, noGrad } from "../autograd.js";
 import { heldTensors } from "../memory.js";
 import { formatShape, sameShape } from "../shape.js";
+import { tensor } from "../creation.js";
 import { Tensor } from "../tensor.js";
 
 /** A tensor that is a module's learnable parameter (requires grad unless told otherwise). */
@@ -31,11 +32,40 @@ export interface LoadStateDictResult {
   unexpectedKeys: string[];
 }
 
+/** A state-dict value as JSON or a typed array holds it (see `stateDictTensors`). */
+export type StateValue = number | readonly StateValue[] | ArrayLike<number>;
+
+/**
+ * Tensors for the values of a loaded state dict: nested arrays (what `JSON.stringify` writes via
+ * `Tensor.toJSON`) become tensors of the parameter's dtype; a typed array, which has no shape of its
+ * own, takes the parameter's shape when it has as many elements. Anything else is left for the
+ * caller's checks to reject.
+ */
+function stateDictTensors(given: Record<string, unknown>, own: Record<string, Tensor>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(given)) {
+    const target = own[key];
+    if (value instanceof Tensor || target === undefined) out[key] = value;
+    else if (ArrayBuffer.isView(value) && (value as unknown as ArrayLike<number>).length === target.numel()) {
+      out[key] = tensor(value as unknown as ArrayLike<number>, { dtype: target.dtype }).reshape(target.shape as number[]);
+    } else if (typeof value === "number" || isNumericList(value) || ArrayBuffer.isView(value)) {
+      out[key] = tensor(value as number[], { dtype: target.dtype });
+    } else out[key] = value;
+  }
+  return out;
+}
+
+function isNumericList(value: unknown): boolean {
+  return Array.isArray(value) && value.every((v) => typeof v === "number" || isNumericList(v));
+}
+
 export class Module {
   /** Train mode (dropout active) or eval mode; set with `train()` / `eval()`. */
   training = true;
   private readonly registeredParameters = new Map<string, Parameter | null>();
   private readonly registeredModules = new Map<string, Module>();
+  /** Tensors that are state but not parameters (BatchNorm's running statistics), PyTorch's buffers. */
+  private readonly registeredBuffers = new Map<string, Tensor | null>();
   private readonly forwardHooks: ForwardHook[] = [];
 
   constructor() {
@@ -65,6 +95,8 @@ export class Module {
       this.registeredParameters.set(name, null); // PyTorch allows `self.bias = None`
     } else if (value instanceof Tensor && this.registeredParameters.has(name)) {
       throw new TypeError(`cannot assign a plain Tensor as parameter '${name}' (nn.Parameter or null expected)`);
+    } else if (this.registeredBuffers?.has(name) && (value === null || value instanceof Tensor)) {
+      this.registeredBuffers.set(name, value as Tensor | null);
     } else {
       this.registeredParameters.delete(name);
       this.registeredModules.delete(name);
@@ -82,6 +114,44 @@ export class Module {
   registerParameter(name: string, parameter: Parameter | null): void {
     if (parameter === null) this.registeredParameters.set(name, null);
     (this as Record<string, unknown>)[name] = parameter;
+  }
+
+  /** Registers a buffer: a tensor saved in the state dict (under `name`) that is not a parameter. */
+  registerBuffer(name: string, value: Tensor | null): void {
+    this.registeredBuffers.set(name, value);
+    (this as Record<string, unknown>)[name] = value;
+  }
+  /** Buffers with dotted names, like `namedParameters`. */
+  *namedBuffers(prefix = ""): Generator<[string, Tensor]> {
+    for (const [moduleName, module] of this.namedModules(prefix)) {
+      for (const [name, b] of module.registeredBuffers) if (b !== null) yield [moduleName ? `${moduleName}.${name}` : name, b];
+    }
+  }
+  buffers(): Tensor[] {
+    return [...this.namedBuffers()].map(([, b]) => b);
+  }
+  /**
+   * Converts every floating point parameter and buffer to `dtype` (PyTorch's `module.to(dtype)`,
+   * `double()`, `float()`). The parameters become new Parameter objects: build the optimizer after.
+   */
+  to(dtype: "float32" | "float64"): this {
+    noGrad(() => {
+      for (const m of this.modules()) {
+        for (const [name, p] of m.registeredParameters) {
+          if (p !== null && p.dtype !== dtype) (m as unknown as Record<string, unknown>)[name] = new Parameter(p.detach().to(dtype), p.requiresGrad);
+        }
+        for (const [name, b] of m.registeredBuffers) {
+          if (b !== null && b.dtype !== dtype && b.dtype !== "int32") (m as unknown as Record<string, unknown>)[name] = b.to(dtype);
+        }
+      }
+    });
+    return this;
+  }
+  double(): this {
+    return this.to("float64");
+  }
+  float(): this {
+    return this.to("float32");
   }
 
   /** The computation; subclasses override it. Call `module.call(x)` to run hooks too. */
@@ -171,6 +241,9 @@ export class Module {
       for (const [name, p] of module.registeredParameters) {
         if (p !== null) out[prefix ? `${prefix}.${name}` : name] = p.detach();
       }
+      for (const [name, b] of module.registeredBuffers) {
+        if (b !== null) out[prefix ? `${prefix}.${name}` : name] = b.detach();
+      }
     }
     return out;
   }
@@ -180,8 +253,9 @@ export class Module {
    * unexpected keys are an error that lists them; a shape mismatch is always an error. Nothing is
    * changed unless every check passes.
    */
-  loadStateDict(stateDict: Record<string, Tensor>, { strict = true }: { strict?: boolean } = {}): LoadStateDictResult {
+  loadStateDict(given: Record<string, Tensor | StateValue>, { strict = true }: { strict?: boolean } = {}): LoadStateDictResult {
     const own = this.stateDict();
+    const stateDict = stateDictTensors(given, own);
     const missingKeys = Object.keys(own).filter((k) => !(k in stateDict));
     const unexpectedKeys = Object.keys(stateDict).filter((k) => !(k in own));
     const problems: string[] = [];
@@ -191,7 +265,7 @@ export class Module {
       const source = stateDict[key];
       if (source === undefined) continue;
       if (!(source instanceof Tensor)) {
-        problems.push(`value for ${key} is not a Tensor`);
+        problems.push(`value for ${key} is not a Tensor, (nested) array of numbers or typed array`);
       } else if (!sameShape(source.shape, target.shape)) {
         problems.push(`size mismatch for ${key}: copying a param with shape ${formatShape(source.shape)} from checkpoint, the shape in current model is ${formatShape(target.shape)}.`);
       }
@@ -201,7 +275,7 @@ export class Module {
     }
     noGrad(() => {
       for (const [key, target] of Object.entries(own)) {
-        if (key in stateDict) target.copy_(stateDict[key]);
+        if (key in stateDict) target.copy_(stateDict[key] as Tensor);
       }
     });
     return { missingKeys, unexpectedKeys };

@@ -46,7 +46,7 @@ function run(c: Case, inputs: Tensor[]): Tensor {
     case "pow": return c.options.exponent === undefined ? a.pow(b) : a.pow(c.options.exponent as number);
     case "softmax": return F.softmax(a, dim);
     case "log_softmax": return F.logSoftmax(a, dim);
-    case "max": return a.max(dim);
+    case "max": return a.max(dim).values;
     case "argmax": return a.argmax(dim);
   }
   throw new Error(`unknown function ${c.fn}`);
