@@ -1,0 +1,4 @@
+/** Files and interop: PyTorch's `.pt` format, safetensors, and checking numbers against PyTorch's. */
+export { load, save } from "./serialization.js";
+export { UnpicklingError, TUPLE, ORDERED } from "./pickle.js";
+export { ZipError } from "./zip.js";

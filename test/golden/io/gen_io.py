@@ -1,0 +1,147 @@
+"""Fixtures for gradstep's .pt reader/writer (src/io), written by real PyTorch.
+
+Writes small .pt files next to this script and io.json with what each holds (as nested lists) and
+the values PyTorch computes one step later, so tests can load a file into gradstep objects and
+continue to PyTorch's next numbers:
+  * model.pt       a Sequential's state_dict (OrderedDict with _metadata)
+  * adam.pt / sgd.pt / lbfgs.pt   optimizer state_dicts after two steps
+  * checkpoint.pt  {"model", "optimizer" (Adam), "scheduler" (StepLR), "epoch"}
+  * dtypes.pt      one tensor of every dtype gradstep reads
+  * views.pt       non-contiguous views (transpose, step slices, offsets, stride 0) and tensors that
+                   share one storage
+  * legacy.pt      the pre-1.6 non-zip format (must be refused with a clear message)
+Run: /usr/bin/python3 test/golden/io/gen_io.py
+"""
+import json
+from collections import OrderedDict
+from pathlib import Path
+
+import torch
+import torch.nn as nn
+
+HERE = Path(__file__).parent
+
+
+def model_():
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
+
+
+X = torch.tensor([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75], [-2.0, 1.0, 0.5], [0.1, 0.2, 0.3]])
+Y = torch.tensor([[1.0, -1.0], [0.5, 2.0], [-1.5, 0.0], [0.3, 0.7]])
+
+
+def loss_of(m):
+    return nn.functional.mse_loss(m(X), Y)
+
+
+def tolist(sd):
+    return {k: v.tolist() for k, v in sd.items()}
+
+
+def state_tolist(value):
+    if isinstance(value, torch.Tensor):
+        return value.tolist()
+    if isinstance(value, dict):
+        return {str(k): state_tolist(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [state_tolist(v) for v in value]
+    return value
+
+
+def train_steps(make_opt, n, sched=None):
+    m = model_()
+    opt = make_opt(m.parameters())
+    for _ in range(n):
+        def closure():
+            opt.zero_grad()
+            loss = loss_of(m)
+            loss.backward()
+            return loss
+        opt.step(closure)
+        if sched is not None:
+            sched.step()
+    return m, opt
+
+
+def main():
+    out = {"torch": torch.__version__, "x": X.tolist(), "y": Y.tolist()}
+
+    m = model_()
+    torch.save(m.state_dict(), HERE / "model.pt")
+    out["model"] = tolist(m.state_dict())
+
+    makers = {
+        "adam": lambda p: torch.optim.Adam(p, lr=0.05, betas=(0.8, 0.95), weight_decay=0.01),
+        "sgd": lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True),
+        "lbfgs": lambda p: torch.optim.LBFGS(p, lr=0.5, max_iter=3, history_size=2),
+    }
+    for name, make in makers.items():
+        m, opt = train_steps(make, 2)
+        torch.save(opt.state_dict(), HERE / f"{name}.pt")
+        out[name] = {"model": tolist(m.state_dict()), "state_dict": state_tolist(opt.state_dict())}
+        # one more step: what gradstep must reach after loading both
+        def closure():
+            opt.zero_grad()
+            loss = loss_of(m)
+            loss.backward()
+            return loss
+        opt.step(closure)
+        out[name]["next"] = tolist(m.state_dict())
+
+    m, opt = train_steps(lambda p: torch.optim.Adam(p, lr=0.05), 0)
+    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+    for _ in range(3):
+        opt.zero_grad()
+        loss_of(m).backward()
+        opt.step()
+        sched.step()
+    torch.save({"model": m.state_dict(), "optimizer": opt.state_dict(), "scheduler": sched.state_dict(), "epoch": 3}, HERE / "checkpoint.pt")
+    out["checkpoint"] = {"model": tolist(m.state_dict()), "scheduler": state_tolist(sched.state_dict())}
+    nexts = []
+    for _ in range(2):
+        opt.zero_grad()
+        loss_of(m).backward()
+        opt.step()
+        sched.step()
+        nexts.append({"model": tolist(m.state_dict()), "lr": sched.get_last_lr()})
+    out["checkpoint"]["next"] = nexts
+
+    dtypes = OrderedDict()
+    base = [[-3.5, 0.0, 1.25], [2.0, -0.5, 65504.0]]
+    for dt in [torch.float64, torch.float32, torch.float16, torch.bfloat16]:
+        dtypes[str(dt).split(".")[1]] = torch.tensor(base, dtype=dt)
+    ints = [[-128, 0, 127], [-3, 5, 100]]
+    for dt in [torch.int64, torch.int32, torch.int16, torch.int8]:
+        dtypes[str(dt).split(".")[1]] = torch.tensor(ints, dtype=dt)
+    dtypes["uint8"] = torch.tensor([[0, 255, 7], [1, 2, 3]], dtype=torch.uint8)
+    dtypes["bool"] = torch.tensor([[True, False, True], [False, False, True]])
+    dtypes["scalar"] = torch.tensor(2.5)
+    dtypes["empty"] = torch.zeros(0, 3)
+    dtypes["num_batches_tracked"] = torch.tensor(7)
+    torch.save(dtypes, HERE / "dtypes.pt")
+    out["dtypes"] = {k: v.float().tolist() if v.dtype == torch.bfloat16 or v.dtype == torch.float16 else v.tolist() for k, v in dtypes.items()}
+    out["dtypes"]["bool"] = dtypes["bool"].int().tolist()
+
+    a = torch.arange(24, dtype=torch.float32).reshape(4, 6) * 1.5 - 7
+    views = {
+        "base": a,
+        "transposed": a.t(),
+        "rows_step": a[::2],
+        "cols_step": a[:, 1::3],
+        "offset_row": a[2],
+        "block": a[1:3, 2:5],
+        "expanded": a[0, :1].expand(3, 2),
+        "permuted": a.reshape(2, 3, 4).permute(2, 0, 1),
+    }
+    views["same_again"] = views["base"]
+    torch.save(views, HERE / "views.pt")
+    out["views"] = {k: v.tolist() for k, v in views.items()}
+
+    torch.save({"w": torch.ones(2)}, HERE / "legacy.pt", _use_new_zipfile_serialization=False)
+
+    (HERE / "io.json").write_text(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
