@@ -61,6 +61,11 @@ export class UnpicklingError extends Error {
 export const TUPLE = Symbol("gradstep.tuple");
 /** Marks an object that was a `collections.OrderedDict` (and asks `pickle` to write one). */
 export const ORDERED = Symbol("gradstep.OrderedDict");
+/**
+ * A dict's keys in the file's order, kept when JavaScript would reorder them (it lists integer-like
+ * keys such as "2" first), so that `save` writes them back in their order.
+ */
+export const KEYS = Symbol("gradstep.keys");
 /** An OrderedDict's attributes set by BUILD, e.g. a module state dict's `_metadata`. */
 export const METADATA = Symbol("gradstep.metadata");
 
@@ -78,8 +83,8 @@ export interface UnpickleOptions {
 }
 
 /** Marks a value so that `pickle` writes it as a tuple or an OrderedDict; returns it. */
-export function markAs<T extends object>(value: T, mark: typeof TUPLE | typeof ORDERED): T {
-  Object.defineProperty(value, mark, { value: true, enumerable: false, configurable: true });
+export function markAs<T extends object>(value: T, mark: typeof TUPLE | typeof ORDERED, on = true): T {
+  Object.defineProperty(value, mark, { value: on, enumerable: false, configurable: true });
   return value;
 }
 
@@ -135,15 +140,17 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
       if (typeof key !== "string" && !(typeof key === "number" && Number.isInteger(key))) {
         fail(`a dict key must be a string or an int, got ${describe(key)}`);
       }
-      setOwn(dict as Record<string, unknown>, String(key), items[i + 1]);
+      const record = dict as Record<string | symbol, unknown>;
+      if (!Object.hasOwn(record, String(key))) (record[KEYS] as string[]).push(String(key));
+      setOwn(record as Record<string, unknown>, String(key), items[i + 1]);
     }
   };
   const appendItems = (list: unknown, items: unknown[]): void => {
     if (!Array.isArray(list) || isMarked(list, TUPLE)) fail("APPEND(S) on something that is not a list");
     for (const item of items) (list as unknown[]).push(item);
   };
-  const newDict = (): Record<string, unknown> => {
-    const dict: Record<string, unknown> = {};
+  const newDict = (dict: Record<string, unknown> = markAs({}, ORDERED, false)): Record<string, unknown> => {
+    Object.defineProperty(dict, KEYS, { value: [], enumerable: false, configurable: true });
     dicts.add(dict);
     return dict;
   };
@@ -239,7 +246,7 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
         if (typeof callable !== "function") fail("REDUCE of something that is not an allowed function");
         if (!Array.isArray(args)) fail("REDUCE with arguments that are not a tuple");
         const result = (callable as PickleFunction)(args as unknown[]);
-        if (result !== null && typeof result === "object" && !Array.isArray(result) && isMarked(result, ORDERED)) dicts.add(result);
+        if (result !== null && typeof result === "object" && !Array.isArray(result) && isMarked(result, ORDERED)) newDict(result as Record<string, unknown>);
         stack.push(result);
         break;
       }
@@ -315,8 +322,11 @@ export interface PickleOptions {
    * written with the given `Pickler`'s helpers, or undefined if it does not know the value.
    */
   custom?: (value: unknown, out: Pickler) => boolean;
-  /** Decides whether a plain object is written as an OrderedDict (default: only marked objects). */
-  isOrderedDict?: (value: Record<string, unknown>) => boolean;
+  /**
+   * Decides whether an object that was not loaded (so not marked either way) is written as an
+   * OrderedDict; `where` is its path, e.g. "value.optimizer.state.0". Default: never.
+   */
+  isOrderedDict?: (value: Record<string, unknown>, where: string) => boolean;
   /** Keys whose array values are written as tuples (e.g. "betas"). */
   tupleKeys?: ReadonlySet<string>;
 }
@@ -431,9 +441,13 @@ export class Pickler {
     else if (value instanceof Map) this.dict([...value.entries()], where, true);
     else if (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null) {
       const record = value as Record<string, unknown>;
-      const ordered = isMarked(record, ORDERED) || this.options.isOrderedDict?.(record) === true;
+      const mark = (record as Record<symbol, unknown>)[ORDERED];
+      const ordered = typeof mark === "boolean" ? mark : this.options.isOrderedDict?.(record, where) === true;
+      // keys in the order the file had them (if loaded), then any added since
+      const loadedOrder = ((record as Record<symbol, unknown>)[KEYS] as string[] | undefined)?.filter((k) => Object.hasOwn(record, k)) ?? [];
+      const keys = [...new Set([...loadedOrder, ...Object.keys(record)])];
       // in a plain dict, integer-like keys are ints (an optimizer's `state` is keyed by index)
-      const entries: [unknown, unknown][] = Object.entries(record).map(([k, v]) => [!ordered && /^(0|[1-9][0-9]{0,14})$/.test(k) ? Number(k) : k, v]);
+      const entries: [unknown, unknown][] = keys.map((k) => [!ordered && isIndex(k) ? Number(k) : k, record[k]]);
       this.dict(entries, where, ordered, (record as Record<symbol, unknown>)[METADATA]);
     } else {
       throw new TypeError(`save: ${where} is a ${value.constructor?.name ?? "object"}, which cannot be saved (only tensors, numbers, strings, booleans, null, arrays, Maps and plain objects)`);
@@ -475,6 +489,11 @@ export class Pickler {
       this.byte(0x62); // BUILD
     }
   }
+}
+
+/** "0", "17": a key that JavaScript orders first and that `save` writes as a Python int in a dict. */
+export function isIndex(key: string): boolean {
+  return /^(0|[1-9][0-9]{0,14})$/.test(key);
 }
 
 function lastKey(where: string): string {

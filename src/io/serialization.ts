@@ -29,7 +29,7 @@ import { Tensor } from "../tensor.js";
 import type { TypedArray } from "../dtype.js";
 import { numelOf } from "../shape.js";
 import { readZip, writeZip, ZipError } from "./zip.js";
-import { markAs, ORDERED, Pickler, unpickle, type PickleFunction } from "./pickle.js";
+import { isIndex, markAs, ORDERED, Pickler, unpickle, type PickleFunction } from "./pickle.js";
 import { bytesOf, STORAGE_FOR, STORAGE_TYPES, toGradstep, type TorchDType } from "./storage.js";
 import { readBytes, writeBytesAtomic } from "./files.js";
 
@@ -196,9 +196,10 @@ function saveBytes(obj: unknown): Uint8Array {
   const storages: [string, Uint8Array][] = [];
   const pickle = Pickler.dumps(obj, {
     tupleKeys: TUPLE_KEYS,
-    isOrderedDict: (record) => {
+    // a module's state dict: all tensors, and not an optimizer's per-parameter state (keyed by index)
+    isOrderedDict: (record, where) => {
       const values = Object.values(record);
-      return values.length > 0 && values.every((v) => v instanceof Tensor);
+      return values.length > 0 && values.every((v) => v instanceof Tensor) && !isIndex(where.slice(where.lastIndexOf(".") + 1));
     },
     custom: (value, out) => {
       if (!(value instanceof Tensor)) return false;
