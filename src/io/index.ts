@@ -2,3 +2,4 @@
 export { load, save } from "./serialization.js";
 export { UnpicklingError, TUPLE, ORDERED } from "./pickle.js";
 export { ZipError } from "./zip.js";
+export * as safetensors from "./safetensors.js";

@@ -10,6 +10,10 @@ continue to PyTorch's next numbers:
   * views.pt       non-contiguous views (transpose, step slices, offsets, stride 0) and tensors that
                    share one storage
   * legacy.pt      the pre-1.6 non-zip format (must be refused with a clear message)
+  * tensors.safetensors  every safetensors dtype and metadata. Python's `safetensors` package is not
+                   in Debian, so write_safetensors below writes the published format in a few lines
+                   (8-byte little-endian header size, JSON header padded with spaces to 8 bytes,
+                   tensors sorted by element size then name, packed back to back).
 Run: /usr/bin/python3 test/golden/io/gen_io.py
 """
 import json
@@ -62,6 +66,26 @@ def train_steps(make_opt, n, sched=None):
         if sched is not None:
             sched.step()
     return m, opt
+
+
+ST_NAMES = {torch.float64: "F64", torch.float32: "F32", torch.float16: "F16", torch.bfloat16: "BF16", torch.int64: "I64",
+            torch.int32: "I32", torch.int16: "I16", torch.int8: "I8", torch.uint8: "U8", torch.bool: "BOOL"}
+
+
+def write_safetensors(tensors, path, metadata=None):
+    order = sorted(tensors, key=lambda k: (-tensors[k].element_size(), k))
+    header, chunks, offset = {}, [], 0
+    if metadata is not None:
+        header["__metadata__"] = metadata
+    for k in order:
+        t = tensors[k].contiguous()
+        raw = t.reshape(-1).view(torch.uint8).numpy().tobytes() if t.numel() else b""
+        header[k] = {"dtype": ST_NAMES[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
+        chunks.append(raw)
+        offset += len(raw)
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)
+    Path(path).write_bytes(len(text).to_bytes(8, "little") + text + b"".join(chunks))
 
 
 def main():
@@ -120,6 +144,7 @@ def main():
     dtypes["empty"] = torch.zeros(0, 3)
     dtypes["num_batches_tracked"] = torch.tensor(7)
     torch.save(dtypes, HERE / "dtypes.pt")
+    write_safetensors({k: v for k, v in dtypes.items()}, HERE / "tensors.safetensors", {"format": "pt", "source": "gen_io.py"})
     out["dtypes"] = {k: v.float().tolist() if v.dtype == torch.bfloat16 or v.dtype == torch.float16 else v.tolist() for k, v in dtypes.items()}
     out["dtypes"]["bool"] = dtypes["bool"].int().tolist()
 

@@ -8,6 +8,9 @@
   torch_check.py continue CHECKPOINT.pt
       load a gradstep checkpoint {"model", "optimizer", "scheduler", "epoch"} into the nn.Sequential,
       Adam and StepLR of gen_io.py, train two more steps, print the parameters and rates as JSON.
+  torch_check.py safetensors FILE
+      read a safetensors file gradstep wrote with a few lines following the published format
+      (Python's `safetensors` is not in Debian) and print {name: {dtype, shape, values}} and the metadata.
 Prints "ok" (or the JSON) on success; a difference is an exception naming its path.
 """
 import json
@@ -77,6 +80,25 @@ def main():
             sched.step()
             out.append({"model": {k: v.tolist() for k, v in m.state_dict().items()}, "lr": sched.get_last_lr()})
         print(json.dumps({"epoch": ck["epoch"], "next": out}))
+    elif sys.argv[1] == "safetensors":
+        print(json.dumps(read_safetensors(sys.argv[2])))
+
+
+def read_safetensors(path):
+    data = open(path, "rb").read()
+    n = int.from_bytes(data[:8], "little")
+    header = json.loads(data[8:8 + n])
+    dtypes = {"F64": torch.float64, "F32": torch.float32, "I32": torch.int32}
+    out = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = info["data_offsets"]
+        raw = bytearray(data[8 + n + begin:8 + n + end])
+        t = torch.frombuffer(raw, dtype=dtypes[info["dtype"]]) if raw else torch.zeros(0, dtype=dtypes[info["dtype"]])
+        out[name] = {"dtype": info["dtype"], "shape": info["shape"], "values": t.reshape(info["shape"]).tolist()}
+    assert 8 + n + max([i["data_offsets"][1] for k, i in header.items() if k != "__metadata__"] + [0]) == len(data)
+    return {"tensors": out, "metadata": header.get("__metadata__")}
 
 
 if __name__ == "__main__":
