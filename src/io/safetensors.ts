@@ -39,8 +39,8 @@ interface Entry {
 
 /** The header of a safetensors file: its entries checked against the file, and its metadata. */
 function readHeader(source: Uint8Array | ArrayBuffer): { bytes: Uint8Array; entries: Entry[]; metadata: Record<string, string>; dataStart: number } {
-  const bytes = source instanceof ArrayBuffer ? new Uint8Array(source) : source;
-  if (!(bytes instanceof Uint8Array)) throw new TypeError("safetensors.load: expected a Uint8Array or an ArrayBuffer");
+  if (!(source instanceof ArrayBuffer || source instanceof Uint8Array)) throw new TypeError("safetensors.load: expected a Uint8Array or an ArrayBuffer");
+  const bytes = source instanceof ArrayBuffer ? new Uint8Array(source) : new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
   if (bytes.length < 8) throw new RangeError(`safetensors: the file has ${bytes.length} bytes, fewer than the 8 of its header size`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const size = view.getUint32(0, true) + view.getUint32(4, true) * 2 ** 32;

@@ -55,7 +55,8 @@ export function load(path: string): Promise<unknown>;
 export function load(source: Uint8Array | ArrayBuffer | string): unknown {
   if (typeof source === "string") return readBytes(source).then((bytes) => loadBytes(bytes, source));
   if (source instanceof ArrayBuffer) return loadBytes(new Uint8Array(source), "data");
-  if (source instanceof Uint8Array) return loadBytes(source, "data");
+  // a plain view, also of a Node Buffer (whose slice() does not copy)
+  if (source instanceof Uint8Array) return loadBytes(new Uint8Array(source.buffer, source.byteOffset, source.byteLength), "data");
   throw new TypeError(`load: expected a Uint8Array, an ArrayBuffer or a path, got ${source === null ? "null" : typeof source}`);
 }
 

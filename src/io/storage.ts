@@ -40,7 +40,10 @@ export function toGradstep(type: TorchDType, bytes: Uint8Array, count: number, w
     throw new RangeError(`${what}: ${count} ${type} elements need ${count * ITEM_SIZE[type]} bytes, the file has ${bytes.length}`);
   }
   // a copy starts at offset 0 of its own buffer, so the typed arrays below are aligned
-  const buffer = bytes.slice().buffer;
+  // (copied with set, not slice: Node's Buffer.slice would return a view)
+  const copy = new Uint8Array(bytes.length);
+  copy.set(bytes);
+  const buffer = copy.buffer;
   switch (type) {
     case "float64":
       return { dtype: "float64", values: new Float64Array(buffer) };

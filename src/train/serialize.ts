@@ -13,27 +13,58 @@ import { formatShape, numelOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-const LOOKUP = new Map([...ALPHABET].map((c, i) => [c, i]));
+/** ASCII code of each 6-bit value, and the 6-bit value of each ASCII code (255: not base64). */
+const ENCODE = Uint8Array.from(ALPHABET, (c) => c.charCodeAt(0));
+const DECODE = new Uint8Array(256).fill(255);
+ENCODE.forEach((code, value) => (DECODE[code] = value));
+const PAD = "=".charCodeAt(0);
 
+/**
+ * Standard base64 with padding. Both directions work on typed arrays (one table lookup per
+ * character) and build the string with one TextDecoder call, so the time is proportional to the
+ * bytes, at memory speed: 10M float32 parameters (40 MB) take a fraction of a second.
+ */
 export function bytesToBase64(bytes: Uint8Array): string {
-  let out = "";
-  for (let i = 0; i < bytes.length; i += 3) {
-    const [a, b, c] = [bytes[i], bytes[i + 1] ?? 0, bytes[i + 2] ?? 0];
-    const word = (a << 16) | (b << 8) | c;
-    out += ALPHABET[(word >> 18) & 63] + ALPHABET[(word >> 12) & 63];
-    out += i + 1 < bytes.length ? ALPHABET[(word >> 6) & 63] : "=";
-    out += i + 2 < bytes.length ? ALPHABET[word & 63] : "=";
+  const out = new Uint8Array(Math.ceil(bytes.length / 3) * 4);
+  let o = 0;
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const word = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    out[o++] = ENCODE[word >> 18];
+    out[o++] = ENCODE[(word >> 12) & 63];
+    out[o++] = ENCODE[(word >> 6) & 63];
+    out[o++] = ENCODE[word & 63];
   }
-  return out;
+  if (i < bytes.length) {
+    // one or two bytes left: two or three characters, then padding to four
+    const word = (bytes[i] << 16) | ((bytes[i + 1] ?? 0) << 8);
+    out[o++] = ENCODE[word >> 18];
+    out[o++] = ENCODE[(word >> 12) & 63];
+    out[o++] = i + 1 < bytes.length ? ENCODE[(word >> 6) & 63] : PAD;
+    out[o++] = PAD;
+  }
+  return new TextDecoder("latin1").decode(out);
 }
 
+/** The inverse of `bytesToBase64`; anything but canonical padded base64 is a SyntaxError. */
 export function base64ToBytes(text: string): Uint8Array {
-  if (text.length % 4 !== 0 || /[^A-Za-z0-9+/=]/.test(text)) throw new SyntaxError("invalid base64 data");
+  if (text.length % 4 !== 0) throw new SyntaxError(`invalid base64 data: its length ${text.length} is not a multiple of 4`);
   const padding = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
   const bytes = new Uint8Array((text.length / 4) * 3 - padding);
-  for (let i = 0, o = 0; i < text.length; i += 4) {
-    const word = [0, 1, 2, 3].reduce((w, k) => (w << 6) | (LOOKUP.get(text[i + k]) ?? 0), 0);
-    for (const shift of [16, 8, 0]) if (o < bytes.length) bytes[o++] = (word >> shift) & 255;
+  const codes = new TextEncoder().encode(text);
+  if (codes.length !== text.length) throw new SyntaxError("invalid base64 data: it contains characters outside ASCII");
+  const body = text.length - padding; // every character before the padding must be in the alphabet
+  let o = 0;
+  for (let i = 0; i < text.length; i += 4) {
+    const a = DECODE[codes[i]];
+    const b = DECODE[codes[i + 1]];
+    const c = i + 2 < body ? DECODE[codes[i + 2]] : 0;
+    const d = i + 3 < body ? DECODE[codes[i + 3]] : 0;
+    if ((a | b | c | d) === 255) throw new SyntaxError(`invalid base64 data: a character near position ${i} is not base64 (or '=' before the end)`);
+    const word = (a << 18) | (b << 12) | (c << 6) | d;
+    bytes[o++] = word >> 16;
+    if (o < bytes.length) bytes[o++] = (word >> 8) & 255;
+    if (o < bytes.length) bytes[o++] = word & 255;
   }
   return bytes;
 }
@@ -77,6 +108,7 @@ export function toJSONValue(value: unknown): unknown {
 
 /** The inverse of `toJSONValue`: tensors and non-finite numbers come back. */
 export function fromJSONValue(value: unknown, where = "checkpoint"): unknown {
+  if (value instanceof Tensor) return value; // already decoded (a .pt checkpoint)
   if (Array.isArray(value)) return value.map((v, i) => fromJSONValue(v, `${where}[${i}]`));
   if (value !== null && typeof value === "object") {
     const record = value as Record<string, unknown>;
