@@ -3,3 +3,4 @@ export { load, save } from "./serialization.js";
 export { UnpicklingError, TUPLE, ORDERED } from "./pickle.js";
 export { ZipError } from "./zip.js";
 export * as safetensors from "./safetensors.js";
+export { assertClose, AssertionError, type AssertCloseOptions } from "./assert_close.js";

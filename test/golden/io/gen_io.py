@@ -165,6 +165,20 @@ def main():
 
     torch.save({"w": torch.ones(2)}, HERE / "legacy.pt", _use_new_zipfile_serialization=False)
 
+    # torch.testing.assert_close at its default tolerances: which pairs pass, and its report
+    cases = []
+    for dtype in [torch.float32, torch.float64]:
+        base = [[1.0, -2.0, 1e-6], [100.0, 0.0, 3.0]]
+        for scale, shift in [(1 + 1e-6, 0.0), (1 + 1e-5, 0.0), (1.0, 9e-6), (1.0, 2e-5), (1 + 2e-7, 5e-8), (1.0003, 0.0), (1 + 3e-8, 1e-8)]:
+            a = torch.tensor(base, dtype=dtype)
+            e = (a * scale + shift).to(dtype)
+            try:
+                torch.testing.assert_close(a, e)
+                cases.append({"dtype": str(dtype).split(".")[1], "actual": a.tolist(), "expected": e.tolist(), "passes": True})
+            except AssertionError as error:
+                cases.append({"dtype": str(dtype).split(".")[1], "actual": a.tolist(), "expected": e.tolist(), "passes": False, "message": str(error)})
+    out["assert_close"] = cases
+
     (HERE / "io.json").write_text(json.dumps(out))
 
 
