@@ -25,4 +25,4 @@ export { TensorDataset, DataLoader, randomSplit, Compose, ToTensor, Normalize, R
 export { Trainer, lrRangeTest, makeLrFn, steepestSuggestion, valleySuggestion, type TrainOptions, type LrRangeTestOptions, type LrRangeTestResult, type Suggestion } from "./train/index.js";
 export * as plot from "./plot/index.js";
 export { Report } from "./plot/report.js";
-export { load, save, safetensors, assertClose, AssertionError, ZipError, UnpicklingError, type AssertCloseOptions } from "./io/index.js";
+export { load, save, safetensors, assertClose, AssertionError, verify, ZipError, UnpicklingError, type AssertCloseOptions, type VerifyOptions, type VerifyReport } from "./io/index.js";
