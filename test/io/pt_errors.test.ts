@@ -9,6 +9,7 @@ import { Tensor, load, save, tensor } from "../../src/index.js";
 import { MAX_DEPTH, Pickler, unpickle } from "../../src/io/pickle.js";
 import { writeZip } from "../../src/io/zip.js";
 import { fixtureBytes } from "./fixtures.js";
+import { toZip64 } from "./zip64.js";
 
 /** A .pt archive around a hand-written pickle (PROTO 2 … STOP) and raw storages. */
 function archive(pickle: number[] | Uint8Array, storages: [string, Uint8Array][] = []): Uint8Array {
@@ -126,6 +127,11 @@ describe("load: bad files are clear errors", () => {
     expect(() => load(new Uint8Array([1, 2, 3]))).toThrow(/not a PyTorch file/);
     expect(() => load(writeZip([["a.txt", new Uint8Array(2)]]))).toThrow(/needs exactly one <name>\/data\.pkl/);
     expect(() => load(null as unknown as Uint8Array)).toThrow(/expected a Uint8Array/);
+  });
+
+  it("reads the zip64 form of a file (as writers produce over 4 GiB) to the same value", () => {
+    const plain = fixtureBytes("checkpoint.pt");
+    expect(valuesEqual(load(toZip64(plain)), load(plain))).toBe(true);
   });
 
   it("a missing path is a rejected promise naming the file", async () => {
