@@ -105,6 +105,15 @@ describeEachBackend("load (.pt from PyTorch 1.13)", () => {
     expect(t.same_again).toBe(t.base);
   });
 
+  it("reads nn.Parameters and leaves that require grad as tensors that require grad", () => {
+    const t = load(fixtureBytes("params.pt")) as { params: Tensor[]; leaf: Tensor };
+    const expected = (golden as unknown as { params: { params: number[][]; leaf: number[] } }).params;
+    expect(t.params.map((p) => p.tolist())).toEqual(expected.params);
+    expect(t.params.every((p) => p.requiresGrad)).toBe(true);
+    expect(t.leaf.requiresGrad).toBe(true);
+    expect(t.leaf.tolist()).toEqual(expected.leaf);
+  });
+
   it("refuses the legacy non-zip format and says how to re-save", () => {
     expect(() => load(fixtureBytes("legacy.pt"))).toThrow(/legacy \(pre-1\.6, non-zip\) format.*torch\.save/);
   });

@@ -9,6 +9,7 @@ continue to PyTorch's next numbers:
   * dtypes.pt      one tensor of every dtype gradstep reads
   * views.pt       non-contiguous views (transpose, step slices, offsets, stride 0) and tensors that
                    share one storage
+  * params.pt      nn.Parameters (torch._utils._rebuild_parameter) and a leaf that requires grad
   * legacy.pt      the pre-1.6 non-zip format (must be refused with a clear message)
   * tensors.safetensors  every safetensors dtype and metadata. Python's `safetensors` package is not
                    in Debian, so write_safetensors below writes the published format in a few lines
@@ -162,6 +163,10 @@ def main():
     views["same_again"] = views["base"]
     torch.save(views, HERE / "views.pt")
     out["views"] = {k: v.tolist() for k, v in views.items()}
+
+    m = model_()
+    torch.save({"params": list(m[0].parameters()), "leaf": torch.tensor([1.5, -2.0], requires_grad=True)}, HERE / "params.pt")
+    out["params"] = {"params": [p.tolist() for p in m[0].parameters()], "leaf": [1.5, -2.0]}
 
     torch.save({"w": torch.ones(2)}, HERE / "legacy.pt", _use_new_zipfile_serialization=False)
 
