@@ -66,6 +66,12 @@ export const ORDERED = Symbol("gradstep.OrderedDict");
  * keys such as "2" first), so that `save` writes them back in their order.
  */
 export const KEYS = Symbol("gradstep.keys");
+/**
+ * The keys (of a dict) or indices (of a list or tuple) whose values were Python floats with whole
+ * values, such as `lr=1.0`: a JavaScript number cannot say it was a float, so the container does,
+ * and `pickle` writes those back as floats rather than ints.
+ */
+export const FLOATS = Symbol("gradstep.floats");
 /** An OrderedDict's attributes set by BUILD, e.g. a module state dict's `_metadata`. */
 export const METADATA = Symbol("gradstep.metadata");
 
@@ -99,6 +105,25 @@ export function setOwn(target: Record<string, unknown>, key: string, value: unkn
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
+/** A whole-valued Python float while it is on the stack or in the memo (see FLOATS). */
+class WholeFloat {
+  constructor(readonly value: number) {}
+}
+
+/** `value` as it goes into `container` at `key`: a WholeFloat becomes its number, remembered in FLOATS. */
+function place(value: unknown, container: object, key: string | number): unknown {
+  if (!(value instanceof WholeFloat)) return value;
+  const marks = container as Record<symbol, Set<string> | undefined>;
+  if (!marks[FLOATS]) Object.defineProperty(container, FLOATS, { value: new Set<string>(), enumerable: false, configurable: true });
+  marks[FLOATS]!.add(String(key));
+  return value.value;
+}
+
+/** The keys or indices of `container` whose numbers are to be written as floats. */
+export function floatKeys(container: object): ReadonlySet<string> | undefined {
+  return (container as Record<symbol, Set<string> | undefined>)[FLOATS];
+}
+
 /** Runs the pickle program in `bytes` and returns its result. */
 export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -131,7 +156,11 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
       return fail("a string is not valid UTF-8");
     }
   };
-  const tuple = (items: unknown[]): unknown[] => markAs(items, TUPLE);
+  const tuple = (items: unknown[]): unknown[] => {
+    const t = markAs(items, TUPLE);
+    items.forEach((item, i) => (t[i] = place(item, t, i)));
+    return t;
+  };
   const setItems = (dict: unknown, items: unknown[]): void => {
     if (dict === null || typeof dict !== "object" || !dicts.has(dict)) fail("SETITEM(S) on something that is not a dict");
     if (items.length % 2 !== 0) fail("SETITEMS with an odd number of values");
@@ -142,12 +171,12 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
       }
       const record = dict as Record<string | symbol, unknown>;
       if (!Object.hasOwn(record, String(key))) (record[KEYS] as string[]).push(String(key));
-      setOwn(record as Record<string, unknown>, String(key), items[i + 1]);
+      setOwn(record as Record<string, unknown>, String(key), place(items[i + 1], record, String(key)));
     }
   };
   const appendItems = (list: unknown, items: unknown[]): void => {
     if (!Array.isArray(list) || isMarked(list, TUPLE)) fail("APPEND(S) on something that is not a list");
-    for (const item of items) (list as unknown[]).push(item);
+    for (const item of items) (list as unknown[]).push(place(item, list as unknown[], (list as unknown[]).length));
   };
   const newDict = (dict: Record<string, unknown> = markAs({}, ORDERED, false)): Record<string, unknown> => {
     Object.defineProperty(dict, KEYS, { value: [], enumerable: false, configurable: true });
@@ -166,7 +195,7 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
       case 0x95: take(8); break; // FRAME
       case 0x2e: { // STOP
         if (stack.length !== 1 || marks.length !== 0) fail("STOP with a stack that is not exactly one value");
-        const result = stack[0];
+        const result = stack[0] instanceof WholeFloat ? stack[0].value : stack[0];
         checkShape(result);
         return result;
       }
@@ -183,7 +212,11 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
         stack.push(decodeLong(bytes.subarray(at, at + n)));
         break;
       }
-      case 0x47: stack.push(view.getFloat64(take(8), false)); break; // BINFLOAT
+      case 0x47: { // BINFLOAT
+        const x = view.getFloat64(take(8), false);
+        stack.push(Number.isInteger(x) ? new WholeFloat(x) : x);
+        break;
+      }
       case 0x58: stack.push(text(view.getUint32(take(4), true))); break; // BINUNICODE
       case 0x8c: stack.push(text(bytes[take(1)])); break; // SHORT_BINUNICODE
       case 0x55: { // SHORT_BINSTRING
@@ -422,13 +455,14 @@ export class Pickler {
   }
 
   /** Writes any supported value; `where` names it in errors ("value.optimizer.state"). */
-  value(value: unknown, where: string): void {
+  value(value: unknown, where: string, asFloat = false): void {
     if (value === null) return this.byte(0x4e);
     if (value === true) return this.byte(0x88);
     if (value === false) return this.byte(0x89);
     if (typeof value === "number") {
-      // integral numbers become Python ints (as PyTorch's own defaults: weight_decay=0, max_iter=20)
-      return Number.isSafeInteger(value) && !Object.is(value, -0) ? this.int(value) : this.float(value);
+      // whole numbers become Python ints (as PyTorch's own defaults: weight_decay=0, max_iter=20),
+      // unless they were loaded as floats (FLOATS)
+      return Number.isSafeInteger(value) && !Object.is(value, -0) && !asFloat ? this.int(value) : this.float(value);
     }
     if (typeof value === "bigint") return this.int(value);
     if (typeof value === "string") return this.string(value);
@@ -448,7 +482,7 @@ export class Pickler {
       const keys = [...new Set([...loadedOrder, ...Object.keys(record)])];
       // in a plain dict, integer-like keys are ints (an optimizer's `state` is keyed by index)
       const entries: [unknown, unknown][] = keys.map((k) => [!ordered && isIndex(k) ? Number(k) : k, record[k]]);
-      this.dict(entries, where, ordered, (record as Record<symbol, unknown>)[METADATA]);
+      this.dict(entries, where, ordered, (record as Record<symbol, unknown>)[METADATA], floatKeys(record));
     } else {
       throw new TypeError(`save: ${where} is a ${value.constructor?.name ?? "object"}, which cannot be saved (only tensors, numbers, strings, booleans, null, arrays, Maps and plain objects)`);
     }
@@ -456,19 +490,21 @@ export class Pickler {
   }
 
   private sequence(items: unknown[], where: string, asTuple: boolean): void {
+    const floats = floatKeys(items);
+    const each = () => items.forEach((item, i) => this.value(item, `${where}[${i}]`, floats?.has(String(i))));
     if (asTuple) {
       this.mark();
-      items.forEach((item, i) => this.value(item, `${where}[${i}]`));
+      each();
       return this.byte(0x74);
     }
     this.byte(0x5d);
     if (items.length === 0) return;
     this.mark();
-    items.forEach((item, i) => this.value(item, `${where}[${i}]`));
+    each();
     this.byte(0x65);
   }
 
-  private dict(entries: [unknown, unknown][], where: string, ordered: boolean, metadata?: unknown): void {
+  private dict(entries: [unknown, unknown][], where: string, ordered: boolean, metadata?: unknown, floats?: ReadonlySet<string>): void {
     if (ordered) {
       this.global("collections", "OrderedDict");
       this.byte(0x29, 0x52); // () REDUCE
@@ -480,7 +516,7 @@ export class Pickler {
       for (const [key, value] of entries) {
         if (typeof key !== "string" && typeof key !== "number") throw new TypeError(`save: ${where} has a key that is not a string or number`);
         this.value(key, where);
-        this.value(value, `${where}.${String(key)}`);
+        this.value(value, `${where}.${String(key)}`, floats?.has(String(key)));
       }
       this.byte(0x75);
     }

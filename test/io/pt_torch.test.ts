@@ -30,7 +30,7 @@ const title = hasTorch ? "save → torch.load (PyTorch 1.13 reads gradstep's fil
 
 describe(title, () => {
   it.runIf(hasTorch)("every fixture loaded and saved by gradstep is the same value in PyTorch (types, key order, tensors; weights_only where 1.13 allows it)", () => {
-    const pairs = ["model", "adam", "sgd", "lbfgs", "checkpoint", "dtypes", "views", "params"].flatMap((name) => {
+    const pairs = ["model", "adam", "sgd", "lbfgs", "checkpoint", "dtypes", "views", "params", "numbers"].flatMap((name) => {
       const path = join(dir, `${name}.pt`);
       writeFileSync(path, save(load(fixtureBytes(`${name}.pt`))));
       return [fixturePath(`${name}.pt`), path];

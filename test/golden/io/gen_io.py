@@ -9,6 +9,7 @@ continue to PyTorch's next numbers:
   * dtypes.pt      one tensor of every dtype gradstep reads
   * views.pt       non-contiguous views (transpose, step slices, offsets, stride 0) and tensors that
                    share one storage
+  * numbers.pt     Python floats with whole values (1.0, -0.0) beside ints, in dicts, lists, tuples
   * params.pt      nn.Parameters (torch._utils._rebuild_parameter) and a leaf that requires grad
   * legacy.pt      the pre-1.6 non-zip format (must be refused with a clear message)
   * tensors.safetensors  every safetensors dtype and metadata. Python's `safetensors` package is not
@@ -163,6 +164,8 @@ def main():
     views["same_again"] = views["base"]
     torch.save(views, HERE / "views.pt")
     out["views"] = {k: v.tolist() for k, v in views.items()}
+
+    torch.save({"lr": 1.0, "step": 3, "list": [2.0, 3, 0.5, -0.0], "tuple": (1.0, 2), "nested": {"best": 0.0, "n": 0}, "top": [[4.0]]}, HERE / "numbers.pt")
 
     m = model_()
     torch.save({"params": list(m[0].parameters()), "leaf": torch.tensor([1.5, -2.0], requires_grad=True)}, HERE / "params.pt")
