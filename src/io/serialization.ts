@@ -19,7 +19,8 @@
  * Saving writes a plain object whose values are all tensors (a module's `stateDict()`), a `Map`, or
  * an object loaded from an OrderedDict as an OrderedDict, other plain objects as dicts (integer-like
  * keys as ints, as an optimizer's `state` needs), arrays as lists (as tuples under the keys `betas`,
- * `etas`, `step_sizes`, or when loaded from a tuple), integral numbers as ints and others as floats.
+ * `etas`, `step_sizes`, or when loaded from a tuple), whole numbers as ints (unless they were loaded as
+floats, see FLOATS in pickle.ts) and others as floats.
  * PyTorch 1.13 then loads the file with `torch.load`; with `weights_only=True` it loads what holds no
  * Python float (1.13's restricted unpickler lacks the float opcode, for its own files too).
  */
