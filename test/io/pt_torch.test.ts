@@ -6,11 +6,14 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { Tensor, load, nn, optim, save, tensor } from "../../src/index.js";
 import { describeEachBackend, expectClose } from "../helpers.js";
 import { fixtureBytes, fixturePath, golden } from "./fixtures.js";
 import { toZip64 } from "./zip64.js";
+
+// tests here start PyTorch in /usr/bin/python3, whose import alone can take a minute on a loaded machine
+vi.setConfig({ testTimeout: 600_000 });
 
 const PYTHON = "/usr/bin/python3";
 const CHECK = new URL("../golden/io/torch_check.py", import.meta.url).pathname;
@@ -19,7 +22,7 @@ const hasTorch = probe.status === 0;
 const reason = probe.error ? `${PYTHON} not found` : `${PYTHON} has no torch`;
 
 function python(...args: string[]): string {
-  const run = spawnSync(PYTHON, [CHECK, ...args], { encoding: "utf8", timeout: 120_000 });
+  const run = spawnSync(PYTHON, [CHECK, ...args], { encoding: "utf8", timeout: 600_000 });
   if (run.status !== 0) throw new Error(`torch_check.py ${args.join(" ")} failed:\n${run.stderr}`);
   return run.stdout.trim();
 }

@@ -4,10 +4,13 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { safetensors, tensor } from "../../src/index.js";
 import { describeEachBackend } from "../helpers.js";
 import { fixtureBytes, golden } from "./fixtures.js";
+
+// tests here start PyTorch in /usr/bin/python3, whose import alone can take a minute on a loaded machine
+vi.setConfig({ testTimeout: 600_000 });
 
 /** A file from a header object and a data buffer, the header padded to 8 bytes. */
 function file(header: unknown, data: Uint8Array = new Uint8Array(0), size?: number): Uint8Array {

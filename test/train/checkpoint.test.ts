@@ -7,12 +7,15 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { DataLoader, Generator, TensorDataset, Trainer, load, manualSeed, models, nn, optim, tensor } from "../../src/index.js";
 import { base64ToBytes, bytesToBase64 } from "../../src/train/serialize.js";
 import { describeEachBackend, expectClose } from "../helpers.js";
 import { syntheticImages } from "./fixture.js";
 import { golden } from "../io/fixtures.js";
+
+// tests here start PyTorch in /usr/bin/python3, whose import alone can take a minute on a loaded machine
+vi.setConfig({ testTimeout: 600_000 });
 
 const folder = mkdtempSync(join(tmpdir(), "gradstep-checkpoint-"));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
