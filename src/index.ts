@@ -29,3 +29,4 @@ export { Trainer, lrRangeTest, makeLrFn, steepestSuggestion, valleySuggestion, t
 export { stateDictToJSON, stateDictFromJSON } from "./state_json.js";
 export * as plot from "./plot/index.js";
 export { Report } from "./plot/report.js";
+export { load, save, safetensors, assertClose, AssertionError, verify, ZipError, UnpicklingError, type AssertCloseOptions, type VerifyOptions, type VerifyReport } from "./io/index.js";

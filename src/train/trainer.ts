@@ -32,7 +32,9 @@ import { formatShape } from "../shape.js";
 import { applyLoss, lrRangeTest, type Loader, type LossFn, type LrRangeTestResult } from "./lr_finder.js";
 import { cloneState } from "./state.js";
 import { fromJSONValue, toJSONValue } from "./serialize.js";
-import { readText, writeTextAtomic } from "./files.js";
+import { readBytes, writeTextAtomic } from "./files.js";
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, checkCheckpoint, type LiveObjects } from "./checkpoint.js";
+import { load, save } from "../io/serialization.js";
 import { ProgressReporter } from "./progress.js";
 
 export type Scheduler = LRScheduler | ReduceLROnPlateau;
@@ -54,8 +56,6 @@ export interface TrainOptions {
   progress?: boolean;
 }
 
-const CHECKPOINT_FORMAT = "gradstep-checkpoint";
-const CHECKPOINT_VERSION = 1;
 
 export class Trainer {
   trainLoader: TrainerLoader | null = null;
@@ -334,9 +334,13 @@ export class Trainer {
 
   // ---- checkpoints -------------------------------------------------------------------------------
 
-  /** Everything needed to continue training, in PyTorch's state-dict layouts, as a JSON-ready object. */
-  checkpoint(): Record<string, unknown> {
-    return toJSONValue({
+  /**
+   * Everything needed to continue training, in PyTorch's state-dict layouts: the book's keys
+   * (`epoch`, `model_state_dict`, `optimizer_state_dict`, `loss`, `val_loss`) plus the scheduler,
+   * the learning-rate history and the random generators. Tensors are gradstep tensors.
+   */
+  checkpointState(): Record<string, unknown> {
+    return {
       format: CHECKPOINT_FORMAT,
       version: CHECKPOINT_VERSION,
       epoch: this.totalEpochs,
@@ -344,71 +348,83 @@ export class Trainer {
       optimizer_state_dict: this.optimizer.stateDict(),
       scheduler: this.scheduler ? this.scheduler.constructor.name : null,
       scheduler_state_dict: this.scheduler ? this.scheduler.stateDict() : null,
-      loss: this.losses,
-      val_loss: this.valLosses,
-      learning_rates: this.learningRates,
+      loss: [...this.losses],
+      val_loss: [...this.valLosses],
+      learning_rates: this.learningRates.map((r) => [...r]),
       rng: { default: defaultGenerator.getState(), loader: this.trainLoader?.generator?.getState() ?? null },
-    }) as Record<string, unknown>;
+    };
+  }
+
+  /** `checkpointState()` as a JSON-ready object (tensors as base64 records, see serialize.ts). */
+  checkpoint(): Record<string, unknown> {
+    return toJSONValue(this.checkpointState()) as Record<string, unknown>;
   }
 
   /**
-   * Restores a checkpoint object. Everything is checked against the live model, optimizer and
-   * scheduler first; if anything does not fit, nothing is changed and the error says what.
+   * Restores a checkpoint object (JSON-ready as from `checkpoint()`, or with tensors as from
+   * `checkpointState()` or a `.pt` file). Every field is checked first (checkpoint.ts); the model,
+   * optimizer and scheduler are then loaded and put back as they were if one of them refuses, so on
+   * any error nothing has changed and the error says what.
    */
   restore(saved: unknown, source = "checkpoint"): void {
     if (saved === null || typeof saved !== "object" || (saved as Record<string, unknown>).format !== CHECKPOINT_FORMAT) {
       throw new Error(`${source} is not a gradstep checkpoint (no "format": "${CHECKPOINT_FORMAT}" field)`);
     }
-    const c = fromJSONValue(saved, source) as Record<string, any>;
-    if (c.version !== CHECKPOINT_VERSION) throw new Error(`${source} has checkpoint version ${c.version}; this gradstep reads version ${CHECKPOINT_VERSION}`);
-    const schedulerName = this.scheduler ? this.scheduler.constructor.name : null;
-    if (c.scheduler !== schedulerName) {
-      throw new Error(`${source} was saved with scheduler ${c.scheduler ?? "none"}, but this trainer has ${schedulerName ?? "none"}`);
-    }
+    const c = checkCheckpoint(fromJSONValue(saved, source) as Record<string, unknown>, {
+      optimizerStateDict: this.optimizer.stateDict() as unknown as LiveObjects["optimizerStateDict"],
+      schedulerName: this.scheduler ? this.scheduler.constructor.name : null,
+      schedulerStateDict: this.scheduler ? (this.scheduler.stateDict() as Record<string, unknown>) : null,
+      hasLoaderGenerator: Boolean(this.trainLoader?.generator),
+    }, source);
     const before = {
       model: cloneState(this.model.stateDict()),
       optimizer: cloneState(this.optimizer.stateDict()),
       scheduler: this.scheduler ? cloneState(this.scheduler.stateDict()) : null,
     };
     try {
-      this.model.loadStateDict(c.model_state_dict);
-      this.optimizer.loadStateDict(c.optimizer_state_dict);
-      if (this.scheduler) this.scheduler.loadStateDict(c.scheduler_state_dict);
-      if (c.rng?.loader && !this.trainLoader?.generator) throw new Error("it saved the training loader's generator, but this trainer's loader has none");
-      const defaultBefore = defaultGenerator.getState();
-      try {
-        if (c.rng?.default) defaultGenerator.setState(c.rng.default);
-        if (c.rng?.loader) this.trainLoader!.generator!.setState(c.rng.loader);
-      } catch (error) {
-        defaultGenerator.setState(defaultBefore);
-        throw error;
-      }
+      this.model.loadStateDict(c.model_state_dict as Record<string, Tensor>);
+      this.optimizer.loadStateDict(c.optimizer_state_dict as unknown as Parameters<Optimizer["loadStateDict"]>[0]);
+      if (this.scheduler) this.scheduler.loadStateDict(c.scheduler_state_dict as never);
     } catch (error) {
       this.model.loadStateDict(before.model);
       this.optimizer.loadStateDict(before.optimizer);
-      if (this.scheduler && before.scheduler) this.scheduler.loadStateDict(before.scheduler);
+      if (this.scheduler && before.scheduler) this.scheduler.loadStateDict(before.scheduler as never);
       throw new Error(`${source} does not fit this trainer: ${(error as Error).message}`);
     }
+    // checked above: these cannot fail
+    if (c.rng.default) defaultGenerator.setState(c.rng.default);
+    if (c.rng.loader) this.trainLoader!.generator!.setState(c.rng.loader);
     this.totalEpochs = c.epoch;
     this.losses = [...c.loss];
     this.valLosses = [...c.val_loss];
-    this.learningRates = (c.learning_rates ?? []).map((r: number[]) => [...r]);
+    this.learningRates = c.learning_rates.map((r) => [...r]);
     this.model.train();
   }
 
-  /** Writes the checkpoint as JSON to `path` (atomically: a temporary file, then a rename). */
-  async saveCheckpoint(path: string): Promise<void> {
+  /**
+   * Writes the checkpoint to `path` atomically (a temporary file, fsync, rename), as PyTorch's zip
+   * format (`format: "pt"`, what `torch.load` reads: the book's `load_checkpoint` works on it) or as
+   * JSON with base64 tensors (`"json"`). The default follows the extension: `.pt`/`.pth` → "pt".
+   */
+  async saveCheckpoint(path: string, options?: { format?: "pt" | "json" }): Promise<void> {
+    const { format = /\.pth?$/i.test(path) ? "pt" : "json" } = checkOptions("saveCheckpoint", options, ["format"]);
+    if (format === "pt") return save(this.checkpointState(), path);
+    if (format !== "json") throw new TypeError(`saveCheckpoint: format should be "pt" or "json", got ${JSON.stringify(format)}`);
     await writeTextAtomic(path, JSON.stringify(this.checkpoint()));
   }
 
-  /** Reads a checkpoint written by `saveCheckpoint` and restores it (see `restore`). */
+  /** Reads a checkpoint written by `saveCheckpoint` in either format and restores it (see `restore`). */
   async loadCheckpoint(path: string): Promise<void> {
-    const text = await readText(path);
+    const bytes = await readBytes(path);
+    if (bytes[0] === 0x50 && bytes[1] === 0x4b) {
+      this.restore(load(bytes), `checkpoint ${path}`);
+      return;
+    }
     let parsed: unknown;
     try {
-      parsed = JSON.parse(text);
+      parsed = JSON.parse(new TextDecoder().decode(bytes));
     } catch {
-      throw new Error(`checkpoint ${path} is truncated or not JSON (${text.length} characters read)`);
+      throw new Error(`checkpoint ${path} is truncated or not JSON (${bytes.length} bytes read)`);
     }
     this.restore(parsed, `checkpoint ${path}`);
   }
