@@ -76,14 +76,20 @@ export interface Window2d {
 
 /** What `memoryStats()` reports, in bytes. */
 export interface MemoryStats {
-  /** Held by live storages. */
+  /** Held by live storages (allocator block sizes, so slightly more than their elements). */
   liveBytes: number;
-  /** Cut from the memory by the allocator so far, live or free for reuse. */
+  /** From the start of the memory to the top of the allocator's heap (live or free blocks below it). */
   heapBytes: number;
   /** The memory's current size. */
   memoryBytes: number;
   /** The most it may grow to. */
   maximumBytes: number;
+  /**
+   * Moved out of the memory by sweeps so far (storages no kernel had used since the previous sweep),
+   * and brought back because a program used them again (see "Tensor lifetimes" in the README).
+   */
+  evictedBytes: number;
+  restoredBytes: number;
 }
 
 export interface Backend {

@@ -1,4 +1,3 @@
-import { noGrad } from "../autograd.js";
 import { tensor, zerosLike } from "../creation.js";
 import type { Tensor } from "../tensor.js";
 import { type Closure, formatLikePython, type ImplementationFlags, Optimizer, type ParamGroupInput, type StateLayout, withDefaults } from "./optimizer.js";
@@ -81,7 +80,7 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
 
   step(closure?: Closure): number | undefined {
     const loss = this.evaluate(closure);
-    noGrad(() => {
+    this.update(() => {
       for (const group of this.paramGroups) {
         const { lr, betas: [beta1, beta2], eps, weightDecay, amsgrad, maximize } = group;
         for (const param of group.params) {

@@ -1,4 +1,3 @@
-import { noGrad } from "../autograd.js";
 import { tensor, zerosLike } from "../creation.js";
 import type { Tensor } from "../tensor.js";
 import { validateAdamLike } from "./adam.js";
@@ -64,7 +63,7 @@ export class Adamax extends Optimizer<AdamaxOptions, AdamaxState> {
 
   step(closure?: Closure): number | undefined {
     const loss = this.evaluate(closure);
-    noGrad(() => {
+    this.update(() => {
       for (const group of this.paramGroups) {
         const { lr, betas: [beta1, beta2], eps, weightDecay, maximize } = group;
         for (const param of group.params) {

@@ -1,4 +1,3 @@
-import { noGrad } from "../autograd.js";
 import { tensor, zerosLike } from "../creation.js";
 import type { Tensor } from "../tensor.js";
 import { type AdamState, validateAdamLike } from "./adam.js";
@@ -62,7 +61,7 @@ export class AdamW extends Optimizer<AdamWOptions, AdamWState> {
 
   step(closure?: Closure): number | undefined {
     const loss = this.evaluate(closure);
-    noGrad(() => {
+    this.update(() => {
       for (const group of this.paramGroups) {
         const { lr, betas: [beta1, beta2], eps, weightDecay, amsgrad, maximize } = group;
         for (const param of group.params) {

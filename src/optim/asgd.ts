@@ -1,4 +1,3 @@
-import { noGrad } from "../autograd.js";
 import { tensor, zerosLike } from "../creation.js";
 import type { Tensor } from "../tensor.js";
 import { type Closure, formatLikePython, type ImplementationFlags, Optimizer, type ParamGroupInput, type StateLayout, withDefaults } from "./optimizer.js";
@@ -72,7 +71,7 @@ export class ASGD extends Optimizer<ASGDOptions, ASGDState> {
 
   step(closure?: Closure): number | undefined {
     const loss = this.evaluate(closure);
-    noGrad(() => {
+    this.update(() => {
       for (const group of this.paramGroups) {
         const { lr, lambd, alpha, t0, weightDecay, maximize } = group;
         for (const param of group.params) {

@@ -1,4 +1,3 @@
-import { noGrad } from "../autograd.js";
 import { tensor, zerosLike } from "../creation.js";
 import type { Tensor } from "../tensor.js";
 import { validateAdamLike } from "./adam.js";
@@ -70,7 +69,7 @@ export class NAdam extends Optimizer<NAdamOptions, NAdamState> {
 
   step(closure?: Closure): number | undefined {
     const loss = this.evaluate(closure);
-    noGrad(() => {
+    this.update(() => {
       for (const group of this.paramGroups) {
         const { lr, betas: [beta1, beta2], eps, weightDecay, momentumDecay } = group;
         for (const param of group.params) {

@@ -12,7 +12,7 @@
  * kind PyTorch 1.13 keeps: a tensor shaped like the parameter, a 0-d float32 tensor, or a number.
  */
 import { clearGrad, enableGrad, noGrad } from "../autograd.js";
-import { heldTensors } from "../memory.js";
+import { heldTensors, tidy } from "../memory.js";
 import { tensor } from "../creation.js";
 import { camelCase, checkOptions, checkOptionTypes } from "../options.js";
 import { formatShape, sameShape } from "../shape.js";
@@ -189,6 +189,15 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
 
   /** One update of every parameter that has a gradient; returns the closure's loss if one is given. */
   abstract step(closure?: Closure): number | undefined;
+
+  /**
+   * Runs `fn`, an update of the parameters, as PyTorch's `@torch.no_grad()` step does, and frees every
+   * temporary tensor it makes when it returns: only the parameters and this optimizer's state survive
+   * (a `tidy` that keeps this optimizer), so a training loop needs no `tidy` for the update.
+   */
+  protected update(fn: () => void): void {
+    tidy(() => noGrad(fn), this);
+  }
 
   /** Evaluates the closure with gradients recorded (PyTorch wraps it in `enable_grad`). */
   protected evaluate(closure: Closure | undefined): number | undefined {

@@ -1,4 +1,3 @@
-import { noGrad } from "../autograd.js";
 import { fullLike, tensor, zerosLike } from "../creation.js";
 import type { Tensor } from "../tensor.js";
 import { validateAdamLike } from "./adam.js";
@@ -68,7 +67,7 @@ export class RAdam extends Optimizer<RAdamOptions, RAdamState> {
 
   step(closure?: Closure): number | undefined {
     const loss = this.evaluate(closure);
-    noGrad(() => {
+    this.update(() => {
       for (const group of this.paramGroups) {
         const { lr, betas: [beta1, beta2], eps, weightDecay } = group;
         for (const param of group.params) {

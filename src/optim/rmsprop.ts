@@ -1,4 +1,3 @@
-import { noGrad } from "../autograd.js";
 import { zerosLike } from "../creation.js";
 import type { Tensor } from "../tensor.js";
 import { type Closure, formatLikePython, type ImplementationFlags, Optimizer, type ParamGroupInput, type StateLayout, withDefaults } from "./optimizer.js";
@@ -83,7 +82,7 @@ export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
 
   step(closure?: Closure): number | undefined {
     const loss = this.evaluate(closure);
-    noGrad(() => {
+    this.update(() => {
       for (const group of this.paramGroups) {
         const { lr, momentum, alpha, eps, centered, weightDecay, maximize } = group;
         for (const param of group.params) {

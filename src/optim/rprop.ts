@@ -1,4 +1,3 @@
-import { noGrad } from "../autograd.js";
 import { fullLike, zerosLike } from "../creation.js";
 import type { Tensor } from "../tensor.js";
 import { type Closure, formatLikePython, type ImplementationFlags, Optimizer, type ParamGroupInput, type StateLayout, withDefaults } from "./optimizer.js";
@@ -65,7 +64,7 @@ export class Rprop extends Optimizer<RpropOptions, RpropState> {
 
   step(closure?: Closure): number | undefined {
     const loss = this.evaluate(closure);
-    noGrad(() => {
+    this.update(() => {
       for (const group of this.paramGroups) {
         const { lr, etas: [etaMinus, etaPlus], stepSizes: [stepSizeMin, stepSizeMax], maximize } = group;
         for (const param of group.params) {

@@ -1,4 +1,3 @@
-import { noGrad } from "../autograd.js";
 import type { Tensor } from "../tensor.js";
 import { type Closure, formatLikePython, type ImplementationFlags, Optimizer, type ParamGroupInput, type StateLayout, withDefaults } from "./optimizer.js";
 
@@ -67,7 +66,7 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
 
   step(closure?: Closure): number | undefined {
     const loss = this.evaluate(closure);
-    noGrad(() => {
+    this.update(() => {
       for (const group of this.paramGroups) {
         const { lr, momentum, dampening, weightDecay, nesterov, maximize } = group;
         for (const param of group.params) {

@@ -13,7 +13,7 @@
  * whichever comes first.
  */
 import type { DType, TypedArray } from "../../dtype.js";
-import type { Backend, BinaryOp, ReduceOp, Storage, UnaryOp, Window2d } from "../backend.js";
+import type { Backend, BinaryOp, MemoryStats, ReduceOp, Storage, UnaryOp, Window2d } from "../backend.js";
 import type { DtypeSuffix, KernelExports, Pointer } from "./exports.js";
 import { instantiateKernels, type LoadOptions } from "./load.js";
 
@@ -117,23 +117,13 @@ function pointerOf(s: Storage): Pointer {
   throw new Error(`this tensor's storage was freed${block.freedBy ? ` ${block.freedBy}` : ""}; it cannot be used any more`);
 }
 
-/** What `memoryStats()` reports, in bytes. */
-export interface WasmMemoryStats {
-  /** Held by live storages (allocator class sizes, so slightly more than their elements). */
-  liveBytes: number;
-  /** Cut from the memory by the allocator so far, live or on a free list. */
-  heapBytes: number;
-  /** The WebAssembly memory's current size. */
-  memoryBytes: number;
-  /** The most it may grow to. */
-  maximumBytes: number;
-  /** Moved to the JavaScript heap by sweeps so far, and brought back because a program used them again. */
-  evictedBytes: number;
-  restoredBytes: number;
-}
-
-/** Unscoped allocation between sweeps (at least; see `sweep`). */
+/**
+ * A sweep runs after this many unscoped bytes or storages have been allocated since the last one
+ * (at least; see `sweep`). The count matters as much as the bytes: a small model's step makes many
+ * small tensors, and the bookkeeping of thousands of them costs more than their bytes.
+ */
 const SWEEP_BYTES = 16 * 2 ** 20;
+const SWEEP_STORAGES = 256;
 
 /**
  * Drops size-1 dimensions and merges neighbours that every stride list walks contiguously, so the
@@ -172,7 +162,12 @@ export class WasmBackend implements Backend {
   private readonly unscoped = new Set<Block>();
   /** Unscoped bytes allocated since the last sweep, and how many trigger the next one. */
   private sinceSweep = 0;
+  private storagesSinceSweep = 0;
   private sweepThreshold = SWEEP_BYTES;
+  private storageThreshold = SWEEP_STORAGES;
+  private byteFloor = SWEEP_BYTES;
+  /** `restoredBytes` at the last sweep: if it grew, sweeps come too often for the program's loop. */
+  private restoredAtSweep = 0;
   /** Bytes moved out by sweeps and back by `restore`, in total (see `memoryStats`). */
   private evictedBytes = 0;
   private restoredBytes = 0;
@@ -207,7 +202,8 @@ export class WasmBackend implements Backend {
     const unscoped = this.scopes.length === 0;
     if (unscoped) {
       this.sinceSweep += bytes;
-      if (this.sinceSweep > this.sweepThreshold) this.sweep();
+      this.storagesSinceSweep++;
+      if (this.sinceSweep > this.sweepThreshold || this.storagesSinceSweep > this.storageThreshold) this.sweep();
     }
     let raw = this.rawAlloc(bytes, zeroed);
     if (raw === 0 && this.unscoped.size > 0) {
@@ -272,9 +268,16 @@ export class WasmBackend implements Backend {
     if (!advance) return;
     clock++;
     this.sinceSweep = 0;
+    this.storagesSinceSweep = 0;
     // sweep again after another quarter of what stays (at least SWEEP_BYTES) has been allocated, so a
-    // large model's parameters are not scanned too often
-    this.sweepThreshold = Math.max(SWEEP_BYTES, residentBytes / 4);
+    // large model's parameters are not scanned too often; and if storages moved out by the last sweep
+    // were needed again, the loop's step is longer than the interval: lengthen it
+    if (this.restoredBytes > this.restoredAtSweep) {
+      this.storageThreshold = Math.min(2 * this.storageThreshold, 2 ** 20);
+      this.byteFloor = Math.min(2 * this.byteFloor, 2 ** 30);
+    }
+    this.restoredAtSweep = this.restoredBytes;
+    this.sweepThreshold = Math.max(this.byteFloor, residentBytes / 4);
   }
 
   /** Brings an evicted storage's elements back into the memory (called by `pointerOf`). */
@@ -391,7 +394,7 @@ export class WasmBackend implements Backend {
   }
 
   /** Byte counts of the allocator and the memory (for tests, benchmarks and leak hunting). */
-  memoryStats(): WasmMemoryStats {
+  memoryStats(): MemoryStats {
     return {
       liveBytes: this.k.heap_live_bytes(),
       heapBytes: this.k.heap_top(),
