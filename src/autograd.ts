@@ -10,7 +10,8 @@
  * Gradients are computed with ordinary tensor ops with recording switched off, so a faster backend
  * speeds up backward exactly as it speeds up forward.
  */
-import type { Storage } from "./backend/backend.js";
+import type { Backend, Storage } from "./backend/backend.js";
+import { activeBackend } from "./backend/index.js";
 import type { Tensor } from "./tensor.js";
 import { formatShape, sameShape } from "./shape.js";
 
@@ -39,7 +40,48 @@ export class GradFn {
   }
   release(): void {
     this.closure = null;
+    for (const s of this.owned) this.backend!.free(s, GRAPH_RELEASED);
+    this.owned = [];
   }
+  /** Intermediates of a composite op that only this graph uses, freed by `release` (see `composite`). */
+  private owned: Storage[] = [];
+  private backend: Backend | null = null;
+  own(backend: Backend, storages: Storage[]): void {
+    this.backend = backend;
+    this.owned.push(...storages);
+  }
+}
+
+const GRAPH_RELEASED =
+  "(it was an intermediate inside a composite op such as crossEntropy, freed when backward() released the graph; " +
+  "call backward({ retainGraph: true }) to keep the graph)";
+
+/**
+ * Runs the body of a composite op — one built from other ops, such as `crossEntropy` — so that the
+ * tensors it makes along the way, which its caller never receives, do not outlive their use. Without
+ * a graph they are freed when it returns; with one, they belong to the result's graph and are freed
+ * when backward releases it (as PyTorch frees a graph's saved values). On a backend whose memory the
+ * garbage collector manages (js) it just runs `body`.
+ */
+export function composite(body: () => Tensor): Tensor {
+  const backend = activeBackend();
+  if (!backend.startScope || !backend.endScope || !backend.scopeStorages) return body();
+  backend.startScope();
+  let result: Tensor;
+  try {
+    result = body();
+  } catch (error) {
+    backend.endScope();
+    throw error;
+  }
+  if (result.gradFn === null) {
+    backend.endScope([result.storage], "(it was an intermediate inside a composite op such as crossEntropy)");
+    return result;
+  }
+  const made = [...backend.scopeStorages()];
+  backend.endScope(made);
+  result.gradFn.own(backend, made.filter((s) => s !== result.storage));
+  return result;
 }
 
 let gradEnabled = true;

@@ -117,6 +117,8 @@ export interface Backend {
    */
   startScope?(): void;
   endScope?(keep?: Iterable<Storage>, reason?: string): void;
+  /** The storages allocated so far in the innermost open scope. */
+  scopeStorages?(): Iterable<Storage>;
   /** Exempts a storage from every open scope. */
   keep?(s: Storage): void;
   /** Byte counts of the backend's memory, where it manages its own. */

@@ -3,7 +3,7 @@
  * Most are compositions of differentiable ops, so their gradients come from autograd for free;
  * linear, conv2d and maxPool2d are single ops with hand-written backward passes (src/ops/).
  */
-import { noGrad, record } from "../autograd.js";
+import { composite, noGrad, record } from "../autograd.js";
 import { fromValues, full, tensor } from "../creation.js";
 import { isFloating } from "../dtype.js";
 import { checkOptions } from "../options.js";
@@ -140,10 +140,12 @@ function nllTerms(where: string, logProbs: Tensor, target: Tensor, weight: Tenso
 export function nllLoss(logProbs: Tensor, target: Tensor, options: NllOptions = {}): Tensor {
   const { reduction = "mean", weight = null, ignoreIndex = -100 } = checkOptions("nllLoss", options, NLL_KEYS);
   checkReduction(reduction);
-  if (logProbs.ndim === 1) return nllLoss(logProbs.unsqueeze(0), target.reshape([1]), options).reshape([]); // one sample
-  if (logProbs.ndim < 2) throw new RangeError(`nllLoss: expected input of shape [N, C] or [N, C, d1, ...], got ${formatShape(logProbs.shape)}`);
-  const { losses, w } = nllTerms("nllLoss", logProbs, target, weight, ignoreIndex);
-  return reduction === "mean" ? weightedMean(losses, w.sum()) : reduce(losses, reduction);
+  return composite(() => {
+    if (logProbs.ndim === 1) return nllLoss(logProbs.unsqueeze(0), target.reshape([1]), options).reshape([]); // one sample
+    if (logProbs.ndim < 2) throw new RangeError(`nllLoss: expected input of shape [N, C] or [N, C, d1, ...], got ${formatShape(logProbs.shape)}`);
+    const { losses, w } = nllTerms("nllLoss", logProbs, target, weight, ignoreIndex);
+    return reduction === "mean" ? weightedMean(losses, w.sum()) : reduce(losses, reduction);
+  });
 }
 
 export interface CrossEntropyOptions extends NllOptions {
@@ -165,29 +167,31 @@ export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntro
   const { reduction = "mean", weight = null, ignoreIndex = -100, labelSmoothing = 0 } = checkOptions("crossEntropy", options, CROSS_ENTROPY_KEYS);
   checkReduction(reduction);
   if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) throw new RangeError(`labelSmoothing must be between 0.0 and 1.0, got ${labelSmoothing}`);
-  const soft = isFloating(target.dtype);
-  if (logits.ndim === 1) {
-    // one sample: a batch of one, and back to a scalar
-    return crossEntropy(logits.unsqueeze(0), soft ? target.unsqueeze(0) : target.reshape([1]), options).reshape([]);
-  }
-  const classes = logits.shape[1];
-  const logProbs = logSoftmax(logits, 1);
-  // the class weights, shaped [C, 1, …] to multiply along the class dim
-  const weighted = weight === null ? logProbs : logProbs.mul(weight.detach().reshape([classes, ...logits.shape.slice(2).map(() => 1)]));
-  if (soft) {
-    sameShapeOrThrow(logits, target, "crossEntropy");
-    // soft targets: -Σ_c w_c p_c log q_c per position
-    const smoothed = labelSmoothing > 0 ? target.mul(1 - labelSmoothing).add(labelSmoothing / classes) : target;
-    return reduce(weighted.mul(smoothed).sum(1).neg(), reduction);
-  }
-  const { losses, w } = nllTerms("crossEntropy", logProbs, target, weight, ignoreIndex);
-  const mean = reduction === "mean";
-  const nll = mean ? weightedMean(losses, w.sum()) : reduce(losses, reduction);
-  if (labelSmoothing === 0) return nll;
-  const kept = target.ne(ignoreIndex).to(logits.dtype);
-  const uniform = weighted.sum(1).neg().mul(kept);
-  const smooth = mean ? weightedMean(uniform, w.sum()) : reduce(uniform, reduction);
-  return nll.mul(1 - labelSmoothing).add(smooth.mul(labelSmoothing / classes));
+  return composite(() => {
+    const soft = isFloating(target.dtype);
+    if (logits.ndim === 1) {
+      // one sample: a batch of one, and back to a scalar
+      return crossEntropy(logits.unsqueeze(0), soft ? target.unsqueeze(0) : target.reshape([1]), options).reshape([]);
+    }
+    const classes = logits.shape[1];
+    const logProbs = logSoftmax(logits, 1);
+    // the class weights, shaped [C, 1, …] to multiply along the class dim
+    const weighted = weight === null ? logProbs : logProbs.mul(weight.detach().reshape([classes, ...logits.shape.slice(2).map(() => 1)]));
+    if (soft) {
+      sameShapeOrThrow(logits, target, "crossEntropy");
+      // soft targets: -Σ_c w_c p_c log q_c per position
+      const smoothed = labelSmoothing > 0 ? target.mul(1 - labelSmoothing).add(labelSmoothing / classes) : target;
+      return reduce(weighted.mul(smoothed).sum(1).neg(), reduction);
+    }
+    const { losses, w } = nllTerms("crossEntropy", logProbs, target, weight, ignoreIndex);
+    const mean = reduction === "mean";
+    const nll = mean ? weightedMean(losses, w.sum()) : reduce(losses, reduction);
+    if (labelSmoothing === 0) return nll;
+    const kept = target.ne(ignoreIndex).to(logits.dtype);
+    const uniform = weighted.sum(1).neg().mul(kept);
+    const smooth = mean ? weightedMean(uniform, w.sum()) : reduce(uniform, reduction);
+    return nll.mul(1 - labelSmoothing).add(smooth.mul(labelSmoothing / classes));
+  });
 }
 
 function sameShapeOrThrow(input: Tensor, target: Tensor, what: string): void {
@@ -200,8 +204,10 @@ function sameShapeOrThrow(input: Tensor, target: Tensor, what: string): void {
 export function mseLoss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
   const { reduction = "mean" } = checkOptions("mseLoss", options, ["reduction"]);
   sameShapeOrThrow(input, target, "mseLoss");
-  const diff = input.sub(target);
-  return reduce(diff.mul(diff), reduction);
+  return composite(() => {
+    const diff = input.sub(target);
+    return reduce(diff.mul(diff), reduction);
+  });
 }
 
 /**
@@ -217,15 +223,17 @@ export function binaryCrossEntropy(p: Tensor, y: Tensor, options: { reduction?: 
   const { reduction = "mean", weight = null } = checkOptions("binaryCrossEntropy", options, ["reduction", "weight"]);
   checkReduction(reduction);
   sameShapeOrThrow(p, y, "binaryCrossEntropy");
-  const values = p.toArray();
-  for (const v of values) if (!(v >= 0 && v <= 1)) throw new RangeError(`all elements of input should be between 0 and 1, found ${v}`);
-  const [logP, log1mP] = noGrad(() => [p.log(), p.neg().add(1).log()]);
-  const elementwise = noGrad(() => y.mul(clamp(logP, -100, Infinity)).add(y.neg().add(1).mul(clamp(log1mP, -100, Infinity))).neg());
-  const loss = record(elementwise, "binaryCrossEntropy", [p, y], (g) => [
-    p.requiresGrad ? g.mul(p.sub(y)).div(clamp(p.mul(p.neg().add(1)), 1e-12, Infinity)) : null,
-    y.requiresGrad ? g.mul(log1mP.sub(logP)) : null,
-  ]);
-  return reduce(weight ? loss.mul(weight) : loss, reduction);
+  return composite(() => {
+    const values = p.toArray();
+    for (const v of values) if (!(v >= 0 && v <= 1)) throw new RangeError(`all elements of input should be between 0 and 1, found ${v}`);
+    const [logP, log1mP] = noGrad(() => [p.log(), p.neg().add(1).log()]);
+    const elementwise = noGrad(() => y.mul(clamp(logP, -100, Infinity)).add(y.neg().add(1).mul(clamp(log1mP, -100, Infinity))).neg());
+    const loss = record(elementwise, "binaryCrossEntropy", [p, y], (g) => [
+      p.requiresGrad ? g.mul(p.sub(y)).div(clamp(p.mul(p.neg().add(1)), 1e-12, Infinity)) : null,
+      y.requiresGrad ? g.mul(log1mP.sub(logP)) : null,
+    ]);
+    return reduce(weight ? loss.mul(weight) : loss, reduction);
+  });
 }
 
 /**
@@ -238,13 +246,15 @@ export function binaryCrossEntropyWithLogits(
 ): Tensor {
   const { reduction = "mean", weight = null, posWeight = null } = checkOptions("binaryCrossEntropyWithLogits", options, ["reduction", "weight", "posWeight"]);
   sameShapeOrThrow(x, y, "binaryCrossEntropyWithLogits");
-  // log σ(x) = -softplus(-x) and log(1 - σ(x)) = -softplus(x), softplus(z) = max(z, 0) + log(1 + e^-|z|)
-  const softplusNeg = x.neg().relu().add(x.abs().neg().exp().add(1).log());
-  const softplusPos = softplusNeg.add(x);
-  const positive = posWeight ? y.mul(posWeight) : y;
-  let loss = positive.mul(softplusNeg).add(y.neg().add(1).mul(softplusPos));
-  if (weight) loss = loss.mul(weight);
-  return reduce(loss, reduction);
+  return composite(() => {
+    // log σ(x) = -softplus(-x) and log(1 - σ(x)) = -softplus(x), softplus(z) = max(z, 0) + log(1 + e^-|z|)
+    const softplusNeg = x.neg().relu().add(x.abs().neg().exp().add(1).log());
+    const softplusPos = softplusNeg.add(x);
+    const positive = posWeight ? y.mul(posWeight) : y;
+    let loss = positive.mul(softplusNeg).add(y.neg().add(1).mul(softplusPos));
+    if (weight) loss = loss.mul(weight);
+    return reduce(loss, reduction);
+  });
 }
 
 export * from "./functional_extra.js"; // pad, oneHot, embedding, normalize, pooling, GELU, more losses

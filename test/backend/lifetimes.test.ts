@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  DataLoader, TensorDataset, getBackend, manualSeed, memoryStats, nn, optim, randint, randn, setBackend, tidy, type Tensor,
+  DataLoader, F, TensorDataset, getBackend, manualSeed, memoryStats, nn, noGrad, optim, randint, randn, setBackend, tidy, type Tensor,
 } from "../../src/index.js";
 import { ImageFolder } from "../../src/data/image_folder.js";
 import { ToTensor } from "../../src/data/transforms.js";
@@ -132,6 +132,25 @@ describe("every rule that frees a reachable tensor says so", () => {
     l2.backward();
     expect(Array.from(w.grad!.toArray())).toEqual(before.map((g) => 2 * g));
     expect(() => l2.backward()).toThrow(/second time/);
+  });
+
+  it("a composite op's intermediates are freed with its graph by backward(); retainGraph keeps them", () => {
+    manualSeed(4);
+    const logits = randn([5, 3]).requiresGrad_();
+    const y = randint(0, 3, [5]);
+    const loss = F.crossEntropy(logits, y);
+    const inner = loss.gradFn!.inputs[0]; // reachable only through the graph
+    const retained = F.crossEntropy(logits, y);
+    const innerRetained = retained.gradFn!.inputs[0];
+    loss.backward();
+    expect(loss.item()).toBeGreaterThan(0); // the result itself stays
+    expect(() => inner.toArray()).toThrow(/intermediate inside a composite op such as crossEntropy, freed when backward\(\) released the graph.*retainGraph/);
+    retained.backward({ retainGraph: true });
+    expect(Array.from(innerRetained.toArray()).every(Number.isFinite)).toBe(true);
+    // without a graph, nothing is left behind at all
+    const live = memoryStats()!.liveBytes;
+    noGrad(() => F.crossEntropy(logits, y)).dispose();
+    expect(memoryStats()!.liveBytes).toBe(live);
   });
 
   it("backward() rejects unknown options", () => {

@@ -381,6 +381,10 @@ export class WasmBackend implements Backend {
     }
   }
 
+  scopeStorages(): Iterable<Storage> {
+    return this.scopes[this.scopes.length - 1] ?? [];
+  }
+
   /** Exempts a storage from every open scope: it lives until freed or garbage-collected. */
   keep(s: Storage): void {
     let scoped = false;
