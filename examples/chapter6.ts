@@ -156,7 +156,7 @@ function dropout(data: ReturnType<typeof standardization>) {
   for (const p of [0.1, 0.3, 0.5, 0.9]) {
     const sums: number[] = [];
     distributions.push({ p, sums });
-    // tidy: free each draw's tensors at once (needed on the WebAssembly backend, harmless on JS)
+    // tidy: free each draw's tensors at once (optional: sweeps would reclaim them, this is just exact)
     for (let i = 0; i < 1000; i++) sums.push(tidy(() => F.dropout(spacedPoints, p).sum().item()));
     const { mean, std } = meanStd(sums);
     summary.push([p.toFixed(1), mean.toFixed(3), std.toFixed(3), Math.min(...sums).toFixed(2), Math.max(...sums).toFixed(2)]);
