@@ -17,8 +17,11 @@ for (const entry of readdirSync(dist, { recursive: true })) {
   if (!file.endsWith(".js") || !existsSync(file.replace(/\.js$/, ".d.ts"))) continue;
   const directive = `// @ts-self-types="./${basename(file, ".js")}.d.ts"\n`;
   const code = readFileSync(file, "utf8");
-  if (code.startsWith(directive)) continue; // tsc skipped an unchanged file
-  writeFileSync(file, directive + code);
+  // a shebang (the CLI) must stay the first line: the directive goes right after it
+  const shebang = code.startsWith("#!") ? code.slice(0, code.indexOf("\n") + 1) : "";
+  const body = code.slice(shebang.length);
+  if (body.startsWith(directive)) continue; // tsc skipped an unchanged file
+  writeFileSync(file, shebang + directive + body);
   // the source map's lines move down by one: an empty first line keeps every mapping in place
   const map = `${file}.map`;
   if (existsSync(map)) {

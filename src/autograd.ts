@@ -26,6 +26,8 @@ export class GradFn {
     readonly name: string,
     readonly inputs: readonly Tensor[],
     backward: (gradOutput: Tensor) => readonly (Tensor | null)[],
+    /** The tensors its backward reads, with their versions when they were saved (see `record`). */
+    readonly saved: readonly (readonly [Tensor, number])[] = [],
   ) {
     this.closure = backward;
   }
@@ -138,20 +140,53 @@ export function enableGrad<T>(fn: () => T): T {
 }
 
 /**
+ * Version counters, as PyTorch keeps them: every in-place op bumps its storage's counter, and an op
+ * that saves tensors for its backward records their versions, so that backward can refuse to use a
+ * saved tensor that was modified in place since (it would silently give a wrong gradient).
+ */
+const versions = new WeakMap<Storage, number>();
+
+/** Called by every in-place op before it writes `t`'s storage. */
+export function bumpVersion(t: Tensor): void {
+  versions.set(t.storage, (versions.get(t.storage) ?? 0) + 1);
+}
+
+function versionOf(t: Tensor): number {
+  return versions.get(t.storage) ?? 0;
+}
+
+/**
  * Attaches `backward` to `out` if any input requires a gradient and recording is on.
  * Ops call this right after computing their forward result; it returns `out` for convenience.
+ * `saved` lists the tensors the closure reads (inputs or `out` itself), whose versions backward checks.
  */
 export function record(
   out: Tensor,
   name: string,
   inputs: readonly Tensor[],
   backward: (gradOutput: Tensor) => readonly (Tensor | null)[],
+  saved: readonly Tensor[] = [],
 ): Tensor {
   if (gradEnabled && inputs.some((t) => t.requiresGrad)) {
-    out.gradFn = new GradFn(name, inputs, backward);
+    out.gradFn = new GradFn(name, inputs, backward, saved.map((t) => [t, versionOf(t)]));
     out.requiresGrad = true;
   }
   return out;
+}
+
+/** PyTorch's error when a tensor saved for backward was modified in place, or null if none was. */
+function modifiedSavedTensor(gradFn: GradFn): string | null {
+  for (const [t, version] of gradFn.saved) {
+    const now = versionOf(t);
+    if (now !== version) {
+      return (
+        `one of the variables needed for gradient computation has been modified by an inplace operation: ` +
+        `[${t.dtype} ${formatShape(t.shape)}], saved by ${gradFn.name}, is at version ${now}; expected version ${version} instead. ` +
+        "Hint: modify it after backward(), or clone() it before the op that saves it."
+      );
+    }
+  }
+  return null;
 }
 
 /** Tensors reachable from `root` through grad functions, each after everything it feeds into. */
@@ -197,8 +232,12 @@ export const SECOND_BACKWARD =
  */
 export function runBackward(root: Tensor, gradient: Tensor | (() => Tensor), retainGraph = false): void {
   const order = reverseTopologicalOrder(root);
+  // refuse before anything changes
   for (const tensor of order) {
-    if (tensor.gradFn?.released) throw new Error(SECOND_BACKWARD);
+    if (tensor.gradFn === null) continue;
+    if (tensor.gradFn.released) throw new Error(SECOND_BACKWARD);
+    const modified = modifiedSavedTensor(tensor.gradFn);
+    if (modified !== null) throw new Error(modified);
   }
   const backend = root.backend;
   const survivors = new Set<Storage>();

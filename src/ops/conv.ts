@@ -100,7 +100,7 @@ function conv2dBatched(x: Tensor, weight: Tensor, bias: Tensor | null, stride: [
       gradW = reshape(sum(perImage, 0), weight.shape);
     }
     return [gradX, gradW];
-  });
+  }, [x, weight]);
   return bias ? out.add(reshape(bias, [1, outChannels, 1, 1])) : out;
 }
 

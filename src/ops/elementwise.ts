@@ -75,7 +75,7 @@ export function mul(x: TensorLike, y: TensorLike): Tensor {
   const [a, b] = operands(x, y);
   const out = binaryForward("mul", a, b, promoteTypes(a.dtype, b.dtype));
   // d(ab)/da = b, d(ab)/db = a
-  return record(out, "mul", [a, b], (g) => [sumTo(mul(g, b), a.shape), sumTo(mul(g, a), b.shape)]);
+  return record(out, "mul", [a, b], (g) => [sumTo(mul(g, b), a.shape), sumTo(mul(g, a), b.shape)], [a, b]);
 }
 
 /** True division: integers divide as floats, as in PyTorch. */
@@ -87,7 +87,7 @@ export function div(x: TensorLike, y: TensorLike): Tensor {
   return record(out, "div", [a, b], (g) => [
     sumTo(div(g, b), a.shape),
     b.requiresGrad ? sumTo(neg(div(mul(g, out), b)), b.shape) : null,
-  ]);
+  ], [b, out]);
 }
 
 export function pow(x: TensorLike, y: TensorLike): Tensor {
@@ -98,7 +98,7 @@ export function pow(x: TensorLike, y: TensorLike): Tensor {
   return record(out, "pow", [a, b], (g) => [
     a.requiresGrad ? sumTo(where(compare("eq", b, 0), 0, mul(g, mul(b, pow(a, sub(b, 1))))), a.shape) : null,
     b.requiresGrad ? sumTo(where(mul(compare("eq", a, 0), compare("ge", b, 0)), 0, mul(g, mul(out, log(a)))), b.shape) : null,
-  ]);
+  ], [a, b, out]);
 }
 
 /** PyTorch's rule for max/min of two tensors: the larger input gets the gradient, ties split it. */
@@ -110,7 +110,7 @@ function extremeOfTwo(op: "maximum" | "minimum", x: TensorLike, y: TensorLike): 
     const aWins = compare(op === "maximum" ? "gt" : "lt", a, b);
     const share = (wins: Tensor) => mul(g, add(wins, mul(tie, 0.5)));
     return [sumTo(share(aWins), a.shape), sumTo(share(sub(sub(1, aWins), tie)), b.shape)];
-  });
+  }, [a, b]);
 }
 export const maximum = (a: TensorLike, b: TensorLike): Tensor => extremeOfTwo("maximum", a, b);
 export const minimum = (a: TensorLike, b: TensorLike): Tensor => extremeOfTwo("minimum", a, b);
@@ -138,7 +138,7 @@ export function neg(a: Tensor): Tensor {
 }
 
 export function abs(a: Tensor): Tensor {
-  return record(unaryForward("abs", a), "abs", [a], (g) => [mul(g, sign(a))]);
+  return record(unaryForward("abs", a), "abs", [a], (g) => [mul(g, sign(a))], [a]);
 }
 
 /** sign has derivative 0 everywhere it has one. */
@@ -149,45 +149,45 @@ export function sign(a: Tensor): Tensor {
 export function exp(a: Tensor): Tensor {
   floatOnly("exp", a);
   const out = unaryForward("exp", a);
-  return record(out, "exp", [a], (g) => [mul(g, out)]);
+  return record(out, "exp", [a], (g) => [mul(g, out)], [out]);
 }
 
 export function log(a: Tensor): Tensor {
   floatOnly("log", a);
-  return record(unaryForward("log", a), "log", [a], (g) => [div(g, a)]);
+  return record(unaryForward("log", a), "log", [a], (g) => [div(g, a)], [a]);
 }
 
 export function sqrt(a: Tensor): Tensor {
   floatOnly("sqrt", a);
   const out = unaryForward("sqrt", a);
   // d√a/da = 1 / (2√a)
-  return record(out, "sqrt", [a], (g) => [div(g, mul(out, 2))]);
+  return record(out, "sqrt", [a], (g) => [div(g, mul(out, 2))], [out]);
 }
 
 export function tanh(a: Tensor): Tensor {
   floatOnly("tanh", a);
   const out = unaryForward("tanh", a);
   // d tanh a / da = 1 - tanh² a
-  return record(out, "tanh", [a], (g) => [mul(g, sub(1, mul(out, out)))]);
+  return record(out, "tanh", [a], (g) => [mul(g, sub(1, mul(out, out)))], [out]);
 }
 
 export function sigmoid(a: Tensor): Tensor {
   floatOnly("sigmoid", a);
   const out = unaryForward("sigmoid", a);
   // dσ/da = σ (1 - σ)
-  return record(out, "sigmoid", [a], (g) => [mul(g, mul(out, sub(1, out)))]);
+  return record(out, "sigmoid", [a], (g) => [mul(g, mul(out, sub(1, out)))], [out]);
 }
 
 export function relu(a: Tensor): Tensor {
   const out = unaryForward("relu", a);
-  return record(out, "relu", [a], (g) => [mul(g, compare("gt", a, 0))]);
+  return record(out, "relu", [a], (g) => [mul(g, compare("gt", a, 0))], [a]);
 }
 
 /** Limits values to [lo, hi]; the gradient passes where lo ≤ a ≤ hi, as in PyTorch. */
 export function clamp(a: Tensor, lo: number, hi: number): Tensor {
   const out = Tensor.empty(a.shape, a.dtype, a.backend);
   a.backend.clamp(out.storage, a.storage, lo, hi);
-  return record(out, "clamp", [a], (g) => [mul(g, mul(compare("ge", a, lo), compare("le", a, hi)))]);
+  return record(out, "clamp", [a], (g) => [mul(g, mul(compare("ge", a, lo), compare("le", a, hi)))], [a]);
 }
 
 /** Converts to `dtype`; the gradient is converted back. Returns `a` itself if nothing changes. */

@@ -6,7 +6,7 @@
  * They are not recorded by autograd. As in PyTorch, changing a leaf that requires grad is an error
  * while the graph is being recorded: optimizers run their updates inside `noGrad`.
  */
-import { isGradEnabled } from "../autograd.js";
+import { bumpVersion, isGradEnabled } from "../autograd.js";
 import type { BinaryOp, UnaryOp } from "../backend/backend.js";
 import { isFloating, promoteTypes } from "../dtype.js";
 import { broadcastShapes, contiguousStrides, formatShape, sameShape } from "../shape.js";
@@ -14,14 +14,17 @@ import { Tensor, type TensorLike } from "../tensor.js";
 import { asTensor, assertSameBackend } from "./elementwise.js";
 import { denseStorage } from "./movement.js";
 
+/** Refuses what PyTorch refuses, then bumps the version counter of the storage about to be written. */
 function guard(self: Tensor, name: string, ...others: TensorLike[]): void {
-  if (!isGradEnabled()) return;
-  if (self.requiresGrad && self.isLeaf) {
-    throw new Error(`${name}: a leaf tensor that requires grad is being used in an in-place operation; run it inside noGrad()`);
+  if (isGradEnabled()) {
+    if (self.requiresGrad && self.isLeaf) {
+      throw new Error(`${name}: a leaf tensor that requires grad is being used in an in-place operation; run it inside noGrad()`);
+    }
+    if (self.requiresGrad || others.some((o) => o instanceof Tensor && o.requiresGrad)) {
+      throw new Error(`${name}: in-place operations are not recorded by autograd; use the out-of-place op or run it inside noGrad()`);
+    }
   }
-  if (self.requiresGrad || others.some((o) => o instanceof Tensor && o.requiresGrad)) {
-    throw new Error(`${name}: in-place operations are not recorded by autograd; use the out-of-place op or run it inside noGrad()`);
-  }
+  bumpVersion(self);
 }
 
 /** `other` as a dense storage of self's shape and dtype, with PyTorch's errors when it cannot be. */

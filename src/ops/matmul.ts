@@ -58,7 +58,7 @@ export function matmul(x: Tensor, y: Tensor): Tensor {
   return record(out, "matmul", [a, b], (g) => [
     a.requiresGrad ? sumTo(batchedProduct(g, b, false, true), a.shape) : null,
     b.requiresGrad ? sumTo(batchedProduct(a, g, true, false), b.shape) : null,
-  ]);
+  ], [a, b]);
 }
 
 /** y = x·Wᵀ + b, PyTorch's `F.linear`, with W stored [outFeatures, inFeatures]. */
@@ -70,7 +70,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   const product = record(batchedProduct(flat.detach(), weight.detach(), false, true), "linear", [flat, weight], (g) => [
     flat.requiresGrad ? batchedProduct(g, weight, false, false) : null,
     weight.requiresGrad ? batchedProduct(g, flat, true, false) : null,
-  ]);
+  ], [flat, weight]);
   const y = bias ? product.add(bias) : product;
   return reshape(y, [...x.shape.slice(0, -1), weight.shape[0]]);
 }

@@ -84,7 +84,7 @@ export function extreme(op: "max" | "min", a: Tensor, dim: number | null | undef
     const picked = reduceAlong(op === "max" ? "argmax" : "argmin", a, dims);
     const oneHot = cast(compare("eq", arangeAlong(a.shape[d], d, a.ndim, a.backend), picked), g.dtype);
     return [mul(gKept, oneHot)];
-  });
+  }, [a]);
 }
 
 /**
