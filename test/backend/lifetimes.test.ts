@@ -32,7 +32,9 @@ afterAll(async () => {
 const heap = () => memoryStats()!.heapBytes;
 
 /** `for (const [x, y] of loader)` over a DataLoader: the README's loop, with no tidy around the batch. */
-function loaderLoop(epochs: number, dataset: TensorDataset | ImageFolder<Tensor, number>, inFeatures: number, onStep?: (i: number) => void): number[] {
+function loaderLoop(
+  epochs: number, dataset: TensorDataset | ImageFolder<Tensor, number>, inFeatures: number, onStep?: (i: number) => void, scoped = false,
+): number[] {
   manualSeed(3);
   const model = new nn.Sequential(new nn.Flatten(), new nn.Linear(inFeatures, 3));
   const optimizer = new optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
@@ -42,11 +44,14 @@ function loaderLoop(epochs: number, dataset: TensorDataset | ImageFolder<Tensor,
   let i = 0;
   for (let epoch = 0; epoch < epochs; epoch++) {
     for (const [x, y] of loader) {
-      optimizer.zeroGrad();
-      const loss = lossFn.call(model.call(x as Tensor), y as Tensor);
-      loss.backward();
-      optimizer.step();
-      losses.push(loss.item());
+      const step = () => {
+        optimizer.zeroGrad();
+        const loss = lossFn.call(model.call(x as Tensor), y as Tensor);
+        loss.backward();
+        optimizer.step();
+        return loss.item();
+      };
+      losses.push(scoped ? tidy(step, model, optimizer) : step());
       onStep?.(++i);
     }
   }
@@ -70,7 +75,7 @@ describe("a PyTorch loop without tidy runs in bounded memory on wasm", () => {
     expect(plain).toEqual(mlp(STEPS, true));
   });
 
-  it("for (const [x, y] of loader) over a TensorDataset: bounded heap", () => {
+  it("for (const [x, y] of loader) over a TensorDataset: bounded heap, results equal the tidy loop", () => {
     manualSeed(5);
     const dataset = new TensorDataset(randn([400, 3, 28, 28]), randint(0, 3, [400]));
     let atCheck = 0;
@@ -78,15 +83,18 @@ describe("a PyTorch loop without tidy runs in bounded memory on wasm", () => {
     const losses = loaderLoop(epochs, dataset, 3 * 28 * 28, (i) => i === 50 && (atCheck = heap()));
     expect(heap() - atCheck).toBeLessThan(SLACK);
     expect(losses.every(Number.isFinite)).toBe(true);
+    expect(losses).toEqual(loaderLoop(epochs, dataset, 3 * 28 * 28, undefined, true));
   });
 
-  it("for (const [x, y] of loader) over an ImageFolder with ToTensor: bounded heap", () => {
+  it("for (const [x, y] of loader) over an ImageFolder with ToTensor: bounded heap, results equal the tidy loop", () => {
     const root = tempImageFolder(["paper", "rock", "scissors"], 12, (i) => encodeTestPng(28, 28, i));
     const dataset = new ImageFolder(root, { transform: new ToTensor() });
     let atCheck = 0;
-    const losses = loaderLoop(Math.max(20, Math.round(STEPS / 20)), dataset, 3 * 28 * 28, (i) => i === 20 && (atCheck = heap()));
+    const epochs = Math.max(20, Math.round(STEPS / 20));
+    const losses = loaderLoop(epochs, dataset, 3 * 28 * 28, (i) => i === 20 && (atCheck = heap()));
     expect(heap() - atCheck).toBeLessThan(SLACK);
     expect(losses.every(Number.isFinite)).toBe(true);
+    expect(losses).toEqual(loaderLoop(epochs, dataset, 3 * 28 * 28, undefined, true));
   });
 });
 
