@@ -41,7 +41,7 @@ export type WorkerMessage =
   | { kind: "range-point"; lr: number; loss: number }
   | { kind: "range-done"; lr: number[]; loss: number[]; steepest: number | null; valley: number | null }
   | { kind: "epoch"; epoch: number; loss: number; valLoss: number; accuracy: number; learningRate: number; filters: { shape: number[]; data: number[] }; predictions: Prediction[] }
-  | { kind: "train-done"; checkpoint: string }
+  | { kind: "train-done"; checkpoint: Uint8Array }
   | { kind: "error"; message: string };
 
 export interface Prediction {

@@ -4,7 +4,7 @@
  * the page asks for.
  */
 import {
-  DataLoader, Generator, TensorDataset, Trainer, data, lrRangeTest, manualSeed, models, nn, optim, setBackend, tensor, type Tensor,
+  DataLoader, Generator, TensorDataset, Trainer, data, lrRangeTest, manualSeed, models, nn, optim, save, setBackend, tensor, type Tensor,
 } from "./gradstep.js";
 import type { DataOptions, Job, RangeTestJob, TrainJob, WorkerMessage } from "./jobs.js";
 
@@ -105,5 +105,7 @@ function train(job: TrainJob): void {
       })),
     });
   }
-  post({ kind: "train-done", checkpoint: JSON.stringify(trainer.checkpoint()) });
+  // the same file trainer.saveCheckpoint("….pt") writes: PyTorch's torch.save format, which
+  // trainer.loadCheckpoint and the book's load_checkpoint (torch.load) both read
+  post({ kind: "train-done", checkpoint: save(trainer.checkpointState()) });
 }

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 // @ts-expect-error: a plain ES module without declarations
 import { startLabServer } from "../../lab/server.mjs";
+import { load } from "../../src/index.js";
 import { collectErrors, launchChromium, type Session } from "./chromium.js";
 
 let session: Session;
@@ -142,9 +143,11 @@ it("live training: two epochs in a worker lower the loss, then the checkpoint do
   expect(losses[1]).toBeLessThan(losses[0]);
   expect(await page.locator(".filters svg").count()).toBe(1);
   expect(await page.locator(".predictions svg").count()).toBe(1);
-  const checkpoint = await page.evaluate(async () => (await fetch(document.querySelector<HTMLAnchorElement>("a.download-checkpoint")!.href)).json());
+  const bytes = await page.evaluate(async () => Array.from(new Uint8Array(await (await fetch(document.querySelector<HTMLAnchorElement>("a.download-checkpoint")!.href)).arrayBuffer())));
+  const checkpoint = load(new Uint8Array(bytes)) as Record<string, unknown>;
   expect(checkpoint.format).toBe("gradstep-checkpoint");
   expect(checkpoint.epoch).toBe(2);
+  expect(await page.locator("a.download-checkpoint").getAttribute("download")).toBe("cnn2_epoch2.pt");
   await screenshot("training");
   expect(errors).toEqual([]);
 });

@@ -2,7 +2,7 @@
  * Train CNN2 live: the chapter's model on the synthetic hands, with the dropout, optimizer,
  * learning rate and scheduler chosen here, trained in a Web Worker. After every epoch the page
  * redraws the losses, the validation accuracy, conv1's filters and a few predictions; at the end
- * the checkpoint (the JSON file `trainer.loadCheckpoint` reads) can be downloaded.
+ * the checkpoint (the `.pt` file `trainer.loadCheckpoint` and PyTorch's `torch.load` read) can be downloaded.
  */
 import { getBackend, plot, type BackendName } from "../gradstep.js";
 import { box, controlPanel, paragraph, setSvg, valuesOf, type Control } from "../controls.js";
@@ -68,9 +68,9 @@ export function renderTraining(root: HTMLElement, settings: Settings, save: () =
       if (message.kind === "train-done") {
         worker?.terminate();
         status.textContent += " — done";
-        const blob = new Blob([message.checkpoint], { type: "application/json" });
+        const blob = new Blob([message.checkpoint as Uint8Array<ArrayBuffer>], { type: "application/octet-stream" });
         download.href = URL.createObjectURL(blob);
-        download.download = `cnn2_epoch${o.epochs}.json`;
+        download.download = `cnn2_epoch${o.epochs}.pt`;
         download.hidden = false;
       }
       if (message.kind === "error") status.textContent = `error: ${message.message}`;
