@@ -11,7 +11,7 @@ export {
 } from "./transforms.js";
 export { type RawImage, isRawImage } from "./image.js";
 export { resizeImage, interpolateBilinear, resizedOutputSize } from "./resize.js";
-export { decodePng, PngError, crc32, type DecodePngOptions } from "./png.js";
+export { decodePng, PngError, type DecodePngOptions } from "./png.js";
 export { inflateZlib, inflateRaw, InflateError, adler32 } from "./inflate.js";
 export { ImageFolder, type ImageFolderOptions, type ImageFolderFileSystem } from "./image_folder.js";
 export { syntheticHands, syntheticHandsDatasets, HAND_CLASSES, type SyntheticHandsOptions } from "./synthetic_hands.js";

@@ -59,6 +59,7 @@
 import type { RawImage } from "./image.js";
 import { InflateError, inflateZlibPartial } from "./inflate.js";
 import { checkOptions } from "../options.js";
+import { crc32 } from "../crc32.js";
 
 export class PngError extends Error {
   override name = "PngError";
@@ -625,19 +626,3 @@ function readUint32(bytes: Uint8Array, at: number): number {
   return ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0;
 }
 
-let crcTable: Uint32Array | null = null;
-
-/** CRC-32 (ISO 3309, polynomial 0xEDB88320 reflected) of bytes[start..end), as PNG chunks use. */
-export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number {
-  if (crcTable === null) {
-    crcTable = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c >>> 0;
-    }
-  }
-  let crc = 0xffffffff;
-  for (let i = start; i < end; i++) crc = crcTable[(crc ^ bytes[i]) & 255] ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
-}

@@ -16,6 +16,7 @@
  * Every size and offset read from the file is checked against the file's length, and each entry's
  * CRC-32 is verified, so a damaged file is an error rather than a wrong tensor.
  */
+import { crc32 } from "../crc32.js";
 
 const LOCAL_HEADER = 0x04034b50;
 const CENTRAL_HEADER = 0x02014b50;
@@ -27,24 +28,6 @@ const STORED = 0;
 
 export class ZipError extends Error {
   override name = "ZipError";
-}
-
-// ---- CRC-32 (the zip/PNG polynomial 0xEDB88320, one table lookup per byte) ------------------------
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-export function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
 }
 
 // ---- reading -------------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { PngError, crc32, decodePng } from "../../src/data/png.js";
+import { crc32 } from "../../src/crc32.js";
+import { PngError, decodePng } from "../../src/data/png.js";
 
 const dir = new URL("../golden/png/", import.meta.url);
 const fixture = JSON.parse(readFileSync(new URL("png.json", dir), "utf8")) as {

@@ -9,7 +9,8 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { inflateSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { PngError, crc32, decodePng } from "../../src/data/png.js";
+import { crc32 } from "../../src/crc32.js";
+import { PngError, decodePng } from "../../src/data/png.js";
 
 interface Decision {
   sha: string;

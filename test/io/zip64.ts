@@ -4,7 +4,8 @@
  * archives over 4 GiB. (gradstep itself writes plain zips; this checks its reader's zip64 path on a
  * small file.)
  */
-import { readZip, crc32 } from "../../src/io/zip.js";
+import { crc32 } from "../../src/crc32.js";
+import { readZip } from "../../src/io/zip.js";
 
 export function toZip64(zip: Uint8Array): Uint8Array {
   const entries = [...readZip(zip)];

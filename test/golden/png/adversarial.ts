@@ -9,7 +9,7 @@
  * tables of a few hundred entries and takes ~0.1 s. Used by test/data/png_adversarial.test.ts
  * and bench/png.bench.ts; built here rather than committed because it is megabytes.
  */
-import { crc32 } from "../../../src/data/png.js";
+import { crc32 } from "../../../src/crc32.js";
 import { adler32 } from "../../../src/data/inflate.js";
 
 /** Writes DEFLATE's bit stream: least significant bit of each byte first. */
