@@ -17,13 +17,16 @@ for (const entry of readdirSync(dist, { recursive: true })) {
   if (!file.endsWith(".js") || !existsSync(file.replace(/\.js$/, ".d.ts"))) continue;
   const directive = `// @ts-self-types="./${basename(file, ".js")}.d.ts"\n`;
   const code = readFileSync(file, "utf8");
-  if (code.startsWith(directive)) continue; // tsc skipped an unchanged file
-  writeFileSync(file, directive + code);
-  // the source map's lines move down by one: an empty first line keeps every mapping in place
+  // a shebang (cli.js, the package's bin) must stay the first line, or Node rejects the file
+  const shebang = code.startsWith("#!") ? code.slice(0, code.indexOf("\n") + 1) : "";
+  if (code.startsWith(shebang + directive)) continue; // tsc skipped an unchanged file
+  writeFileSync(file, shebang + directive + code.slice(shebang.length));
+  // the source map's lines below the directive move down by one: an empty line there keeps every mapping in place
   const map = `${file}.map`;
   if (existsSync(map)) {
     const json = JSON.parse(readFileSync(map, "utf8"));
-    json.mappings = `;${json.mappings}`;
+    const [first, ...rest] = json.mappings.split(";");
+    json.mappings = shebang ? [first, "", ...rest].join(";") : `;${json.mappings}`;
     writeFileSync(map, JSON.stringify(json));
   }
 }
