@@ -78,6 +78,8 @@ export interface Isoline {
  * 2: (i+1, j), 4: (i+1, j+1), 8: (i, j+1)). Edges: B bottom, R right, T top, L left. The two
  * saddles (5 and 10) list the pieces for a centre below the level; above it they swap (see below).
  */
+// four cases a row, as the table is read
+// prettier-ignore
 const CASES: readonly (readonly [Edge, Edge][])[] = [
   [], [["L", "B"]], [["B", "R"]], [["L", "R"]],
   [["R", "T"]], [["L", "B"], ["R", "T"]], [["B", "T"]], [["L", "T"]],
