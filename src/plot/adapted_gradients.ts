@@ -16,7 +16,8 @@
  */
 import { calcCorrectedEwma, periodFromAlpha } from "../train/ewma.js";
 import { formatCompact } from "./format.js";
-import { drawLineChart } from "./line_chart.js";
+import { checkOptions } from "../options.js";
+import { renderLineChart } from "./line_chart.js";
 import { subplots } from "./subplots.js";
 
 export interface AdaptedGradientsOptions {
@@ -33,6 +34,8 @@ export interface AdaptedGradientsOptions {
   panelWidth?: number;
   panelHeight?: number;
 }
+
+export const ADAPTED_GRADIENTS_KEYS = ["betas", "eps", "layer", "parameter", "index", "title", "panelWidth", "panelHeight"] as const satisfies readonly (keyof AdaptedGradientsOptions)[];
 
 /** Gradients as `trainer.captureGradients` records them: layer → parameter → one nested list per step. */
 export type CapturedGradients = Readonly<Record<string, Readonly<Record<string, readonly unknown[]>>>>;
@@ -79,6 +82,7 @@ export function adaptedGradients(gradients: ArrayLike<number>, betas: readonly [
 }
 
 export function plotAdaptedGradients(source: ArrayLike<number> | { capturedGradients: CapturedGradients }, options: AdaptedGradientsOptions = {}): string {
+  checkOptions("plotAdaptedGradients", options, ADAPTED_GRADIENTS_KEYS);
   const gradients = "capturedGradients" in source ? capturedElement(source.capturedGradients, options.layer, options.parameter, options.index) : source;
   const betas = options.betas ?? [0.9, 0.999];
   const { gradients: g, squared, m, v, adapted } = adaptedGradients(gradients, betas, options.eps ?? 1e-8);
@@ -86,15 +90,15 @@ export function plotAdaptedGradients(source: ArrayLike<number> | { capturedGradi
   const common = { xLabel: "step", xIntegerTicks: true, legend: "best" as const };
   return subplots(
     [
-      (box) => drawLineChart([
+      (box) => renderLineChart([
         { name: "gradients", x: t, y: g, color: "#7f7f7f", markers: true, line: false, opacity: 0.6 },
         { name: `m̂ (β₁ = ${formatCompact(betas[0], 4)})`, x: t, y: m, color: "#1f77b4" },
       ], { ...common, title: "Gradients" }, box),
-      (box) => drawLineChart([
+      (box) => renderLineChart([
         { name: "squared gradients", x: t, y: squared, color: "#7f7f7f", markers: true, line: false, opacity: 0.6 },
         { name: `v̂ (β₂ = ${formatCompact(betas[1], 4)})`, x: t, y: v, color: "#ff7f0e" },
       ], { ...common, title: "Squared gradients" }, box),
-      (box) => drawLineChart([{ name: "m̂ / (√v̂ + ε)", x: t, y: adapted, color: "#2ca02c" }], { ...common, title: "Adapted gradients" }, box),
+      (box) => renderLineChart([{ name: "m̂ / (√v̂ + ε)", x: t, y: adapted, color: "#2ca02c" }], { ...common, title: "Adapted gradients" }, box),
     ],
     { title: options.title ?? "Adam's adapted gradients", panelWidth: options.panelWidth ?? 360, panelHeight: options.panelHeight ?? 340 },
   );

@@ -33,6 +33,12 @@ export interface AxesOptions {
   height?: number;
 }
 
+/**
+ * The keys of `AxesOptions`, for `checkOptions` (a typo or `x_label` is an error, not a silent
+ * default). The option lists of the charts built on the axes start from this one.
+ */
+export const AXES_KEYS = ["title", "xLabel", "yLabel", "xScale", "yScale", "xLim", "yLim", "xIntegerTicks", "grid", "width", "height"] as const satisfies readonly (keyof AxesOptions)[];
+
 export const DEFAULT_WIDTH = 640;
 export const DEFAULT_HEIGHT = 420;
 

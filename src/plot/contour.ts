@@ -15,7 +15,8 @@
  * minimum. Markup: `<g class="contour-level" data-level="0.5">` in ascending level order, and
  * `<g class="series path" data-name="Adam">` per path.
  */
-import { clipped, DEFAULT_HEIGHT, DEFAULT_WIDTH, drawFrame, drawGrid, layoutAxes, type Axes, type AxesOptions } from "./axes.js";
+import { checkOptions } from "../options.js";
+import { AXES_KEYS, clipped, DEFAULT_HEIGHT, DEFAULT_WIDTH, drawFrame, drawGrid, layoutAxes, type Axes, type AxesOptions } from "./axes.js";
 import { colorRamp } from "./colors.js";
 import { formatCompact } from "./format.js";
 import { drawLegend, type LegendEntry, type LegendPlacement } from "./legend.js";
@@ -55,6 +56,8 @@ export interface ContourOptions extends AxesOptions {
   legend?: LegendPlacement;
 }
 
+export const CONTOUR_KEYS = [...AXES_KEYS, "levels", "levelSpacing", "colorMap", "colorbar", "paths", "markers", "legend"] as const satisfies readonly (keyof ContourOptions)[];
+
 /** Samples `fn(x, y)` on an evenly spaced grid of `n` (or [nx, ny]) points per axis. */
 export function gridOf(fn: (x: number, y: number) => number, xRange: readonly [number, number], yRange: readonly [number, number], n: number | readonly [number, number] = 60): ContourGrid {
   const [nx, ny] = typeof n === "number" ? [n, n] : n;
@@ -75,6 +78,8 @@ export interface Isoline {
  * 2: (i+1, j), 4: (i+1, j+1), 8: (i, j+1)). Edges: B bottom, R right, T top, L left. The two
  * saddles (5 and 10) list the pieces for a centre below the level; above it they swap (see below).
  */
+// four cases a row, as the table is read
+// prettier-ignore
 const CASES: readonly (readonly [Edge, Edge][])[] = [
   [], [["L", "B"]], [["B", "R"]], [["L", "R"]],
   [["R", "T"]], [["L", "B"], ["R", "T"]], [["B", "T"]], [["L", "T"]],
@@ -260,6 +265,11 @@ function levelsOf(grid: ContourGrid, options: ContourOptions): number[] {
 
 /** The map's markup inside `box`. */
 export function drawContour(grid: ContourGrid, options: ContourOptions, box: Box): string {
+  return renderContour(grid, checkOptions("drawContour", options, CONTOUR_KEYS), box);
+}
+
+/** `drawContour` for options already checked by the public function that received them. */
+export function renderContour(grid: ContourGrid, options: ContourOptions, box: Box): string {
   if (grid.z.length !== grid.y.length || grid.z.some((row) => row.length !== grid.x.length)) {
     throw new RangeError(`contourMap: z must have one row of ${grid.x.length} values per y value (${grid.y.length} rows)`);
   }
@@ -308,7 +318,8 @@ export function drawContour(grid: ContourGrid, options: ContourOptions, box: Box
  * ```
  */
 export function contourMap(grid: ContourGrid, options: ContourOptions = {}): string {
+  checkOptions("contourMap", options, CONTOUR_KEYS);
   const width = options.width ?? DEFAULT_WIDTH;
   const height = options.height ?? DEFAULT_HEIGHT;
-  return svgDocument(width, height, drawContour(grid, options, { x: 0, y: 0, width, height }));
+  return svgDocument(width, height, renderContour(grid, options, { x: 0, y: 0, width, height }));
 }

@@ -9,9 +9,11 @@
  */
 import { alphaFromPeriod, calcCorrectedEwma, calcEwma, calcSimpleMovingAverage } from "../train/ewma.js";
 import { formatCompact } from "./format.js";
-import { lineChart, type LineChartOptions } from "./line_chart.js";
+import { checkOptions } from "../options.js";
+import { LINE_CHART_KEYS, lineChart, type LineChartOptions } from "./line_chart.js";
 
 export function plotEwma(values: ArrayLike<number>, period: number, options: LineChartOptions = {}): string {
+  checkOptions("plotEwma", options, LINE_CHART_KEYS);
   const data = Array.from(values);
   const t = data.map((_, i) => i + 1);
   const alpha = alphaFromPeriod(period);

@@ -4,7 +4,8 @@
  * channel ("Channel #j"), each panel a kernel scaled to its own range (bright = large weight).
  * Learned edge detectors show up as a bright and a dark stripe side by side.
  */
-import { imageGrid, type GridImage, type ImageGridOptions } from "./image_grid.js";
+import { checkOptions } from "../options.js";
+import { IMAGE_GRID_KEYS, imageGrid, type GridImage, type ImageGridOptions } from "./image_grid.js";
 
 /** A 4-d weight [out, in, kh, kw] as a tensor would give it: shape and values. */
 interface WeightLike {
@@ -16,6 +17,7 @@ interface WeightLike {
 export type FilterSource = { readonly weight: WeightLike } | WeightLike;
 
 export function visualizeFilters(conv: FilterSource, options: ImageGridOptions = {}): string {
+  checkOptions("visualizeFilters", options, IMAGE_GRID_KEYS);
   const weight = "weight" in conv ? conv.weight : conv;
   if (weight.shape.length !== 4) throw new RangeError(`visualizeFilters: expected a convolution weight [out, in, kh, kw], got shape [${weight.shape.join(", ")}]`);
   const [outChannels, inChannels, kh, kw] = weight.shape;

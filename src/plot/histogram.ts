@@ -8,7 +8,8 @@
  * (`<rect class="bar" data-count="12">`). Several series share the bins and are drawn see-through
  * on top of each other, as `plt.hist([...], alpha=0.5)` does.
  */
-import { clipped, DEFAULT_HEIGHT, DEFAULT_WIDTH, drawFrame, drawGrid, layoutAxes, type AxesOptions } from "./axes.js";
+import { checkOptions } from "../options.js";
+import { AXES_KEYS, clipped, DEFAULT_HEIGHT, DEFAULT_WIDTH, drawFrame, drawGrid, layoutAxes, type AxesOptions } from "./axes.js";
 import { seriesColor } from "./colors.js";
 import { drawLegend, type LegendEntry, type LegendPlacement } from "./legend.js";
 import { dataValue, el, svgDocument, type Box } from "./svg.js";
@@ -28,6 +29,8 @@ export interface HistogramOptions extends AxesOptions {
   density?: boolean;
   legend?: LegendPlacement;
 }
+
+export const HISTOGRAM_KEYS = [...AXES_KEYS, "bins", "range", "density", "legend"] as const satisfies readonly (keyof HistogramOptions)[];
 
 export interface Binned {
   /** bins + 1 ascending edges. */
@@ -88,6 +91,11 @@ export function binValues(values: ArrayLike<number>, bins: number | readonly num
 
 /** The chart's markup inside `box`. */
 export function drawHistogram(data: ArrayLike<number> | readonly HistogramSeries[], options: HistogramOptions, box: Box): string {
+  return renderHistogram(data, checkOptions("drawHistogram", options, HISTOGRAM_KEYS), box);
+}
+
+/** `drawHistogram` for options already checked by the public function that received them. */
+function renderHistogram(data: ArrayLike<number> | readonly HistogramSeries[], options: HistogramOptions, box: Box): string {
   const series: readonly HistogramSeries[] = isSeriesList(data) ? data : [{ name: "values", values: data }];
   // All series share one set of bins, from the range of all their values together.
   const everything = series.flatMap((s) => Array.from(s.values));
@@ -146,7 +154,8 @@ function isSeriesList(data: ArrayLike<number> | readonly HistogramSeries[]): dat
  * ```
  */
 export function histogram(data: ArrayLike<number> | readonly HistogramSeries[], options: HistogramOptions = {}): string {
+  checkOptions("histogram", options, HISTOGRAM_KEYS);
   const width = options.width ?? DEFAULT_WIDTH;
   const height = options.height ?? DEFAULT_HEIGHT;
-  return svgDocument(width, height, drawHistogram(data, options, { x: 0, y: 0, width, height }));
+  return svgDocument(width, height, renderHistogram(data, options, { x: 0, y: 0, width, height }));
 }

@@ -8,6 +8,7 @@
  * shows which filters are large. Pixels are drawn with `shape-rendering="crispEdges"` so no seams
  * appear between them.
  */
+import { checkOptions } from "../options.js";
 import { colorRamp } from "./colors.js";
 import { el, svgDocument, textEl, dataValue, textWidth, FONT_SIZE } from "./svg.js";
 
@@ -31,6 +32,8 @@ export interface ImageGridOptions {
   normalize?: "panel" | "shared";
 }
 
+export const IMAGE_GRID_KEYS = ["title", "rowLabels", "colLabels", "cellSize", "colorMap", "normalize"] as const satisfies readonly (keyof ImageGridOptions)[];
+
 const GAP = 8;
 
 function range(values: ArrayLike<number>): [number, number] {
@@ -47,6 +50,7 @@ function range(values: ArrayLike<number>): [number, number] {
 
 /** An image grid as a standalone SVG document: `images[row][col]`. */
 export function imageGrid(images: readonly (readonly GridImage[])[], options: ImageGridOptions = {}): string {
+  checkOptions("imageGrid", options, IMAGE_GRID_KEYS);
   const rows = images.length;
   const cols = Math.max(0, ...images.map((row) => row.length));
   for (const row of images) {

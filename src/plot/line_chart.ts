@@ -10,7 +10,8 @@
  * Markup: `<g class="series" data-name="Training Loss" data-count="10">` per series, markers as
  * `<line class="suggestion" data-x="0.01">` (the class is the marker's own), and the legend.
  */
-import { clipped, DEFAULT_HEIGHT, DEFAULT_WIDTH, drawFrame, drawGrid, layoutAxes, type Axes, type AxesOptions } from "./axes.js";
+import { checkOptions } from "../options.js";
+import { AXES_KEYS, clipped, DEFAULT_HEIGHT, DEFAULT_WIDTH, drawFrame, drawGrid, layoutAxes, type Axes, type AxesOptions } from "./axes.js";
 import { seriesColor } from "./colors.js";
 import { drawLegend, type LegendEntry, type LegendPlacement } from "./legend.js";
 import { dataValue, el, pointList, svgDocument, type Box } from "./svg.js";
@@ -60,6 +61,8 @@ export interface LineChartOptions extends AxesOptions {
    */
   legend?: LegendPlacement;
 }
+
+export const LINE_CHART_KEYS = [...AXES_KEYS, "markers", "legend"] as const satisfies readonly (keyof LineChartOptions)[];
 
 export function dashArray(style: LineStyle | undefined): string | undefined {
   return style === "dashed" ? "6 4" : style === "dotted" ? "1.5 3" : undefined;
@@ -170,6 +173,11 @@ function markerValues(markers: readonly ChartMarker[], axis: "x" | "y"): number[
 
 /** The chart's markup inside `box` (for figures with several panels); `lineChart` wraps it in a document. */
 export function drawLineChart(series: readonly LineSeries[], options: LineChartOptions, box: Box): string {
+  return renderLineChart(series, checkOptions("drawLineChart", options, LINE_CHART_KEYS), box);
+}
+
+/** `drawLineChart` for options already checked by the public function that received them. */
+export function renderLineChart(series: readonly LineSeries[], options: LineChartOptions, box: Box): string {
   const markers = options.markers ?? [];
   const xValues = series.flatMap((s) => Array.from(xsOf(s))).concat(markerValues(markers, "x"));
   const yValues = series.flatMap((s) => Array.from(s.y)).concat(markerValues(markers, "y"));
@@ -213,7 +221,8 @@ export function drawLineChart(series: readonly LineSeries[], options: LineChartO
  * ```
  */
 export function lineChart(series: readonly LineSeries[], options: LineChartOptions = {}): string {
+  checkOptions("lineChart", options, LINE_CHART_KEYS);
   const width = options.width ?? DEFAULT_WIDTH;
   const height = options.height ?? DEFAULT_HEIGHT;
-  return svgDocument(width, height, drawLineChart(series, options, { x: 0, y: 0, width, height }));
+  return svgDocument(width, height, renderLineChart(series, options, { x: 0, y: 0, width, height }));
 }

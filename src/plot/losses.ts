@@ -6,7 +6,8 @@
  * Epochs are numbered from 1, as `trainer.totalEpochs` counts them. The y-axis is logarithmic when
  * every loss is positive and linear otherwise (or as `yScale` says).
  */
-import { lineChart, type LineChartOptions, type LineSeries } from "./line_chart.js";
+import { checkOptions } from "../options.js";
+import { LINE_CHART_KEYS, lineChart, type LineChartOptions, type LineSeries } from "./line_chart.js";
 
 /** What the chart needs from a trainer: its per-epoch losses. A `Trainer` is one. */
 export interface LossHistory {
@@ -15,6 +16,7 @@ export interface LossHistory {
 }
 
 export function plotLosses(trainer: LossHistory, options: LineChartOptions = {}): string {
+  checkOptions("plotLosses", options, LINE_CHART_KEYS);
   const epochs = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
   // Dots at every epoch help while there are few of them; on a long run they only add ink.
   const dots = Math.max(trainer.losses.length, trainer.valLosses?.length ?? 0) <= 30;

@@ -10,7 +10,8 @@
  * the chart (give `yLim` to see everything).
  */
 import { formatCompact } from "./format.js";
-import { lineChart, type ChartMarker, type LineChartOptions } from "./line_chart.js";
+import { checkOptions } from "../options.js";
+import { LINE_CHART_KEYS, lineChart, type ChartMarker, type LineChartOptions } from "./line_chart.js";
 import type { ScaleKind } from "./scale.js";
 import type { LrRangeTestResult, Suggestion } from "../train/lr_finder.js";
 
@@ -18,6 +19,8 @@ export interface PlotLrFinderOptions extends LineChartOptions {
   /** Mark both rules' suggestions (steepest and valley), not just the result's own. */
   allSuggestions?: boolean;
 }
+
+export const PLOT_LR_FINDER_KEYS = [...LINE_CHART_KEYS, "allSuggestions"] as const satisfies readonly (keyof PlotLrFinderOptions)[];
 
 /** "log" when the rates are positive and grow by a constant factor (exponential steps). */
 export function rateScale(lrs: readonly number[]): ScaleKind {
@@ -49,7 +52,7 @@ function suggestionMarkers(result: LrRangeTestResult, suggestion: Suggestion, se
 }
 
 export function plotLrFinder(result: LrRangeTestResult, options: PlotLrFinderOptions = {}): string {
-  const { allSuggestions = false, ...chartOptions } = options;
+  const { allSuggestions = false, ...chartOptions } = checkOptions("plotLrFinder", options, PLOT_LR_FINDER_KEYS);
   const markers: ChartMarker[] = [];
   if (result.suggestion) markers.push(...suggestionMarkers(result, result.suggestion, true, "#d62728"));
   if (allSuggestions) {

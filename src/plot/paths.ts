@@ -11,7 +11,8 @@
  * Paths come as arrays, or from `trainer.captureParameters(["linear"])`, which records the layer's
  * parameters at every forward pass: `parameterPath(trainer, "linear", "SGD")`.
  */
-import { drawContour, gridOf, type ContourGrid, type ContourOptions, type PathSeries } from "./contour.js";
+import { checkOptions } from "../options.js";
+import { CONTOUR_KEYS, gridOf, renderContour, type ContourGrid, type ContourOptions, type PathSeries } from "./contour.js";
 import { DEFAULT_HEIGHT, DEFAULT_WIDTH } from "./axes.js";
 import { svgDocument } from "./svg.js";
 
@@ -33,6 +34,8 @@ export interface PlotPathsOptions extends ContourOptions {
   /** Grid points per axis. Default 80. */
   resolution?: number;
 }
+
+export const PLOT_PATHS_KEYS = [...CONTOUR_KEYS, "bRange", "wRange", "resolution"] as const satisfies readonly (keyof PlotPathsOptions)[];
 
 function numbers(values: Numbers): number[] {
   return Array.from("toArray" in values && typeof values.toArray === "function" ? values.toArray() : (values as ArrayLike<number>));
@@ -104,7 +107,7 @@ function spanWithMargin(values: readonly number[]): [number, number] {
 }
 
 export function plotPaths(data: { x: Numbers; y: Numbers }, paths: readonly ParameterPath[], options: PlotPathsOptions = {}): string {
-  const { bRange, wRange, resolution = 80, ...contourOptions } = options;
+  const { bRange, wRange, resolution = 80, ...contourOptions } = checkOptions("plotPaths", options, PLOT_PATHS_KEYS);
   const minimum = leastSquares(data.x, data.y);
   const bs = paths.flatMap((p) => Array.from(p.b)).concat(minimum.b);
   const ws = paths.flatMap((p) => Array.from(p.w)).concat(minimum.w);
@@ -115,7 +118,7 @@ export function plotPaths(data: { x: Numbers; y: Numbers }, paths: readonly Para
   return svgDocument(
     width,
     height,
-    drawContour(grid, {
+    renderContour(grid, {
       title: "Paths over the loss surface",
       xLabel: "b",
       yLabel: "w",

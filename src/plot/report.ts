@@ -19,6 +19,7 @@
  * beside it, then a rename), so a reader never sees half a page. Node's `fs` is imported only
  * there, so the package still loads in a browser (use `toHTML()` there).
  */
+import { describeValue } from "../options.js";
 import { formatCompact } from "./format.js";
 import { escapeXml } from "./svg.js";
 import { writeTextAtomic } from "../train/files.js";
@@ -69,7 +70,12 @@ export class Report {
   private readonly sections: Section[] = [{ heading: null, blocks: [] }];
   private figures = 0;
 
-  constructor(readonly title: string) {}
+  /** Takes the title itself, not an options object: `new Report({ title })` is an error, not a page titled "[object Object]". */
+  constructor(readonly title: string) {
+    if (typeof title !== "string") {
+      throw new TypeError(`Report: expected the page title as a string, got ${describeValue(title)}; Report takes no options object`);
+    }
+  }
 
   /** Starts a new section; what follows goes under its heading. */
   section(heading: string): this {

@@ -14,7 +14,8 @@
  * opposite to the rate.
  */
 import { DEFAULT_HEIGHT, DEFAULT_WIDTH } from "./axes.js";
-import { drawLineChart, lineChart, type LineChartOptions, type LineSeries } from "./line_chart.js";
+import { checkOptions } from "../options.js";
+import { LINE_CHART_KEYS, lineChart, renderLineChart, type LineChartOptions, type LineSeries } from "./line_chart.js";
 import { subplots } from "./subplots.js";
 
 /** What plotting needs of a scheduler: `step()` and `getLastLr()` (every `LRScheduler` has both). */
@@ -30,6 +31,8 @@ export interface PlotScheduleOptions extends LineChartOptions {
   /** Add a panel with each group's momentum (or β₁). */
   momentum?: boolean;
 }
+
+export const PLOT_SCHEDULE_KEYS = [...LINE_CHART_KEYS, "momentum"] as const satisfies readonly (keyof PlotScheduleOptions)[];
 
 export interface ScheduleValues {
   /** The steps, 0 … steps − 1. */
@@ -85,7 +88,7 @@ export function scheduleValues(source: ScheduleSource, steps: number): ScheduleV
 }
 
 export function plotSchedule(source: ScheduleSource, steps: number, options: PlotScheduleOptions = {}): string {
-  const { momentum: showMomentum = false, ...chartOptions } = options;
+  const { momentum: showMomentum = false, ...chartOptions } = checkOptions("plotSchedule", options, PLOT_SCHEDULE_KEYS);
   const values = scheduleValues(source, steps);
   const groupName = (g: number) => (values.lr.length === 1 ? "lr" : `group ${g}`);
   const lrSeries: LineSeries[] = values.lr.map((y, g) => ({ name: groupName(g), x: values.steps, y }));
@@ -98,8 +101,8 @@ export function plotSchedule(source: ScheduleSource, steps: number, options: Plo
   const height = options.height ?? DEFAULT_HEIGHT;
   return subplots(
     [
-      (box) => drawLineChart(lrSeries, { ...lrOptions, title: "Learning rate" }, box),
-      (box) => drawLineChart(momentumSeries, { xLabel: "Step", yLabel: "Momentum", xIntegerTicks: true, title: "Momentum" }, box),
+      (box) => renderLineChart(lrSeries, { ...lrOptions, title: "Learning rate" }, box),
+      (box) => renderLineChart(momentumSeries, { xLabel: "Step", yLabel: "Momentum", xIntegerTicks: true, title: "Momentum" }, box),
     ],
     { title: values.name, panelWidth: width, panelHeight: height },
   );

@@ -12,6 +12,7 @@
  * ], { title: "One parameter" })
  * ```
  */
+import { checkOptions } from "../options.js";
 import { el, svgDocument, textEl, type Box } from "./svg.js";
 
 /** Draws a chart into a box. */
@@ -27,7 +28,10 @@ export interface SubplotsOptions {
   title?: string;
 }
 
+export const SUBPLOTS_KEYS = ["columns", "panelWidth", "panelHeight", "title"] as const satisfies readonly (keyof SubplotsOptions)[];
+
 export function subplots(panels: readonly Panel[], options: SubplotsOptions = {}): string {
+  checkOptions("subplots", options, SUBPLOTS_KEYS);
   const columns = Math.max(1, Math.min(options.columns ?? panels.length, panels.length || 1));
   const rows = Math.max(1, Math.ceil(panels.length / columns));
   const panelWidth = options.panelWidth ?? 420;

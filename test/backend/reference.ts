@@ -10,7 +10,7 @@
  */
 import fc from "fast-check";
 import { expect } from "vitest";
-import type { Backend, Storage } from "../../src/backend/backend.js";
+import type { Storage } from "../../src/backend/backend.js";
 import { JsBackend } from "../../src/backend/js.js";
 import { createWasmBackend, type WasmBackend } from "../../src/backend/wasm/backend.js";
 import type { DType, TypedArray } from "../../src/dtype.js";

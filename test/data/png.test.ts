@@ -83,7 +83,7 @@ function png(header: Uint8Array, zlibStream: Uint8Array, ...extra: Uint8Array[])
   return join(SIGNATURE, header, ...extra, chunk("IDAT", zlibStream), chunk("IEND", new Uint8Array(0)));
 }
 
-const { deflateSync, constants } = await import("node:zlib");
+const { deflateSync } = await import("node:zlib");
 const deflate = (bytes: Uint8Array, options: object = {}) => new Uint8Array(deflateSync(bytes, options));
 
 /** Splits a valid PNG into its chunks: [offset, length, type]. */
