@@ -3,7 +3,9 @@
  * * within their valid ranges, finite gradients never make a parameter or a state entry NaN or
  *   infinite. "Valid" is PyTorch's check plus what the algorithm needs to stay finite: ε > 0 (with
  *   ε = 0 a zero gradient divides 0 by 0, in PyTorch too) and, for RMSprop, α ≥ 0.5 (a centered
- *   estimate v − g̅² computed in float32 can dip just below 0 when α is tiny);
+ *   estimate v − g̅² computed in float32 can dip just below 0 when α is tiny) and no gradient whose
+ *   square underflows float32 while g̅² does not (|g| around 1e-23, also through a tiny weight decay:
+ *   torch 1.13 gives NaN there too, e.g. weight decay 9.1e-24 on θ = 3 for five steps);
  * * outside them, construction throws PyTorch's message naming the value.
  */
 import fc from "fast-check";
@@ -59,6 +61,10 @@ describeEachBackend("random valid hyper-parameters never produce NaN on finite g
     it(name, () => {
       fc.assert(
         fc.property(options, gradientSteps, (opts, steps) => {
+          if (name === "RMSprop" && opts.centered) {
+            const underflows = (g: number) => g !== 0 && Math.abs(g) < 1e-18;
+            fc.pre(!underflows(opts.weightDecay as number) && !steps.flat().some((g) => g?.some(underflows)));
+          }
           const params = [parameter([0.5, -1, 2], [3]), parameter([1, 0, -0.25, 3], [2, 2])];
           const opt = new Optimizer(params, opts);
           for (const grads of steps) {
