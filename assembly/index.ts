@@ -67,3 +67,8 @@ export {
   maxpool2d_f32, maxpool2d_f64, maxpool2d_i32,
   maxpool2d_backward_f32, maxpool2d_backward_f64, maxpool2d_backward_i32,
 } from "./pool";
+
+// fused optimizer steps
+export {
+  sgd_step_f32, sgd_step_f64, adam_step_f32, adam_step_f64, rmsprop_step_f32, rmsprop_step_f64,
+} from "./optim_steps";

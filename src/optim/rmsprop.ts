@@ -1,5 +1,6 @@
 import { noGrad } from "../autograd.js";
 import { zerosLike } from "../creation.js";
+import { rmspropStep_ } from "../ops/fused.js";
 import type { Tensor } from "../tensor.js";
 import { type Closure, formatLikePython, type ImplementationFlags, Optimizer, type ParamGroupInput, withDefaults } from "./optimizer.js";
 
@@ -86,24 +87,12 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
           if (centered && state.grad_avg === undefined) state.grad_avg = zerosLike(param);
           state.step = (state.step as number) + 1;
           const squareAvg = state.square_avg as Tensor;
+          const gradAvg = centered ? (state.grad_avg as Tensor) : null;
+          const buffer = momentum > 0 ? (state.momentum_buffer as Tensor) : null;
 
-          let grad = maximize ? param.grad.neg() : param.grad;
-          if (weightDecay !== 0) grad = grad.add(param, weightDecay);
-          squareAvg.mul_(alpha).addcmul_(grad, grad, 1 - alpha);
-          let avg: Tensor;
-          if (centered) {
-            const gradAvg = (state.grad_avg as Tensor).mul_(alpha).add_(grad, 1 - alpha);
-            avg = squareAvg.clone().addcmul_(gradAvg, gradAvg, -1).sqrt_();
-          } else {
-            avg = squareAvg.sqrt();
-          }
-          avg.add_(eps);
-          if (momentum > 0) {
-            const buffer = (state.momentum_buffer as Tensor).mul_(momentum).addcdiv_(grad, avg);
-            param.add_(buffer, -lr);
-          } else {
-            param.addcdiv_(grad, avg, -lr);
-          }
+          // g = −g; g += λθ; v = αv + (1 − α)g²; g̅ = αg̅ + (1 − α)g; d = √(v − g̅²) + ε (or √v + ε);
+          // b = μb + g/d, θ += −γb (or θ += −γ·g/d), in one pass with the in-place ops' roundings
+          rmspropStep_(param, param.grad, squareAvg, gradAvg, buffer, { lr, alpha, eps, weightDecay, momentum, maximize });
         }
       }
     });

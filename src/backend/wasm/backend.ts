@@ -13,7 +13,9 @@
  * whichever comes first.
  */
 import type { DType, TypedArray } from "../../dtype.js";
-import type { Backend, BinaryOp, ReduceOp, Storage, UnaryOp, Window2d } from "../backend.js";
+import type {
+  AdamStepScalars, Backend, BinaryOp, ReduceOp, RmspropStepScalars, SgdStepScalars, Storage, UnaryOp, Window2d,
+} from "../backend.js";
 import type { DtypeSuffix, KernelExports, Pointer } from "./exports.js";
 import { instantiateKernels, type LoadOptions } from "./load.js";
 
@@ -58,6 +60,9 @@ function kernelTables(k: KernelExports) {
     maxPool2dBackward: byDtype(k.maxpool2d_backward_f32, k.maxpool2d_backward_f64, k.maxpool2d_backward_i32),
     gatherRows: byWidth(k.gather_rows_x32, k.gather_rows_x64),
     scatterAddRows: byDtype(k.scatter_add_rows_f32, k.scatter_add_rows_f64, k.scatter_add_rows_i32),
+    sgdStep: { float32: k.sgd_step_f32, float64: k.sgd_step_f64 },
+    adamStep: { float32: k.adam_step_f32, float64: k.adam_step_f64 },
+    rmspropStep: { float32: k.rmsprop_step_f32, float64: k.rmsprop_step_f64 },
   };
 }
 
@@ -434,6 +439,47 @@ export class WasmBackend implements Backend {
   scatterAddRows(out: Storage, src: Storage, idx: Storage, rowSize: number): void {
     this.t.scatterAddRows[out.dtype](pointerOf(out), pointerOf(src), pointerOf(idx), idx.length, rowSize);
   }
+
+  // ---- fused optimizer steps (assembly/optim_steps.ts) -------------------------------------------
+  // The kernels take each scalar as T, so float32 ones round here exactly as the unfused ops round
+  // them (1 − β formed in float64 first); the booleans travel as the kernels' flag bits.
+
+  sgdStep(param: Storage, grad: Storage, momentumBuffer: Storage | null, s: SgdStepScalars): void {
+    const flags = (s.maximize ? 1 : 0) | (s.weightDecay !== 0 ? 2 : 0) | (momentumBuffer !== null ? 4 : 0) |
+      (s.firstStep ? 8 : 0) | (s.nesterov ? 16 : 0);
+    const buffer = momentumBuffer === null ? 0 : pointerOf(momentumBuffer);
+    this.t.sgdStep[floatDtype(param)](
+      pointerOf(param), pointerOf(grad), buffer, param.length, flags, s.weightDecay, s.momentum, 1 - s.dampening, -s.lr,
+    );
+  }
+
+  adamStep(param: Storage, grad: Storage, expAvg: Storage, expAvgSq: Storage, maxExpAvgSq: Storage | null, s: AdamStepScalars): void {
+    const flags = (s.maximize ? 1 : 0) | (!s.decoupledWeightDecay && s.weightDecay !== 0 ? 2 : 0) |
+      (s.decoupledWeightDecay ? 4 : 0) | (maxExpAvgSq !== null ? 8 : 0);
+    const vmax = maxExpAvgSq === null ? 0 : pointerOf(maxExpAvgSq);
+    this.t.adamStep[floatDtype(param)](
+      pointerOf(param), pointerOf(grad), pointerOf(expAvg), pointerOf(expAvgSq), vmax, param.length, flags,
+      s.beta1, 1 - s.beta1, s.beta2, 1 - s.beta2, s.weightDecay, 1 - s.lr * s.weightDecay, s.biasCorrection2Sqrt, s.eps, -s.stepSize,
+    );
+  }
+
+  rmspropStep(
+    param: Storage, grad: Storage, squareAvg: Storage, gradAvg: Storage | null, momentumBuffer: Storage | null,
+    s: RmspropStepScalars,
+  ): void {
+    const flags = (s.maximize ? 1 : 0) | (s.weightDecay !== 0 ? 2 : 0) | (gradAvg !== null ? 4 : 0) | (momentumBuffer !== null ? 8 : 0);
+    this.t.rmspropStep[floatDtype(param)](
+      pointerOf(param), pointerOf(grad), pointerOf(squareAvg),
+      gradAvg === null ? 0 : pointerOf(gradAvg), momentumBuffer === null ? 0 : pointerOf(momentumBuffer),
+      param.length, flags, s.weightDecay, s.alpha, 1 - s.alpha, s.eps, s.momentum, -s.lr,
+    );
+  }
+}
+
+/** The dtype of a fused optimizer step's operands, which only float kernels exist for. */
+function floatDtype(s: Storage): "float32" | "float64" {
+  if (s.dtype === "int32") throw new TypeError("fused optimizer steps need float32 or float64 parameters, got int32");
+  return s.dtype;
 }
 
 const f32bits = new Float32Array(1);
