@@ -140,7 +140,14 @@ export class WasmBackend implements Backend {
   private buffer: ArrayBuffer | null = null;
   private i32view = new Int32Array(0);
 
-  constructor(kernels: KernelExports, maximumBytes: number) {
+  /**
+   * Whether this instance runs the relaxed-SIMD build (`setBackend("wasm", { relaxedSimd: true })`):
+   * float32 GEMM may use fused multiply-add, so matmul and conv round differently from the exact build.
+   */
+  readonly relaxedSimd: boolean;
+
+  constructor(kernels: KernelExports, maximumBytes: number, relaxedSimd = false) {
+    this.relaxedSimd = relaxedSimd;
     this.k = kernels;
     this.t = kernelTables(kernels);
     this.maximumBytes = maximumBytes;
@@ -509,5 +516,5 @@ function windowArgs(w: Window2d) {
 /** A WebAssembly backend with its own instance of the kernels and its own memory. */
 export async function createWasmBackend(options: LoadOptions = {}): Promise<WasmBackend> {
   const { kernels, maximumBytes } = await instantiateKernels(options);
-  return new WasmBackend(kernels, maximumBytes);
+  return new WasmBackend(kernels, maximumBytes, options.relaxedSimd ?? false);
 }
