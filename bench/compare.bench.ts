@@ -17,8 +17,8 @@
  * medians. Also printed: the 10M-parameter Adam and SGD steps as a fraction of the plain WebAssembly
  * copy's bandwidth measured in the same run (bytes each must read and write ÷ time).
  *
- * ROUNDS (default 5) and the engine list can be set with BENCH_ROUNDS and BENCH_ENGINES
- * (comma-separated: wasm,js,torch).
+ * ROUNDS (default 5), the engines and the workloads can be set with BENCH_ROUNDS, BENCH_ENGINES
+ * (comma-separated: wasm,js,torch) and BENCH_WORKLOADS (comma-separated names, e.g. cnn2-step,add16).
  *
  * Run: npm run bench -- compare
  */
@@ -69,7 +69,7 @@ function optimizerStep(make: (params: Tensor[]) => optim.Optimizer): () => () =>
   };
 }
 
-const WORKLOADS: Workload[] = [
+const ALL_WORKLOADS: Workload[] = [
   {
     name: "cnn2-step", what: "CNN2 step, batch 16 (Adam)", reps: 20,
     setup: () => {
@@ -143,6 +143,9 @@ const WORKLOADS: Workload[] = [
     },
   },
 ];
+
+const only = process.env.BENCH_WORKLOADS?.split(",");
+const WORKLOADS = only ? ALL_WORKLOADS.filter((w) => only.includes(w.name)) : ALL_WORKLOADS;
 
 /** CPU seconds of this process. */
 const cpuSeconds = () => {

@@ -238,6 +238,14 @@ export interface Backend {
     param: Storage, grad: Storage, squareAvg: Storage, gradAvg: Storage | null, momentumBuffer: Storage | null,
     s: RmspropStepScalars,
   ): void;
+
+  // ---- memory, continued -------------------------------------------------------------------------
+  /**
+   * New storage whose contents are unspecified, for an output the next kernel overwrites entirely
+   * (element-wise results, matmul, im2col, reductions, copies): `alloc`'s zero fill would be
+   * wasted work there. Every element must be written before it is read.
+   */
+  allocUninitialized(dtype: DType, length: number): Storage;
 }
 
 /** The hyper-parameters of `sgdStep`, as the optimizer's step loop holds them (float64 numbers). */

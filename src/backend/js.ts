@@ -111,6 +111,11 @@ export class JsBackend implements Backend {
     return new JsStorage(allocTypedArray(dtype, length), dtype);
   }
 
+  /** Typed arrays always start zeroed, so this is `alloc`: skipping the fill saves nothing here. */
+  allocUninitialized(dtype: DType, length: number): Storage {
+    return this.alloc(dtype, length);
+  }
+
   fromArray(dtype: DType, values: ArrayLike<number>): Storage {
     const data = allocTypedArray(dtype, values.length);
     for (let i = 0; i < values.length; i++) data[i] = values[i];

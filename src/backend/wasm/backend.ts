@@ -447,6 +447,11 @@ export class WasmBackend implements Backend {
     this.t.scatterAddRows[out.dtype](pointerOf(out), pointerOf(src), pointerOf(idx), idx.length, rowSize);
   }
 
+  /** A block left as the allocator hands it out (a reused block holds old values): no zero fill. */
+  allocUninitialized(dtype: DType, length: number): Storage {
+    return this.allocate(dtype, length, false);
+  }
+
   // ---- fused optimizer steps (assembly/optim_steps.ts) -------------------------------------------
   // The kernels take each scalar as T, so float32 ones round here exactly as the unfused ops round
   // them (1 − β formed in float64 first); the booleans travel as the kernels' flag bits.
