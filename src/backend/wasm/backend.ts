@@ -304,6 +304,22 @@ export class WasmBackend implements Backend {
     return this.geometry;
   }
 
+  /** writeGeometry for one dimension of n elements with the two strides given, without arrays. */
+  private writeDenseGeometry(n: number, aStride: number, bStride: number): Pointer {
+    if (this.geometryBytes < 16) return this.writeGeometry([[n], [aStride], [bStride]], 1);
+    if (this.buffer !== this.k.memory.buffer) {
+      this.buffer = this.k.memory.buffer;
+      this.i32view = new Int32Array(this.buffer);
+    }
+    const at = this.geometry >>> 2;
+    const view = this.i32view;
+    view[at] = n;
+    view[at + 1] = aStride;
+    view[at + 2] = bStride;
+    view[at + 3] = 0; // the odometer's counter
+    return this.geometry;
+  }
+
   // ---- fill / copy -------------------------------------------------------------------------------
 
   fill(out: Storage, value: number): void {
@@ -351,10 +367,20 @@ export class WasmBackend implements Backend {
     shape: readonly number[],
   ): void {
     if (out.length === 0) return;
+    const kernel = this.t.binary[op][out.dtype];
+    // the common cases (same shape, or a scalar on either side) collapse to one dimension: skip
+    // collapseDims's arrays, which cost more than the kernel itself on small tensors
+    const aKind = strideKind(aStrides, shape);
+    const bKind = strideKind(bStrides, shape);
+    if (aKind !== Strides.Other && bKind !== Strides.Other) {
+      const geometry = this.writeDenseGeometry(out.length, aKind === Strides.Dense ? 1 : 0, bKind === Strides.Dense ? 1 : 0);
+      kernel(pointerOf(out), pointerOf(a), pointerOf(b), geometry, 1);
+      return;
+    }
     let { shape: dims, strides } = collapseDims(shape, [aStrides, bStrides]);
     if (dims.length === 0) [dims, strides] = [[1], [[0], [0]]]; // one element
     const geometry = this.writeGeometry([dims, ...strides], dims.length);
-    this.t.binary[op][out.dtype](pointerOf(out), pointerOf(a), pointerOf(b), geometry, dims.length);
+    kernel(pointerOf(out), pointerOf(a), pointerOf(b), geometry, dims.length);
   }
 
   // ---- fused in-place updates --------------------------------------------------------------------
@@ -516,6 +542,24 @@ function float32Below(x: number): number {
 
 function windowArgs(w: Window2d) {
   return [w.batch, w.channels, w.height, w.width, w.kernelH, w.kernelW, w.strideH, w.strideW, w.padH, w.padW, w.outH, w.outW] as const;
+}
+
+const enum Strides { Dense, Scalar, Other }
+
+/** Whether strides walk `shape` densely (row-major), read one element throughout (all 0), or neither. */
+function strideKind(strides: readonly number[], shape: readonly number[]): Strides {
+  let dense = true;
+  let scalar = true;
+  let expected = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    const size = shape[d];
+    if (size === 1) continue;
+    const stride = strides[d];
+    if (stride !== expected) dense = false;
+    if (stride !== 0) scalar = false;
+    expected *= size;
+  }
+  return dense ? Strides.Dense : scalar ? Strides.Scalar : Strides.Other;
 }
 
 /** A WebAssembly backend with its own instance of the kernels and its own memory. */
