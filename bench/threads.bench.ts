@@ -15,8 +15,9 @@
  * result is bit-identical for any thread count (checked below). Wall time, best of several runs;
  * on a machine shared with other work the second core is not always free, so read the ratio as a
  * lower bound. First result (2-vCPU VM, load average 5): bit-identical, but 0.96–1.00× at 256 and
- * 512, with or without --no-wasm-dynamic-tiering; whether the worker got no core of its own or runs
- * slower code is the next thing to find out (time each half alone, compare CPU and wall time).
+ * 512, with or without --no-wasm-dynamic-tiering. The worker's code is not the cause: its half alone
+ * runs in half the one-thread time (2.0×); the two halves simply did not get two cores at once on
+ * that machine. Rerun on an idle machine before judging the design.
  *
  * Run: npm run bench -- threads
  */
