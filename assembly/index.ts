@@ -8,6 +8,9 @@
  * * kernels never allocate: scratch space (shape/stride blocks, matmul packing) is passed in;
  * * SIMD128 only: no relaxed SIMD, no fused multiply-add, so float results round as the
  *   reference's (see the per-family notes for what is bit-identical and what is within tolerance).
+ *   The one exception is opt-in: asconfig.json's "relaxed" target builds this same source with
+ *   relaxed SIMD enabled, where matmul.ts's GEMM micro-kernels use f32x4.relaxed_madd (FMA)
+ *   (`setBackend("wasm", { relaxedSimd: true })`); every other kernel compiles identically.
  *
  * Built with AssemblyScript's `stub` runtime (asconfig.json): the kernels never create managed
  * objects and tensor storage belongs to memory.ts's allocator, so a collector inside the module
@@ -67,3 +70,8 @@ export {
   maxpool2d_f32, maxpool2d_f64, maxpool2d_i32,
   maxpool2d_backward_f32, maxpool2d_backward_f64, maxpool2d_backward_i32,
 } from "./pool";
+
+// fused optimizer steps
+export {
+  sgd_step_f32, sgd_step_f64, adam_step_f32, adam_step_f64, rmsprop_step_f32, rmsprop_step_f64,
+} from "./optim_steps";

@@ -16,6 +16,18 @@
  */
 import { at } from "./lanes";
 
+/**
+ * c + a·b on four lanes: a multiply then an add (two roundings) in the exact build; in the opt-in
+ * relaxed-SIMD build (asconfig.json's "relaxed" target) `f32x4.relaxed_madd`, which the engine may
+ * fuse into one FMA (one rounding) where the CPU has it. Only the GEMM micro-kernels use it, so only
+ * float32 matmul (and conv, built on it) round differently there: within the same error bound.
+ */
+// @ts-ignore: decorator
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
 /** Micro-tile rows and columns. */
 const MR: i32 = 4;
 const NR: i32 = 8;
@@ -42,17 +54,17 @@ function microKernel4x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, acc
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
     let a = v128.load32_splat(pa);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
     a = v128.load32_splat(pa, 4);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
     a = v128.load32_splat(pa, 8);
-    c20 = f32x4.add(c20, f32x4.mul(a, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
     a = v128.load32_splat(pa, 12);
-    c30 = f32x4.add(c30, f32x4.mul(a, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
     pa += 16;
     pb += 32;
   }
@@ -90,14 +102,14 @@ function microKernel1x32(kc: i32, pa: usize, pb: usize, panelBytes: usize, c: us
   for (let p: usize = 0; p < <usize>kc; p++) {
     const a = v128.load32_splat(pa + (p << 4));
     const q = p << 5;
-    c0 = f32x4.add(c0, f32x4.mul(a, v128.load(pb + q)));
-    c1 = f32x4.add(c1, f32x4.mul(a, v128.load(pb + q, 16)));
-    c2 = f32x4.add(c2, f32x4.mul(a, v128.load(pb1 + q)));
-    c3 = f32x4.add(c3, f32x4.mul(a, v128.load(pb1 + q, 16)));
-    c4 = f32x4.add(c4, f32x4.mul(a, v128.load(pb2 + q)));
-    c5 = f32x4.add(c5, f32x4.mul(a, v128.load(pb2 + q, 16)));
-    c6 = f32x4.add(c6, f32x4.mul(a, v128.load(pb3 + q)));
-    c7 = f32x4.add(c7, f32x4.mul(a, v128.load(pb3 + q, 16)));
+    c0 = madd(a, v128.load(pb + q), c0);
+    c1 = madd(a, v128.load(pb + q, 16), c1);
+    c2 = madd(a, v128.load(pb1 + q), c2);
+    c3 = madd(a, v128.load(pb1 + q, 16), c3);
+    c4 = madd(a, v128.load(pb2 + q), c4);
+    c5 = madd(a, v128.load(pb2 + q, 16), c5);
+    c6 = madd(a, v128.load(pb3 + q), c6);
+    c7 = madd(a, v128.load(pb3 + q, 16), c7);
   }
   if (accumulate) {
     c0 = f32x4.add(v128.load(c), c0);
@@ -132,14 +144,14 @@ function microKernel2x16(kc: i32, pa: usize, pb: usize, panelBytes: usize, c: us
     const b3 = v128.load(pb1 + q, 16);
     const a0 = v128.load32_splat(pa + (p << 4));
     const a1 = v128.load32_splat(pa + (p << 4), 4);
-    c00 = f32x4.add(c00, f32x4.mul(a0, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a0, b1));
-    c02 = f32x4.add(c02, f32x4.mul(a0, b2));
-    c03 = f32x4.add(c03, f32x4.mul(a0, b3));
-    c10 = f32x4.add(c10, f32x4.mul(a1, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a1, b1));
-    c12 = f32x4.add(c12, f32x4.mul(a1, b2));
-    c13 = f32x4.add(c13, f32x4.mul(a1, b3));
+    c00 = madd(a0, b0, c00);
+    c01 = madd(a0, b1, c01);
+    c02 = madd(a0, b2, c02);
+    c03 = madd(a0, b3, c03);
+    c10 = madd(a1, b0, c10);
+    c11 = madd(a1, b1, c11);
+    c12 = madd(a1, b2, c12);
+    c13 = madd(a1, b3, c13);
   }
   const d = c + ldc;
   if (accumulate) {

@@ -14,6 +14,7 @@ import { Bench, type Task } from "tinybench";
 import type { Backend } from "../src/backend/backend.js";
 import { JsBackend } from "../src/backend/js.js";
 import { createWasmBackend } from "../src/backend/wasm/backend.js";
+import { wasmRelaxedSimdSupported } from "../src/backend/wasm/simd.js";
 
 const SIZES = [64, 128, 256, 384, 512];
 
@@ -67,6 +68,36 @@ export async function main(): Promise<void> {
   }
   console.log("transposed operands at 256 (wasm)");
   console.table(variants);
+  await compareRelaxed(wasm);
+}
+
+/**
+ * The opt-in relaxed-SIMD build (f32x4.relaxed_madd) against the exact build, interleaved size by
+ * size. Needs a runtime that validates relaxed SIMD: on Node 20 run
+ * `node --experimental-wasm-relaxed-simd dist-bench/bench/run.js matmul`.
+ */
+async function compareRelaxed(exact: Backend): Promise<void> {
+  if (!wasmRelaxedSimdSupported()) {
+    console.log("relaxed-SIMD build: not compared (this runtime does not validate relaxed SIMD; Node 20 needs --experimental-wasm-relaxed-simd)");
+    return;
+  }
+  const relaxed = await createWasmBackend({ relaxedSimd: true });
+  const rows = [];
+  for (const n of [128, 256, 512]) {
+    const e = await timeProduct(exact, n, false, false, 1000);
+    const r = await timeProduct(relaxed, n, false, false, 1000);
+    const e2 = await timeProduct(exact, n, false, false, 1000);
+    const exactBest = Math.min(e.bestMs, e2.bestMs);
+    rows.push({
+      size: `${n}x${n}x${n}`,
+      "exact GFLOP/s (best)": gflops(n, exactBest).toFixed(1),
+      "relaxed GFLOP/s (best)": gflops(n, r.bestMs).toFixed(1),
+      "relaxed / exact (best)": (exactBest / r.bestMs).toFixed(2),
+      "relaxed / exact (median)": (Math.min(e.medianMs, e2.medianMs) / r.medianMs).toFixed(2),
+    });
+  }
+  console.log("SGEMM, relaxed-SIMD (FMA) build vs exact build, single thread");
+  console.table(rows);
 }
 
 /** Runs main() when this file is the program (node dist-bench/bench/….bench.js), not when imported. */

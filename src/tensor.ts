@@ -72,6 +72,11 @@ export class Tensor {
     return new Tensor(backend.alloc(dtype, numelOf(shape)), [...shape], backend);
   }
 
+  /** A new tensor with unspecified contents, for an op whose kernel writes every element (no zero fill). */
+  static uninitialized(shape: Shape, dtype: DType, backend: Backend): Tensor {
+    return new Tensor(backend.allocUninitialized(dtype, numelOf(shape)), [...shape], backend);
+  }
+
   // ---- facts -------------------------------------------------------------------------------------
   get dtype(): DType {
     return this.storage.dtype;

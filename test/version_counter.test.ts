@@ -4,7 +4,7 @@
  * do not mind, and neither does a change made after backward.
  */
 import { expect, it } from "vitest";
-import { manualSeed, noGrad, randn } from "../src/index.js";
+import { manualSeed, nn, noGrad, optim, randn } from "../src/index.js";
 import { describeEachBackend } from "./helpers.js";
 
 describeEachBackend("version counters", () => {
@@ -38,6 +38,17 @@ describeEachBackend("version counters", () => {
     noGrad(() => b.mul_(3));
     y.backward();
     expect(Array.from(w.grad!.toArray())).toEqual([1, 1, 1, 1, 1, 1]);
+  });
+
+  it("an optimizer step (a fused kernel) between forward and backward is caught too", () => {
+    manualSeed(0);
+    const model = new nn.Linear(3, 2);
+    const optimizer = new optim.Adam(model.parameters(), { lr: 0.1 });
+    const x = randn([4, 3]);
+    model.call(x).sum().backward();
+    const loss = model.call(x).sum(); // saves the weight
+    optimizer.step(); // changes it in place
+    expect(() => loss.backward()).toThrow(/modified by an inplace operation: \[float32 \[2, 3\]\], saved by linear/);
   });
 
   it("a change after backward, or to a clone, is fine", () => {

@@ -212,4 +212,97 @@ export interface Backend {
   gatherRows(out: Storage, src: Storage, idx: Storage, rowSize: number): void;
   /** out[idx[r] · rowSize + j] += src[r · rowSize + j]; repeated indices accumulate. */
   scatterAddRows(out: Storage, src: Storage, idx: Storage, rowSize: number): void;
+
+  // ---- fused optimizer steps ---------------------------------------------------------------------
+  // One pass over a parameter and its state instead of the optimizer's sequence of in-place ops
+  // (`mul_`, `add_`, `addcmul_`, `sqrt`, `addcdiv_`, ...). Each performs exactly that sequence's
+  // operations, in its order and with its roundings (every scalar rounded to the dtype where the
+  // unfused op rounds it, every intermediate rounded, no fused multiply-add), so results are
+  // bit-identical to it. All storages are float32 or float64, of one dtype and length; `param`
+  // and the state buffers are updated in place, `grad` is only read.
+
+  /**
+   * SGD (see src/optim/sgd.ts), for each i, g = grad[i], θ = param[i], b = momentumBuffer[i]:
+   *     g ← −g if maximize;  g ← g + θ·λ if λ ≠ 0
+   *     if momentumBuffer: b ← g if firstStep, else b ← b·μ + (1 − τ)·g;  g ← g + b·μ if nesterov, else g ← b
+   *     θ ← θ + (−γ)·g
+   * `momentumBuffer` is null when μ = 0.
+   */
+  sgdStep(param: Storage, grad: Storage, momentumBuffer: Storage | null, s: SgdStepScalars): void;
+  /**
+   * Adam and AdamW (src/optim/adam.ts, adamw.ts), for each i, with m, v, vᵐᵃˣ the state buffers:
+   *     g ← −g if maximize
+   *     θ ← θ·(1 − γλ) if decoupledWeightDecay (AdamW), else g ← g + θ·λ if λ ≠ 0
+   *     m ← m·β₁ + (1 − β₁)·g;  v ← v·β₂ + (1 − β₂)·(g·g)
+   *     vᵐᵃˣ ← max(vᵐᵃˣ, v) if maxExpAvgSq (then it replaces v below; NaN propagates, ties keep vᵐᵃˣ)
+   *     θ ← θ + (−stepSize)·(m / (√v / biasCorrection2Sqrt + ε))
+   */
+  adamStep(param: Storage, grad: Storage, expAvg: Storage, expAvgSq: Storage, maxExpAvgSq: Storage | null, s: AdamStepScalars): void;
+  /**
+   * RMSprop (src/optim/rmsprop.ts), for each i, with v, g̅, b the state buffers:
+   *     g ← −g if maximize;  g ← g + θ·λ if λ ≠ 0
+   *     v ← v·α + (1 − α)·(g·g)
+   *     if gradAvg (centered): g̅ ← g̅·α + (1 − α)·g;  d ← √(v + (−1)·(g̅·g̅)) + ε, else d ← √v + ε
+   *     if momentumBuffer: b ← b·μ + g/d;  θ ← θ + (−γ)·b, else θ ← θ + (−γ)·(g/d)
+   */
+  rmspropStep(
+    param: Storage, grad: Storage, squareAvg: Storage, gradAvg: Storage | null, momentumBuffer: Storage | null,
+    s: RmspropStepScalars,
+  ): void;
+
+  // ---- memory, continued -------------------------------------------------------------------------
+  /**
+   * New storage whose contents are unspecified, for an output the next kernel overwrites entirely
+   * (element-wise results, matmul, im2col, reductions, copies): `alloc`'s zero fill would be
+   * wasted work there. Every element must be written before it is read.
+   */
+  allocUninitialized(dtype: DType, length: number): Storage;
+}
+
+/** The hyper-parameters of `sgdStep`, as the optimizer's step loop holds them (float64 numbers). */
+export interface SgdStepScalars {
+  /** γ */
+  lr: number;
+  /** μ */
+  momentum: number;
+  /** τ */
+  dampening: number;
+  /** λ */
+  weightDecay: number;
+  nesterov: boolean;
+  maximize: boolean;
+  /** The momentum buffer was just created: it takes the gradient instead of being decayed. */
+  firstStep: boolean;
+}
+
+/** The hyper-parameters of `adamStep` (float64 numbers; the bias corrections already applied). */
+export interface AdamStepScalars {
+  /** γ (used only by decoupled weight decay: θ·(1 − γλ)) */
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** λ */
+  weightDecay: number;
+  /** AdamW's θ ← θ·(1 − γλ) instead of Adam's L2 term g ← g + θ·λ */
+  decoupledWeightDecay: boolean;
+  /** γ / (1 − β₁ᵗ) */
+  stepSize: number;
+  /** √(1 − β₂ᵗ) */
+  biasCorrection2Sqrt: number;
+  maximize: boolean;
+}
+
+/** The hyper-parameters of `rmspropStep` (float64 numbers). */
+export interface RmspropStepScalars {
+  /** γ */
+  lr: number;
+  /** α */
+  alpha: number;
+  eps: number;
+  /** λ */
+  weightDecay: number;
+  /** μ (the momentum buffer is passed when μ > 0) */
+  momentum: number;
+  maximize: boolean;
 }

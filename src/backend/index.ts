@@ -7,15 +7,17 @@
  */
 import type { Backend } from "./backend.js";
 import { JsBackend } from "./js.js";
-import { wasmSimdSupported } from "./wasm/simd.js";
+import { checkOptions } from "../options.js";
+import { wasmRelaxedSimdSupported, wasmSimdSupported } from "./wasm/simd.js";
 
-export { wasmSimdSupported };
+export { wasmRelaxedSimdSupported, wasmSimdSupported };
 
 export type BackendName = "js" | "wasm";
 
 const jsBackend = new JsBackend();
 let current: Backend = jsBackend;
 let wasmBackend: Promise<Backend> | null = null;
+let wasmRelaxedBackend: Promise<Backend> | null = null;
 
 /** The backend that new tensors are created on. */
 export function activeBackend(): Backend {
@@ -39,13 +41,39 @@ function loadWasmBackend(): Promise<Backend> {
   return wasmBackend;
 }
 
+/** The relaxed-SIMD build of the WebAssembly backend: a second instance with its own memory. */
+function loadWasmRelaxedBackend(): Promise<Backend> {
+  wasmRelaxedBackend ??= import("./wasm/backend.js")
+    .then((wasm) => wasm.createWasmBackend({ relaxedSimd: true }))
+    .catch((error: unknown) => {
+      wasmRelaxedBackend = null;
+      throw error;
+    });
+  return wasmRelaxedBackend;
+}
+
+export interface SetBackendOptions {
+  /**
+   * "wasm" only: run the kernels built with relaxed SIMD, whose float32 matrix products (and so
+   * conv2d and linear layers) use `f32x4.relaxed_madd`, a fused multiply-add on CPUs that have one.
+   * Faster GEMM, but rounded differently: results differ from the exact build within the matmul
+   * error bound (src/backend/wasm/README.md), and may differ between CPUs. Needs a runtime that
+   * validates relaxed SIMD (`wasmRelaxedSimdSupported()`): Chrome ≥ 114, Firefox ≥ 145, Node ≥ 21,
+   * Deno ≥ 1.33; Node 20 with `--experimental-wasm-relaxed-simd`. Default false (the exact build).
+   */
+  relaxedSimd?: boolean;
+}
+
 /**
  * Selects the backend for tensors created from now on. Async because loading WebAssembly is.
  * `"wasm"` needs WebAssembly SIMD (`wasmSimdSupported()`); every current browser, Node ≥ 16.4 and
  * Deno have it.
  */
-export async function setBackend(name: BackendName): Promise<void> {
+export async function setBackend(name: BackendName, options?: SetBackendOptions): Promise<void> {
+  const { relaxedSimd = false } = checkOptions("setBackend", options, ["relaxedSimd"]);
+  if (typeof relaxedSimd !== "boolean") throw new TypeError(`setBackend: relaxedSimd must be a boolean, got ${String(relaxedSimd)}`);
   if (name === "js") {
+    if (relaxedSimd) throw new TypeError('setBackend("js"): relaxedSimd applies to the "wasm" backend only');
     current = jsBackend;
     return;
   }
@@ -53,7 +81,14 @@ export async function setBackend(name: BackendName): Promise<void> {
     if (!wasmSimdSupported()) {
       throw new Error('setBackend("wasm"): this runtime does not support WebAssembly SIMD; use "js"');
     }
-    current = await loadWasmBackend();
+    if (relaxedSimd && !wasmRelaxedSimdSupported()) {
+      throw new Error(
+        'setBackend("wasm", { relaxedSimd: true }): this runtime does not validate WebAssembly relaxed SIMD ' +
+          "(Node 20 needs --experimental-wasm-relaxed-simd; Node ≥ 21, Deno ≥ 1.33, Chrome ≥ 114 and Firefox ≥ 145 have it); " +
+          'the backend is unchanged. Use setBackend("wasm") for the exact build',
+      );
+    }
+    current = await (relaxedSimd ? loadWasmRelaxedBackend() : loadWasmBackend());
     return;
   }
   throw new TypeError(`setBackend: unknown backend ${JSON.stringify(name)}; expected "js" or "wasm"`);

@@ -10,7 +10,9 @@
  * Reductions accumulate in float64 and round once.
  */
 import { allocTypedArray, type DType, type TypedArray } from "../dtype.js";
-import type { Backend, BinaryOp, ReduceOp, Storage, UnaryOp, Window2d } from "./backend.js";
+import type {
+  AdamStepScalars, Backend, BinaryOp, ReduceOp, RmspropStepScalars, SgdStepScalars, Storage, UnaryOp, Window2d,
+} from "./backend.js";
 
 class JsStorage implements Storage {
   constructor(readonly data: TypedArray, readonly dtype: DType) {}
@@ -110,6 +112,11 @@ export class JsBackend implements Backend {
 
   alloc(dtype: DType, length: number): Storage {
     return new JsStorage(allocTypedArray(dtype, length), dtype);
+  }
+
+  /** Typed arrays always start zeroed, so this is `alloc`: skipping the fill saves nothing here. */
+  allocUninitialized(dtype: DType, length: number): Storage {
+    return this.alloc(dtype, length);
   }
 
   fromArray(dtype: DType, values: ArrayLike<number>): Storage {
@@ -372,6 +379,86 @@ export class JsBackend implements Backend {
     for (let r = 0; r < ix.length; r++) {
       const to = ix[r] * rowSize;
       for (let j = 0; j < rowSize; j++) o[to + j] += s[r * rowSize + j];
+    }
+  }
+
+  // ---- fused optimizer steps: the optimizers' in-place op sequences, one element at a time -------
+  // `r` rounds each intermediate as the unfused op stores it; each scalar is rounded where the
+  // unfused op rounds it (1 − β is formed in float64 first, as the optimizer computes it).
+
+  sgdStep(param: Storage, grad: Storage, momentumBuffer: Storage | null, s: SgdStepScalars): void {
+    const [p, gr, b] = [dataOf(param), dataOf(grad), momentumBuffer === null ? null : dataOf(momentumBuffer)];
+    const r = rounderFor(param.dtype);
+    const [wd, mu, keep, negLr] = [r(s.weightDecay), r(s.momentum), r(1 - s.dampening), r(-s.lr)];
+    for (let i = 0; i < p.length; i++) {
+      let g = s.maximize ? -gr[i] : gr[i];
+      if (s.weightDecay !== 0) g = r(g + r(p[i] * wd)); // grad.add(param, λ)
+      if (b !== null) {
+        const bi = s.firstStep ? g : r(r(b[i] * mu) + r(keep * g)); // buffer.mul_(μ).add_(g, 1 − τ)
+        b[i] = bi;
+        g = s.nesterov ? r(g + r(bi * mu)) : bi; // grad.add(buffer, μ)
+      }
+      p[i] = r(p[i] + r(negLr * g)); // param.add_(g, −γ)
+    }
+  }
+
+  adamStep(param: Storage, grad: Storage, expAvg: Storage, expAvgSq: Storage, maxExpAvgSq: Storage | null, s: AdamStepScalars): void {
+    const [p, gr, m, v] = [dataOf(param), dataOf(grad), dataOf(expAvg), dataOf(expAvgSq)];
+    const vmax = maxExpAvgSq === null ? null : dataOf(maxExpAvgSq);
+    const r = rounderFor(param.dtype);
+    const [b1, keep1, b2, keep2] = [r(s.beta1), r(1 - s.beta1), r(s.beta2), r(1 - s.beta2)];
+    const [wd, decay, bc2, eps, negStep] = [r(s.weightDecay), r(1 - s.lr * s.weightDecay), r(s.biasCorrection2Sqrt), r(s.eps), r(-s.stepSize)];
+    const l2 = !s.decoupledWeightDecay && s.weightDecay !== 0;
+    for (let i = 0; i < p.length; i++) {
+      let g = s.maximize ? -gr[i] : gr[i];
+      let theta = p[i];
+      if (s.decoupledWeightDecay) theta = r(theta * decay); // param.mul_(1 − γλ)
+      else if (l2) g = r(g + r(theta * wd)); // grad.add(param, λ)
+      const mi = r(r(m[i] * b1) + r(keep1 * g)); // expAvg.mul_(β₁).add_(g, 1 − β₁)
+      const vi = r(r(v[i] * b2) + r(keep2 * r(g * g))); // expAvgSq.mul_(β₂).addcmul_(g, g, 1 − β₂)
+      m[i] = mi;
+      v[i] = vi;
+      let second = vi;
+      if (vmax !== null) {
+        const a = vmax[i]; // maxExpAvgSq.maximum_(expAvgSq)
+        second = a !== a || vi !== vi ? NaN : a < vi ? vi : a;
+        vmax[i] = second;
+      }
+      const denom = r(r(r(Math.sqrt(second)) / bc2) + eps); // v.sqrt().div_(√(1 − β₂ᵗ)).add_(ε)
+      p[i] = r(theta + r(negStep * r(mi / denom))); // param.addcdiv_(m, denom, −stepSize)
+    }
+  }
+
+  rmspropStep(
+    param: Storage, grad: Storage, squareAvg: Storage, gradAvg: Storage | null, momentumBuffer: Storage | null,
+    s: RmspropStepScalars,
+  ): void {
+    const [p, gr, v] = [dataOf(param), dataOf(grad), dataOf(squareAvg)];
+    const ga = gradAvg === null ? null : dataOf(gradAvg);
+    const b = momentumBuffer === null ? null : dataOf(momentumBuffer);
+    const r = rounderFor(param.dtype);
+    const [wd, alpha, keep, eps, mu, negLr] = [r(s.weightDecay), r(s.alpha), r(1 - s.alpha), r(s.eps), r(s.momentum), r(-s.lr)];
+    for (let i = 0; i < p.length; i++) {
+      let g = s.maximize ? -gr[i] : gr[i];
+      if (s.weightDecay !== 0) g = r(g + r(p[i] * wd)); // grad.add(param, λ)
+      const vi = r(r(v[i] * alpha) + r(keep * r(g * g))); // squareAvg.mul_(α).addcmul_(g, g, 1 − α)
+      v[i] = vi;
+      let avg: number;
+      if (ga !== null) {
+        const gi = r(r(ga[i] * alpha) + r(keep * g)); // gradAvg.mul_(α).add_(g, 1 − α)
+        ga[i] = gi;
+        avg = r(Math.sqrt(r(vi - r(gi * gi)))); // squareAvg.clone().addcmul_(g̅, g̅, −1).sqrt_()
+      } else {
+        avg = r(Math.sqrt(vi));
+      }
+      avg = r(avg + eps); // avg.add_(ε)
+      if (b !== null) {
+        const bi = r(r(b[i] * mu) + r(g / avg)); // buffer.mul_(μ).addcdiv_(g, avg)
+        b[i] = bi;
+        p[i] = r(p[i] + r(negLr * bi)); // param.add_(buffer, −γ)
+      } else {
+        p[i] = r(p[i] + r(negLr * r(g / avg))); // param.addcdiv_(g, avg, −γ)
+      }
     }
   }
 }

@@ -79,23 +79,23 @@ function conv2dBatched(x: Tensor, weight: Tensor, bias: Tensor | null, stride: [
   const positions = w.outH * w.outW;
   const backend = x.backend;
 
-  const cols = Tensor.empty([w.batch, patch, positions], x.dtype, backend);
+  const cols = Tensor.uninitialized([w.batch, patch, positions], x.dtype, backend);
   backend.im2col(cols.storage, x.storage, w);
-  const y = Tensor.empty([w.batch, outChannels, w.outH, w.outW], x.dtype, backend);
+  const y = Tensor.uninitialized([w.batch, outChannels, w.outH, w.outW], x.dtype, backend);
   // weight viewed as [O, C·kh·kw], shared by every image (batch stride 0)
   backend.matmul(y.storage, weight.storage, cols.storage, w.batch, outChannels, patch, positions, 0, patch * positions, false, false);
 
   const out = record(y, "conv2d", [x, weight], (g) => {
     let gradX: Tensor | null = null;
     if (x.requiresGrad) {
-      const gradCols = Tensor.empty([w.batch, patch, positions], g.dtype, backend);
+      const gradCols = Tensor.uninitialized([w.batch, patch, positions], g.dtype, backend);
       backend.matmul(gradCols.storage, weight.storage, g.storage, w.batch, patch, outChannels, positions, 0, outChannels * positions, true, false);
-      gradX = Tensor.empty(x.shape, g.dtype, backend);
+      gradX = Tensor.uninitialized(x.shape, g.dtype, backend);
       backend.col2im(gradX.storage, gradCols.storage, w);
     }
     let gradW: Tensor | null = null;
     if (weight.requiresGrad) {
-      const perImage = Tensor.empty([w.batch, outChannels, patch], g.dtype, backend);
+      const perImage = Tensor.uninitialized([w.batch, outChannels, patch], g.dtype, backend);
       backend.matmul(perImage.storage, g.storage, cols.storage, w.batch, outChannels, positions, patch, outChannels * positions, patch * positions, false, true);
       gradW = reshape(sum(perImage, 0), weight.shape);
     }
@@ -118,11 +118,11 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, options: { stride?: Pair 
     }
     const w = windowOf(x4, kernel, stride, padding, "maxPool2d");
     const backend = x4.backend;
-    const out = Tensor.empty([w.batch, w.channels, w.outH, w.outW], x4.dtype, backend);
-    const indices = Tensor.empty(out.shape, "int32", backend);
+    const out = Tensor.uninitialized([w.batch, w.channels, w.outH, w.outW], x4.dtype, backend);
+    const indices = Tensor.uninitialized(out.shape, "int32", backend);
     backend.maxPool2d(out.storage, indices.storage, x4.storage, w);
     return record(out, "maxPool2d", [x4], (g) => {
-      const gradX = Tensor.empty(x4.shape, g.dtype, backend);
+      const gradX = Tensor.uninitialized(x4.shape, g.dtype, backend);
       backend.maxPool2dBackward(gradX.storage, g.storage, indices.storage, w);
       return [gradX];
     });

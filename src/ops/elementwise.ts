@@ -33,7 +33,7 @@ export function assertSameBackend(a: Tensor, b: Tensor): void {
 /** The storage of `t` in `dtype`, converting only when needed. */
 function storageAs(t: Tensor, dtype: DType) {
   if (t.dtype === dtype) return t.storage;
-  const converted = t.backend.alloc(dtype, t.numel());
+  const converted = t.backend.allocUninitialized(dtype, t.numel());
   t.backend.cast(converted, t.storage);
   return converted;
 }
@@ -42,7 +42,7 @@ function storageAs(t: Tensor, dtype: DType) {
 function binaryForward(op: BinaryOp, a: Tensor, b: Tensor, dtype: DType): Tensor {
   assertSameBackend(a, b);
   const shape = broadcastShapes(a.shape, b.shape);
-  const out = Tensor.empty(shape, dtype, a.backend);
+  const out = Tensor.uninitialized(shape, dtype, a.backend);
   a.backend.binary(
     op, out.storage,
     storageAs(a, dtype), broadcastStrides(a.shape, shape),
@@ -124,7 +124,7 @@ export function compare(op: "eq" | "ne" | "lt" | "le" | "gt" | "ge", x: TensorLi
 // ---- unary ----------------------------------------------------------------------------------------
 
 function unaryForward(op: UnaryOp, a: Tensor): Tensor {
-  const out = Tensor.empty(a.shape, a.dtype, a.backend);
+  const out = Tensor.uninitialized(a.shape, a.dtype, a.backend);
   a.backend.unary(op, out.storage, a.storage);
   return out;
 }
@@ -185,7 +185,7 @@ export function relu(a: Tensor): Tensor {
 
 /** Limits values to [lo, hi]; the gradient passes where lo ≤ a ≤ hi, as in PyTorch. */
 export function clamp(a: Tensor, lo: number, hi: number): Tensor {
-  const out = Tensor.empty(a.shape, a.dtype, a.backend);
+  const out = Tensor.uninitialized(a.shape, a.dtype, a.backend);
   a.backend.clamp(out.storage, a.storage, lo, hi);
   return record(out, "clamp", [a], (g) => [mul(g, mul(compare("ge", a, lo), compare("le", a, hi)))], [a]);
 }
@@ -193,7 +193,7 @@ export function clamp(a: Tensor, lo: number, hi: number): Tensor {
 /** Converts to `dtype`; the gradient is converted back. Returns `a` itself if nothing changes. */
 export function cast(a: Tensor, dtype: DType): Tensor {
   if (a.dtype === dtype) return a;
-  const out = Tensor.empty(a.shape, dtype, a.backend);
+  const out = Tensor.uninitialized(a.shape, dtype, a.backend);
   a.backend.cast(out.storage, a.storage);
   if (!isFloating(dtype)) return out;
   return record(out, "cast", [a], (g) => [cast(g, a.dtype)]);
@@ -204,7 +204,7 @@ export function where(cond: Tensor, x: TensorLike, y: TensorLike): Tensor {
   const [a, b] = operands(x, y);
   const dtype = promoteTypes(a.dtype, b.dtype);
   const shape = broadcastShapes(broadcastShapes(cond.shape, a.shape), b.shape);
-  const out = Tensor.empty(shape, dtype, a.backend);
+  const out = Tensor.uninitialized(shape, dtype, a.backend);
   a.backend.where(out.storage, denseStorage(cond, shape, dtype), denseStorage(a, shape, dtype), denseStorage(b, shape, dtype));
   return record(out, "where", [a, b], (g) => {
     const mask = cast(compare("ne", cond, 0), g.dtype);

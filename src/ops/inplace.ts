@@ -149,7 +149,7 @@ export function fill_<T extends Tensor>(self: T, value: number): T {
 /** self[i] = value where mask[i] ≠ 0. */
 export function maskedFill_<T extends Tensor>(self: T, mask: Tensor, value: number): T {
   guard(self, "maskedFill_");
-  const filler = self.backend.alloc(self.dtype, self.numel());
+  const filler = self.backend.allocUninitialized(self.dtype, self.numel());
   self.backend.fill(filler, value);
   self.backend.where(self.storage, operandFor(self, mask.to(self.dtype), "maskedFill_"), filler, self.storage);
   return self;

@@ -33,7 +33,7 @@ function batchedProduct(a: Tensor, b: Tensor, transA: boolean, transB: boolean):
   // an operand with a partial batch is expanded; with a batch of one it is reused in place
   const fit = (t: Tensor, own: number[]) => (numelOf(own) === 1 || numelOf(own) === batch ? t : expand(t, [...batchShape, ...t.shape.slice(-2)]));
   const [aa, bb] = [fit(a, aBatch), fit(b, bBatch)];
-  const out = Tensor.empty([...batchShape, m, n], a.dtype, a.backend);
+  const out = Tensor.uninitialized([...batchShape, m, n], a.dtype, a.backend);
   a.backend.matmul(
     out.storage, aa.storage, bb.storage, batch, m, k, n,
     numelOf(aa.shape.slice(0, -2)) === 1 ? 0 : m * k,

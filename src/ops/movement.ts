@@ -15,7 +15,7 @@ import { sumTo } from "./reduce.js";
 export function denseStorage(t: Tensor, shape: readonly number[], dtype: DType): Storage {
   const typed = t.dtype === dtype ? t : cast(t.detach(), dtype);
   if (sameShape(typed.shape, shape)) return typed.storage;
-  const out = t.backend.alloc(dtype, numelOf(shape));
+  const out = t.backend.allocUninitialized(dtype, numelOf(shape));
   t.backend.copyStrided(out, 0, contiguousStrides(shape), typed.storage, 0, broadcastStrides(typed.shape, shape), shape);
   return out;
 }
@@ -27,7 +27,7 @@ export function arangeAlong(n: number, dim: number, ndim: number, backend: Backe
 }
 
 export function clone(a: Tensor): Tensor {
-  const out = Tensor.empty(a.shape, a.dtype, a.backend);
+  const out = Tensor.uninitialized(a.shape, a.dtype, a.backend);
   a.backend.cast(out.storage, a.storage);
   return record(out, "clone", [a], (g) => [g]);
 }
@@ -84,7 +84,7 @@ export function permute(a: Tensor, dims: readonly number[]): Tensor {
   }
   const shape = order.map((d) => a.shape[d]);
   const inStrides = contiguousStrides(a.shape);
-  const out = Tensor.empty(shape, a.dtype, a.backend);
+  const out = Tensor.uninitialized(shape, a.dtype, a.backend);
   a.backend.copyStrided(out.storage, 0, contiguousStrides(shape), a.storage, 0, order.map((d) => inStrides[d]), shape);
   const inverse = new Array<number>(order.length);
   order.forEach((d, i) => (inverse[d] = i));
@@ -125,7 +125,7 @@ export function narrow(a: Tensor, dim: number, start: number, length: number): T
   }
   const shape = a.shape.map((s, i) => (i === d ? length : s));
   const strides = contiguousStrides(a.shape);
-  const out = Tensor.empty(shape, a.dtype, a.backend);
+  const out = Tensor.uninitialized(shape, a.dtype, a.backend);
   a.backend.copyStrided(out.storage, 0, contiguousStrides(shape), a.storage, start * strides[d], strides, shape);
   return record(out, "narrow", [a], (g) => {
     // the gradient of a slice is the slice's gradient written into zeros of the input's shape
@@ -152,7 +152,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
     if (t.dtype !== first.dtype) throw new TypeError(`cat(): expected all tensors to be ${first.dtype}, tensor number ${n} is ${t.dtype}`);
   });
   const shape = first.shape.map((s, i) => (i === d ? tensors.reduce((n, t) => n + t.shape[d], 0) : s));
-  const out = Tensor.empty(shape, first.dtype, first.backend);
+  const out = Tensor.uninitialized(shape, first.dtype, first.backend);
   const outStrides = contiguousStrides(shape);
   const offsets: number[] = [];
   let offset = 0;
@@ -201,7 +201,7 @@ export function indexRows(a: Tensor, indices: Tensor | readonly number[]): Tenso
   const idx = checkedIndices(indices, a.shape[0], a.backend);
   const rowShape = a.shape.slice(1);
   const rowSize = numelOf(rowShape);
-  const out = Tensor.empty([...idx.shape, ...rowShape], a.dtype, a.backend);
+  const out = Tensor.uninitialized([...idx.shape, ...rowShape], a.dtype, a.backend);
   a.backend.gatherRows(out.storage, a.storage, idx.storage, rowSize);
   return record(out, "index", [a], (g) => {
     // rows picked more than once collect the sum of their gradients

@@ -34,14 +34,14 @@ function reduceAlong(op: ReduceOp, a: Tensor, dims: readonly number[]): Tensor {
   const outDtype = op === "argmax" || op === "argmin" ? "int32" : a.dtype;
   if (dims.length === a.ndim) {
     // everything at once: one line of numel() elements
-    const out = Tensor.empty(a.shape.map(() => 1), outDtype, a.backend);
+    const out = Tensor.uninitialized(a.shape.map(() => 1), outDtype, a.backend);
     a.backend.reduce(op, out.storage, a.storage, 1, a.numel(), 1);
     return out;
   }
   let current = a;
   for (const d of dims) {
     const [outer, size, inner] = splitAt(current.shape, d);
-    const out = Tensor.empty(current.shape.map((s, i) => (i === d ? 1 : s)), outDtype, a.backend);
+    const out = Tensor.uninitialized(current.shape.map((s, i) => (i === d ? 1 : s)), outDtype, a.backend);
     a.backend.reduce(op, out.storage, current.storage, outer, size, inner);
     current = out;
   }

@@ -1,4 +1,5 @@
 import { tensor, zerosLike } from "../creation.js";
+import { adamStep_ } from "../ops/fused.js";
 import type { Tensor } from "../tensor.js";
 import { type AdamState, validateAdamLike } from "./adam.js";
 import { type Closure, type ImplementationFlags, Optimizer, type ParamGroupInput, type StateLayout, withDefaults } from "./optimizer.js";
@@ -70,20 +71,17 @@ export class AdamW extends Optimizer<AdamWOptions, AdamWState> {
           if (amsgrad) state.max_exp_avg_sq ??= zerosLike(param);
           const { step, exp_avg: expAvg, exp_avg_sq: expAvgSq } = state;
 
-          const grad = maximize ? param.grad.neg() : param.grad;
           const t = step.add_(1).item();
-          param.mul_(1 - lr * weightDecay);
-          expAvg.mul_(beta1).add_(grad, 1 - beta1);
-          expAvgSq.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
-
           const biasCorrection1 = 1 - beta1 ** t;
           const biasCorrection2 = 1 - beta2 ** t;
           const stepSize = lr / biasCorrection1;
           const biasCorrection2Sqrt = Math.sqrt(biasCorrection2);
-          let secondMoment = expAvgSq;
-          if (state.max_exp_avg_sq !== undefined && amsgrad) secondMoment = state.max_exp_avg_sq.maximum_(expAvgSq);
-          const denom = secondMoment.sqrt().div_(biasCorrection2Sqrt).add_(eps);
-          param.addcdiv_(expAvg, denom, -stepSize);
+          // g = −g; θ ·= 1 − γλ; m = β₁m + (1 − β₁)g; v = β₂v + (1 − β₂)g²; vᵐᵃˣ = max(vᵐᵃˣ, v);
+          // θ += −stepSize · m / (√v / √(1 − β₂ᵗ) + ε), in one pass with the in-place ops' roundings
+          const maxExpAvgSq = amsgrad ? (state.max_exp_avg_sq as Tensor) : null;
+          adamStep_(param, param.grad, expAvg, expAvgSq, maxExpAvgSq, {
+            lr, beta1, beta2, eps, weightDecay, decoupledWeightDecay: true, stepSize, biasCorrection2Sqrt, maximize,
+          });
         }
       }
     });

@@ -1,4 +1,5 @@
 import { zerosLike } from "../creation.js";
+import { rmspropStep_ } from "../ops/fused.js";
 import type { Tensor } from "../tensor.js";
 import { type Closure, formatLikePython, type ImplementationFlags, Optimizer, type ParamGroupInput, type StateLayout, withDefaults } from "./optimizer.js";
 
@@ -91,25 +92,13 @@ export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
           if (momentum > 0) state.momentum_buffer ??= zerosLike(param);
           if (centered) state.grad_avg ??= zerosLike(param);
           state.step += 1;
-          const { square_avg: squareAvg, momentum_buffer: buffer, grad_avg: gradAvg } = state;
+          const squareAvg = state.square_avg;
+          const gradAvg = centered ? state.grad_avg! : null;
+          const buffer = momentum > 0 ? state.momentum_buffer! : null;
 
-          let grad = maximize ? param.grad.neg() : param.grad;
-          if (weightDecay !== 0) grad = grad.add(param, weightDecay);
-          squareAvg.mul_(alpha).addcmul_(grad, grad, 1 - alpha);
-          let avg: Tensor;
-          if (gradAvg !== undefined && centered) {
-            gradAvg.mul_(alpha).add_(grad, 1 - alpha);
-            avg = squareAvg.clone().addcmul_(gradAvg, gradAvg, -1).sqrt_();
-          } else {
-            avg = squareAvg.sqrt();
-          }
-          avg.add_(eps);
-          if (buffer !== undefined && momentum > 0) {
-            buffer.mul_(momentum).addcdiv_(grad, avg);
-            param.add_(buffer, -lr);
-          } else {
-            param.addcdiv_(grad, avg, -lr);
-          }
+          // g = −g; g += λθ; v = αv + (1 − α)g²; g̅ = αg̅ + (1 − α)g; d = √(v − g̅²) + ε (or √v + ε);
+          // b = μb + g/d, θ += −γb (or θ += −γ·g/d), in one pass with the in-place ops' roundings
+          rmspropStep_(param, param.grad, squareAvg, gradAvg, buffer, { lr, alpha, eps, weightDecay, momentum, maximize });
         }
       }
     });

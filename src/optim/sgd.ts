@@ -1,3 +1,5 @@
+import { zerosLike } from "../creation.js";
+import { sgdStep_ } from "../ops/fused.js";
 import type { Tensor } from "../tensor.js";
 import { type Closure, formatLikePython, type ImplementationFlags, Optimizer, type ParamGroupInput, type StateLayout, withDefaults } from "./optimizer.js";
 
@@ -72,16 +74,13 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
         for (const param of group.params) {
           if (param.grad === null) continue;
           const state = this.stateOf(param, () => ({ momentum_buffer: null }));
-          let grad = maximize ? param.grad.neg() : param.grad;
-          if (weightDecay !== 0) grad = grad.add(param, weightDecay);
           let buffer = state.momentum_buffer;
-          if (momentum !== 0) {
-            if (buffer === null) buffer = grad.clone();
-            else buffer.mul_(momentum).add_(grad, 1 - dampening);
-            grad = nesterov ? grad.add(buffer, momentum) : buffer;
-          }
+          const firstStep = momentum !== 0 && buffer === null;
+          if (firstStep) buffer = zerosLike(param);
+          // the whole update of the doc comment in one pass, as the in-place sequence
+          // g = −g; g += λθ; b = μb + (1 − τ)g (b = g at t = 1); g = g + μb or b; θ += −γg
+          sgdStep_(param, param.grad, buffer, { lr, momentum, dampening, weightDecay, nesterov, maximize, firstStep });
           state.momentum_buffer = buffer;
-          param.add_(grad, -lr);
         }
       }
     });

@@ -13,7 +13,9 @@
  * whichever comes first.
  */
 import type { DType, TypedArray } from "../../dtype.js";
-import type { Backend, BinaryOp, MemoryStats, ReduceOp, Storage, UnaryOp, Window2d } from "../backend.js";
+import type {
+  AdamStepScalars, Backend, BinaryOp, MemoryStats, ReduceOp, RmspropStepScalars, SgdStepScalars, Storage, UnaryOp, Window2d,
+} from "../backend.js";
 import type { DtypeSuffix, KernelExports, Pointer } from "./exports.js";
 import { instantiateKernels, type LoadOptions } from "./load.js";
 
@@ -57,6 +59,9 @@ function kernelTables(k: KernelExports) {
     maxPool2dBackward: byDtype(k.maxpool2d_backward_f32, k.maxpool2d_backward_f64, k.maxpool2d_backward_i32),
     gatherRows: byWidth(k.gather_rows_x32, k.gather_rows_x64),
     scatterAddRows: byDtype(k.scatter_add_rows_f32, k.scatter_add_rows_f64, k.scatter_add_rows_i32),
+    sgdStep: { float32: k.sgd_step_f32, float64: k.sgd_step_f64 },
+    adamStep: { float32: k.adam_step_f32, float64: k.adam_step_f64 },
+    rmspropStep: { float32: k.rmsprop_step_f32, float64: k.rmsprop_step_f64 },
   };
 }
 
@@ -180,7 +185,14 @@ export class WasmBackend implements Backend {
   private buffer: ArrayBuffer | null = null;
   private i32view = new Int32Array(0);
 
-  constructor(kernels: KernelExports, maximumBytes: number) {
+  /**
+   * Whether this instance runs the relaxed-SIMD build (`setBackend("wasm", { relaxedSimd: true })`):
+   * float32 GEMM may use fused multiply-add, so matmul and conv round differently from the exact build.
+   */
+  readonly relaxedSimd: boolean;
+
+  constructor(kernels: KernelExports, maximumBytes: number, relaxedSimd = false) {
+    this.relaxedSimd = relaxedSimd;
     this.k = kernels;
     this.t = kernelTables(kernels);
     this.maximumBytes = maximumBytes;
@@ -448,6 +460,22 @@ export class WasmBackend implements Backend {
     return this.geometry;
   }
 
+  /** writeGeometry for one dimension of n elements with the two strides given, without arrays. */
+  private writeDenseGeometry(n: number, aStride: number, bStride: number): Pointer {
+    if (this.geometryBytes < 16) return this.writeGeometry([[n], [aStride], [bStride]], 1);
+    if (this.buffer !== this.k.memory.buffer) {
+      this.buffer = this.k.memory.buffer;
+      this.i32view = new Int32Array(this.buffer);
+    }
+    const at = this.geometry >>> 2;
+    const view = this.i32view;
+    view[at] = n;
+    view[at + 1] = aStride;
+    view[at + 2] = bStride;
+    view[at + 3] = 0; // the odometer's counter
+    return this.geometry;
+  }
+
   // ---- fill / copy -------------------------------------------------------------------------------
 
   fill(out: Storage, value: number): void {
@@ -495,10 +523,20 @@ export class WasmBackend implements Backend {
     shape: readonly number[],
   ): void {
     if (out.length === 0) return;
+    const kernel = this.t.binary[op][out.dtype];
+    // the common cases (same shape, or a scalar on either side) collapse to one dimension: skip
+    // collapseDims's arrays, which cost more than the kernel itself on small tensors
+    const aKind = strideKind(aStrides, shape);
+    const bKind = strideKind(bStrides, shape);
+    if (aKind !== Strides.Other && bKind !== Strides.Other) {
+      const geometry = this.writeDenseGeometry(out.length, aKind === Strides.Dense ? 1 : 0, bKind === Strides.Dense ? 1 : 0);
+      kernel(pointerOf(out), pointerOf(a), pointerOf(b), geometry, 1);
+      return;
+    }
     let { shape: dims, strides } = collapseDims(shape, [aStrides, bStrides]);
     if (dims.length === 0) [dims, strides] = [[1], [[0], [0]]]; // one element
     const geometry = this.writeGeometry([dims, ...strides], dims.length);
-    this.t.binary[op][out.dtype](pointerOf(out), pointerOf(a), pointerOf(b), geometry, dims.length);
+    kernel(pointerOf(out), pointerOf(a), pointerOf(b), geometry, dims.length);
   }
 
   // ---- fused in-place updates --------------------------------------------------------------------
@@ -590,6 +628,52 @@ export class WasmBackend implements Backend {
   scatterAddRows(out: Storage, src: Storage, idx: Storage, rowSize: number): void {
     this.t.scatterAddRows[out.dtype](pointerOf(out), pointerOf(src), pointerOf(idx), idx.length, rowSize);
   }
+
+  /** A block left as the allocator hands it out (a reused block holds old values): no zero fill. */
+  allocUninitialized(dtype: DType, length: number): Storage {
+    return this.allocate(dtype, length, false);
+  }
+
+  // ---- fused optimizer steps (assembly/optim_steps.ts) -------------------------------------------
+  // The kernels take each scalar as T, so float32 ones round here exactly as the unfused ops round
+  // them (1 − β formed in float64 first); the booleans travel as the kernels' flag bits.
+
+  sgdStep(param: Storage, grad: Storage, momentumBuffer: Storage | null, s: SgdStepScalars): void {
+    const flags = (s.maximize ? 1 : 0) | (s.weightDecay !== 0 ? 2 : 0) | (momentumBuffer !== null ? 4 : 0) |
+      (s.firstStep ? 8 : 0) | (s.nesterov ? 16 : 0);
+    const buffer = momentumBuffer === null ? 0 : pointerOf(momentumBuffer);
+    this.t.sgdStep[floatDtype(param)](
+      pointerOf(param), pointerOf(grad), buffer, param.length, flags, s.weightDecay, s.momentum, 1 - s.dampening, -s.lr,
+    );
+  }
+
+  adamStep(param: Storage, grad: Storage, expAvg: Storage, expAvgSq: Storage, maxExpAvgSq: Storage | null, s: AdamStepScalars): void {
+    const flags = (s.maximize ? 1 : 0) | (!s.decoupledWeightDecay && s.weightDecay !== 0 ? 2 : 0) |
+      (s.decoupledWeightDecay ? 4 : 0) | (maxExpAvgSq !== null ? 8 : 0);
+    const vmax = maxExpAvgSq === null ? 0 : pointerOf(maxExpAvgSq);
+    this.t.adamStep[floatDtype(param)](
+      pointerOf(param), pointerOf(grad), pointerOf(expAvg), pointerOf(expAvgSq), vmax, param.length, flags,
+      s.beta1, 1 - s.beta1, s.beta2, 1 - s.beta2, s.weightDecay, 1 - s.lr * s.weightDecay, s.biasCorrection2Sqrt, s.eps, -s.stepSize,
+    );
+  }
+
+  rmspropStep(
+    param: Storage, grad: Storage, squareAvg: Storage, gradAvg: Storage | null, momentumBuffer: Storage | null,
+    s: RmspropStepScalars,
+  ): void {
+    const flags = (s.maximize ? 1 : 0) | (s.weightDecay !== 0 ? 2 : 0) | (gradAvg !== null ? 4 : 0) | (momentumBuffer !== null ? 8 : 0);
+    this.t.rmspropStep[floatDtype(param)](
+      pointerOf(param), pointerOf(grad), pointerOf(squareAvg),
+      gradAvg === null ? 0 : pointerOf(gradAvg), momentumBuffer === null ? 0 : pointerOf(momentumBuffer),
+      param.length, flags, s.weightDecay, s.alpha, 1 - s.alpha, s.eps, s.momentum, -s.lr,
+    );
+  }
+}
+
+/** The dtype of a fused optimizer step's operands, which only float kernels exist for. */
+function floatDtype(s: Storage): "float32" | "float64" {
+  if (s.dtype === "int32") throw new TypeError("fused optimizer steps need float32 or float64 parameters, got int32");
+  return s.dtype;
 }
 
 const f32bits = new Float32Array(1);
@@ -616,8 +700,26 @@ function windowArgs(w: Window2d) {
   return [w.batch, w.channels, w.height, w.width, w.kernelH, w.kernelW, w.strideH, w.strideW, w.padH, w.padW, w.outH, w.outW] as const;
 }
 
+const enum Strides { Dense, Scalar, Other }
+
+/** Whether strides walk `shape` densely (row-major), read one element throughout (all 0), or neither. */
+function strideKind(strides: readonly number[], shape: readonly number[]): Strides {
+  let dense = true;
+  let scalar = true;
+  let expected = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    const size = shape[d];
+    if (size === 1) continue;
+    const stride = strides[d];
+    if (stride !== expected) dense = false;
+    if (stride !== 0) scalar = false;
+    expected *= size;
+  }
+  return dense ? Strides.Dense : scalar ? Strides.Scalar : Strides.Other;
+}
+
 /** A WebAssembly backend with its own instance of the kernels and its own memory. */
 export async function createWasmBackend(options: LoadOptions = {}): Promise<WasmBackend> {
   const { kernels, maximumBytes } = await instantiateKernels(options);
-  return new WasmBackend(kernels, maximumBytes);
+  return new WasmBackend(kernels, maximumBytes, options.relaxedSimd ?? false);
 }

@@ -14,6 +14,8 @@ import type { BinaryOp, ReduceOp, UnaryOp } from "../backend.js";
 export type Pointer = number;
 /** Kernel suffix of each dtype. */
 export type DtypeSuffix = "f32" | "f64" | "i32";
+/** Suffix of kernels that exist for floating-point dtypes only. */
+export type FloatSuffix = "f32" | "f64";
 /** Suffix of bit-moving kernels: x32 serves float32 and int32, x64 float64. */
 export type WidthSuffix = "x32" | "x64";
 
@@ -79,4 +81,19 @@ export type KernelExports =
     matmul_f32(...args: [...MatmulArgs, work: Pointer]): void;
     matmul_f64(...args: MatmulArgs): void;
     matmul_i32(...args: MatmulArgs): void;
+  }
+  // optim_steps.ts: fused optimizer steps (float dtypes only; flags documented there)
+  & { [K in `sgd_step_${FloatSuffix}`]: (param: Pointer, grad: Pointer, buffer: Pointer, n: number, flags: number, weightDecay: number, momentum: number, keep: number, negLr: number) => void }
+  & {
+    [K in `adam_step_${FloatSuffix}`]: (
+      param: Pointer, grad: Pointer, expAvg: Pointer, expAvgSq: Pointer, maxExpAvgSq: Pointer, n: number, flags: number,
+      beta1: number, keep1: number, beta2: number, keep2: number, weightDecay: number, decay: number,
+      biasCorrection2Sqrt: number, eps: number, negStepSize: number,
+    ) => void
+  }
+  & {
+    [K in `rmsprop_step_${FloatSuffix}`]: (
+      param: Pointer, grad: Pointer, squareAvg: Pointer, gradAvg: Pointer, buffer: Pointer, n: number, flags: number,
+      weightDecay: number, alpha: number, keep: number, eps: number, momentum: number, negLr: number,
+    ) => void
   };

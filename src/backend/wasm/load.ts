@@ -14,9 +14,30 @@ export const MAX_MEMORY_BYTES = 65536 * PAGE_BYTES;
 export interface LoadOptions {
   /** Upper bound of the module's memory in bytes (rounded up to 64 KiB pages); default 4 GiB. */
   maximumBytes?: number;
+  /**
+   * Load the relaxed-SIMD build (GEMM with `f32x4.relaxed_madd`, a fused multiply-add where the CPU
+   * has one): faster float32 matmul and conv, rounded differently from the exact build (see
+   * src/backend/wasm/README.md). Default false.
+   */
+  relaxedSimd?: boolean;
 }
 
 let compiled: Promise<WebAssembly.Module> | null = null;
+let compiledRelaxed: Promise<{ module: WebAssembly.Module; minimumPages: number }> | null = null;
+
+/** The relaxed-SIMD build, compiled once; its bytes are imported only when it is asked for. */
+function compileRelaxedKernels(): Promise<{ module: WebAssembly.Module; minimumPages: number }> {
+  compiledRelaxed ??= import("./wasm_relaxed_bytes.js")
+    .then(async ({ wasmRelaxedBase64, wasmRelaxedMinimumPages }) => {
+      if (wasmRelaxedBase64.length === 0) throw new Error("this build of gradstep was made without the relaxed-SIMD kernels (asconfig.json's \"relaxed\" target)");
+      return { module: await WebAssembly.compile(decodeBase64(wasmRelaxedBase64)), minimumPages: wasmRelaxedMinimumPages };
+    })
+    .catch((error: unknown) => {
+      compiledRelaxed = null;
+      throw new Error(`could not compile gradstep's relaxed-SIMD WebAssembly kernels: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  return compiledRelaxed;
+}
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   const binary = atob(text);
@@ -40,8 +61,11 @@ export async function instantiateKernels(options: LoadOptions = {}): Promise<{ k
   if (!(maximumBytes > 0 && maximumBytes <= MAX_MEMORY_BYTES)) {
     throw new RangeError(`maximumBytes must be in (0, ${MAX_MEMORY_BYTES}], got ${maximumBytes}`);
   }
-  const maximum = Math.max(Math.ceil(maximumBytes / PAGE_BYTES), wasmMinimumPages);
-  const memory = new WebAssembly.Memory({ initial: wasmMinimumPages, maximum });
-  const instance = await WebAssembly.instantiate(await compileKernels(), { env: { memory } });
+  const { module, minimumPages } = options.relaxedSimd
+    ? await compileRelaxedKernels()
+    : { module: await compileKernels(), minimumPages: wasmMinimumPages };
+  const maximum = Math.max(Math.ceil(maximumBytes / PAGE_BYTES), minimumPages);
+  const memory = new WebAssembly.Memory({ initial: minimumPages, maximum });
+  const instance = await WebAssembly.instantiate(module, { env: { memory } });
   return { kernels: instance.exports as unknown as KernelExports, maximumBytes: maximum * PAGE_BYTES };
 }

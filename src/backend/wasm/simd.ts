@@ -24,3 +24,32 @@ export function wasmSimdSupported(): boolean {
   }
   return supported;
 }
+
+/** A 37-byte module whose one function is (a, b, c) => f32x4.relaxed_madd(a, b, c). */
+const relaxedSimdProbe = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // "\0asm", version 1
+  0x01, 0x08, 0x01, 0x60, 0x03, 0x7b, 0x7b, 0x7b, 0x01, 0x7b, // type section: (v128, v128, v128) -> v128
+  0x03, 0x02, 0x01, 0x00, // function section: one function of type 0
+  0x0a, 0x0d, 0x01, 0x0b, 0x00, // code section: one body of 11 bytes, no locals
+  0x20, 0x00, 0x20, 0x01, 0x20, 0x02, // local.get 0, 1, 2
+  0xfd, 0x85, 0x02, // f32x4.relaxed_madd (0xfd 0x105)
+  0x0b, // end
+]);
+
+let relaxedSupported: boolean | undefined;
+
+/**
+ * True where the runtime validates relaxed SIMD, which the opt-in FMA build of the kernels needs
+ * (`setBackend("wasm", { relaxedSimd: true })`): Chrome ≥ 114, Firefox ≥ 145, Node ≥ 21 and Deno ≥ 1.33
+ * by default; Node 20 with `--experimental-wasm-relaxed-simd`.
+ */
+export function wasmRelaxedSimdSupported(): boolean {
+  if (relaxedSupported === undefined) {
+    try {
+      relaxedSupported = wasmSimdSupported() && WebAssembly.validate(relaxedSimdProbe);
+    } catch {
+      relaxedSupported = false;
+    }
+  }
+  return relaxedSupported;
+}

@@ -1,0 +1,169 @@
+"""The PyTorch side of bench/compare.bench.ts: a worker that times the same workloads on request.
+
+Started once by compare.bench.ts with OMP_NUM_THREADS / OPENBLAS_NUM_THREADS / MKL_NUM_THREADS set
+to the thread count it passes as argv[1]; it also calls torch.set_num_threads(n). It prints one
+JSON line describing itself (torch version, threads, which BLAS library is mapped into the
+process), then answers each request line "<workload> <reps>" with one JSON line
+{"cpu": seconds, "wall": seconds} for <reps> runs of the workload (set up, and warmed once, on
+first use). The workloads mirror compare.bench.ts's exactly; see there for what each is.
+"""
+import json
+import os
+import re
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch.utils.data import DataLoader, TensorDataset
+
+
+class CNN2(nn.Module):
+    def __init__(self, n_feature, p=0.0):
+        super().__init__()
+        self.p = p
+        self.conv1 = nn.Conv2d(3, n_feature, 3)
+        self.conv2 = nn.Conv2d(n_feature, n_feature, 3)
+        self.fc1 = nn.Linear(n_feature * 5 * 5, 50)
+        self.fc2 = nn.Linear(50, 3)
+        self.drop = nn.Dropout(p)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+        x = F.max_pool2d(F.relu(self.conv2(x)), 2).flatten(1)
+        if self.p > 0:
+            x = self.drop(x)
+        x = F.relu(self.fc1(x))
+        if self.p > 0:
+            x = self.drop(x)
+        return self.fc2(x)
+
+
+def training_step(model, opt, loss_fn, x, y):
+    def step():
+        loss_fn(model(x), y).backward()
+        opt.step()
+        opt.zero_grad()
+
+    return step
+
+
+def cnn2_step():
+    model = CNN2(5)
+    return training_step(model, torch.optim.Adam(model.parameters(), lr=3e-4), nn.CrossEntropyLoss(),
+                         torch.randn(16, 3, 28, 28), torch.randint(0, 3, (16,)))
+
+
+def cnn2_epoch():
+    model = CNN2(5, 0.3)
+    opt = torch.optim.Adam(model.parameters(), lr=3e-4)
+    loss_fn = nn.CrossEntropyLoss()
+    train = DataLoader(TensorDataset(torch.randn(2520, 3, 28, 28), torch.randint(0, 3, (2520,))), batch_size=16, shuffle=True)
+    val = DataLoader(TensorDataset(torch.randn(372, 3, 28, 28), torch.randint(0, 3, (372,))), batch_size=16)
+
+    def epoch():
+        model.train()
+        for xb, yb in train:
+            loss_fn(model(xb), yb).backward()
+            opt.step()
+            opt.zero_grad()
+        model.eval()
+        with torch.no_grad():
+            for xb, yb in val:
+                loss_fn(model(xb), yb).item()
+
+    return epoch
+
+
+def mlp_adam():
+    model = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 512), nn.ReLU(), nn.Linear(512, 10))
+    return training_step(model, torch.optim.Adam(model.parameters()), nn.CrossEntropyLoss(),
+                         torch.randn(256, 784), torch.randint(0, 10, (256,)))
+
+
+def conv_net():
+    model = nn.Sequential(nn.Conv2d(3, 32, 3, padding=1), nn.ReLU(), nn.Conv2d(32, 64, 3, padding=1), nn.ReLU())
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    x = torch.randn(64, 3, 32, 32)
+
+    def step():
+        model(x).mean().backward()
+        opt.step()
+        opt.zero_grad()
+
+    return step
+
+
+def optimizer_10m(make):
+    param = torch.full((10_000_000,), 0.5, requires_grad=True)
+    param.grad = torch.full((10_000_000,), 0.001)
+    opt = make([param])
+    return opt.step
+
+
+def copy_10m():
+    src, dst = torch.full((10_000_000,), 0.5), torch.empty(10_000_000)
+    return lambda: dst.copy_(src)
+
+
+def tiny_mlp():
+    model = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 1))
+    return training_step(model, torch.optim.SGD(model.parameters(), lr=0.1), nn.MSELoss(), torch.randn(16, 2), torch.randn(16, 1))
+
+
+def add16():
+    a, b = torch.randn(16), torch.randn(16)
+
+    def adds():  # 1,000 per repetition, as on the gradstep side
+        for _ in range(1000):
+            a + b
+
+    return adds
+
+
+WORKLOADS = {
+    "cnn2-step": cnn2_step,
+    "cnn2-epoch": cnn2_epoch,
+    "mlp-adam": mlp_adam,
+    "conv": conv_net,
+    "adam-10m": lambda: optimizer_10m(lambda p: torch.optim.Adam(p)),
+    "sgd-10m": lambda: optimizer_10m(lambda p: torch.optim.SGD(p, lr=0.01, momentum=0.9)),
+    "copy-10m": copy_10m,
+    "tiny-mlp": tiny_mlp,
+    "add16": add16,
+}
+
+
+def blas_libraries():
+    """The BLAS/LAPACK shared objects mapped into this process (after a matmul has loaded them)."""
+    torch.randn(64, 64) @ torch.randn(64, 64)
+    with open("/proc/self/maps") as maps:
+        paths = {line.split()[-1] for line in maps if "blas" in line.lower() or "lapack" in line.lower()}
+    return sorted(os.path.realpath(p) for p in paths)
+
+
+def main():
+    threads = int(sys.argv[1]) if len(sys.argv) > 1 else 1
+    torch.set_num_threads(threads)
+    torch.manual_seed(1)
+    blas = re.findall(r"\b(?:BLAS_INFO|LAPACK_INFO)=\w+", torch.__config__.show())
+    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "blasBuild": blas,
+                      "blasLibraries": blas_libraries()}), flush=True)
+    ready = {}
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        name, reps = line.split()
+        if name not in ready:
+            ready[name] = WORKLOADS[name]()
+            ready[name]()  # warm-up
+        run = ready[name]
+        cpu, wall = time.process_time(), time.perf_counter()
+        for _ in range(int(reps)):
+            run()
+        print(json.dumps({"cpu": time.process_time() - cpu, "wall": time.perf_counter() - wall}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
