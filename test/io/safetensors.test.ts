@@ -91,7 +91,7 @@ const probe = spawnSync("/usr/bin/python3", ["-c", "import torch"]);
 describe(probe.status === 0 ? "safetensors written by gradstep, read in Python" : "safetensors in Python: skipped, /usr/bin/python3 has no torch", () => {
   it.runIf(probe.status === 0)("a reader following the published format gets the same tensors and metadata", () => {
     const path = join(mkdtempSync(join(tmpdir(), "gradstep-st-")), "t.safetensors");
-    const tensors = { w: tensor([[1.5, -2, 3], [4, 5, 6.25]]), b: tensor([0.1], { dtype: "float64" }), i: tensor([7, -8], { dtype: "int32" }), s: tensor(3) };
+    const tensors = { w: tensor([[1.5, -2, 3], [4, 5, 6.25]]), b: tensor([0.1], { dtype: "float64" }), i: tensor([7, -8], { dtype: "int32" }), l: tensor([-3, 2 ** 31 - 1], { dtype: "int64" }), m: tensor([true, false]), s: tensor(3) };
     writeFileSync(path, safetensors.save(tensors, { note: "from gradstep" }));
     const run = spawnSync("/usr/bin/python3", [new URL("../golden/io/torch_check.py", import.meta.url).pathname, "safetensors", path], { encoding: "utf8" });
     expect(run.status, run.stderr).toBe(0);
@@ -102,5 +102,6 @@ describe(probe.status === 0 ? "safetensors written by gradstep, read in Python" 
       expect(read.tensors[k].values).toEqual(t.tolist());
     }
     expect(read.tensors.b.dtype).toBe("F64");
+    expect([read.tensors.l.dtype, read.tensors.m.dtype]).toEqual(["I64", "BOOL"]);
   });
 });
