@@ -5,7 +5,7 @@
  */
 import type { Backend } from "./backend/backend.js";
 import { activeBackend } from "./backend/index.js";
-import { allocTypedArray, assertDType, type DType, isFloating, roundToDType } from "./dtype.js";
+import { allocTypedArray, assertDType, checkIntegerValue, type DType, isFloating, roundToDType } from "./dtype.js";
 import { defaultGenerator, type Generator } from "./random.js";
 import { assertValidShape, formatShape, numelOf } from "./shape.js";
 import { Tensor } from "./tensor.js";
@@ -19,8 +19,8 @@ export interface RandomOptions extends TensorOptions {
   generator?: Generator;
 }
 
-/** Nested arrays of numbers (or a typed array) as accepted by `tensor()`. */
-export type TensorData = number | readonly TensorData[] | ArrayLike<number>;
+/** Nested arrays of numbers or booleans (or a typed array) as accepted by `tensor()`. */
+export type TensorData = number | boolean | readonly TensorData[] | ArrayLike<number>;
 
 function finish(t: Tensor, options: TensorOptions): Tensor {
   if (options.requiresGrad) t.requiresGrad_(true);
@@ -36,6 +36,8 @@ export interface FromValuesOptions extends TensorOptions {
  * The one tensor factory from flat data: `values` (a typed array or numbers, row-major) read as a
  * tensor of `shape`, converted to `dtype` (default float32). Layers, transforms, collation and init
  * build tensors through this (or `tensor`), so only the core and the backends deal in storage.
+ * Integer dtypes check every value (`checkIntegerValue`: PyTorch's overflow error, and the int64
+ * store's ±2^31 limit); bool takes x != 0.
  */
 export function fromValues(values: ArrayLike<number>, shape: readonly number[], options: FromValuesOptions = {}): Tensor {
   assertValidShape(shape);
@@ -43,6 +45,9 @@ export function fromValues(values: ArrayLike<number>, shape: readonly number[], 
     throw new RangeError(`fromValues: shape ${formatShape(shape)} is invalid for input of size ${values.length}`);
   }
   const dtype = assertDType(options.dtype ?? "float32");
+  if ((dtype === "int32" || dtype === "int64") && !(values instanceof Int32Array)) {
+    for (let i = 0; i < values.length; i++) checkIntegerValue(dtype, values[i]);
+  }
   const backend = options.backend ?? activeBackend();
   return finish(new Tensor(backend.fromArray(dtype, values), [...shape], backend), options);
 }
@@ -51,9 +56,9 @@ export function fromValues(values: ArrayLike<number>, shape: readonly number[], 
 function inferShape(data: TensorData): number[] {
   const shape: number[] = [];
   let level: unknown = data;
-  while (typeof level !== "number") {
+  while (typeof level !== "number" && typeof level !== "boolean") {
     if (level === null || typeof level !== "object" || !("length" in level)) {
-      throw new TypeError(`tensor(): expected numbers or (nested) arrays of numbers, found ${String(level)}`);
+      throw new TypeError(`tensor(): expected numbers, booleans or (nested) arrays of them, found ${String(level)}`);
     }
     const list = level as ArrayLike<unknown>;
     shape.push(list.length);
@@ -63,36 +68,46 @@ function inferShape(data: TensorData): number[] {
   return shape;
 }
 
-function flattenInto(data: TensorData, shape: readonly number[], dim: number, out: number[]): void {
+/** Flattens `data` into `out` (booleans as 1/0); returns whether every leaf was a boolean. */
+function flattenInto(data: TensorData, shape: readonly number[], dim: number, out: number[]): boolean {
   if (dim === shape.length) {
+    if (typeof data === "boolean") {
+      out.push(data ? 1 : 0);
+      return true;
+    }
     if (typeof data !== "number") throw new TypeError(`tensor(): expected a number at depth ${dim}, found ${Array.isArray(data) ? "an array" : String(data)}`);
     out.push(data);
-    return;
+    return false;
   }
   const list = data as ArrayLike<TensorData>;
-  if (typeof data === "number" || list.length !== shape[dim]) {
-    const got = typeof data === "number" ? "a number" : `length ${list.length}`;
+  if (typeof data === "number" || typeof data === "boolean" || list.length !== shape[dim]) {
+    const got = typeof data === "number" || typeof data === "boolean" ? `a ${typeof data}` : `length ${list.length}`;
     throw new RangeError(`tensor(): expected sequence of length ${shape[dim]} at dim ${dim} (got ${got}); nested arrays must be rectangular`);
   }
-  for (let i = 0; i < list.length; i++) flattenInto(list[i], shape, dim + 1, out);
+  let allBool = true;
+  for (let i = 0; i < list.length; i++) allBool = flattenInto(list[i], shape, dim + 1, out) && allBool;
+  return allBool && list.length > 0;
 }
 
 /**
- * A tensor from nested arrays, a number, or a typed array (1-D). float32 unless `dtype` says
- * otherwise; integer data is not inferred as int32 (ask for `dtype: "int32"`).
+ * A tensor from nested arrays, a number, a boolean, or a typed array (1-D). Booleans give a bool
+ * tensor as in PyTorch; numbers give float32 (JavaScript cannot tell `1` from `1.0`, so integer
+ * data is not inferred as int64: ask for `dtype: "int64"`). `dtype` overrides either.
  */
 export function tensor(data: TensorData | Tensor, options: TensorOptions = {}): Tensor {
   if (data instanceof Tensor) return fromValues(data.toArray(), data.shape, { dtype: data.dtype, ...options });
   if (ArrayBuffer.isView(data)) return fromValues(data as ArrayLike<number>, [(data as ArrayLike<number>).length], options);
   const shape = inferShape(data);
   const values: number[] = [];
-  flattenInto(data, shape, 0, values);
-  return fromValues(values, shape, options);
+  const allBool = flattenInto(data, shape, 0, values);
+  return fromValues(values, shape, allBool ? { dtype: "bool", ...options } : options);
 }
 
 export function full(shape: readonly number[], value: number, options: TensorOptions = {}): Tensor {
   assertValidShape(shape);
-  const t = Tensor.empty(shape, assertDType(options.dtype ?? "float32"));
+  const dtype = assertDType(options.dtype ?? "float32");
+  checkIntegerValue(dtype, value);
+  const t = Tensor.empty(shape, dtype);
   t.backend.fill(t.storage, value);
   return finish(t, options);
 }
@@ -144,21 +159,24 @@ export const rand = (...args: ShapeArgs<RandomOptions>): Tensor =>
 export const randn = (...args: ShapeArgs<RandomOptions>): Tensor =>
   randomFloats(...shapeArgs<RandomOptions>(args), (g, out) => g.normal(out, 0, 1));
 
-/** Integers uniform on [low, high), int32 unless `dtype` says otherwise. */
+/** Integers uniform on [low, high), int64 (as PyTorch) unless `dtype` says otherwise. */
 export function randint(low: number, high: number, shape: readonly number[], options: RandomOptions = {}): Tensor {
   assertValidShape(shape);
   if (!(high > low)) throw new RangeError(`random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`);
-  const dtype = assertDType(options.dtype ?? "int32");
-  const values = allocTypedArray(dtype, numelOf(shape));
+  const dtype = assertDType(options.dtype ?? "int64");
+  if (dtype === "bool") throw new TypeError("randint: dtype bool is not supported; draw int64 and compare");
+  // int64 draws as PyTorch's int64 does (a 64-bit draw for a range of 2^32 or more), in doubles;
+  // fromValues then checks that the values fit the int32-backed store
+  const values = allocTypedArray(dtype === "int64" ? "float64" : dtype, numelOf(shape));
   (options.generator ?? defaultGenerator).randint(values, low, high);
   return fromValues(values, shape, { ...options, dtype });
 }
 
-/** A random permutation of 0..n-1 (int32). */
+/** A random permutation of 0..n-1 (int64, as PyTorch). */
 export function randperm(n: number, options: RandomOptions = {}): Tensor {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`randperm: n must be a non-negative integer, got ${n}`);
   const values = (options.generator ?? defaultGenerator).randperm(n);
-  return fromValues(values, [n], { ...options, dtype: options.dtype ?? "int32" });
+  return fromValues(values, [n], { ...options, dtype: options.dtype ?? "int64" });
 }
 
 /**
@@ -168,7 +186,7 @@ export function randperm(n: number, options: RandomOptions = {}): Tensor {
 export function linspace(start: number, end: number, steps: number, options: TensorOptions = {}): Tensor {
   if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`linspace: number of steps must be non-negative, got ${steps}`);
   const dtype = assertDType(options.dtype ?? "float32");
-  const r = (x: number) => roundToDType(dtype === "int32" ? "float64" : dtype, x);
+  const r = (x: number) => roundToDType(isFloating(dtype) ? dtype : "float64", x);
   const values = allocTypedArray(dtype, steps);
   if (steps === 1) values[0] = start;
   if (steps > 1) {

@@ -19,11 +19,11 @@ export interface MultinomialOptions {
   generator?: Generator;
 }
 
-/** Samples category indices (int32) from each row of non-negative weights `probs` ([C] or [N, C]). */
+/** Samples category indices (int64) from each row of non-negative weights `probs` ([C] or [N, C]). */
 export function multinomial(probs: Tensor, numSamples: number, options: MultinomialOptions = {}): Tensor {
   const { replacement = false, generator = defaultGenerator } = options;
   if (probs.ndim !== 1 && probs.ndim !== 2) throw new RangeError(`prob_dist must be 1 or 2 dim, got shape ${formatShape(probs.shape)}`);
-  if (probs.dtype === "int32") throw new TypeError("multinomial only supports floating-point dtypes for input, got int32");
+  if (probs.dtype !== "float32" && probs.dtype !== "float64") throw new TypeError(`multinomial only supports floating-point dtypes for input, got ${probs.dtype}`);
   if (!Number.isInteger(numSamples) || numSamples <= 0) throw new RangeError(`cannot sample n_sample <= 0 samples, got ${numSamples}`);
   const categories = probs.shape[probs.ndim - 1];
   const rows = probs.ndim === 2 ? probs.shape[0] : 1;
@@ -72,7 +72,7 @@ export function multinomial(probs: Tensor, numSamples: number, options: Multinom
       for (let s = 0; s < numSamples; s++) out[r * numSamples + s] = order[s];
     }
   }
-  return new Tensor(probs.backend.fromArray("int32", out), probs.ndim === 2 ? [rows, numSamples] : [numSamples], probs.backend);
+  return new Tensor(probs.backend.fromArray("int64", out), probs.ndim === 2 ? [rows, numSamples] : [numSamples], probs.backend);
 }
 
 /** 0/1 draws with the per-element probabilities `probs` (same shape and dtype). */

@@ -13,7 +13,7 @@ import { type GradFn, isCreatedGradient, runBackward } from "./autograd.js";
 import { checkOptions } from "./options.js";
 import type { Backend, Storage } from "./backend/backend.js";
 import { activeBackend } from "./backend/index.js";
-import { type DType, type TypedArray, isFloating } from "./dtype.js";
+import { assertDType, type DType, type TypedArray, isFloating } from "./dtype.js";
 import { formatShape, normalizeDim, numelOf, sameShape, type Shape } from "./shape.js";
 import { tensorToString } from "./tensor_str.js";
 import * as elementwise from "./ops/elementwise.js";
@@ -33,8 +33,8 @@ import { logSoftmax, softmax } from "./ops/softmax.js";
 /** A gradient hook: return nothing to observe the gradient, or a tensor to replace it. */
 export type GradHook = (grad: Tensor) => Tensor | void | undefined | null;
 
-/** Nested arrays of numbers, as `tolist()` returns them. */
-export type NestedList = number | NestedList[];
+/** Nested arrays of numbers (booleans for a bool tensor), as `tolist()` returns them. */
+export type NestedList = number | boolean | NestedList[];
 
 export type TensorLike = Tensor | number;
 
@@ -104,7 +104,7 @@ export class Tensor {
   }
 
   // ---- reading values ----------------------------------------------------------------------------
-  /** The value of a one-element tensor as a JS number. */
+  /** The value of a one-element tensor as a JS number (a bool tensor gives 1 or 0). */
   item(): number {
     if (this.numel() !== 1) {
       throw new RangeError(`item(): a tensor with ${this.numel()} elements (shape ${formatShape(this.shape)}) cannot be converted to a number`);
@@ -115,11 +115,12 @@ export class Tensor {
   toArray(): TypedArray {
     return this.backend.read(this.storage);
   }
-  /** The elements as nested arrays (a number for a 0-d tensor). */
+  /** The elements as nested arrays (a number for a 0-d tensor; booleans for a bool tensor). */
   tolist(): NestedList {
     const data = this.toArray();
+    const isBool = this.dtype === "bool";
     const build = (dim: number, offset: number): NestedList => {
-      if (dim === this.ndim) return data[offset];
+      if (dim === this.ndim) return isBool ? data[offset] !== 0 : data[offset];
       const stride = numelOf(this.shape.slice(dim + 1));
       return Array.from({ length: this.shape[dim] }, (_, i) => build(dim + 1, offset + i * stride));
     };
@@ -232,9 +233,12 @@ export class Tensor {
   clone(): Tensor {
     return movement.clone(this);
   }
-  /** A copy converted to `dtype` (this tensor itself if it already has that dtype). */
+  /**
+   * A copy converted to `dtype` (this tensor itself if it already has that dtype). To an integer
+   * type values truncate toward zero; to bool, non-zero (and NaN) is true.
+   */
   to(dtype: DType): Tensor {
-    return elementwise.cast(this, dtype);
+    return elementwise.cast(this, assertDType(dtype));
   }
   float(): Tensor {
     return this.to("float32");
@@ -242,8 +246,14 @@ export class Tensor {
   double(): Tensor {
     return this.to("float64");
   }
+  long(): Tensor {
+    return this.to("int64");
+  }
   int(): Tensor {
     return this.to("int32");
+  }
+  bool(): Tensor {
+    return this.to("bool");
   }
 
   // ---- element-wise arithmetic (broadcasting) ----------------------------------------------------
@@ -325,6 +335,19 @@ export class Tensor {
   ge(other: TensorLike): Tensor {
     return elementwise.compare("ge", this, other);
   }
+  /** Element-wise logic on truth values (non-zero is true); results are bool. */
+  logicalNot(): Tensor {
+    return elementwise.logicalNot(this);
+  }
+  logicalAnd(other: Tensor): Tensor {
+    return elementwise.logicalAnd(this, other);
+  }
+  logicalOr(other: Tensor): Tensor {
+    return elementwise.logicalOr(this, other);
+  }
+  logicalXor(other: Tensor): Tensor {
+    return elementwise.logicalXor(this, other);
+  }
 
   // ---- reductions --------------------------------------------------------------------------------
   sum(dim?: number | number[] | null, keepdim = false): Tensor {
@@ -405,11 +428,12 @@ export class Tensor {
     return movement.narrow(this, dim, start, length);
   }
   /**
-   * PyTorch's `x[idx]`: rows selected by integer indices (a tensor or array of any shape, as `C[X]`),
-   * or, given nested arrays of booleans over the leading dimensions, the rows where they are true
-   * (`x[mask]`; for a mask tensor use `maskedSelect`).
+   * PyTorch's `x[idx]`: rows selected by integer indices (an int64/int32 tensor or an array of any
+   * shape, as `C[X]`), or, given a bool tensor or nested arrays of booleans over the leading
+   * dimensions, the rows where they are true (`x[mask]`).
    */
   index(indices: Tensor | number[] | boolean[] | boolean[][]): Tensor {
+    if (indices instanceof Tensor && indices.dtype === "bool") return indexing.rowsWhere(this, indices);
     if (Array.isArray(indices) && typeof (indices as unknown[]).flat(Infinity as 1)[0] === "boolean") {
       return indexing.rowsWhere(this, indices as boolean[]);
     }
@@ -475,7 +499,7 @@ export class Tensor {
   fill_(value: number): this {
     return inplace.fill_(this, value);
   }
-  /** this[i] = value where mask[i] is non-zero (PyTorch's `masked_fill_`). */
+  /** this[i] = value where mask[i] is true (PyTorch's `masked_fill_`; non-zero counts as true). */
   maskedFill_(mask: Tensor, value: number): this {
     return inplace.maskedFill_(this, mask, value);
   }
@@ -507,11 +531,11 @@ export class Tensor {
   scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor {
     return indexing.scatterAdd(this, dim, index, src);
   }
-  /** The elements where `mask` is non-zero, as a 1-D tensor (`x[mask]` for a mask tensor). */
+  /** The elements where `mask` is true (non-zero), as a 1-D tensor. */
   maskedSelect(mask: Tensor): Tensor {
     return indexing.maskedSelect(this, mask);
   }
-  /** A copy with `value` where `mask` is non-zero. */
+  /** A copy with `value` where `mask` is true (non-zero). */
   maskedFill(mask: Tensor, value: TensorLike): Tensor {
     return indexing.maskedFill(this, mask, value);
   }
@@ -597,14 +621,14 @@ export class Tensor {
   isfinite(): Tensor {
     return scan.isfinite(this);
   }
-  /** Sorted values and their int32 indices along `dim` (stable; NaN last). */
+  /** Sorted values and their int64 indices along `dim` (stable; NaN last). */
   sort(dim = -1, descending = false): ValuesIndices {
     return sorting.sort(this, dim, descending);
   }
   topk(k: number, dim = -1, largest = true): ValuesIndices {
     return sorting.topk(this, k, dim, largest);
   }
-  /** Category indices drawn from each row of weights (`torch.multinomial`); int32. */
+  /** Category indices drawn from each row of weights (`torch.multinomial`); int64. */
   multinomial(numSamples: number, options?: sampling.MultinomialOptions): Tensor {
     return sampling.multinomial(this, numSamples, options);
   }

@@ -10,8 +10,11 @@
  *   ("1.0000e-05") when max/min > 1000, max > 1e8, or (non-integers only) min < 1e-4.
  *   Every element is right-aligned to the widest one.
  * * More than 1000 elements: only the first and last 3 entries of each dimension, with "...".
- * * Rows wrap at 80 characters; a dtype other than float32 is named (`dtype=torch.float64`), and
- *   `grad_fn=<Name>` or `requires_grad=True` follow.
+ * * Rows wrap at 80 characters; a dtype other than float32, int64 and bool is named
+ *   (`dtype=torch.float64`, `dtype=torch.int32`: PyTorch infers int64 from integers and bool from
+ *   True/False, so it does not name them), except that an empty tensor names any dtype but
+ *   float32; `grad_fn=<Name>` or `requires_grad=True` follow.
+ * * Bool elements print as True/False.
  * Python rounds ties to even ("{:.4f}".format(0.03125) is "0.0312"), JavaScript's toFixed away from
  * zero; `fixed` and `scientific` below round like Python.
  */
@@ -73,12 +76,14 @@ function nonFinite(x: number): string {
 /** PyTorch's `_Formatter`: one number format for a whole tensor. */
 class Formatter {
   private readonly floating: boolean;
+  private readonly bool: boolean;
   private intMode = true;
   private sciMode = false;
   width = 1;
 
   constructor(dtype: DType, values: ArrayLike<number>) {
     this.floating = dtype === "float32" || dtype === "float64";
+    this.bool = dtype === "bool";
     if (!this.floating) {
       for (let i = 0; i < values.length; i++) this.width = Math.max(this.width, this.plain(values[i]).length);
       return;
@@ -104,6 +109,7 @@ class Formatter {
   }
 
   private plain(v: number): string {
+    if (this.bool) return v !== 0 ? "True" : "False";
     return String(v);
   }
 
@@ -175,7 +181,7 @@ export function tensorToString(t: Printable): string {
     if (t.dtype !== "float32") suffixes.push(`dtype=torch.${t.dtype}`);
     text = "[]";
   } else {
-    if (t.dtype !== "float32") suffixes.push(`dtype=torch.${t.dtype}`);
+    if (t.dtype !== "float32" && t.dtype !== "int64" && t.dtype !== "bool") suffixes.push(`dtype=torch.${t.dtype}`);
     const values = t.toArray();
     const summarize = numel > THRESHOLD;
     const f = new Formatter(t.dtype, summarizedValues(values, t.shape, summarize));

@@ -22,7 +22,7 @@ describeEachBackend("tensors", () => {
   it("rejects ragged data and unknown dtypes with a clear message", () => {
     expect(() => tensor([[1, 2], [3]])).toThrow(/expected sequence of length 2 at dim 1 \(got length 1\)/);
     expect(() => tensor([1, "a" as unknown as number])).toThrow(/expected a number/);
-    expect(() => tensor([1], { dtype: "int64" as "int32" })).toThrow(/unknown dtype "int64"/);
+    expect(() => tensor([1], { dtype: "int16" as "int32" })).toThrow(/unknown dtype "int16"/);
   });
 
   it("factories", () => {
@@ -48,7 +48,7 @@ describeEachBackend("tensors", () => {
     expect(Math.abs(n.mean().item())).toBeLessThan(0.1);
     expect(Math.abs(n.std().item() - 1)).toBeLessThan(0.1);
     const r = randint(3, 6, [50]);
-    expect(r.dtype).toBe("int32");
+    expect(r.dtype).toBe("int64");
     expect(Array.from(r.toArray()).every((v) => v >= 3 && v < 6)).toBe(true);
     expect([...randperm(10).toArray()].sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
@@ -77,8 +77,8 @@ describeEachBackend("tensors", () => {
     expect(x.abs().tolist()).toEqual([1, 0, 2]);
     expect(x.sign().tolist()).toEqual([-1, 0, 1]);
     expect(x.clamp(-0.5, 1).tolist()).toEqual([-0.5, 0, 1]);
-    expect(x.gt(0).tolist()).toEqual([0, 0, 1]);
-    expect(x.eq(tensor([-1, 1, 2])).tolist()).toEqual([1, 0, 1]);
+    expect(x.gt(0).tolist()).toEqual([false, false, true]);
+    expect(x.eq(tensor([-1, 1, 2])).tolist()).toEqual([true, false, true]);
     expectClose(tensor([0, 1]).exp(), [1, Math.E]);
     expectClose(tensor([0]).sigmoid(), [0.5]);
     expect(tensor([4, 9]).sqrt().tolist()).toEqual([2, 3]);

@@ -13,6 +13,9 @@
  *   casts first), and storages are dense row-major.
  * * Float32 arithmetic rounds like IEEE float32 after every operation; float64 like float64; int32
  *   wraps like C int32 (division truncates toward zero).
+ * * int64 and bool storages hold int32 elements and every kernel treats them exactly as int32
+ *   (dtype.ts explains why); the front end keeps bool at 0/1. Only the conversions into bool differ:
+ *   `fromArray`, `write`, `fill` and `cast` store x != 0 (NaN is true) in a bool storage.
  * * Sizes are element counts, never bytes.
  */
 import type { DType, TypedArray } from "../dtype.js";
@@ -125,9 +128,12 @@ export interface Backend {
   memoryStats?(): MemoryStats;
 
   // ---- fill / copy -------------------------------------------------------------------------------
-  /** out[i] = value (rounded to out's dtype) */
+  /** out[i] = value (rounded to out's dtype; for bool, value != 0) */
   fill(out: Storage, value: number): void;
-  /** out[i] = convert(a[i]): the only kernel whose input and output dtypes may differ. */
+  /**
+   * out[i] = convert(a[i]): the only kernel whose input and output dtypes may differ. To an integer
+   * type it truncates toward zero; to bool it is a[i] != 0.
+   */
   cast(out: Storage, a: Storage): void;
   /**
    * General strided copy over an n-d index space of `shape`:

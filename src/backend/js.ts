@@ -8,8 +8,11 @@
  * well: accumulating in float64 would turn products that overflow float32 into a finite sum, or
  * into ±∞ where float32 arithmetic (the WebAssembly kernels, PyTorch) meets ∞ − ∞ = NaN.
  * Reductions accumulate in float64 and round once.
+ *
+ * int64 and bool storages are Int32Arrays and compute exactly as int32 (see dtype.ts); the only
+ * kernels that look at the difference are those that convert to bool (`x != 0`).
  */
-import { allocTypedArray, type DType, type TypedArray } from "../dtype.js";
+import { allocTypedArray, type DType, normalized, roundToDType, storageDType, type TypedArray } from "../dtype.js";
 import type {
   AdamStepScalars, Backend, BinaryOp, ReduceOp, RmspropStepScalars, SgdStepScalars, Storage, UnaryOp, Window2d,
 } from "./backend.js";
@@ -25,15 +28,16 @@ const dataOf = (s: Storage): TypedArray => (s as JsStorage).data;
 
 const identity = (x: number): number => x;
 const toInt32 = (x: number): number => x | 0;
+const isIntStorage = (dtype: DType): boolean => storageDType(dtype) === "int32";
 /** Products as `dtype` forms them: int32 wraps like C (Math.imul), floats multiply exactly then round. */
 function multiplierFor(dtype: DType): (a: number, b: number) => number {
-  return dtype === "int32" ? Math.imul : (a, b) => a * b;
+  return isIntStorage(dtype) ? Math.imul : (a, b) => a * b;
 }
 
 /** The rounding every intermediate result of a fused kernel gets in `dtype`. */
 function rounderFor(dtype: DType): (x: number) => number {
   if (dtype === "float32") return Math.fround;
-  if (dtype === "int32") return toInt32;
+  if (isIntStorage(dtype)) return toInt32;
   return identity;
 }
 
@@ -119,7 +123,8 @@ export class JsBackend implements Backend {
     return this.alloc(dtype, length);
   }
 
-  fromArray(dtype: DType, values: ArrayLike<number>): Storage {
+  fromArray(dtype: DType, given: ArrayLike<number>): Storage {
+    const values = normalized(dtype, given);
     const data = allocTypedArray(dtype, values.length);
     for (let i = 0; i < values.length; i++) data[i] = values[i];
     return new JsStorage(data, dtype);
@@ -129,8 +134,9 @@ export class JsBackend implements Backend {
     return dataOf(s).slice();
   }
 
-  write(s: Storage, values: ArrayLike<number>): void {
+  write(s: Storage, given: ArrayLike<number>): void {
     const data = dataOf(s);
+    const values = normalized(s.dtype, given);
     if (values.length !== data.length) {
       throw new RangeError(`write: storage holds ${data.length} elements but ${values.length} were given`);
     }
@@ -142,14 +148,16 @@ export class JsBackend implements Backend {
   }
 
   fill(out: Storage, value: number): void {
-    dataOf(out).fill(value);
+    dataOf(out).fill(roundToDType(out.dtype, value));
   }
 
   cast(out: Storage, a: Storage): void {
     const o = dataOf(out);
     const x = dataOf(a);
-    // int32 conversion truncates toward zero, as a C cast (and PyTorch's .int()) does
-    if (out.dtype === "int32") for (let i = 0; i < x.length; i++) o[i] = Math.trunc(x[i]);
+    // bool is x != 0 (NaN is true); int32 conversion truncates toward zero, as a C cast (and
+    // PyTorch's .int()) does
+    if (out.dtype === "bool" && a.dtype !== "bool") for (let i = 0; i < x.length; i++) o[i] = x[i] !== 0 ? 1 : 0;
+    else if (isIntStorage(out.dtype)) for (let i = 0; i < x.length; i++) o[i] = Math.trunc(x[i]);
     else for (let i = 0; i < x.length; i++) o[i] = x[i];
   }
 
@@ -182,7 +190,7 @@ export class JsBackend implements Backend {
     const o = dataOf(out);
     const x = dataOf(a);
     const y = dataOf(b);
-    const f = out.dtype !== "int32" ? binaryFunctions[op] : op === "div" ? (p: number, q: number) => Math.trunc(p / q) : op === "mul" ? Math.imul : binaryFunctions[op];
+    const f = !isIntStorage(out.dtype) ? binaryFunctions[op] : op === "div" ? (p: number, q: number) => Math.trunc(p / q) : op === "mul" ? Math.imul : binaryFunctions[op];
     const n = o.length;
     // The common cases get a flat loop; the general case walks the broadcast strides.
     const aDense = isDense(aStrides, shape);
@@ -255,7 +263,7 @@ export class JsBackend implements Backend {
     // element (i, p) of op(A) and (p, j) of op(B), as strides into the stored matrices
     const [aRow, aCol] = transA ? [1, m] : [k, 1];
     const [bRow, bCol] = transB ? [1, k] : [n, 1];
-    const isInt = out.dtype === "int32"; // int32 products wrap like C, as the WebAssembly kernels do
+    const isInt = isIntStorage(out.dtype); // int32 products wrap like C, as the WebAssembly kernels do
     const r = rounderFor(out.dtype); // float32: round each product and each partial sum
     for (let q = 0; q < batch; q++) {
       const aBase = q * aBatchStride;

@@ -10,7 +10,7 @@ import { stack } from "../ops/movement.js";
 import { describe, isRawImage } from "./image.js";
 
 /** The batch type that `defaultCollate` makes from items of type T. */
-export type Collated<T> = T extends Tensor | number
+export type Collated<T> = T extends Tensor | number | boolean
   ? Tensor
   : T extends readonly unknown[]
     ? { -readonly [K in keyof T]: Collated<T[K]> }
@@ -24,10 +24,11 @@ const INT32_MAX = 2 ** 31 - 1;
 /**
  * PyTorch's `default_collate` for the item types a JS dataset yields:
  * * tensors of equal shape → `stack(batch)` (shape [batch, ...item shape]);
- * * numbers → a 1-D tensor: int32 when every value is an integer that fits (PyTorch gives int64
- *   for Python ints; gradstep's integer type is int32, which `CrossEntropyLoss` takes as class
- *   labels), otherwise float64 (PyTorch's dtype for Python floats). JS cannot tell `1.0` from `1`,
- *   so a batch of whole-number floats comes out int32: wrap such values in tensors to choose.
+ * * numbers → a 1-D tensor: int64 when every value is an integer that fits gradstep's int64 store
+ *   (±2^31; PyTorch gives int64 for Python ints, the labels `CrossEntropyLoss` takes), otherwise
+ *   float64 (PyTorch's dtype for Python floats). JS cannot tell `1.0` from `1`, so a batch of
+ *   whole-number floats comes out int64: wrap such values in tensors to choose.
+ * * booleans → a 1-D bool tensor;
  * * arrays of equal length → an array of the collated positions;
  * * plain objects → an object of the collated keys (the keys of the first item).
  */
@@ -50,7 +51,13 @@ function collate(batch: readonly unknown[], where: string): unknown {
       if (typeof item !== "number") throw new TypeError(`default_collate: ${where} item 0 is a number but item ${i} is ${describe(item)}`);
       if (!Number.isInteger(item) || item < INT32_MIN || item > INT32_MAX) integers = false;
     });
-    return fromValues(batch as number[], [batch.length], { dtype: integers ? "int32" : "float64" });
+    return fromValues(batch as number[], [batch.length], { dtype: integers ? "int64" : "float64" });
+  }
+  if (typeof first === "boolean") {
+    batch.forEach((item, i) => {
+      if (typeof item !== "boolean") throw new TypeError(`default_collate: ${where} item 0 is a boolean but item ${i} is ${describe(item)}`);
+    });
+    return fromValues((batch as boolean[]).map(Number), [batch.length], { dtype: "bool" });
   }
   if (Array.isArray(first)) {
     batch.forEach((item, i) => {

@@ -29,7 +29,9 @@ export const DEFAULT_TOLERANCES: Record<DType | "float16" | "bfloat16", { rtol: 
   bfloat16: { rtol: 1.6e-2, atol: 1e-5 },
   float32: { rtol: 1.3e-6, atol: 1e-5 },
   float64: { rtol: 1e-7, atol: 1e-7 },
+  int64: { rtol: 0, atol: 0 },
   int32: { rtol: 0, atol: 0 },
+  bool: { rtol: 0, atol: 0 },
 };
 
 export interface AssertCloseOptions {

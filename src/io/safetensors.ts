@@ -9,8 +9,9 @@
  * ended, the last ends at the end of the file. Anything else (overlaps, gaps, offsets out of range,
  * a size that does not match dtype × shape, a header over 100 MB) is an error here.
  *
- * dtypes become gradstep dtypes as in storage.ts (F16/BF16 → float32, I64 → int32 checked, I16/I8/U8/
- * BOOL → int32). `save` writes gradstep's float32/float64/int32 as F32/F64/I32, in the order the
+ * dtypes become gradstep dtypes as in storage.ts (F16/BF16 → float32, I64 → int64 checked to fit
+ * its int32 storage, I16/I8/U8 → int32, BOOL → bool). `save` writes gradstep's dtypes as
+ * F32/F64/I64/I32/BOOL, in the order the
  * reference implementation uses (larger elements first, then by name), the header padded with
  * spaces to a multiple of 8 bytes so the data is aligned.
  */
@@ -19,7 +20,7 @@ import { tensor } from "../creation.js";
 import { Tensor } from "../tensor.js";
 import type { DType } from "../dtype.js";
 import { numelOf } from "../shape.js";
-import { bytesOf, ITEM_SIZE, toGradstep, type TorchDType } from "./storage.js";
+import { fileBytes, ITEM_SIZE, toGradstep, type TorchDType } from "./storage.js";
 
 /** The largest header accepted, as the reference implementation. */
 export const MAX_HEADER_BYTES = 100_000_000;
@@ -27,7 +28,7 @@ export const MAX_HEADER_BYTES = 100_000_000;
 const DTYPES: Record<string, TorchDType> = {
   F64: "float64", F32: "float32", F16: "float16", BF16: "bfloat16", I64: "int64", I32: "int32", I16: "int16", I8: "int8", U8: "uint8", BOOL: "bool",
 };
-const NAME_FOR: Record<DType, string> = { float32: "F32", float64: "F64", int32: "I32" };
+const NAME_FOR: Record<DType, string> = { float32: "F32", float64: "F64", int64: "I64", int32: "I32", bool: "BOOL" };
 
 interface Entry {
   name: string;
@@ -114,7 +115,7 @@ export function save(tensors: Record<string, Tensor>, meta?: Record<string, stri
   for (const [name, t] of Object.entries(tensors)) if (!(t instanceof Tensor)) throw new TypeError(`safetensors.save: '${name}' is not a Tensor`);
   if (meta !== undefined && Object.entries(meta).some(([, v]) => typeof v !== "string")) throw new TypeError("safetensors.save: metadata values must be strings");
   if ("__metadata__" in tensors) throw new TypeError("safetensors.save: '__metadata__' is reserved for the metadata");
-  const width = (t: Tensor) => (t.dtype === "float64" ? 8 : 4);
+  const width = (t: Tensor) => ITEM_SIZE[t.dtype];
   const names = Object.keys(tensors).sort((a, b) => width(tensors[b]) - width(tensors[a]) || (a < b ? -1 : a > b ? 1 : 0));
   const header: Record<string, unknown> = {};
   if (meta !== undefined) header.__metadata__ = meta;
@@ -122,7 +123,7 @@ export function save(tensors: Record<string, Tensor>, meta?: Record<string, stri
   let offset = 0;
   for (const name of names) {
     const t = tensors[name];
-    const raw = bytesOf(t.toArray());
+    const raw = fileBytes(t.dtype, t.toArray());
     header[name] = { dtype: NAME_FOR[t.dtype], shape: [...t.shape], data_offsets: [offset, offset + raw.length] };
     data.push(raw);
     offset += raw.length;

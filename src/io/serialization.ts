@@ -31,7 +31,7 @@ import type { TypedArray } from "../dtype.js";
 import { numelOf } from "../shape.js";
 import { readZip, writeZip, ZipError } from "./zip.js";
 import { isIndex, markAs, ORDERED, Pickler, unpickle, type PickleFunction } from "./pickle.js";
-import { bytesOf, STORAGE_FOR, STORAGE_TYPES, toGradstep, type TorchDType } from "./storage.js";
+import { fileBytes, STORAGE_FOR, STORAGE_TYPES, toGradstep, type TorchDType } from "./storage.js";
 import { readBytes, writeBytesAtomic } from "./files.js";
 
 /** A storage named by the pickle, decoded on first use. */
@@ -209,7 +209,7 @@ function saveBytes(obj: unknown): Uint8Array {
       if (key === undefined) {
         key = String(keys.size);
         keys.set(value, key);
-        storages.push([key, bytesOf(value.toArray())]);
+        storages.push([key, fileBytes(value.dtype, value.toArray())]);
       }
       const shape = [...value.shape];
       const stride = shape.map((_, i) => numelOf(shape.slice(i + 1)));

@@ -2,13 +2,13 @@
  * PyTorch's element types as they appear in files, and the one place where each becomes a gradstep
  * dtype.
  *
- * gradstep has float32, float64 and int32. What a file holds beyond those is converted here:
+ * gradstep has float32, float64, int64, int32 and bool. What a file holds is converted here:
  * * float16 and bfloat16 widen to float32 exactly (every half value is a float32 value);
- * * int64 narrows to int32, checked: a value outside ±2^31 is an error naming it (gradstep has no
- *   int64 dtype yet; labels, counts and `num_batches_tracked` fit);
+ * * int64 stays int64, checked: gradstep keeps int64 in int32 storage (dtype.ts), so a value
+ *   outside ±2^31 is an error naming it (labels, counts and `num_batches_tracked` fit);
  * * int16, int8, uint8 widen to int32 exactly;
- * * bool becomes int32 0/1 (gradstep has no bool dtype yet).
- * When gradstep gains int64 or bool, `toGradstep` is the function to change.
+ * * bool stays bool (any non-zero byte is true).
+ * `fileBytes` is the way back: each gradstep dtype as the PyTorch type of the same name.
  *
  * Bytes are little-endian, as `torch.save` writes them on every common machine.
  */
@@ -29,7 +29,9 @@ export const STORAGE_TYPES: Record<string, TorchDType> = {
 };
 
 /** The storage type `save` writes for each gradstep dtype. */
-export const STORAGE_FOR: Record<DType, string> = { float32: "FloatStorage", float64: "DoubleStorage", int32: "IntStorage" };
+export const STORAGE_FOR: Record<DType, string> = {
+  float32: "FloatStorage", float64: "DoubleStorage", int64: "LongStorage", int32: "IntStorage", bool: "BoolStorage",
+};
 
 /**
  * The elements in `bytes` (exactly `count` of type `type`) as a gradstep typed array — the
@@ -66,11 +68,11 @@ export function toGradstep(type: TorchDType, bytes: Uint8Array, count: number, w
         const high = words[2 * i + 1];
         if (high !== low >> 31) {
           const value = (BigInt(high) << 32n) | BigInt(low >>> 0);
-          throw new RangeError(`${what}: int64 element ${i} is ${value}, outside the int32 range gradstep stores int64 data in (it has no int64 dtype yet)`);
+          throw new RangeError(`${what}: int64 element ${i} is ${value}, outside [-2^31, 2^31 - 1], the range of the int32 storage gradstep keeps int64 data in`);
         }
         out[i] = low;
       }
-      return { dtype: "int32", values: out };
+      return { dtype: "int64", values: out };
     }
     case "int32":
       return { dtype: "int32", values: new Int32Array(buffer) };
@@ -81,7 +83,7 @@ export function toGradstep(type: TorchDType, bytes: Uint8Array, count: number, w
     case "uint8":
       return { dtype: "int32", values: Int32Array.from(new Uint8Array(buffer)) };
     case "bool":
-      return { dtype: "int32", values: Int32Array.from(new Uint8Array(buffer), (b) => (b !== 0 ? 1 : 0)) };
+      return { dtype: "bool", values: Int32Array.from(new Uint8Array(buffer), (b) => (b !== 0 ? 1 : 0)) };
   }
 }
 
@@ -93,6 +95,20 @@ export function halfToFloat(h: number): number {
   if (exponent === 0) return sign * fraction * 2 ** -24; // subnormal
   if (exponent === 0x1f) return fraction ? NaN : sign * Infinity;
   return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
+}
+
+/**
+ * The bytes PyTorch stores for `values` of a gradstep `dtype`: int64 widens each int32 element to 8
+ * bytes (sign-extended), bool narrows to one byte; the other dtypes are their memory as it is.
+ */
+export function fileBytes(dtype: DType, values: TypedArray): Uint8Array {
+  if (dtype === "int64") {
+    const words = new Int32Array(2 * values.length);
+    for (let i = 0; i < values.length; i++) [words[2 * i], words[2 * i + 1]] = [values[i], values[i] < 0 ? -1 : 0];
+    return bytesOf(words);
+  }
+  if (dtype === "bool") return Uint8Array.from(values, (v) => (v !== 0 ? 1 : 0));
+  return bytesOf(values);
 }
 
 /** A typed array's bytes (little-endian machines: its memory as it is). */

@@ -48,7 +48,7 @@ abstract class BatchNorm extends Module {
       // PyTorch's state-dict keys: running_mean, running_var, num_batches_tracked
       this.registerBuffer("running_mean", Tensor.empty([numFeatures]));
       this.registerBuffer("running_var", Tensor.empty([numFeatures]).fill_(1));
-      this.registerBuffer("num_batches_tracked", Tensor.empty([], "int32"));
+      this.registerBuffer("num_batches_tracked", Tensor.empty([], "int64"));
     }
   }
 

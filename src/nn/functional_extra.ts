@@ -57,9 +57,9 @@ export function pad(x: Tensor, amounts: readonly number[], mode: "constant" = "c
   return where(mask, placed, value);
 }
 
-/** Class indices (int32) → one-hot rows: shape [..., numClasses], int32 (PyTorch: int64). */
+/** Class indices (int64 or int32) → one-hot rows: shape [..., numClasses], int64 (as PyTorch). */
 export function oneHot(indices: Tensor, numClasses = -1): Tensor {
-  if (indices.dtype !== "int32") throw new TypeError(`one_hot is only applicable to index tensor (int32), got ${indices.dtype}`);
+  if (indices.dtype !== "int64" && indices.dtype !== "int32") throw new TypeError(`one_hot is only applicable to index tensor (int64 or int32), got ${indices.dtype}`);
   const values = indices.toArray();
   let max = -1;
   for (const v of values) {
@@ -70,7 +70,7 @@ export function oneHot(indices: Tensor, numClasses = -1): Tensor {
   if (max >= classes) throw new RangeError(`Class values must be smaller than num_classes (${classes}), got ${max}`);
   const out = new Int32Array(values.length * classes);
   values.forEach((v, i) => (out[i * classes + v] = 1));
-  return new Tensor(indices.backend.fromArray("int32", out), [...indices.shape, classes], indices.backend);
+  return new Tensor(indices.backend.fromArray("int64", out), [...indices.shape, classes], indices.backend);
 }
 
 /**
@@ -81,7 +81,7 @@ export function embedding(indices: Tensor | number[], weight: Tensor, paddingIdx
   const rows = weight.index(indices);
   if (paddingIdx === null || paddingIdx === undefined) return rows;
   const pad = paddingIdx < 0 ? paddingIdx + weight.shape[0] : paddingIdx;
-  const idx = indices instanceof Tensor ? indices : new Tensor(weight.backend.fromArray("int32", indices), [indices.length], weight.backend);
+  const idx = indices instanceof Tensor ? indices : new Tensor(weight.backend.fromArray("int64", indices), [indices.length], weight.backend);
   const isPad = idx.eq(pad).reshape([...idx.shape, 1]);
   return where(isPad, weight.detach().index(indices), rows);
 }

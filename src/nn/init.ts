@@ -20,7 +20,7 @@ export function fanIn(weight: Tensor): number {
 
 /** Fills `t` with U(from, to) drawn as PyTorch's `uniform_` would. */
 export function uniform_(t: Tensor, from = 0, to = 1, generator: Generator = defaultGenerator): Tensor {
-  if (t.dtype === "int32") throw new TypeError("uniform_ needs a floating point tensor");
+  if (t.dtype !== "float32" && t.dtype !== "float64") throw new TypeError("uniform_ needs a floating point tensor");
   const values = t.dtype === "float64" ? new Float64Array(t.numel()) : new Float32Array(t.numel());
   generator.uniform(values, from, to);
   return fillWith(t, values);
@@ -28,7 +28,7 @@ export function uniform_(t: Tensor, from = 0, to = 1, generator: Generator = def
 
 /** Fills `t` with N(mean, std²) drawn as PyTorch's `normal_` would. */
 export function normal_(t: Tensor, mean = 0, std = 1, generator: Generator = defaultGenerator): Tensor {
-  if (t.dtype === "int32") throw new TypeError("normal_ needs a floating point tensor");
+  if (t.dtype !== "float32" && t.dtype !== "float64") throw new TypeError("normal_ needs a floating point tensor");
   const values = t.dtype === "float64" ? new Float64Array(t.numel()) : new Float32Array(t.numel());
   generator.normal(values, mean, std);
   return fillWith(t, values);

@@ -141,7 +141,7 @@ export class Module {
           if (p !== null && p.dtype !== dtype) (m as unknown as Record<string, unknown>)[name] = new Parameter(p.detach().to(dtype), p.requiresGrad);
         }
         for (const [name, b] of m.registeredBuffers) {
-          if (b !== null && b.dtype !== dtype && b.dtype !== "int32") (m as unknown as Record<string, unknown>)[name] = b.to(dtype);
+          if (b !== null && b.dtype !== dtype && (b.dtype === "float32" || b.dtype === "float64")) (m as unknown as Record<string, unknown>)[name] = b.to(dtype);
         }
       }
     });

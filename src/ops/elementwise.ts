@@ -7,7 +7,7 @@
  */
 import { record } from "../autograd.js";
 import type { BinaryOp, UnaryOp } from "../backend/backend.js";
-import { type DType, isFloating, promoteTypes } from "../dtype.js";
+import { checkIntegerValue, type DType, isFloating, promoteTypes, scalarDType } from "../dtype.js";
 import { broadcastShapes, broadcastStrides } from "../shape.js";
 import { Tensor, type TensorLike } from "../tensor.js";
 import { denseStorage } from "./movement.js";
@@ -15,12 +15,14 @@ import { sumTo } from "./reduce.js";
 
 /**
  * A JS number becomes a 0-d tensor of the other operand's dtype, so `x.mul(0.9)` on float32
- * computes in float32 as PyTorch does. A fractional number next to an int32 tensor is float32.
+ * computes in float32 as PyTorch does. A fraction next to an integer or bool tensor is float32, an
+ * integer next to a bool tensor int64 (`scalarDType`: PyTorch's rule for Python scalars).
  */
 export function asTensor(value: TensorLike, like: Tensor): Tensor {
   if (value instanceof Tensor) return value;
   if (typeof value !== "number") throw new TypeError(`expected a Tensor or a number, got ${String(value)}`);
-  const dtype: DType = like.dtype === "int32" && !Number.isInteger(value) ? "float32" : like.dtype;
+  const dtype = scalarDType(like.dtype, value);
+  checkIntegerValue(dtype, value);
   return new Tensor(like.backend.fromArray(dtype, [value]), [], like.backend);
 }
 
@@ -38,9 +40,13 @@ function storageAs(t: Tensor, dtype: DType) {
   return converted;
 }
 
-/** Forward of a broadcasting binary kernel: the output tensor, not yet recorded. */
+/**
+ * Forward of a broadcasting binary kernel: the output tensor, not yet recorded. Comparisons write
+ * 0/1 in `dtype`. Bool arithmetic runs in int32 and converts back (true + true is true).
+ */
 function binaryForward(op: BinaryOp, a: Tensor, b: Tensor, dtype: DType): Tensor {
   assertSameBackend(a, b);
+  if (dtype === "bool" && op === "add") return castReleasing(binaryForward(op, a, b, "int32"), "bool");
   const shape = broadcastShapes(a.shape, b.shape);
   const out = Tensor.uninitialized(shape, dtype, a.backend);
   a.backend.binary(
@@ -67,6 +73,9 @@ export function add(x: TensorLike, y: TensorLike): Tensor {
 
 export function sub(x: TensorLike, y: TensorLike): Tensor {
   const [a, b] = operands(x, y);
+  if (a.dtype === "bool" && b.dtype === "bool") {
+    throw new TypeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use logicalXor() instead.");
+  }
   const out = binaryForward("sub", a, b, promoteTypes(a.dtype, b.dtype));
   return record(out, "sub", [a, b], (g) => [sumTo(g, a.shape), sumTo(neg(g), b.shape)]);
 }
@@ -78,10 +87,11 @@ export function mul(x: TensorLike, y: TensorLike): Tensor {
   return record(out, "mul", [a, b], (g) => [sumTo(mul(g, b), a.shape), sumTo(mul(g, a), b.shape)], [a, b]);
 }
 
-/** True division: integers divide as floats, as in PyTorch. */
+/** True division: integers and bools divide as float32, as in PyTorch. */
 export function div(x: TensorLike, y: TensorLike): Tensor {
   const [a, b] = operands(x, y);
-  const dtype = promoteTypes(a.dtype, b.dtype) === "int32" ? "float32" : promoteTypes(a.dtype, b.dtype);
+  const promoted = promoteTypes(a.dtype, b.dtype);
+  const dtype = isFloating(promoted) ? promoted : "float32";
   const out = binaryForward("div", a, b, dtype);
   // d(a/b)/da = 1/b, d(a/b)/db = -a/b²
   return record(out, "div", [a, b], (g) => [
@@ -115,11 +125,26 @@ function extremeOfTwo(op: "maximum" | "minimum", x: TensorLike, y: TensorLike): 
 export const maximum = (a: TensorLike, b: TensorLike): Tensor => extremeOfTwo("maximum", a, b);
 export const minimum = (a: TensorLike, b: TensorLike): Tensor => extremeOfTwo("minimum", a, b);
 
-/** Comparisons give 1 or 0 in the operands' common dtype; they have no gradient. */
+/** Comparisons compare in the operands' common dtype and return bool; they have no gradient. */
 export function compare(op: "eq" | "ne" | "lt" | "le" | "gt" | "ge", x: TensorLike, y: TensorLike): Tensor {
   const [a, b] = operands(x, y);
-  return binaryForward(op, a, b, promoteTypes(a.dtype, b.dtype));
+  return castReleasing(binaryForward(op, a, b, promoteTypes(a.dtype, b.dtype)), "bool");
 }
+
+/** `t` (an intermediate nobody else holds) converted to `dtype`, its own storage freed. */
+function castReleasing(t: Tensor, dtype: DType): Tensor {
+  if (t.dtype === dtype) return t;
+  const out = Tensor.empty(t.shape, dtype, t.backend);
+  t.backend.cast(out.storage, t.storage);
+  t.backend.free(t.storage, "(an intermediate of a comparison)");
+  return out;
+}
+
+/** PyTorch's logical ops: bool results, any non-zero input counting as true. */
+export const logicalNot = (a: Tensor): Tensor => compare("eq", a, 0);
+export const logicalAnd = (a: Tensor, b: Tensor): Tensor => mul(cast(a, "bool"), cast(b, "bool"));
+export const logicalOr = (a: Tensor, b: Tensor): Tensor => add(cast(a, "bool"), cast(b, "bool"));
+export const logicalXor = (a: Tensor, b: Tensor): Tensor => compare("ne", cast(a, "bool"), cast(b, "bool"));
 
 // ---- unary ----------------------------------------------------------------------------------------
 
@@ -134,6 +159,9 @@ function floatOnly(name: string, a: Tensor): void {
 }
 
 export function neg(a: Tensor): Tensor {
+  if (a.dtype === "bool") {
+    throw new TypeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use logicalNot() instead.");
+  }
   return record(unaryForward("neg", a), "neg", [a], (g) => [neg(g)]);
 }
 

@@ -14,7 +14,7 @@
  * its own and runs on every backend.
  */
 import { record } from "../autograd.js";
-import { isFloating } from "../dtype.js";
+import { isInteger } from "../dtype.js";
 import { broadcastShapes, contiguousStrides, formatShape, normalizeDim, numelOf, sameShape } from "../shape.js";
 import { Tensor, type TensorLike } from "../tensor.js";
 import { add, compare, where } from "./elementwise.js";
@@ -34,7 +34,7 @@ export function take(a: Tensor, positions: ArrayLike<number>, shape: readonly nu
   });
 }
 
-/** Integer values of an index tensor, which must have an integer dtype (PyTorch: int64). */
+/** Integer values of an index tensor, which must be int64 (as in PyTorch) or int32. */
 function indexValues(index: Tensor | readonly number[], what: string): { values: ArrayLike<number>; shape: readonly number[] } {
   if (!(index instanceof Tensor)) {
     index.forEach((v) => {
@@ -42,7 +42,7 @@ function indexValues(index: Tensor | readonly number[], what: string): { values:
     });
     return { values: index, shape: [index.length] };
   }
-  if (isFloating(index.dtype)) throw new TypeError(`${what}: expected an integer index tensor (int32), got ${index.dtype}; convert with .int()`);
+  if (!isInteger(index.dtype)) throw new TypeError(`${what}: expected an integer index tensor (int64 or int32), got ${index.dtype}; convert with .long()`);
   return { values: index.toArray(), shape: index.shape };
 }
 
@@ -254,7 +254,7 @@ function triangle(a: Tensor, diagonal: number, lower: boolean): Tensor {
   const [rows, cols] = a.shape.slice(-2);
   const keep = new Array<number>(rows * cols);
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) keep[i * cols + j] = (lower ? j - i <= diagonal : j - i >= diagonal) ? 1 : 0;
-  const mask = new Tensor(a.backend.fromArray(a.dtype, keep), [rows, cols], a.backend);
+  const mask = new Tensor(a.backend.fromArray("bool", keep), [rows, cols], a.backend);
   return where(mask, a, 0);
 }
 export const tril = (a: Tensor, diagonal = 0): Tensor => triangle(a, diagonal, true);
@@ -307,26 +307,37 @@ export function chunk(a: Tensor, chunks: number, dim = 0): Tensor[] {
   return split(a, Math.max(Math.ceil(a.shape[d] / chunks), 1), d);
 }
 
-/** Rows of `a` where a JS boolean mask over its leading dimensions is true (PyTorch's `x[mask]`). */
-export function rowsWhere(a: Tensor, mask: boolean[] | unknown[]): Tensor {
+/**
+ * Rows of `a` where a boolean mask over its leading dimensions is true (PyTorch's `x[mask]`): a bool
+ * tensor, or nested arrays of JS booleans.
+ */
+export function rowsWhere(a: Tensor, mask: Tensor | boolean[] | unknown[]): Tensor {
+  if (mask instanceof Tensor) {
+    if (mask.dtype !== "bool") throw new TypeError(`index(mask): a mask tensor must be bool, got ${mask.dtype}; integer tensors index rows`);
+    return rowsWhereFlags(a, mask.shape, mask.toArray());
+  }
   const maskShape: number[] = [];
   let level: unknown = mask;
   while (Array.isArray(level)) {
     maskShape.push(level.length);
     level = level[0];
   }
-  if (maskShape.length > a.ndim || maskShape.some((s, i) => s !== a.shape[i])) {
-    throw new RangeError(`The shape of the mask ${formatShape(maskShape)} does not match the shape of the indexed tensor ${formatShape(a.shape)}`);
-  }
   const flags = (mask as unknown[]).flat(Infinity as 1) as unknown[];
   if (flags.length !== numelOf(maskShape) || flags.some((f) => typeof f !== "boolean")) {
     throw new TypeError("index(mask): a mask is a rectangular nested array of booleans");
   }
+  return rowsWhereFlags(a, maskShape, flags as boolean[]);
+}
+
+function rowsWhereFlags(a: Tensor, maskShape: readonly number[], flags: ArrayLike<number | boolean>): Tensor {
+  if (maskShape.length > a.ndim || maskShape.some((s, i) => s !== a.shape[i])) {
+    throw new RangeError(`The shape of the mask ${formatShape(maskShape)} does not match the shape of the indexed tensor ${formatShape(a.shape)}`);
+  }
   const rowShape = a.shape.slice(maskShape.length);
   const rowSize = numelOf(rowShape);
   const positions: number[] = [];
-  flags.forEach((f, r) => {
-    if (f) for (let i = 0; i < rowSize; i++) positions.push(r * rowSize + i);
-  });
+  for (let r = 0; r < flags.length; r++) {
+    if (flags[r]) for (let i = 0; i < rowSize; i++) positions.push(r * rowSize + i);
+  }
   return take(a, positions, [positions.length / Math.max(rowSize, 1), ...rowShape]);
 }

@@ -5,7 +5,7 @@
  */
 import { record } from "../autograd.js";
 import type { Backend, Storage } from "../backend/backend.js";
-import type { DType } from "../dtype.js";
+import { type DType, isInteger } from "../dtype.js";
 import { broadcastStrides, contiguousStrides, formatShape, normalizeDim, numelOf, sameShape } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { cast } from "./elementwise.js";
@@ -20,10 +20,10 @@ export function denseStorage(t: Tensor, shape: readonly number[], dtype: DType):
   return out;
 }
 
-/** 0, 1, …, n-1 laid along dimension `dim` of an `ndim`-d tensor (size 1 elsewhere), int32. */
+/** 0, 1, …, n-1 laid along dimension `dim` of an `ndim`-d tensor (size 1 elsewhere), int64. */
 export function arangeAlong(n: number, dim: number, ndim: number, backend: Backend): Tensor {
   const shape = Array.from({ length: ndim }, (_, i) => (i === dim ? n : 1));
-  return new Tensor(backend.fromArray("int32", Array.from({ length: n }, (_, i) => i)), shape, backend);
+  return new Tensor(backend.fromArray("int64", Array.from({ length: n }, (_, i) => i)), shape, backend);
 }
 
 export function clone(a: Tensor): Tensor {
@@ -176,10 +176,9 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   return cat(tensors.map((t) => unsqueeze(t, d)), d);
 }
 
-/** Integer indices as an int32 tensor with negatives wrapped, checked against `size`. */
+/** Integer indices as an int64 tensor with negatives wrapped, checked against `size`. */
 function checkedIndices(indices: Tensor | readonly number[], size: number, backend: Backend): Tensor {
-  const given = indices instanceof Tensor ? indices : new Tensor(backend.fromArray("int32", indices), [indices.length], backend);
-  const values = given.toArray();
+  const values = indices instanceof Tensor ? indices.toArray() : Array.from(indices);
   let wrapped = false;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
@@ -191,8 +190,8 @@ function checkedIndices(indices: Tensor | readonly number[], size: number, backe
       wrapped = true;
     }
   }
-  if (given.dtype === "int32" && !wrapped) return given;
-  return new Tensor(backend.fromArray("int32", values), given.shape, backend);
+  if (indices instanceof Tensor && isInteger(indices.dtype) && !wrapped) return indices;
+  return new Tensor(backend.fromArray("int64", values), indices instanceof Tensor ? indices.shape : [values.length], backend);
 }
 
 /** Rows of `a` picked by integer `indices` (PyTorch's `a[indices]`): shape indices.shape + a.shape[1:]. */

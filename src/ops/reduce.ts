@@ -31,7 +31,8 @@ function reducedShape(shape: readonly number[], dims: readonly number[], keepdim
 
 /** Applies one reduce kernel along each of `dims` in turn (keeping them as size 1). */
 function reduceAlong(op: ReduceOp, a: Tensor, dims: readonly number[]): Tensor {
-  const outDtype = op === "argmax" || op === "argmin" ? "int32" : a.dtype;
+  // indices are int64; integer and bool sums are int64, as in PyTorch (the int32 kernel writes them)
+  const outDtype = op === "argmax" || op === "argmin" || (op === "sum" && !isFloating(a.dtype)) ? "int64" : a.dtype;
   if (dims.length === a.ndim) {
     // everything at once: one line of numel() elements
     const out = Tensor.uninitialized(a.shape.map(() => 1), outDtype, a.backend);
@@ -101,7 +102,7 @@ function checkNonEmptyReduction(op: string, a: Tensor, dim: number | null | unde
   if (a.shape[d] === 0) throw new RangeError(`${op}(): Expected reduction dim ${d} to have non-zero size (got shape ${formatShape(a.shape)})`);
 }
 
-/** Index of the first largest/smallest value: flat over everything, or along `dim` (int32). */
+/** Index of the first largest/smallest value: flat over everything, or along `dim` (int64). */
 export function argExtreme(op: "argmax" | "argmin", a: Tensor, dim: number | null | undefined, keepdim: boolean): Tensor {
   checkNonEmptyReduction(op, a, dim);
   if (dim === undefined || dim === null) {

@@ -29,19 +29,23 @@ function scan(a: Tensor, dim: number, combine: (x: Tensor, y: Tensor) => Tensor)
   return y;
 }
 
+/** Integer and bool tensors accumulate (and return) int64, as in PyTorch. */
+const accumulated = (a: Tensor): Tensor => (isFloating(a.dtype) ? a : cast(a, "int64"));
+
 /** Running sums along `dim`: out[i] = a[0] + … + a[i]. */
 export function cumsum(a: Tensor, dim: number): Tensor {
-  const wide = a.dtype === "float32" ? cast(a, "float64") : a;
-  return cast(scan(wide, dim, add), a.dtype === "float32" ? "float32" : a.dtype);
+  const wide = a.dtype === "float32" ? cast(a, "float64") : accumulated(a);
+  return cast(scan(wide, dim, add), a.dtype === "float32" ? "float32" : wide.dtype);
 }
 
 /** Running products along `dim`: out[i] = a[0] · … · a[i]. */
 export function cumprod(a: Tensor, dim: number): Tensor {
-  return scan(a, dim, mul);
+  return scan(accumulated(a), dim, mul);
 }
 
 /** Product of all elements, or along `dim`: a pairwise tree of multiplications. */
 export function prod(a: Tensor, dim?: number | null, keepdim = false): Tensor {
+  if (!isFloating(a.dtype) && a.dtype !== "int64") return prod(accumulated(a), dim, keepdim);
   if (dim === undefined || dim === null) return reshape(prod(reshape(a, [-1]), 0), []);
   const d = normalizeDim(dim, Math.max(a.ndim, 1));
   if (a.ndim === 0) return a.clone();
@@ -105,24 +109,24 @@ export function norm(a: Tensor, p: number = 2, dim?: number | number[] | null, k
     const reduced = dims === null ? a.shape.map((_, i) => i) : (typeof dims === "number" ? [dims] : dims).map((d) => normalizeDim(d, a.ndim));
     return reshape(out, a.shape.filter((_, i) => !reduced.includes(i)));
   }
-  if (p === 0) return sum(compare("ne", a, 0), dims, keepdim);
+  if (p === 0) return cast(sum(compare("ne", a, 0), dims, keepdim), a.dtype);
   return pow(sum(pow(abs(a), p), dims, keepdim), 1 / p);
 }
 
-/** 1 where every element (along `dim`) is non-zero. */
+/** True where every element (along `dim`) is non-zero (bool). */
 export function all(a: Tensor, dim?: number | null, keepdim = false): Tensor {
   return extreme("min", compare("ne", a.detach(), 0), dim, keepdim);
 }
-/** 1 where some element (along `dim`) is non-zero. */
+/** True where some element (along `dim`) is non-zero (bool). */
 export function any(a: Tensor, dim?: number | null, keepdim = false): Tensor {
   return extreme("max", compare("ne", a.detach(), 0), dim, keepdim);
 }
 
-/** 1 where NaN (the only value not equal to itself). */
+/** True where NaN (the only value not equal to itself); bool, as every test below. */
 export const isnan = (a: Tensor): Tensor => compare("ne", a.detach(), a.detach());
-/** 1 where +Infinity or -Infinity. */
+/** True where +Infinity or -Infinity. */
 export const isinf = (a: Tensor): Tensor => compare("eq", abs(a.detach()), Infinity);
-/** 1 where finite: a - a is 0 exactly then, NaN for ±Infinity and NaN. */
+/** True where finite: a - a is 0 exactly then, NaN for ±Infinity and NaN. */
 export const isfinite = (a: Tensor): Tensor => compare("eq", sub(a.detach(), a.detach()), 0);
 
 /**

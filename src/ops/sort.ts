@@ -3,7 +3,7 @@
  *
  * The order is found on the host (a stable sort of each line, NaN counted larger than every number
  * as in PyTorch), and the values are then `take`n from the input, so the values' gradient is the
- * scatter back to where each value came from. Indices are int32 (gradstep's index dtype).
+ * scatter back to where each value came from. Indices are int64, as PyTorch's.
  */
 import { normalizeDim, numelOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
@@ -55,13 +55,13 @@ function sorted(a: Tensor, d: number, k: number, descending: boolean): ValuesInd
   const { positions, along } = order(a, d, k, descending);
   return {
     values: take(a, positions, shape),
-    indices: new Tensor(a.backend.fromArray("int32", along), shape, a.backend),
+    indices: new Tensor(a.backend.fromArray("int64", along), shape, a.backend),
   };
 }
 
 /** Sorts along `dim` (default the last), ascending unless `descending`; stable. */
 export function sort(a: Tensor, dim = -1, descending = false): ValuesIndices {
-  if (a.ndim === 0) return { values: a.clone(), indices: new Tensor(a.backend.fromArray("int32", [0]), [], a.backend) };
+  if (a.ndim === 0) return { values: a.clone(), indices: new Tensor(a.backend.fromArray("int64", [0]), [], a.backend) };
   const d = normalizeDim(dim, a.ndim);
   return sorted(a, d, a.shape[d], descending);
 }
@@ -75,7 +75,7 @@ export function topk(a: Tensor, k: number, dim = -1, largest = true): ValuesIndi
   return sorted(a, d, k, largest);
 }
 
-/** max/min along `dim`: the values (gradient to the chosen element) and their int32 indices. */
+/** max/min along `dim`: the values (gradient to the chosen element) and their int64 indices. */
 export function extremeWithIndices(op: "max" | "min", a: Tensor, dim: number, keepdim: boolean): ValuesIndices {
   return {
     values: extreme(op, a, dim, keepdim),

@@ -100,12 +100,12 @@ export function decodeTensor(record: { __tensor__: unknown; shape: unknown; data
     throw new SyntaxError(`${where}: malformed tensor record`);
   }
   const bytes = base64ToBytes(record.data);
-  const width = dtype === "float64" ? 8 : 4;
+  const width = dtype === "float64" ? 8 : 4; // int64 and bool are stored as their int32 storage
   if (bytes.length !== numelOf(shape) * width) {
     throw new SyntaxError(`${where}: a ${dtype} tensor of shape ${formatShape(shape)} needs ${numelOf(shape) * width} bytes, the file has ${bytes.length}`);
   }
   const copy = bytes.slice().buffer;
-  const values = dtype === "float64" ? new Float64Array(copy) : dtype === "int32" ? new Int32Array(copy) : new Float32Array(copy);
+  const values = dtype === "float64" ? new Float64Array(copy) : dtype === "float32" ? new Float32Array(copy) : new Int32Array(copy);
   return tensor(values, { dtype }).reshape(shape);
 }
 

@@ -92,14 +92,16 @@ describe("DataLoader shuffling equals PyTorch 1.13", () => {
 });
 
 describe("defaultCollate", () => {
-  it("stacks tensors and turns numbers into int32 or float64 tensors", () => {
+  it("stacks tensors and turns numbers into int64 or float64 tensors, booleans into bool", () => {
     const [x, label, weight] = defaultCollate([
       [tensor([1, 2]), 3, 0.5],
       [tensor([4, 5]), 6, 1],
     ]);
     expect(x.shape).toEqual([2, 2]);
     expect(x.tolist()).toEqual([[1, 2], [4, 5]]);
-    expect([label.dtype, label.tolist()]).toEqual(["int32", [3, 6]]);
+    expect([label.dtype, label.tolist()]).toEqual(["int64", [3, 6]]);
+    const flags = defaultCollate([true, false, true]);
+    expect([flags.dtype, flags.tolist()]).toEqual(["bool", [true, false, true]]);
     expect([weight.dtype, weight.tolist()]).toEqual(["float64", [0.5, 1]]);
   });
 

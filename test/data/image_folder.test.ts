@@ -70,9 +70,9 @@ describe("ImageFolder", () => {
     expect(y).toBe(0);
     const batches = [...new DataLoader(ds, { batchSize: 3 })];
     expect(batches.map(([xb, yb]) => [xb.shape, yb.dtype, yb.tolist()])).toEqual([
-      [[3, 3, 8, 8], "int32", [0, 10, 10]],
-      [[3, 3, 8, 8], "int32", [10, 10, 20]],
-      [[2, 3, 8, 8], "int32", [20, 20]],
+      [[3, 3, 8, 8], "int64", [0, 10, 10]],
+      [[3, 3, 8, 8], "int64", [10, 10, 20]],
+      [[2, 3, 8, 8], "int64", [20, 20]],
     ]);
   });
 

@@ -8,7 +8,7 @@ import { expect, it } from "vitest";
 import { F, Tensor, autograd, manualSeed, nn, tensor, zeros } from "../../src/index.js";
 import { describeEachBackend, expectClose, gradcheck, sample } from "../helpers.js";
 
-interface Stored { shape: number[]; dtype: "float32" | "int32"; data: number[] }
+interface Stored { shape: number[]; dtype: "float32" | "int64" | "int32" | "bool"; data: number[] }
 interface Step { mode: "train" | "eval"; inputs: Stored[]; output: Stored; upstream: Stored; grads: Record<string, Stored>; state: Record<string, Stored> }
 interface Layer { name: string; module: string; args: Record<string, any>; params: Record<string, Stored>; steps: Step[] }
 interface Func { name: string; op: string; args: Record<string, any>; inputs: Stored[]; output: Stored; upstream: Stored | null; grads: (Stored | null)[] }
@@ -17,7 +17,7 @@ const fixture = JSON.parse(readFileSync(new URL("../golden/port/nn.json", import
   layers: Layer[]; functional: Func[]; init: Init[]; utils: any[];
 };
 
-const load = (s: Stored, dtype: "float32" | "float64" = "float32"): Tensor => tensor(s.data, { dtype: s.dtype === "int32" ? "int32" : dtype }).reshape(s.shape);
+const load = (s: Stored, dtype: "float32" | "float64" = "float32"): Tensor => tensor(s.data, { dtype: s.dtype === "float32" ? dtype : s.dtype }).reshape(s.shape);
 
 function build(l: Layer): nn.Module {
   const { numFeatures, normalizedShape, inChannels, outChannels, kernelSize, ...rest } = l.args;
@@ -193,7 +193,7 @@ describeEachBackend("nn porting surface against PyTorch", () => {
     m.double();
     expect(m.parameters().every((p) => p.dtype === "float64" && p.requiresGrad)).toBe(true);
     expect(m.stateDict()["1.running_var"].dtype).toBe("float64");
-    expect(m.stateDict()["1.num_batches_tracked"].dtype).toBe("int32");
+    expect(m.stateDict()["1.num_batches_tracked"].dtype).toBe("int64");
     expect((m.call(tensor([[1, 2], [3, 4]], { dtype: "float64" })) as Tensor).dtype).toBe("float64");
     m.to("float32");
     expect(m.parameters().every((p) => p.dtype === "float32")).toBe(true);

@@ -9,13 +9,13 @@ import { Tensor, cat, ones, rand, randn, tensor, zeros } from "../../src/index.j
 import { describeEachBackend, expectClose, gradcheck } from "../helpers.js";
 
 type Value = number | string;
-interface Stored { shape: number[]; dtype: "float32" | "int32"; data: Value[] }
+interface Stored { shape: number[]; dtype: "float32" | "int64" | "int32" | "bool"; data: Value[] }
 interface Case { name: string; op: string; args: Record<string, any>; inputs: Stored[]; outputs: Stored[]; upstream: Stored; grads: (Stored | null)[] }
 const fixture = JSON.parse(readFileSync(new URL("../golden/port/ops.json", import.meta.url), "utf8")) as { cases: Case[] };
 
 const num = (v: Value): number => (typeof v === "number" ? v : v === "nan" ? NaN : v === "inf" ? Infinity : -Infinity);
 const load = (s: Stored, dtype: "float32" | "float64" = "float32"): Tensor =>
-  tensor(s.data.map(num), { dtype: s.dtype === "int32" ? "int32" : dtype }).reshape(s.shape);
+  tensor(s.data.map(num), { dtype: s.dtype === "float32" ? dtype : s.dtype }).reshape(s.shape);
 const flatCat = (parts: Tensor[]): Tensor => cat(parts.map((p) => p.reshape([-1])), 0);
 
 /** gradstep's spelling of each case; the first output is the one differentiated. */
@@ -77,6 +77,7 @@ describeEachBackend("porting ops against PyTorch", () => {
       const outs = run(c, inputs);
       c.outputs.forEach((expected, i) => {
         expect(outs[i].shape, `output ${i} shape`).toEqual(expected.shape);
+        expect(outs[i].dtype, `output ${i} dtype`).toBe(expected.dtype);
         expectClose(outs[i], expected.data.map(num), { what: `output ${i}`, rtol: 1e-6, atol: 1e-6 });
       });
       if (c.grads.length === 0) return;
@@ -125,7 +126,7 @@ describeEachBackend("porting ops against PyTorch", () => {
     const { values, indices } = x.max(1);
     expect(values.tolist()).toEqual([5, 7]);
     expect(indices.tolist()).toEqual([1, 0]);
-    expect(indices.dtype).toBe("int32");
+    expect(indices.dtype).toBe("int64");
     expect(x.max().item()).toBe(7);
     expect(x.max(tensor([3, 3, 3])).tolist()).toEqual([[3, 5, 3], [7, 3, 7]]);
   });

@@ -11,16 +11,19 @@
  * `free(s)` is called, when a scope that allocated it ends without keeping it, or when the handle
  * becomes unreachable and the JavaScript garbage collector finalizes it (FinalizationRegistry),
  * whichever comes first.
+ *
+ * int64 and bool storages are int32 storages to the kernels (see dtype.ts): the tables below give
+ * them the int32 kernels, and only conversions to bool (`x != 0`) treat them differently.
  */
-import type { DType, TypedArray } from "../../dtype.js";
+import { type DType, normalized, roundToDType, storageDType, type TypedArray } from "../../dtype.js";
 import type {
   AdamStepScalars, Backend, BinaryOp, MemoryStats, ReduceOp, RmspropStepScalars, SgdStepScalars, Storage, UnaryOp, Window2d,
 } from "../backend.js";
 import type { DtypeSuffix, KernelExports, Pointer } from "./exports.js";
 import { instantiateKernels, type LoadOptions } from "./load.js";
 
-const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4 };
-const SUFFIX: Record<DType, DtypeSuffix> = { float32: "f32", float64: "f64", int32: "i32" };
+const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, int64: 4, bool: 4 };
+const SUFFIX: Record<DType, DtypeSuffix> = { float32: "f32", float64: "f64", int32: "i32", int64: "i32", bool: "i32" };
 
 const UNARY_OPS: readonly UnaryOp[] = ["neg", "abs", "sign", "exp", "log", "sqrt", "tanh", "sigmoid", "relu"];
 const BINARY_OPS: readonly BinaryOp[] = [
@@ -31,11 +34,11 @@ const REDUCE_OPS: readonly ReduceOp[] = ["sum", "max", "min", "argmax", "argmin"
 type ByDtype<F> = Record<DType, F>;
 
 function byDtype<F>(f32: F, f64: F, i32: F): ByDtype<F> {
-  return { float32: f32, float64: f64, int32: i32 };
+  return { float32: f32, float64: f64, int32: i32, int64: i32, bool: i32 };
 }
 
 function byWidth<F>(x32: F, x64: F): ByDtype<F> {
-  return { float32: x32, float64: x64, int32: x32 };
+  return { float32: x32, float64: x64, int32: x32, int64: x32, bool: x32 };
 }
 
 /** Every kernel the backend calls, looked up once: tables by op and dtype. */
@@ -321,7 +324,7 @@ export class WasmBackend implements Backend {
 
   fromArray(dtype: DType, values: ArrayLike<number>): Storage {
     const s = this.allocate(dtype, values.length, false);
-    this.view(s).set(values as ArrayLike<number>);
+    this.view(s).set(normalized(dtype, values));
     return s;
   }
 
@@ -329,7 +332,7 @@ export class WasmBackend implements Backend {
   view(s: Storage): TypedArray {
     const p = pointerOf(s);
     const buffer = this.k.memory.buffer;
-    switch (s.dtype) {
+    switch (storageDType(s.dtype)) {
       case "float32":
         return new Float32Array(buffer, p, s.length);
       case "float64":
@@ -347,7 +350,7 @@ export class WasmBackend implements Backend {
     if (values.length !== s.length) {
       throw new RangeError(`write: storage holds ${s.length} elements but ${values.length} were given`);
     }
-    this.view(s).set(values);
+    this.view(s).set(normalized(s.dtype, values));
   }
 
   /**
@@ -479,12 +482,13 @@ export class WasmBackend implements Backend {
   // ---- fill / copy -------------------------------------------------------------------------------
 
   fill(out: Storage, value: number): void {
-    this.t.fill[out.dtype](pointerOf(out), value, out.length);
+    this.t.fill[out.dtype](pointerOf(out), roundToDType(out.dtype, value), out.length);
   }
 
   cast(out: Storage, a: Storage): void {
+    if (out.dtype === "bool" && a.dtype !== "bool") return this.castToBool(out, a);
     const [o, x] = [pointerOf(out), pointerOf(a)];
-    if (out.dtype === a.dtype) {
+    if (SUFFIX[out.dtype] === SUFFIX[a.dtype]) {
       if (o !== x) this.k.copy_bytes(o, x, a.length * BYTES[a.dtype]);
       return;
     }
@@ -497,6 +501,22 @@ export class WasmBackend implements Backend {
       case "i32_to_f32": return this.k.cast_i32_to_f32(o, x, n);
       case "i32_to_f64": return this.k.cast_i32_to_f64(o, x, n);
     }
+  }
+
+  /** out = (a != 0): the comparison kernel in a's type, narrowed to int32 if a is a float. */
+  private castToBool(out: Storage, a: Storage): void {
+    const n = a.length;
+    if (n === 0) return;
+    const zero = this.alloc(a.dtype, 1);
+    const ones = SUFFIX[a.dtype] === "i32" ? out : this.allocate(a.dtype, n, false);
+    this.binary("ne", ones, a, [1], zero, [0], [n]);
+    if (ones !== out) {
+      // the 0/1 floats convert exactly
+      const narrow = a.dtype === "float32" ? this.k.cast_f32_to_i32 : this.k.cast_f64_to_i32;
+      narrow(pointerOf(out), pointerOf(ones), n);
+      this.free(ones);
+    }
+    this.free(zero);
   }
 
   copyStrided(
@@ -672,7 +692,7 @@ export class WasmBackend implements Backend {
 
 /** The dtype of a fused optimizer step's operands, which only float kernels exist for. */
 function floatDtype(s: Storage): "float32" | "float64" {
-  if (s.dtype === "int32") throw new TypeError("fused optimizer steps need float32 or float64 parameters, got int32");
+  if (s.dtype !== "float32" && s.dtype !== "float64") throw new TypeError(`fused optimizer steps need float32 or float64 parameters, got ${s.dtype}`);
   return s.dtype;
 }
 

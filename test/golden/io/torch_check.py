@@ -4,7 +4,7 @@
       torch.load both and require the same value: the same Python types (OrderedDict, dict with the
       same key types, tuple, list, int, float, bool, None, str) and equal tensors (shape and values;
       the dtype may differ only by gradstep's documented conversions: float16/bfloat16 → float32,
-      int64/int16/int8/uint8/bool → int32). If ORIGINAL loads with weights_only=True, RESAVED must too.
+      int16/int8/uint8 → int32; int64 and bool stay). If ORIGINAL loads with weights_only=True, RESAVED must too.
   torch_check.py continue CHECKPOINT.pt
       load a gradstep checkpoint {"model", "optimizer", "scheduler", "epoch"} into the nn.Sequential,
       Adam and StepLR of gen_io.py, train two more steps, print the parameters and rates as JSON.
@@ -22,8 +22,8 @@ import torch
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
 from gen_io import X, Y, loss_of, model_  # noqa: E402
 
-CONVERTED = {torch.float16: torch.float32, torch.bfloat16: torch.float32, torch.int64: torch.int32, torch.int16: torch.int32,
-             torch.int8: torch.int32, torch.uint8: torch.int32, torch.bool: torch.int32}
+CONVERTED = {torch.float16: torch.float32, torch.bfloat16: torch.float32, torch.int16: torch.int32,
+             torch.int8: torch.int32, torch.uint8: torch.int32}
 
 
 def same(a, b, path="value"):
@@ -88,7 +88,7 @@ def read_safetensors(path):
     data = open(path, "rb").read()
     n = int.from_bytes(data[:8], "little")
     header = json.loads(data[8:8 + n])
-    dtypes = {"F64": torch.float64, "F32": torch.float32, "I32": torch.int32}
+    dtypes = {"F64": torch.float64, "F32": torch.float32, "I64": torch.int64, "I32": torch.int32, "BOOL": torch.bool}
     out = {}
     for name, info in header.items():
         if name == "__metadata__":

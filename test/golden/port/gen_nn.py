@@ -23,8 +23,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 def enc(t):
     t = t.detach().contiguous()
-    if t.dtype in (torch.int64, torch.int32):
-        return {"shape": list(t.shape), "dtype": "int32", "data": [int(v) for v in t.reshape(-1).tolist()]}
+    names = {torch.int64: "int64", torch.int32: "int32", torch.bool: "bool"}
+    if t.dtype in names:
+        return {"shape": list(t.shape), "dtype": names[t.dtype], "data": [int(v) for v in t.reshape(-1).tolist()]}
     return {"shape": list(t.shape), "dtype": "float32", "data": t.to(torch.float32).reshape(-1).tolist()}
 
 

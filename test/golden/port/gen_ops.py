@@ -4,8 +4,8 @@
 Every case: the op's name and arguments (the TypeScript test has one function per name doing the
 same thing in gradstep's spelling), its inputs, its outputs, and for float inputs the gradients of
 L = sum(output[0] * upstream). Float inputs are float32 snapped to a 1/64 grid (exact in JSON) with
-distinct values, so sorts and maxima have no ties; index tensors (int64 in PyTorch) are stored as
-int32, gradstep's index dtype; bool outputs as 0/1.
+distinct values, so sorts and maxima have no ties; integer and bool tensors keep PyTorch's dtype
+("int64", "int32", "bool"; bool data as 0/1), which the test checks.
 
 Run with the interpreter that has torch:  /usr/bin/python3 test/golden/port/gen_ops.py
 """
@@ -20,10 +20,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 def enc(t):
     t = t.detach().contiguous()
-    if t.dtype == torch.bool:
-        t = t.to(torch.float32)
-    if t.dtype in (torch.int64, torch.int32):
-        return {"shape": list(t.shape), "dtype": "int32", "data": [int(v) for v in t.reshape(-1).tolist()]}
+    names = {torch.int64: "int64", torch.int32: "int32", torch.bool: "bool"}
+    if t.dtype in names:
+        return {"shape": list(t.shape), "dtype": names[t.dtype], "data": [int(v) for v in t.reshape(-1).tolist()]}
     return {"shape": list(t.shape), "dtype": "float32", "data": t.reshape(-1).tolist()}
 
 
