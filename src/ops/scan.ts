@@ -113,13 +113,16 @@ export function norm(a: Tensor, p: number = 2, dim?: number | number[] | null, k
   return pow(sum(pow(abs(a), p), dims, keepdim), 1 / p);
 }
 
-/** True where every element (along `dim`) is non-zero (bool). */
+/**
+ * True where every element (along `dim`) is non-zero (bool): no element is zero, so an empty tensor
+ * gives True, as in PyTorch.
+ */
 export function all(a: Tensor, dim?: number | null, keepdim = false): Tensor {
-  return extreme("min", compare("ne", a.detach(), 0), dim, keepdim);
+  return compare("eq", sum(compare("eq", a.detach(), 0), dim ?? undefined, keepdim), 0);
 }
-/** True where some element (along `dim`) is non-zero (bool). */
+/** True where some element (along `dim`) is non-zero (bool); False for an empty tensor. */
 export function any(a: Tensor, dim?: number | null, keepdim = false): Tensor {
-  return extreme("max", compare("ne", a.detach(), 0), dim, keepdim);
+  return compare("gt", sum(compare("ne", a.detach(), 0), dim ?? undefined, keepdim), 0);
 }
 
 /** True where NaN (the only value not equal to itself); bool, as every test below. */
