@@ -36,10 +36,10 @@ export async function main(): Promise<void> {
   console.log("loop       plain ms/step  tidy ms/step  ratio  plain heap growth  tidy heap growth  moved out by sweeps");
   for (const [name, loop] of [["makemore", makemore], ["mlp-adam", mlp]] as const) {
     const evictedBefore = memoryStats()!.evictedBytes;
-    // alternate plain and tidy runs, keep the faster of two of each, so that machine noise hits both alike
+    // alternate plain and tidy runs, keep the fastest of three of each, so that machine noise hits both alike
     const plain: Run[] = [];
     const tidied: Run[] = [];
-    for (let round = 0; round < 2; round++) {
+    for (let round = 0; round < 3; round++) {
       plain.push(measure(loop, false));
       tidied.push(measure(loop, true));
     }

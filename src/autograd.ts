@@ -292,5 +292,8 @@ export function runBackward(root: Tensor, gradient: Tensor | (() => Tensor), ret
   }
   if (!retainGraph) {
     for (const tensor of order) tensor.gradFn?.release();
+    // a training step's natural boundary: what the last step made and this one did not use (its
+    // activations, its batch) can leave the backend's memory now, while it is still in the cache
+    backend.sweep?.();
   }
 }

@@ -120,6 +120,11 @@ export interface Backend {
    */
   startScope?(): void;
   endScope?(keep?: Iterable<Storage>, reason?: string): void;
+  /**
+   * Moves storages no kernel has used since the previous sweep out of the backend's memory (see
+   * "Tensor lifetimes" in the README); backward calls it once it has released a graph.
+   */
+  sweep?(): void;
   /** The storages allocated so far in the innermost open scope. */
   scopeStorages?(): Iterable<Storage>;
   /** Exempts a storage from every open scope. */

@@ -93,6 +93,8 @@ class Block {
   evicted: Uint8Array | null = null;
   /** What freed it, for the error that a later use throws. */
   freedBy = "";
+  /** Whether the finalizer watches its storage (see `watch`). */
+  watched = false;
   constructor(pointer: Pointer, readonly bytes: number) {
     this.pointer = pointer;
   }
@@ -132,6 +134,8 @@ function pointerOf(s: Storage): Pointer {
  */
 const SWEEP_BYTES = 16 * 2 ** 20;
 const SWEEP_STORAGES = 256;
+/** Unscoped storages at least this large are also freed by the finalizer (see `release`). */
+const WATCHED_BYTES = 4096;
 
 /**
  * Drops size-1 dimensions and merges neighbours that every stride list walks contiguously, so the
@@ -200,6 +204,7 @@ export class WasmBackend implements Backend {
     this.t = kernelTables(kernels);
     this.maximumBytes = maximumBytes;
     this.finalizer = new FinalizationRegistry((block) => {
+      block.watched = false;
       if (block.pointer <= 0) return;
       kernels.free(block.pointer);
       block.pointer = FREED;
@@ -229,8 +234,7 @@ export class WasmBackend implements Backend {
     if (raw === 0) this.exhausted(bytes, length, dtype);
     const block = new Block(raw >>> 0, bytes);
     const s = new WasmStorage(block, length, dtype, this);
-    this.finalizer.register(s, block, block);
-    if (unscoped) this.unscoped.add(block);
+    if (unscoped) this.release(s);
     else this.scopes[this.scopes.length - 1].add(s);
     return s;
   }
@@ -265,7 +269,7 @@ export class WasmBackend implements Backend {
    * back (`restore`), so nothing a program can reach is ever lost. Storages in a `tidy` scope are not
    * touched: the scope frees them deterministically.
    */
-  private sweep(advance = true): void {
+  sweep(advance = true): void {
     const memory = this.k.memory.buffer;
     let residentBytes = 0;
     for (const block of this.unscoped) {
@@ -274,7 +278,7 @@ export class WasmBackend implements Backend {
         continue;
       }
       block.evicted = new Uint8Array(memory, block.pointer, block.bytes).slice();
-      this.finalizer.unregister(block);
+      this.unwatch(block);
       this.k.free(block.pointer);
       block.pointer = EVICTED;
       this.unscoped.delete(block);
@@ -311,8 +315,7 @@ export class WasmBackend implements Backend {
     block.evicted = null;
     block.pointer = raw >>> 0;
     block.lastUse = clock;
-    this.finalizer.register(s, block, block);
-    this.unscoped.add(block);
+    this.release(s);
     this.sinceSweep += block.bytes;
     this.restoredBytes += block.bytes;
     return block.pointer;
@@ -364,7 +367,7 @@ export class WasmBackend implements Backend {
     if (block.pointer === EVICTED) {
       block.evicted = null;
     } else if (block.bytes > 0) {
-      this.finalizer.unregister(block);
+      this.unwatch(block);
       this.unscoped.delete(block);
       this.k.free(block.pointer);
     }
@@ -407,9 +410,27 @@ export class WasmBackend implements Backend {
     if (scoped) this.release(s as WasmStorage);
   }
 
-  /** A storage that no scope owns any more joins the unscoped ones that sweeps look after. */
+  /**
+   * A storage that no scope owns joins the unscoped ones that sweeps look after, and, if it is
+   * large, the finalizer watches it too: when the event loop turns, a large unreachable storage is
+   * freed without being copied out first. (Storages in a scope need neither: the scope frees them.
+   * Small ones are left to sweeps, which move them out cheaply: registering every small tensor with
+   * the FinalizationRegistry would cost more than the op that made it.)
+   */
   private release(s: WasmStorage): void {
-    if (s.block.pointer > 0) this.unscoped.add(s.block);
+    const block = s.block;
+    if (block.pointer <= 0) return;
+    this.unscoped.add(block);
+    if (block.bytes >= WATCHED_BYTES && !block.watched) {
+      this.finalizer.register(s, block, block);
+      block.watched = true;
+    }
+  }
+
+  private unwatch(block: Block): void {
+    if (!block.watched) return;
+    this.finalizer.unregister(block);
+    block.watched = false;
   }
 
   /** Byte counts of the allocator and the memory (for tests, benchmarks and leak hunting). */
