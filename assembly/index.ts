@@ -62,7 +62,7 @@ export {
 } from "./reduce";
 
 // linear algebra
-export { matmul_workspace_bytes, matmul_f32, matmul_f64, matmul_i32 } from "./matmul";
+export { matmul_workspace_bytes, matmul_f32, matmul_f32_part, matmul_f64, matmul_i32 } from "./matmul";
 
 // convolution and pooling
 export { im2col_x32, im2col_x64, col2im_f32, col2im_f64, col2im_i32 } from "./conv";

@@ -21,6 +21,13 @@ import type {
 } from "../backend.js";
 import type { DtypeSuffix, KernelExports, Pointer } from "./exports.js";
 import { instantiateKernels, type LoadOptions } from "./load.js";
+import { getNumThreads, sharedMemoryUnavailable, ThreadPool } from "./pool.js";
+
+/**
+ * Multiply-adds per thread below which a matrix product is not split: waking a worker costs some
+ * microseconds, a part of this size takes about ten.
+ */
+const MIN_MADDS_PER_THREAD = 2 ** 18;
 
 const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, int64: 4, bool: 4 };
 const SUFFIX: Record<DType, DtypeSuffix> = { float32: "f32", float64: "f64", int32: "i32", int64: "i32", bool: "i32" };
@@ -182,8 +189,15 @@ export class WasmBackend implements Backend {
   /** Scratch for the strided kernels' shape/stride/counter blocks. */
   private geometry: Pointer = 0;
   private geometryBytes = 0;
-  /** Packing workspace of matmul_f32, allocated on first use. */
+  /** Packing workspaces of matmul_f32 (one per thread), allocated on first use. */
   private matmulWork: Pointer = 0;
+  private matmulWorkParts = 0;
+  /** The shared-memory build's module (null: this instance's memory is not shared) and its pool. */
+  private readonly threadModule: WebAssembly.Module | null;
+  private pool: ThreadPool | null = null;
+  private poolThreads = 1;
+  /** Multiply-adds per thread below which a product is not split (tests lower it to split small shapes). */
+  minMaddsPerThread = MIN_MADDS_PER_THREAD;
   /** Views of the memory, replaced whenever its buffer changes (memory.grow detaches it). */
   private buffer: ArrayBuffer | null = null;
   private i32view = new Int32Array(0);
@@ -194,8 +208,9 @@ export class WasmBackend implements Backend {
    */
   readonly relaxedSimd: boolean;
 
-  constructor(kernels: KernelExports, maximumBytes: number, relaxedSimd = false) {
+  constructor(kernels: KernelExports, maximumBytes: number, relaxedSimd = false, threadModule: WebAssembly.Module | null = null) {
     this.relaxedSimd = relaxedSimd;
+    this.threadModule = threadModule;
     this.k = kernels;
     this.t = kernelTables(kernels);
     this.maximumBytes = maximumBytes;
@@ -604,18 +619,69 @@ export class WasmBackend implements Backend {
   ): void {
     const args = [pointerOf(out), pointerOf(a), pointerOf(b), batch, m, k, n, aBatchStride, bBatchStride, +transA, +transB] as const;
     if (out.dtype === "float32") {
-      if (this.matmulWork === 0) {
-        const bytes = this.k.matmul_workspace_bytes();
-        const raw = this.k.alloc(bytes);
-        if (raw === 0) this.exhausted(bytes, bytes / 4, "float32");
-        this.matmulWork = raw >>> 0;
-      }
-      this.k.matmul_f32(...args, this.matmulWork);
+      // parts: no more than the threads, the 4-row panels, or the work allows
+      const madds = batch * m * k * n;
+      const parts = Math.max(1, Math.min(this.threads(), batch * Math.ceil(m / 4), Math.floor(madds / this.minMaddsPerThread)));
+      const work = this.matmulWorkspaces(parts);
+      if (parts === 1) this.k.matmul_f32(...args, work);
+      else this.threadPool().run("matmul_f32_part", [...args, work], parts, (part) => this.k.matmul_f32_part(...args, work, part, parts));
     } else if (out.dtype === "float64") {
       this.k.matmul_f64(...args);
     } else {
       this.k.matmul_i32(...args);
     }
+  }
+
+  // ---- threads -----------------------------------------------------------------------------------
+
+  /** Threads this instance's kernels may use: getNumThreads(), or 1 without a shared memory. */
+  threads(): number {
+    return this.threadModule === null ? 1 : getNumThreads();
+  }
+
+  /** Why this instance runs on one thread whatever setNumThreads says, or null if it can use more. */
+  singleThreadReason(): string | null {
+    if (this.relaxedSimd) return "the relaxed-SIMD build runs on one thread";
+    if (this.threadModule === null) return sharedMemoryUnavailable() ?? "this instance was created without shared memory";
+    return null;
+  }
+
+  /**
+   * Starts the pool for the current thread count now rather than at the first large kernel, and
+   * resolves when its workers are ready (benchmarks and tests; kernels never wait for workers).
+   * Returns the pool, or null when this instance runs on one thread.
+   */
+  async startThreads(): Promise<ThreadPool | null> {
+    if (this.threads() <= 1) return null;
+    const pool = this.threadPool();
+    await pool.whenReady();
+    return pool;
+  }
+
+  /** `parts` matmul_f32 workspaces, end to end. */
+  private matmulWorkspaces(parts: number): Pointer {
+    if (this.matmulWorkParts < parts) {
+      if (this.matmulWork !== 0) this.k.free(this.matmulWork);
+      this.matmulWork = 0;
+      this.matmulWorkParts = 0;
+      const bytes = this.k.matmul_workspace_bytes() * parts;
+      const raw = this.k.alloc(bytes);
+      if (raw === 0) this.exhausted(bytes, bytes / 4, "float32");
+      this.matmulWork = raw >>> 0;
+      this.matmulWorkParts = parts;
+    }
+    return this.matmulWork;
+  }
+
+  /** The pool for this.threads() threads (the main one and the rest workers), started on first use. */
+  private threadPool(): ThreadPool {
+    const wanted = this.threads();
+    if (this.pool === null || this.poolThreads !== wanted) {
+      this.pool?.close();
+      this.pool = new ThreadPool(this.threadModule!, this.k.memory, wanted - 1);
+      this.poolThreads = wanted;
+    }
+    return this.pool;
   }
 
   // ---- convolution and pooling -------------------------------------------------------------------
@@ -740,6 +806,6 @@ function strideKind(strides: readonly number[], shape: readonly number[]): Strid
 
 /** A WebAssembly backend with its own instance of the kernels and its own memory. */
 export async function createWasmBackend(options: LoadOptions = {}): Promise<WasmBackend> {
-  const { kernels, maximumBytes } = await instantiateKernels(options);
-  return new WasmBackend(kernels, maximumBytes, options.relaxedSimd ?? false);
+  const { kernels, maximumBytes, module } = await instantiateKernels(options);
+  return new WasmBackend(kernels, maximumBytes, options.relaxedSimd ?? false, options.threads ? module : null);
 }

@@ -79,6 +79,8 @@ export type KernelExports =
     // matmul.ts
     matmul_workspace_bytes(): number;
     matmul_f32(...args: [...MatmulArgs, work: Pointer]): void;
+    /** Part `part` of `parts` of matmul_f32 (for the thread pool); `work` holds `parts` workspaces. */
+    matmul_f32_part(...args: [...MatmulArgs, work: Pointer, part: number, parts: number]): void;
     matmul_f64(...args: MatmulArgs): void;
     matmul_i32(...args: MatmulArgs): void;
   }

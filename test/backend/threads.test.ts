@@ -1,0 +1,114 @@
+/**
+ * Threads: the float32 matrix product split over 1, 2 and 3 threads (the main one and workers on a
+ * shared WebAssembly.Memory) gives bit-identical results, over random shapes with batches, both
+ * transpose flags and shared (batch stride 0) operands; and the workers really take parts.
+ *
+ * The split threshold is lowered so that small shapes split too. The reference for each case is the
+ * one-thread run of the same instance, and the non-shared exact build (test/backend/reference.ts's
+ * `wasm`) must give the same bits as well.
+ */
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getNumThreads, setNumThreads } from "../../src/index.js";
+import { createWasmBackend, type WasmBackend } from "../../src/backend/wasm/backend.js";
+import { RUNS, expectIdentical, seededValues, wasm } from "./reference.js";
+
+let threaded: WasmBackend;
+const initialThreads = getNumThreads();
+
+beforeAll(async () => {
+  threaded = await createWasmBackend({ threads: true });
+  threaded.minMaddsPerThread = 1;
+  // start the pools of 2 and 3 threads before the property runs: kernels never wait for workers to
+  // start (the main thread takes every part meanwhile), so this makes the workers take part
+  for (const n of [3, 2]) {
+    setNumThreads(n);
+    expect(await threaded.startThreads()).not.toBeNull();
+  }
+});
+
+afterAll(() => {
+  setNumThreads(initialThreads);
+});
+
+const dim = fc.oneof(
+  { weight: 3, arbitrary: fc.integer({ min: 0, max: 12 }) },
+  { weight: 2, arbitrary: fc.integer({ min: 13, max: 70 }) },
+  { weight: 1, arbitrary: fc.constantFrom(255, 257, 300) },
+);
+
+const caseArb = fc
+  .record({
+    batch: fc.integer({ min: 1, max: 4 }),
+    m: dim,
+    k: dim,
+    n: dim,
+    transA: fc.boolean(),
+    transB: fc.boolean(),
+    shareA: fc.boolean(),
+    shareB: fc.boolean(),
+    seed: fc.integer(),
+  })
+  .filter((c) => c.batch * c.m * c.k * c.n <= 4_000_000);
+
+describe("threads", () => {
+  it("getNumThreads defaults to the available cores and setNumThreads checks its argument", () => {
+    expect(initialThreads).toBeGreaterThanOrEqual(1);
+    expect(() => setNumThreads(0)).toThrow(/positive integer, got 0/);
+    expect(() => setNumThreads(1.5)).toThrow(/positive integer, got 1.5/);
+    expect(() => setNumThreads(65)).toThrow(/at most 64 threads, got 65/);
+    setNumThreads(2);
+    expect(getNumThreads()).toBe(2);
+  });
+
+  it("float32 matmul is bit-identical on 1, 2 and 3 threads (and to the non-shared build)", () => {
+    let splitCases = 0;
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        const { batch, m, k, n } = c;
+        const aStride = c.shareA ? 0 : m * k;
+        const bStride = c.shareB ? 0 : k * n;
+        const aValues = seededValues("float32", c.shareA ? m * k : batch * m * k, c.seed, (u) => (u() - 0.5) * 8);
+        const bValues = seededValues("float32", c.shareB ? k * n : batch * k * n, c.seed + 1, (u) => (u() - 0.5) * 8);
+        const what = `matmul batch=${batch} ${m}x${k}x${n} transA=${c.transA} transB=${c.transB} shared=${c.shareA},${c.shareB}`;
+        const [sa, sb] = [wasm.fromArray("float32", aValues), wasm.fromArray("float32", bValues)];
+        const single = wasm.alloc("float32", batch * m * n);
+        wasm.matmul(single, sa, sb, batch, m, k, n, aStride, bStride, c.transA, c.transB);
+        const want = Array.from(new Uint32Array(new Float32Array(wasm.read(single)).buffer));
+        for (const s of [sa, sb, single]) wasm.free(s);
+        const [a, b] = [threaded.fromArray("float32", aValues), threaded.fromArray("float32", bValues)];
+        for (const threads of [1, 2, 3]) {
+          setNumThreads(threads);
+          const out = threaded.alloc("float32", batch * m * n);
+          threaded.matmul(out, a, b, batch, m, k, n, aStride, bStride, c.transA, c.transB);
+          const got = Array.from(new Uint32Array(new Float32Array(threaded.read(out)).buffer));
+          expectIdentical(got, want, `${what} on ${threads} threads`);
+          threaded.free(out);
+        }
+        if (batch * Math.ceil(m / 4) > 1 && k > 0) splitCases++;
+        threaded.free(a);
+        threaded.free(b);
+      }),
+      { numRuns: Math.max(20, RUNS >> 1) },
+    );
+    expect(splitCases).toBeGreaterThan(0);
+  });
+
+  it("the workers take parts of the calls, and a large product splits at the default threshold", async () => {
+    const backend = await createWasmBackend({ threads: true });
+    const size = 256;
+    const values = seededValues("float32", size * size, 7, (u) => u() - 0.5);
+    const [a, b] = [backend.fromArray("float32", values), backend.fromArray("float32", values)];
+    const single = backend.alloc("float32", size * size);
+    const split = backend.alloc("float32", size * size);
+    setNumThreads(1);
+    backend.matmul(single, a, b, 1, size, size, size, 0, 0, false, true);
+    setNumThreads(2);
+    const own = (await backend.startThreads())!;
+    for (let i = 0; i < 20; i++) backend.matmul(split, a, b, 1, size, size, size, 0, 0, false, true);
+    expect(Array.from(backend.read(split))).toEqual(Array.from(backend.read(single)));
+    // a worker blocked in Atomics.wait wakes in microseconds; over 20 calls it takes at least one part
+    expect(own.workerParts()).toBeGreaterThan(0);
+    for (const s of [a, b, single, split]) backend.free(s);
+  });
+});
