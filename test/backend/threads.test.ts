@@ -7,10 +7,12 @@
  * one-thread run of the same instance, and the non-shared exact build (test/backend/reference.ts's
  * `wasm`) must give the same bits as well.
  */
+import { availableParallelism } from "node:os";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getNumThreads, setNumThreads } from "../../src/index.js";
-import { createWasmBackend, type WasmBackend } from "../../src/backend/wasm/backend.js";
+import { activeBackend } from "../../src/backend/index.js";
+import { createWasmBackend, WasmBackend } from "../../src/backend/wasm/backend.js";
 import { RUNS, expectIdentical, seededValues, wasm } from "./reference.js";
 
 let threaded: WasmBackend;
@@ -53,7 +55,11 @@ const caseArb = fc
 
 describe("threads", () => {
   it("getNumThreads defaults to the available cores and setNumThreads checks its argument", () => {
-    expect(initialThreads).toBeGreaterThanOrEqual(1);
+    expect(initialThreads).toBe(Math.min(64, availableParallelism()));
+    // Node has SharedArrayBuffer: the default backend is on a shared memory, ready to split
+    const backend = activeBackend();
+    expect(backend).toBeInstanceOf(WasmBackend);
+    expect((backend as WasmBackend).singleThreadReason()).toBeNull();
     expect(() => setNumThreads(0)).toThrow(/positive integer, got 0/);
     expect(() => setNumThreads(1.5)).toThrow(/positive integer, got 1.5/);
     expect(() => setNumThreads(65)).toThrow(/at most 64 threads, got 65/);
