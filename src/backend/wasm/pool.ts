@@ -17,9 +17,8 @@
  *   word, so a worker that wakes late can never take a piece of a newer call with old arguments.
  *   Finished pieces are counted in DONE; the main thread waits for all of them (Atomics.wait where
  *   the runtime allows it; a browser's main thread may not block, so it spins there).
- * * Workers are `worker_threads` in Node (imported dynamically, so browsers never see it) and
- *   module Web Workers elsewhere (browsers, Deno). Node workers are unref'd: they never keep the
- *   process alive.
+ * * Workers are `node:worker_threads` in Node and Deno (imported dynamically, so browsers never see
+ *   it), unref'd so that they never keep a program alive, and module Web Workers in browsers.
  */
 
 /** Int32 slots of the control block. */
@@ -129,9 +128,10 @@ export class ThreadPool {
   }
 
   private async startWorkers(setup: object, count: number): Promise<void> {
+    // node:worker_threads wherever it exists (Node, and Deno, whose Web Workers would keep a
+    // program from exiting: only node:worker_threads' workers can be unref'd there)
     const node = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
-    const isDeno = (globalThis as { Deno?: unknown }).Deno !== undefined;
-    if (node !== undefined && !isDeno) {
+    if (node !== undefined) {
       const specifier = "node:worker_threads";
       const { Worker } = (await import(specifier)) as { Worker: NodeWorkerConstructor };
       const code = `${WORKER_BODY}\nstart(require("node:worker_threads").workerData);`;
