@@ -358,14 +358,13 @@ export function matmul_f32(
  * Part `part` of `parts` of matmul_f32, for the thread pool (src/backend/wasm/pool.ts). The work is
  * batch × ⌈m/4⌉ row panels of 4 rows, cut into `parts` contiguous runs of nearly equal length: a
  * fixed partition that depends only on the shapes and `parts`, and since every output element is
- * computed the same way in any run, the result does not depend on `parts` at all. `work` holds
- * `parts` workspaces end to end; part p packs into the p-th, so parts can run at the same time.
+ * computed the same way in any run, the result does not depend on `parts` at all. Parts that run at
+ * the same time need workspaces of their own (the pool gives each thread one).
  */
 export function matmul_f32_part(
   out: usize, a: usize, b: usize, batch: i32, m: i32, k: i32, n: i32,
   aBatchStride: i32, bBatchStride: i32, transA: bool, transB: bool, work: usize, part: i32, parts: i32,
 ): void {
-  const own = work + <usize>part * <usize>matmul_workspace_bytes(); // this part's packing workspace
   const panels = <i64>((m + MR - 1) / MR);
   const units = <i64>batch * panels;
   let u = units * <i64>part / <i64>parts;
@@ -375,7 +374,7 @@ export function matmul_f32_part(
     const first = <i32>(u % panels);
     const last = <i32>min<i64>(panels, <i64>first + end - u);
     sgemm(
-      at<f32>(out, q * m * n), at<f32>(a, q * aBatchStride), at<f32>(b, q * bBatchStride), m, k, n, transA, transB, own,
+      at<f32>(out, q * m * n), at<f32>(a, q * aBatchStride), at<f32>(b, q * bBatchStride), m, k, n, transA, transB, work,
       first * MR, min(m, last * MR),
     );
     u += <i64>(last - first);

@@ -20,7 +20,7 @@ const initialThreads = getNumThreads();
 
 beforeAll(async () => {
   threaded = await createWasmBackend({ threads: true });
-  threaded.minMaddsPerThread = 1;
+  threaded.splitScale = 1e-9;
   // start the pools of 2 and 3 threads before the property runs: kernels never wait for workers to
   // start (the main thread takes every part meanwhile), so this makes the workers take part
   for (const n of [3, 2]) {
@@ -98,6 +98,62 @@ describe("threads", () => {
       { numRuns: Math.max(20, RUNS >> 1) },
     );
     expect(splitCases).toBeGreaterThan(0);
+  });
+
+  it("im2col (32-bit) and col2im (float32) split by images are bit-identical on 1, 2 and 3 threads", () => {
+    const windowArb = fc
+      .record({
+        batch: fc.integer({ min: 1, max: 7 }),
+        channels: fc.integer({ min: 1, max: 4 }),
+        height: fc.integer({ min: 1, max: 20 }),
+        width: fc.integer({ min: 1, max: 20 }),
+        kernelH: fc.integer({ min: 1, max: 4 }),
+        kernelW: fc.integer({ min: 1, max: 4 }),
+        strideH: fc.integer({ min: 1, max: 3 }),
+        strideW: fc.integer({ min: 1, max: 3 }),
+        padH: fc.integer({ min: 0, max: 2 }),
+        padW: fc.integer({ min: 0, max: 2 }),
+        dtype: fc.constantFrom("float32" as const, "int32" as const),
+        seed: fc.integer(),
+      })
+      .map((w) => ({
+        ...w,
+        outH: Math.floor((w.height + 2 * w.padH - w.kernelH) / w.strideH) + 1,
+        outW: Math.floor((w.width + 2 * w.padW - w.kernelW) / w.strideW) + 1,
+      }))
+      .filter((w) => w.outH > 0 && w.outW > 0);
+    fc.assert(
+      fc.property(windowArb, (w) => {
+        const what = `${w.dtype} ${JSON.stringify(w)}`;
+        const xLength = w.batch * w.channels * w.height * w.width;
+        const colsLength = w.batch * w.channels * w.kernelH * w.kernelW * w.outH * w.outW;
+        const xValues = seededValues(w.dtype, xLength, w.seed, (u) => Math.round((u() - 0.5) * 1000) / 8);
+        const gradValues = seededValues("float32", colsLength, w.seed + 1, (u) => (u() - 0.5) * 4);
+        // the reference: the non-shared build, on one thread
+        const [x, grad] = [wasm.fromArray(w.dtype, xValues), wasm.fromArray("float32", gradValues)];
+        const [cols, back] = [wasm.alloc(w.dtype, colsLength), wasm.alloc("float32", xLength)];
+        wasm.im2col(cols, x, w);
+        wasm.col2im(back, grad, w);
+        const wantCols = Array.from(wasm.read(cols));
+        const wantBack = Array.from(new Uint32Array(new Float32Array(wasm.read(back)).buffer));
+        for (const s of [x, grad, cols, back]) wasm.free(s);
+        const [tx, tgrad] = [threaded.fromArray(w.dtype, xValues), threaded.fromArray("float32", gradValues)];
+        for (const threads of [1, 2, 3]) {
+          setNumThreads(threads);
+          const [tcols, tback] = [threaded.alloc(w.dtype, colsLength), threaded.alloc("float32", xLength)];
+          threaded.fill(tback, 7); // col2im overwrites every pixel
+          threaded.im2col(tcols, tx, w);
+          threaded.col2im(tback, tgrad, w);
+          expectIdentical(Array.from(threaded.read(tcols)), wantCols, `im2col ${what} on ${threads} threads`);
+          expectIdentical(Array.from(new Uint32Array(new Float32Array(threaded.read(tback)).buffer)), wantBack, `col2im ${what} on ${threads} threads`);
+          threaded.free(tcols);
+          threaded.free(tback);
+        }
+        threaded.free(tx);
+        threaded.free(tgrad);
+      }),
+      { numRuns: Math.max(20, RUNS >> 1) },
+    );
   });
 
   it("the workers take parts of the calls, and a large product splits at the default threshold", async () => {

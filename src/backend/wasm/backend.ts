@@ -21,13 +21,17 @@ import type {
 } from "../backend.js";
 import type { DtypeSuffix, KernelExports, Pointer } from "./exports.js";
 import { instantiateKernels, type LoadOptions } from "./load.js";
-import { getNumThreads, sharedMemoryUnavailable, ThreadPool } from "./pool.js";
+import { getNumThreads, MAX_PARTS, sharedMemoryUnavailable, ThreadPool } from "./pool.js";
 
 /**
- * Multiply-adds per thread below which a matrix product is not split: waking a worker costs some
+ * Multiply-adds per part below which a matrix product is not split: waking a worker costs some
  * microseconds, a part of this size takes about ten.
  */
-const MIN_MADDS_PER_THREAD = 2 ** 18;
+const MIN_MADDS_PER_PART = 2 ** 18;
+/** Parts per thread a large call is cut into (see partsFor). */
+const PARTS_PER_THREAD = 4;
+/** Elements per part below which a data-movement kernel (im2col, col2im) is not split. */
+const MIN_ELEMENTS_PER_PART = 2 ** 15;
 
 const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, int64: 4, bool: 4 };
 const SUFFIX: Record<DType, DtypeSuffix> = { float32: "f32", float64: "f64", int32: "i32", int64: "i32", bool: "i32" };
@@ -189,15 +193,17 @@ export class WasmBackend implements Backend {
   /** Scratch for the strided kernels' shape/stride/counter blocks. */
   private geometry: Pointer = 0;
   private geometryBytes = 0;
-  /** Packing workspaces of matmul_f32 (one per thread), allocated on first use. */
+  /** Packing workspaces of matmul_f32, one per thread end to end, allocated on first use. */
   private matmulWork: Pointer = 0;
-  private matmulWorkParts = 0;
+  private matmulWorkThreads = 0;
   /** The shared-memory build's module (null: this instance's memory is not shared) and its pool. */
   private readonly threadModule: WebAssembly.Module | null;
   private pool: ThreadPool | null = null;
   private poolThreads = 1;
-  /** Multiply-adds per thread below which a product is not split (tests lower it to split small shapes). */
-  minMaddsPerThread = MIN_MADDS_PER_THREAD;
+  /** Multiply-adds per part below which a product is not split. */
+  private readonly minMaddsPerThread = MIN_MADDS_PER_PART;
+  /** Scales every split threshold: tests set it near 0 so that small shapes split too. */
+  splitScale = 1;
   /** Views of the memory, replaced whenever its buffer changes (memory.grow detaches it). */
   private buffer: ArrayBuffer | null = null;
   private i32view = new Int32Array(0);
@@ -620,11 +626,13 @@ export class WasmBackend implements Backend {
     const args = [pointerOf(out), pointerOf(a), pointerOf(b), batch, m, k, n, aBatchStride, bBatchStride, +transA, +transB] as const;
     if (out.dtype === "float32") {
       // parts: no more than the threads, the 4-row panels, or the work allows
-      const madds = batch * m * k * n;
-      const parts = Math.max(1, Math.min(this.threads(), batch * Math.ceil(m / 4), Math.floor(madds / this.minMaddsPerThread)));
-      const work = this.matmulWorkspaces(parts);
+      const parts = this.partsFor(batch * Math.ceil(m / 4), batch * m * k * n, this.minMaddsPerThread);
+      const work = this.matmulWorkspaces(parts === 1 ? 1 : this.threads());
       if (parts === 1) this.k.matmul_f32(...args, work);
-      else this.threadPool().run("matmul_f32_part", [...args, work], parts, (part) => this.k.matmul_f32_part(...args, work, part, parts));
+      else {
+        const scratch = { arg: args.length, bytes: this.k.matmul_workspace_bytes() };
+        this.threadPool().run("matmul_f32_part", [...args, work], parts, (part) => this.k.matmul_f32_part(...args, work, part, parts), scratch);
+      }
     } else if (out.dtype === "float64") {
       this.k.matmul_f64(...args);
     } else {
@@ -658,17 +666,31 @@ export class WasmBackend implements Backend {
     return pool;
   }
 
-  /** `parts` matmul_f32 workspaces, end to end. */
-  private matmulWorkspaces(parts: number): Pointer {
-    if (this.matmulWorkParts < parts) {
+  /**
+   * How many parts to cut a kernel call into: 1 on one thread, else up to PARTS_PER_THREAD per
+   * thread, but no more than the units the kernel can split (row panels, images) or `work / minWork`
+   * (so that each part is worth waking a thread for). More parts than threads let the main thread
+   * take over the parts of a worker that the OS has not scheduled yet (any thread may run any part,
+   * and the cut never changes a bit of the result).
+   */
+  private partsFor(units: number, work: number, minWork: number): number {
+    const threads = this.threads();
+    if (threads === 1) return 1;
+    const parts = Math.min(threads * PARTS_PER_THREAD, MAX_PARTS, units, Math.floor(work / (minWork * this.splitScale)));
+    return parts >= 2 ? parts : 1;
+  }
+
+  /** `threads` matmul_f32 workspaces, end to end. */
+  private matmulWorkspaces(threads: number): Pointer {
+    if (this.matmulWorkThreads < threads) {
       if (this.matmulWork !== 0) this.k.free(this.matmulWork);
       this.matmulWork = 0;
-      this.matmulWorkParts = 0;
-      const bytes = this.k.matmul_workspace_bytes() * parts;
+      this.matmulWorkThreads = 0;
+      const bytes = this.k.matmul_workspace_bytes() * threads;
       const raw = this.k.alloc(bytes);
       if (raw === 0) this.exhausted(bytes, bytes / 4, "float32");
       this.matmulWork = raw >>> 0;
-      this.matmulWorkParts = parts;
+      this.matmulWorkThreads = threads;
     }
     return this.matmulWork;
   }
@@ -687,11 +709,17 @@ export class WasmBackend implements Backend {
   // ---- convolution and pooling -------------------------------------------------------------------
 
   im2col(cols: Storage, x: Storage, w: Window2d): void {
-    this.t.im2col[x.dtype](pointerOf(cols), pointerOf(x), ...windowArgs(w));
+    const args = [pointerOf(cols), pointerOf(x), ...windowArgs(w)] as const;
+    const parts = BYTES[x.dtype] === 4 ? this.partsFor(w.batch, cols.length, MIN_ELEMENTS_PER_PART) : 1;
+    if (parts === 1) this.t.im2col[x.dtype](...args);
+    else this.threadPool().run("im2col_x32_part", args, parts, (part) => this.k.im2col_x32_part(...args, part, parts));
   }
 
   col2im(out: Storage, cols: Storage, w: Window2d): void {
-    this.t.col2im[out.dtype](pointerOf(out), pointerOf(cols), ...windowArgs(w));
+    const args = [pointerOf(out), pointerOf(cols), ...windowArgs(w)] as const;
+    const parts = out.dtype === "float32" ? this.partsFor(w.batch, cols.length, MIN_ELEMENTS_PER_PART) : 1;
+    if (parts === 1) this.t.col2im[out.dtype](...args);
+    else this.threadPool().run("col2im_f32_part", args, parts, (part) => this.k.col2im_f32_part(...args, part, parts));
   }
 
   maxPool2d(out: Storage, indices: Storage, x: Storage, w: Window2d): void {

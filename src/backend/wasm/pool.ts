@@ -12,7 +12,7 @@
  *   of them while the workers are still starting (they start asynchronously, kernels are
  *   synchronous), so a call never waits for a worker that is not there.
  * * **Signalling** is an Int32Array control block on a SharedArrayBuffer: the main thread writes the
- *   arguments, publishes a claim word `seq << 8 | next piece` and bumps SEQ (Atomics.notify);
+ *   arguments, publishes a claim word `seq << 10 | next piece` and bumps SEQ (Atomics.notify);
  *   workers blocked in Atomics.wait on SEQ wake and take pieces by compare-and-swap on the claim
  *   word, so a worker that wakes late can never take a piece of a newer call with old arguments.
  *   Finished pieces are counted in DONE; the main thread waits for all of them (Atomics.wait where
@@ -32,21 +32,28 @@ const PARTS = 6;
 const ARGC = 7;
 const READY = 8;
 const WORKER_PARTS = 9;
-const ARGS = 10;
-const MAX_ARGS = 22;
-/** The most threads a pool runs (the claim word keeps 8 bits for the piece). */
+/** Which argument is a per-thread workspace (-1: none), and the bytes between two threads' ones. */
+const SCRATCH_ARG = 10;
+const SCRATCH_BYTES = 11;
+const ARGS = 12;
+const MAX_ARGS = 20;
+/** The most threads a pool runs. */
 export const MAX_THREADS = 64;
+/** The claim word is `seq << PART_BITS | next part`. */
+const PART_BITS = 10;
+/** The most parts one call may be cut into. */
+export const MAX_PARTS = (1 << PART_BITS) - 1;
 
 /**
  * The kernels a worker can run, by number; each takes its arguments followed by (part, parts).
  * Kept in the worker's source below by the same index.
  */
-export const POOL_KERNELS = ["matmul_f32_part"] as const;
+export const POOL_KERNELS = ["matmul_f32_part", "im2col_x32_part", "col2im_f32_part"] as const;
 export type PoolKernel = (typeof POOL_KERNELS)[number];
 
 /** The worker's program, the same for both kinds of worker (`start` is called with the setup). */
 const WORKER_BODY = `
-const start = ({ module, memory, control }) => {
+const start = ({ module, memory, control, thread }) => {
   const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
   const kernels = ${JSON.stringify(POOL_KERNELS)}.map((name) => k[name]);
   const c = new Int32Array(control);
@@ -62,11 +69,12 @@ const start = ({ module, memory, control }) => {
     seen = seq;
     for (;;) {
       const word = Atomics.load(c, ${CLAIM});
-      const part = word & 0xff;
-      if (word >>> 8 !== seq || part >= c[${PARTS}]) break;
+      const part = word & ${MAX_PARTS};
+      if (word >>> ${PART_BITS} !== seq || part >= c[${PARTS}]) break;
       if (Atomics.compareExchange(c, ${CLAIM}, word, word + 1) !== word) continue;
       try {
         const args = Array.from(c.subarray(${ARGS}, ${ARGS} + c[${ARGC}]));
+        if (c[${SCRATCH_ARG}] >= 0) args[c[${SCRATCH_ARG}]] = (args[c[${SCRATCH_ARG}]] >>> 0) + thread * c[${SCRATCH_BYTES}];
         kernels[c[${KERNEL}]](...args, part, c[${PARTS}]);
       } catch {
         Atomics.store(c, ${FAILED}, 1);
@@ -127,7 +135,7 @@ export class ThreadPool {
     void this.startWorkers(setup, workers);
   }
 
-  private async startWorkers(setup: object, count: number): Promise<void> {
+  private async startWorkers(setup: { module: WebAssembly.Module; memory: WebAssembly.Memory; control: ArrayBufferLike }, count: number): Promise<void> {
     // node:worker_threads wherever it exists (Node, and Deno, whose Web Workers would keep a
     // program from exiting: only node:worker_threads' workers can be unref'd there)
     const node = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
@@ -136,7 +144,7 @@ export class ThreadPool {
       const { Worker } = (await import(specifier)) as { Worker: NodeWorkerConstructor };
       const code = `${WORKER_BODY}\nstart(require("node:worker_threads").workerData);`;
       for (let i = 0; i < count && !this.closed; i++) {
-        const worker = new Worker(code, { eval: true, workerData: setup });
+        const worker = new Worker(code, { eval: true, workerData: { ...setup, thread: i + 1 } });
         worker.unref();
         worker.on("error", () => {});
         this.workers.push(worker);
@@ -147,33 +155,37 @@ export class ThreadPool {
     const url = URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
     for (let i = 0; i < count && !this.closed; i++) {
       const worker = new Worker(url, { type: "module" });
-      worker.postMessage(setup);
+      worker.postMessage({ ...setup, thread: i + 1 });
       this.workers.push(worker);
     }
   }
 
   /**
    * Runs `kernel(...args, part, parts)` for every part < parts, spread over the main thread (which
-   * runs `runPart(part)`) and the workers, and returns when all parts are done.
+   * runs `runPart(part)`) and the workers, and returns when all parts are done. `scratch`, if given,
+   * names the argument that is a workspace: thread t (the main thread is 0, workers 1, 2, …) gets
+   * that pointer plus t · scratch.bytes.
    */
-  run(kernel: PoolKernel, args: readonly number[], parts: number, runPart: (part: number) => void): void {
+  run(kernel: PoolKernel, args: readonly number[], parts: number, runPart: (part: number) => void, scratch?: { arg: number; bytes: number }): void {
     const c = this.control;
-    if (args.length > MAX_ARGS || parts > MAX_THREADS) throw new RangeError("ThreadPool.run: too many arguments or parts");
-    this.seq = (this.seq + 1) & 0x7fffff;
+    if (args.length > MAX_ARGS || parts > MAX_PARTS) throw new RangeError("ThreadPool.run: too many arguments or parts");
+    this.seq = (this.seq + 1) & ((1 << (31 - PART_BITS)) - 1);
     const seq = this.seq;
     c[KERNEL] = POOL_KERNELS.indexOf(kernel);
     c[PARTS] = parts;
     c[ARGC] = args.length;
+    c[SCRATCH_ARG] = scratch?.arg ?? -1;
+    c[SCRATCH_BYTES] = scratch?.bytes ?? 0;
     c.set(args, ARGS);
     Atomics.store(c, DONE, 0);
     Atomics.store(c, FAILED, 0);
-    Atomics.store(c, CLAIM, seq << 8);
+    Atomics.store(c, CLAIM, seq << PART_BITS);
     Atomics.store(c, SEQ, seq);
     Atomics.notify(c, SEQ);
     let failure: unknown = null;
     for (;;) {
       const word = Atomics.load(c, CLAIM);
-      const part = word & 0xff;
+      const part = word & MAX_PARTS;
       if (part >= parts) break;
       if (Atomics.compareExchange(c, CLAIM, word, word + 1) !== word) continue;
       try {
