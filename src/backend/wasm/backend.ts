@@ -626,7 +626,10 @@ export class WasmBackend implements Backend {
     const args = [pointerOf(out), pointerOf(a), pointerOf(b), batch, m, k, n, aBatchStride, bBatchStride, +transA, +transB] as const;
     if (out.dtype === "float32") {
       // parts: no more than the threads, the 4-row panels, or the work allows
-      const parts = this.partsFor(batch * Math.ceil(m / 4), batch * m * k * n, this.minMaddsPerThread);
+      // every part packs op(B) again: parts of at least 64 rows keep that cost small next to the
+      // product, unless that leaves fewer parts than threads
+      const units = Math.max(batch * Math.ceil(m / 64), Math.min(batch * Math.ceil(m / 4), this.threads()));
+      const parts = this.partsFor(units, batch * m * k * n, this.minMaddsPerThread);
       const work = this.matmulWorkspaces(parts === 1 ? 1 : this.threads());
       if (parts === 1) this.k.matmul_f32(...args, work);
       else {
