@@ -11,6 +11,7 @@ import { availableParallelism } from "node:os";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getNumThreads, setNumThreads } from "../../src/index.js";
+import type { Storage } from "../../src/backend/backend.js";
 import { activeBackend } from "../../src/backend/index.js";
 import { createWasmBackend, WasmBackend } from "../../src/backend/wasm/backend.js";
 import { RUNS, expectIdentical, seededValues, wasm } from "./reference.js";
@@ -151,6 +152,62 @@ describe("threads", () => {
         }
         threaded.free(tx);
         threaded.free(tgrad);
+      }),
+      { numRuns: Math.max(20, RUNS >> 1) },
+    );
+  });
+
+  it("element-wise kernels (unary ops, fill, fused SGD/Adam/RMSprop steps) cut into 64-element chunks are bit-identical", () => {
+    const lengthArb = fc.oneof(
+      fc.integer({ min: 0, max: 300 }),
+      fc.integer({ min: 1, max: 40 }).chain((c) => fc.integer({ min: -3, max: 3 }).map((d) => Math.max(0, c * 64 + d))),
+      fc.integer({ min: 300, max: 5000 }),
+    );
+    const caseArb = fc.record({
+      n: lengthArb,
+      dtype: fc.constantFrom("float32" as const, "float64" as const, "int32" as const),
+      op: fc.constantFrom(...(["neg", "abs", "sign", "exp", "log", "sqrt", "tanh", "sigmoid", "relu"] as const)),
+      flags: fc.record({ maximize: fc.boolean(), weightDecay: fc.constantFrom(0, 0.01), momentum: fc.constantFrom(0, 0.9), extra: fc.boolean() }),
+      seed: fc.integer(),
+    });
+    /** Every storage's bits after running `body` on `backend` with inputs `values`. */
+    const run = (backend: WasmBackend, dtype: "float32" | "float64" | "int32", values: number[][], body: (s: Storage[]) => void): number[][] => {
+      const storages = values.map((v) => backend.fromArray(dtype, v));
+      body(storages);
+      const bits = storages.map((st) => {
+        const read = backend.read(st);
+        return Array.from(dtype === "float64" ? new Uint32Array(new Float64Array(read).buffer) : new Uint32Array(new Float32Array(read).buffer));
+      });
+      for (const st of storages) backend.free(st);
+      return bits;
+    };
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        const { n, dtype } = c;
+        const values = [0, 1, 2, 3, 4].map((i) =>
+          seededValues(dtype, n, c.seed + i, (u) => (dtype === "int32" ? Math.floor((u() - 0.5) * 100) : i === 3 || i === 4 ? u() : (u() - 0.5) * 6)),
+        );
+        const what = `${dtype} n=${n} ${JSON.stringify(c)}`;
+        const bodies: [string, (b: WasmBackend) => (s: Storage[]) => void][] = [
+          [`unary ${c.op}`, (b) => (st) => b.unary(c.op, st[1], st[0])],
+          ["fill", (b) => (st) => b.fill(st[2], -2.75)],
+        ];
+        if (dtype !== "int32") {
+          const f = c.flags;
+          bodies.push(
+            ["sgdStep", (b) => (st) => b.sgdStep(st[0], st[1], f.momentum !== 0 ? st[2] : null, { lr: 0.1, momentum: f.momentum, dampening: 0.1, weightDecay: f.weightDecay, nesterov: f.extra && f.momentum !== 0, maximize: f.maximize, firstStep: false })],
+            ["adamStep", (b) => (st) => b.adamStep(st[0], st[1], st[2], st[3], f.extra ? st[4] : null, { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: f.weightDecay, decoupledWeightDecay: f.maximize, stepSize: 0.02, biasCorrection2Sqrt: 0.3, maximize: f.maximize })],
+            ["rmspropStep", (b) => (st) => b.rmspropStep(st[0], st[1], st[3], f.extra ? st[2] : null, f.momentum !== 0 ? st[4] : null, { lr: 0.01, alpha: 0.99, eps: 1e-8, weightDecay: f.weightDecay, momentum: f.momentum, maximize: f.maximize })],
+          );
+        }
+        for (const [name, body] of bodies) {
+          const want = run(wasm, dtype, values, body(wasm));
+          for (const threads of [1, 2, 3]) {
+            setNumThreads(threads);
+            const got = run(threaded, dtype, values, body(threaded));
+            got.forEach((bits, i) => expectIdentical(bits, want[i], `${name} ${what}, storage ${i}, ${threads} threads`));
+          }
+        }
       }),
       { numRuns: Math.max(20, RUNS >> 1) },
     );

@@ -21,7 +21,7 @@ import type {
 } from "../backend.js";
 import type { DtypeSuffix, KernelExports, Pointer } from "./exports.js";
 import { instantiateKernels, type LoadOptions } from "./load.js";
-import { getNumThreads, MAX_PARTS, sharedMemoryUnavailable, ThreadPool } from "./pool.js";
+import { getNumThreads, MAX_PARTS, sharedMemoryUnavailable, ThreadPool, type Split } from "./pool.js";
 
 /**
  * Multiply-adds per part below which a matrix product is not split: waking a worker costs some
@@ -41,6 +41,17 @@ const BINARY_OPS: readonly BinaryOp[] = [
   "add", "sub", "mul", "div", "pow", "maximum", "minimum", "eq", "ne", "lt", "le", "gt", "ge",
 ];
 const REDUCE_OPS: readonly ReduceOp[] = ["sum", "max", "min", "argmax", "argmin"];
+
+/**
+ * The kernels the thread pool may split: those that cut themselves (`*_part`), and element-wise
+ * ones (pool.ts's runPart cuts their arrays into 64-element-aligned chunks).
+ */
+const POOL_KERNELS: readonly string[] = [
+  "matmul_f32_part", "im2col_x32_part", "col2im_f32_part",
+  ...UNARY_OPS.flatMap((op) => [`${op}_f32`, `${op}_f64`, `${op}_i32`]),
+  "fill_f32", "fill_f64", "fill_i32",
+  "sgd_step_f32", "sgd_step_f64", "adam_step_f32", "adam_step_f64", "rmsprop_step_f32", "rmsprop_step_f64",
+];
 
 type ByDtype<F> = Record<DType, F>;
 
@@ -503,7 +514,9 @@ export class WasmBackend implements Backend {
   // ---- fill / copy -------------------------------------------------------------------------------
 
   fill(out: Storage, value: number): void {
-    this.t.fill[out.dtype](pointerOf(out), roundToDType(out.dtype, value), out.length);
+    const parts = this.elementwiseParts(out.length);
+    if (parts === 1) this.t.fill[out.dtype](pointerOf(out), roundToDType(out.dtype, value), out.length);
+    else this.runElementwise(`fill_${SUFFIX[out.dtype]}`, [pointerOf(out), roundToDType(out.dtype, value), out.length], parts, 2, 0b1, BYTES[out.dtype]);
   }
 
   cast(out: Storage, a: Storage): void {
@@ -554,7 +567,9 @@ export class WasmBackend implements Backend {
   // ---- element-wise ------------------------------------------------------------------------------
 
   unary(op: UnaryOp, out: Storage, a: Storage): void {
-    this.t.unary[op][a.dtype](pointerOf(out), pointerOf(a), a.length);
+    const parts = this.elementwiseParts(a.length);
+    if (parts === 1) this.t.unary[op][a.dtype](pointerOf(out), pointerOf(a), a.length);
+    else this.runElementwise(`${op}_${SUFFIX[a.dtype]}`, [pointerOf(out), pointerOf(a), a.length], parts, 2, 0b11, BYTES[a.dtype]);
   }
 
   binary(
@@ -632,10 +647,7 @@ export class WasmBackend implements Backend {
       const parts = this.partsFor(units, batch * m * k * n, this.minMaddsPerThread);
       const work = this.matmulWorkspaces(parts === 1 ? 1 : this.threads());
       if (parts === 1) this.k.matmul_f32(...args, work);
-      else {
-        const scratch = { arg: args.length, bytes: this.k.matmul_workspace_bytes() };
-        this.threadPool().run("matmul_f32_part", [...args, work], parts, (part) => this.k.matmul_f32_part(...args, work, part, parts), scratch);
-      }
+      else this.threadPool().run("matmul_f32_part", [...args, work], parts, { scratch: { arg: args.length, bytes: this.k.matmul_workspace_bytes() } });
     } else if (out.dtype === "float64") {
       this.k.matmul_f64(...args);
     } else {
@@ -683,6 +695,21 @@ export class WasmBackend implements Backend {
     return parts >= 2 ? parts : 1;
   }
 
+  /**
+   * Parts to cut an element-wise call over `n` elements into: 1 (the common, small case, decided
+   * without a call to threads()) unless the call is worth splitting.
+   */
+  private elementwiseParts(n: number): number {
+    if (this.threadModule === null || n < 2 * MIN_ELEMENTS_PER_PART * this.splitScale) return 1;
+    return this.partsFor(Math.ceil(n / 64), n, MIN_ELEMENTS_PER_PART);
+  }
+
+  /** Runs element-wise kernel `name` in `parts` parts; `pointers` marks the array arguments, `count` the element count. */
+  private runElementwise(name: string, args: readonly number[], parts: number, count: number, pointers: number, bytes: number): void {
+    const split: Split = { elementwise: { count, pointers, bytes } };
+    this.threadPool().run(name, args, parts, split);
+  }
+
   /** `threads` matmul_f32 workspaces, end to end. */
   private matmulWorkspaces(threads: number): Pointer {
     if (this.matmulWorkThreads < threads) {
@@ -703,7 +730,7 @@ export class WasmBackend implements Backend {
     const wanted = this.threads();
     if (this.pool === null || this.poolThreads !== wanted) {
       this.pool?.close();
-      this.pool = new ThreadPool(this.threadModule!, this.k.memory, wanted - 1);
+      this.pool = new ThreadPool(this.threadModule!, this.k.memory, this.k, POOL_KERNELS, wanted - 1);
       this.poolThreads = wanted;
     }
     return this.pool;
@@ -715,14 +742,14 @@ export class WasmBackend implements Backend {
     const args = [pointerOf(cols), pointerOf(x), ...windowArgs(w)] as const;
     const parts = BYTES[x.dtype] === 4 ? this.partsFor(w.batch, cols.length, MIN_ELEMENTS_PER_PART) : 1;
     if (parts === 1) this.t.im2col[x.dtype](...args);
-    else this.threadPool().run("im2col_x32_part", args, parts, (part) => this.k.im2col_x32_part(...args, part, parts));
+    else this.threadPool().run("im2col_x32_part", args, parts);
   }
 
   col2im(out: Storage, cols: Storage, w: Window2d): void {
     const args = [pointerOf(out), pointerOf(cols), ...windowArgs(w)] as const;
     const parts = out.dtype === "float32" ? this.partsFor(w.batch, cols.length, MIN_ELEMENTS_PER_PART) : 1;
     if (parts === 1) this.t.col2im[out.dtype](...args);
-    else this.threadPool().run("col2im_f32_part", args, parts, (part) => this.k.col2im_f32_part(...args, part, parts));
+    else this.threadPool().run("col2im_f32_part", args, parts);
   }
 
   maxPool2d(out: Storage, indices: Storage, x: Storage, w: Window2d): void {
@@ -759,19 +786,23 @@ export class WasmBackend implements Backend {
     const flags = (s.maximize ? 1 : 0) | (s.weightDecay !== 0 ? 2 : 0) | (momentumBuffer !== null ? 4 : 0) |
       (s.firstStep ? 8 : 0) | (s.nesterov ? 16 : 0);
     const buffer = momentumBuffer === null ? 0 : pointerOf(momentumBuffer);
-    this.t.sgdStep[floatDtype(param)](
-      pointerOf(param), pointerOf(grad), buffer, param.length, flags, s.weightDecay, s.momentum, 1 - s.dampening, -s.lr,
-    );
+    const args = [pointerOf(param), pointerOf(grad), buffer, param.length, flags, s.weightDecay, s.momentum, 1 - s.dampening, -s.lr] as const;
+    const parts = this.elementwiseParts(param.length);
+    if (parts === 1) this.t.sgdStep[floatDtype(param)](...args);
+    else this.runElementwise(`sgd_step_${SUFFIX[floatDtype(param)]}`, args, parts, 3, 0b111, BYTES[param.dtype]);
   }
 
   adamStep(param: Storage, grad: Storage, expAvg: Storage, expAvgSq: Storage, maxExpAvgSq: Storage | null, s: AdamStepScalars): void {
     const flags = (s.maximize ? 1 : 0) | (!s.decoupledWeightDecay && s.weightDecay !== 0 ? 2 : 0) |
       (s.decoupledWeightDecay ? 4 : 0) | (maxExpAvgSq !== null ? 8 : 0);
     const vmax = maxExpAvgSq === null ? 0 : pointerOf(maxExpAvgSq);
-    this.t.adamStep[floatDtype(param)](
+    const args = [
       pointerOf(param), pointerOf(grad), pointerOf(expAvg), pointerOf(expAvgSq), vmax, param.length, flags,
       s.beta1, 1 - s.beta1, s.beta2, 1 - s.beta2, s.weightDecay, 1 - s.lr * s.weightDecay, s.biasCorrection2Sqrt, s.eps, -s.stepSize,
-    );
+    ] as const;
+    const parts = this.elementwiseParts(param.length);
+    if (parts === 1) this.t.adamStep[floatDtype(param)](...args);
+    else this.runElementwise(`adam_step_${SUFFIX[floatDtype(param)]}`, args, parts, 5, 0b11111, BYTES[param.dtype]);
   }
 
   rmspropStep(
@@ -779,11 +810,14 @@ export class WasmBackend implements Backend {
     s: RmspropStepScalars,
   ): void {
     const flags = (s.maximize ? 1 : 0) | (s.weightDecay !== 0 ? 2 : 0) | (gradAvg !== null ? 4 : 0) | (momentumBuffer !== null ? 8 : 0);
-    this.t.rmspropStep[floatDtype(param)](
+    const args = [
       pointerOf(param), pointerOf(grad), pointerOf(squareAvg),
       gradAvg === null ? 0 : pointerOf(gradAvg), momentumBuffer === null ? 0 : pointerOf(momentumBuffer),
       param.length, flags, s.weightDecay, s.alpha, 1 - s.alpha, s.eps, s.momentum, -s.lr,
-    );
+    ] as const;
+    const parts = this.elementwiseParts(param.length);
+    if (parts === 1) this.t.rmspropStep[floatDtype(param)](...args);
+    else this.runElementwise(`rmsprop_step_${SUFFIX[floatDtype(param)]}`, args, parts, 5, 0b11111, BYTES[param.dtype]);
   }
 }
 

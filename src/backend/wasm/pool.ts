@@ -35,8 +35,13 @@ const WORKER_PARTS = 9;
 /** Which argument is a per-thread workspace (-1: none), and the bytes between two threads' ones. */
 const SCRATCH_ARG = 10;
 const SCRATCH_BYTES = 11;
-const ARGS = 12;
-const MAX_ARGS = 20;
+/** Element-wise calls (see runPart): the count argument (-1: not element-wise), pointer arguments, element size. */
+const COUNT_ARG = 12;
+const POINTERS = 13;
+const ELEMENT_BYTES = 14;
+const CONTROL_INTS = 16;
+/** The arguments follow as float64 (pointers, counts and scalars alike). */
+const MAX_ARGS = 24;
 /** The most threads a pool runs. */
 export const MAX_THREADS = 64;
 /** The claim word is `seq << PART_BITS | next part`. */
@@ -44,19 +49,52 @@ const PART_BITS = 10;
 /** The most parts one call may be cut into. */
 export const MAX_PARTS = (1 << PART_BITS) - 1;
 
-/**
- * The kernels a worker can run, by number; each takes its arguments followed by (part, parts).
- * Kept in the worker's source below by the same index.
- */
-export const POOL_KERNELS = ["matmul_f32_part", "im2col_x32_part", "col2im_f32_part"] as const;
-export type PoolKernel = (typeof POOL_KERNELS)[number];
+/** How a call is cut into parts: by the kernel itself, or element-wise (see runPart). */
+export interface Split {
+  /** The argument that is a workspace: thread t gets it plus t · bytes (the main thread is 0). */
+  scratch?: { arg: number; bytes: number };
+  /**
+   * An element-wise kernel: argument `count` is the element count, the arguments whose bit is set in
+   * `pointers` point at arrays of `bytes`-byte elements (0 means absent and stays 0).
+   */
+  elementwise?: { count: number; pointers: number; bytes: number };
+}
 
-/** The worker's program, the same for both kinds of worker (`start` is called with the setup). */
-const WORKER_BODY = `
+/**
+ * Runs part `part` of `parts` of one call. A kernel that cuts itself (e.g. matmul_f32_part) gets
+ * (part, parts) after its arguments. An element-wise kernel is called on elements [start, end) of
+ * its arrays: contiguous chunks of a multiple of 64 elements, so every chunk but the last is all
+ * whole SIMD vectors (and unrolled groups) and the last ends where the one-thread call's tail does;
+ * every element meets the same instructions as on one thread. The main thread runs this function;
+ * the workers run its source text (so it must not use anything outside itself).
+ */
+function runPart(
+  kernel: (...args: number[]) => void, args: number[], count: number, pointers: number, bytes: number, part: number, parts: number,
+): void {
+  if (count < 0) {
+    kernel(...args, part, parts);
+    return;
+  }
+  const n = args[count];
+  const chunk = Math.ceil(n / parts / 64) * 64;
+  const start = Math.min(n, part * chunk);
+  const end = Math.min(n, start + chunk);
+  if (end <= start) return;
+  const own = args.slice();
+  for (let i = 0; i < own.length; i++) if (((pointers >> i) & 1) !== 0 && own[i] !== 0) own[i] += start * bytes;
+  own[count] = end - start;
+  kernel(...own);
+}
+
+/** The worker's program for a pool of `names` kernels (`start` is called with the setup). */
+function workerSource(names: readonly string[]): string {
+  return `
+${runPart.toString()}
 const start = ({ module, memory, control, thread }) => {
   const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
-  const kernels = ${JSON.stringify(POOL_KERNELS)}.map((name) => k[name]);
-  const c = new Int32Array(control);
+  const kernels = ${JSON.stringify(names)}.map((name) => k[name]);
+  const c = new Int32Array(control, 0, ${CONTROL_INTS});
+  const f = new Float64Array(control, ${CONTROL_INTS * 4});
   Atomics.add(c, ${READY}, 1);
   let seen = -1;
   for (;;) {
@@ -73,9 +111,9 @@ const start = ({ module, memory, control, thread }) => {
       if (word >>> ${PART_BITS} !== seq || part >= c[${PARTS}]) break;
       if (Atomics.compareExchange(c, ${CLAIM}, word, word + 1) !== word) continue;
       try {
-        const args = Array.from(c.subarray(${ARGS}, ${ARGS} + c[${ARGC}]));
-        if (c[${SCRATCH_ARG}] >= 0) args[c[${SCRATCH_ARG}]] = (args[c[${SCRATCH_ARG}]] >>> 0) + thread * c[${SCRATCH_BYTES}];
-        kernels[c[${KERNEL}]](...args, part, c[${PARTS}]);
+        const args = Array.from(f.subarray(0, c[${ARGC}]));
+        if (c[${SCRATCH_ARG}] >= 0) args[c[${SCRATCH_ARG}]] += thread * c[${SCRATCH_BYTES}];
+        ${runPart.name}(kernels[c[${KERNEL}]], args, c[${COUNT_ARG}], c[${POINTERS}], c[${ELEMENT_BYTES}], part, c[${PARTS}]);
       } catch {
         Atomics.store(c, ${FAILED}, 1);
       }
@@ -86,6 +124,7 @@ const start = ({ module, memory, control, thread }) => {
   }
 };
 `;
+}
 
 interface AnyWorker {
   terminate(): unknown;
@@ -117,8 +156,13 @@ export function availableCores(): number {
 }
 
 export class ThreadPool {
-  private readonly control = new Int32Array(new SharedArrayBuffer((ARGS + MAX_ARGS) * 4));
+  private readonly buffer = new SharedArrayBuffer(CONTROL_INTS * 4 + MAX_ARGS * 8);
+  private readonly control = new Int32Array(this.buffer, 0, CONTROL_INTS);
+  private readonly args = new Float64Array(this.buffer, CONTROL_INTS * 4, MAX_ARGS);
   private readonly workers: AnyWorker[] = [];
+  /** Kernels the pool runs, by index in the control block. */
+  private readonly names: readonly string[];
+  private readonly kernels: ((...args: number[]) => void)[];
   /** Workers asked for. */
   readonly size: number;
   private seq = 0;
@@ -126,23 +170,29 @@ export class ThreadPool {
   /** A browser's main thread may not block in Atomics.wait. */
   private readonly canWait: boolean;
 
-  /** Starts `workers` workers on `memory` (asynchronously; calls run on the main thread meanwhile). */
-  constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, workers: number) {
+  /**
+   * Starts `workers` workers on `memory` (asynchronously; calls run on the main thread meanwhile),
+   * able to run the kernels named in `names`; `exports` are the main thread's instance of them.
+   */
+  constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, exports: object, names: readonly string[], workers: number) {
     const g = globalThis as { window?: unknown; document?: unknown };
     this.canWait = g.window === undefined && g.document === undefined;
     this.size = workers;
-    const setup = { module, memory, control: this.control.buffer };
+    this.names = names;
+    this.kernels = names.map((name) => (exports as Record<string, (...args: number[]) => void>)[name]);
+    const setup = { module, memory, control: this.buffer };
     void this.startWorkers(setup, workers);
   }
 
-  private async startWorkers(setup: { module: WebAssembly.Module; memory: WebAssembly.Memory; control: ArrayBufferLike }, count: number): Promise<void> {
+  private async startWorkers(setup: { module: WebAssembly.Module; memory: WebAssembly.Memory; control: SharedArrayBuffer }, count: number): Promise<void> {
     // node:worker_threads wherever it exists (Node, and Deno, whose Web Workers would keep a
     // program from exiting: only node:worker_threads' workers can be unref'd there)
+    const source = workerSource(this.names);
     const node = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
     if (node !== undefined) {
       const specifier = "node:worker_threads";
       const { Worker } = (await import(specifier)) as { Worker: NodeWorkerConstructor };
-      const code = `${WORKER_BODY}\nstart(require("node:worker_threads").workerData);`;
+      const code = `${source}\nstart(require("node:worker_threads").workerData);`;
       for (let i = 0; i < count && !this.closed; i++) {
         const worker = new Worker(code, { eval: true, workerData: { ...setup, thread: i + 1 } });
         worker.unref();
@@ -151,7 +201,7 @@ export class ThreadPool {
       }
       return;
     }
-    const code = `${WORKER_BODY}\nself.onmessage = (event) => start(event.data);`;
+    const code = `${source}\nself.onmessage = (event) => start(event.data);`;
     const url = URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
     for (let i = 0; i < count && !this.closed; i++) {
       const worker = new Worker(url, { type: "module" });
@@ -161,27 +211,30 @@ export class ThreadPool {
   }
 
   /**
-   * Runs `kernel(...args, part, parts)` for every part < parts, spread over the main thread (which
-   * runs `runPart(part)`) and the workers, and returns when all parts are done. `scratch`, if given,
-   * names the argument that is a workspace: thread t (the main thread is 0, workers 1, 2, …) gets
-   * that pointer plus t · scratch.bytes.
+   * Runs every part < parts of `kernel(...args)`, cut as `split` says (see runPart), spread over the
+   * main thread and the workers; returns when all parts are done.
    */
-  run(kernel: PoolKernel, args: readonly number[], parts: number, runPart: (part: number) => void, scratch?: { arg: number; bytes: number }): void {
+  run(kernel: string, args: readonly number[], parts: number, split: Split = {}): void {
     const c = this.control;
-    if (args.length > MAX_ARGS || parts > MAX_PARTS) throw new RangeError("ThreadPool.run: too many arguments or parts");
+    const index = this.names.indexOf(kernel);
+    if (index < 0 || args.length > MAX_ARGS || parts > MAX_PARTS) throw new RangeError(`ThreadPool.run: cannot run ${kernel} with ${args.length} arguments in ${parts} parts`);
     this.seq = (this.seq + 1) & ((1 << (31 - PART_BITS)) - 1);
     const seq = this.seq;
-    c[KERNEL] = POOL_KERNELS.indexOf(kernel);
+    c[KERNEL] = index;
     c[PARTS] = parts;
     c[ARGC] = args.length;
-    c[SCRATCH_ARG] = scratch?.arg ?? -1;
-    c[SCRATCH_BYTES] = scratch?.bytes ?? 0;
-    c.set(args, ARGS);
+    c[SCRATCH_ARG] = split.scratch?.arg ?? -1;
+    c[SCRATCH_BYTES] = split.scratch?.bytes ?? 0;
+    c[COUNT_ARG] = split.elementwise?.count ?? -1;
+    c[POINTERS] = split.elementwise?.pointers ?? 0;
+    c[ELEMENT_BYTES] = split.elementwise?.bytes ?? 0;
+    this.args.set(args);
     Atomics.store(c, DONE, 0);
     Atomics.store(c, FAILED, 0);
     Atomics.store(c, CLAIM, seq << PART_BITS);
     Atomics.store(c, SEQ, seq);
     Atomics.notify(c, SEQ);
+    const mainArgs = Array.from(args);
     let failure: unknown = null;
     for (;;) {
       const word = Atomics.load(c, CLAIM);
@@ -189,7 +242,7 @@ export class ThreadPool {
       if (part >= parts) break;
       if (Atomics.compareExchange(c, CLAIM, word, word + 1) !== word) continue;
       try {
-        runPart(part);
+        runPart(this.kernels[index], mainArgs, c[COUNT_ARG], c[POINTERS], c[ELEMENT_BYTES], part, parts);
       } catch (error) {
         failure ??= error;
       }
