@@ -69,6 +69,7 @@ export { im2col_x32, im2col_x64, col2im_f32, col2im_f64, col2im_i32, im2col_x32_
 export {
   maxpool2d_f32, maxpool2d_f64, maxpool2d_i32,
   maxpool2d_backward_f32, maxpool2d_backward_f64, maxpool2d_backward_i32,
+  maxpool2d_f32_part, maxpool2d_backward_f32_part,
 } from "./pool";
 
 // fused optimizer steps

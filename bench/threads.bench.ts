@@ -5,9 +5,11 @@
  *
  * * SGEMM 256 and 512 through the public API (`a.matmul(b)` in a `tidy`), with a bit-for-bit
  *   comparison of the two results: the thread count must not change a single bit.
- * * CNN2 training step (batch 16, Adam) and the MLP 784-512-512-10 step (batch 256, Adam): only
- *   the matrix products (linear layers, conv via im2col) are split today; the rest runs on the main
- *   thread, so these ratios are below the SGEMM ones.
+ * * CNN2 training step (batch 16, Adam) and the MLP 784-512-512-10 step (batch 256, Adam): matrix
+ *   products, im2col/col2im, large unary ops and optimizer steps are split; binary ops, reductions,
+ *   pooling and the JS front end run on the main thread, so these ratios are below the SGEMM ones.
+ * * The fused Adam step over 10M parameters (memory-bound: the ratio is what a second core's share
+ *   of the memory bandwidth gives).
  *
  * The workers start before timing (`startThreads`), as they would have after the first large
  * product of a real run. On a machine shared with other work the second core is not always free:
@@ -16,7 +18,7 @@
  * Run: npm run bench -- threads
  */
 import { loadavg } from "node:os";
-import { getNumThreads, models, nn, optim, randint, randn, setNumThreads, tidy, type Tensor } from "../src/index.js";
+import { full, getNumThreads, models, nn, optim, randint, randn, setNumThreads, tidy, type Tensor } from "../src/index.js";
 import { activeBackend } from "../src/backend/index.js";
 import { WasmBackend } from "../src/backend/wasm/backend.js";
 
@@ -102,6 +104,16 @@ export async function main(): Promise<void> {
         const lossFn = new nn.CrossEntropyLoss();
         const [x, y] = [randn([256, 784]), randint(0, 10, [256])];
         return trainingStep(model, new optim.Adam(model.parameters()), () => lossFn.call(model.call(x), y));
+      },
+    },
+    {
+      name: "Adam step, 10M parameters", reps: 3,
+      setup: () => {
+        const param = full([10_000_000], 0.5).requiresGrad_(true);
+        param.grad = full([10_000_000], 0.001);
+        const optimizer = new optim.Adam([param]);
+        optimizer.step(); // the state, outside any scope
+        return () => tidy(() => optimizer.step(), optimizer);
       },
     },
   ];

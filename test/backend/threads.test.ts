@@ -101,7 +101,7 @@ describe("threads", () => {
     expect(splitCases).toBeGreaterThan(0);
   });
 
-  it("im2col (32-bit) and col2im (float32) split by images are bit-identical on 1, 2 and 3 threads", () => {
+  it("im2col (32-bit), col2im and max pooling (float32) split by images are bit-identical on 1, 2 and 3 threads", () => {
     const windowArb = fc
       .record({
         batch: fc.integer({ min: 1, max: 7 }),
@@ -138,6 +138,21 @@ describe("threads", () => {
         const wantCols = Array.from(wasm.read(cols));
         const wantBack = Array.from(new Uint32Array(new Float32Array(wasm.read(back)).buffer));
         for (const s of [x, grad, cols, back]) wasm.free(s);
+        // max pooling (windows with padding at most half the kernel, as the front end requires)
+        const pw = { ...w, padH: Math.min(w.padH, w.kernelH >> 1), padW: Math.min(w.padW, w.kernelW >> 1) };
+        pw.outH = Math.floor((pw.height + 2 * pw.padH - pw.kernelH) / pw.strideH) + 1;
+        pw.outW = Math.floor((pw.width + 2 * pw.padW - pw.kernelW) / pw.strideW) + 1;
+        const pooledLength = pw.batch * pw.channels * pw.outH * pw.outW;
+        const poolBits = (backend: WasmBackend): number[][] => {
+          const [px, g] = [backend.fromArray("float32", xValues), backend.fromArray("float32", gradValues.slice(0, pooledLength))];
+          const [out, idx, gx] = [backend.alloc("float32", pooledLength), backend.alloc("int32", pooledLength), backend.alloc("float32", xLength)];
+          backend.maxPool2d(out, idx, px, pw);
+          backend.maxPool2dBackward(gx, g, idx, pw);
+          const bits = [out, idx, gx].map((st) => Array.from(new Uint32Array(new Float32Array(backend.read(st)).buffer)));
+          for (const st of [px, g, out, idx, gx]) backend.free(st);
+          return bits;
+        };
+        const wantPool = w.dtype === "float32" ? poolBits(wasm) : [];
         const [tx, tgrad] = [threaded.fromArray(w.dtype, xValues), threaded.fromArray("float32", gradValues)];
         for (const threads of [1, 2, 3]) {
           setNumThreads(threads);
@@ -149,6 +164,9 @@ describe("threads", () => {
           expectIdentical(Array.from(new Uint32Array(new Float32Array(threaded.read(tback)).buffer)), wantBack, `col2im ${what} on ${threads} threads`);
           threaded.free(tcols);
           threaded.free(tback);
+          if (w.dtype === "float32") {
+            poolBits(threaded).forEach((bits, i) => expectIdentical(bits, wantPool[i], `maxPool2d ${what} on ${threads} threads, output ${i}`));
+          }
         }
         threaded.free(tx);
         threaded.free(tgrad);

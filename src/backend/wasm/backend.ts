@@ -30,7 +30,7 @@ import { getNumThreads, MAX_PARTS, sharedMemoryUnavailable, ThreadPool, type Spl
 const MIN_MADDS_PER_PART = 2 ** 18;
 /** Parts per thread a large call is cut into (see partsFor). */
 const PARTS_PER_THREAD = 4;
-/** Elements per part below which a data-movement kernel (im2col, col2im) is not split. */
+/** Elements per part below which a data-movement kernel (im2col, col2im, pooling, element-wise) is not split. */
 const MIN_ELEMENTS_PER_PART = 2 ** 15;
 
 const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, int64: 4, bool: 4 };
@@ -47,7 +47,7 @@ const REDUCE_OPS: readonly ReduceOp[] = ["sum", "max", "min", "argmax", "argmin"
  * ones (pool.ts's runPart cuts their arrays into 64-element-aligned chunks).
  */
 const POOL_KERNELS: readonly string[] = [
-  "matmul_f32_part", "im2col_x32_part", "col2im_f32_part",
+  "matmul_f32_part", "im2col_x32_part", "col2im_f32_part", "maxpool2d_f32_part", "maxpool2d_backward_f32_part",
   ...UNARY_OPS.flatMap((op) => [`${op}_f32`, `${op}_f64`, `${op}_i32`]),
   "fill_f32", "fill_f64", "fill_i32",
   "sgd_step_f32", "sgd_step_f64", "adam_step_f32", "adam_step_f64", "rmsprop_step_f32", "rmsprop_step_f64",
@@ -753,14 +753,18 @@ export class WasmBackend implements Backend {
   }
 
   maxPool2d(out: Storage, indices: Storage, x: Storage, w: Window2d): void {
-    this.t.maxPool2d[x.dtype](pointerOf(out), pointerOf(indices), pointerOf(x), ...windowArgs(w));
+    const args = [pointerOf(out), pointerOf(indices), pointerOf(x), ...windowArgs(w)] as const;
+    const parts = x.dtype === "float32" ? this.partsFor(w.batch, x.length, MIN_ELEMENTS_PER_PART) : 1;
+    if (parts === 1) this.t.maxPool2d[x.dtype](...args);
+    else this.threadPool().run("maxpool2d_f32_part", args, parts);
   }
 
   maxPool2dBackward(gradX: Storage, gradOut: Storage, indices: Storage, w: Window2d): void {
     const planes = w.batch * w.channels;
-    this.t.maxPool2dBackward[gradX.dtype](
-      pointerOf(gradX), pointerOf(gradOut), pointerOf(indices), planes, w.height * w.width, w.outH * w.outW,
-    );
+    const args = [pointerOf(gradX), pointerOf(gradOut), pointerOf(indices), planes, w.height * w.width, w.outH * w.outW] as const;
+    const parts = gradX.dtype === "float32" ? this.partsFor(planes, gradX.length, MIN_ELEMENTS_PER_PART) : 1;
+    if (parts === 1) this.t.maxPool2dBackward[gradX.dtype](...args);
+    else this.threadPool().run("maxpool2d_backward_f32_part", args, parts);
   }
 
   // ---- gather / scatter --------------------------------------------------------------------------

@@ -46,6 +46,8 @@ export type KernelExports =
   & { [K in `col2im_${DtypeSuffix}`]: (out: Pointer, cols: Pointer, ...window: Window) => void }
   & { im2col_x32_part: (cols: Pointer, x: Pointer, ...rest: [...Window, part: number, parts: number]) => void }
   & { col2im_f32_part: (out: Pointer, cols: Pointer, ...rest: [...Window, part: number, parts: number]) => void }
+  & { maxpool2d_f32_part: (out: Pointer, indices: Pointer, x: Pointer, ...rest: [...Window, part: number, parts: number]) => void }
+  & { maxpool2d_backward_f32_part: (gradX: Pointer, gradOut: Pointer, indices: Pointer, planes: number, planeSize: number, perPlane: number, part: number, parts: number) => void }
   & { [K in `maxpool2d_${DtypeSuffix}`]: (out: Pointer, indices: Pointer, x: Pointer, ...window: Window) => void }
   & { [K in `maxpool2d_backward_${DtypeSuffix}`]: (gradX: Pointer, gradOut: Pointer, indices: Pointer, planes: number, planeSize: number, perPlane: number) => void }
   & {
