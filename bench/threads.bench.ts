@@ -1,6 +1,6 @@
 /**
- * Threads: the same workloads on one thread and on N (setNumThreads; N = getNumThreads()'s default,
- * the available cores, and at least 2), interleaved round by round so that both see the same load,
+ * Threads: the same workloads on one thread and on N (setNumThreads; N = the available cores, as
+ * getNumThreads() defaults to, and at least 2), interleaved round by round so that both see the same load,
  * reported as the ratio one-thread time ÷ N-thread time (min and median over rounds of wall time).
  *
  * * SGEMM 256 and 512 through the public API (`a.matmul(b)` in a `tidy`), with a bit-for-bit
@@ -21,6 +21,7 @@ import { loadavg } from "node:os";
 import { full, getNumThreads, models, nn, optim, randint, randn, setNumThreads, tidy, type Tensor } from "../src/index.js";
 import { activeBackend } from "../src/backend/index.js";
 import { WasmBackend } from "../src/backend/wasm/backend.js";
+import { availableCores } from "../src/backend/wasm/pool.js";
 
 const ROUNDS = 7;
 
@@ -58,7 +59,8 @@ function trainingStep(model: nn.Module, optimizer: optim.Optimizer, loss: () => 
 
 export async function main(): Promise<void> {
   const backend = activeBackend();
-  const threads = Math.max(2, getNumThreads());
+  const before = getNumThreads();
+  const threads = Math.max(2, availableCores());
   if (!(backend instanceof WasmBackend) || backend.singleThreadReason() !== null) {
     console.log(`threads: skipped, the wasm backend runs on one thread here (${backend instanceof WasmBackend ? backend.singleThreadReason() : backend.name})`);
     return;
@@ -128,7 +130,7 @@ export async function main(): Promise<void> {
       note: "",
     });
   }
-  setNumThreads(threads);
+  setNumThreads(before); // as bench/run.ts set it for the other benches
   console.log(`Threads: 1 vs ${threads} (wall time over ${ROUNDS} interleaved rounds; load average ${loadavg().map((l) => l.toFixed(2)).join(" ")})`);
   console.table(rows);
 }

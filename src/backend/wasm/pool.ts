@@ -5,18 +5,20 @@
  * * **Only the main thread allocates.** memory.ts keeps its state (heap top, free lists) in globals
  *   and static data; globals are per instance, so a worker never calls alloc or free. It only runs
  *   kernels on pointers the main thread hands it.
- * * **Fixed partition, any assignment.** A call is cut into `parts` pieces by the kernel itself
- *   (e.g. matmul_f32_part), from the shapes and `parts` alone, and each piece computes its outputs
- *   exactly as the one-thread kernel does; so the result is bit-identical for every thread count
- *   and whichever thread happens to take a piece. The main thread takes pieces too, and takes all
- *   of them while the workers are still starting (they start asynchronously, kernels are
- *   synchronous), so a call never waits for a worker that is not there.
- * * **Signalling** is an Int32Array control block on a SharedArrayBuffer: the main thread writes the
- *   arguments, publishes a claim word `seq << 10 | next piece` and bumps SEQ (Atomics.notify);
- *   workers blocked in Atomics.wait on SEQ wake and take pieces by compare-and-swap on the claim
- *   word, so a worker that wakes late can never take a piece of a newer call with old arguments.
- *   Finished pieces are counted in DONE; the main thread waits for all of them (Atomics.wait where
- *   the runtime allows it; a browser's main thread may not block, so it spins there).
+ * * **Fixed partition, any assignment.** A call is cut into `parts` pieces, by the kernel itself
+ *   (e.g. matmul_f32_part) or, for element-wise kernels, by runPart below, from the shapes and
+ *   `parts` alone, and each piece computes its outputs exactly as the one-thread kernel does; so
+ *   the result is bit-identical for every thread count, every cut, and whichever thread takes a
+ *   piece. The main thread takes pieces too, and takes all of them while the workers are still
+ *   starting (they start asynchronously, kernels are synchronous), so a call never waits for a
+ *   worker that is not there.
+ * * **Signalling** is an Int32Array control block on a SharedArrayBuffer (the arguments follow it
+ *   as float64): the main thread writes the arguments, publishes a claim word
+ *   `seq << 10 | next piece` and bumps SEQ (Atomics.notify); workers blocked in Atomics.wait on SEQ
+ *   wake and take pieces by compare-and-swap on the claim word, so a worker that wakes late can
+ *   never take a piece of a newer call with old arguments. Finished pieces are counted in DONE; the
+ *   main thread waits for all of them (Atomics.wait where the runtime allows it; a browser's main
+ *   thread may not block, so it spins there).
  * * Workers are `node:worker_threads` in Node and Deno (imported dynamically, so browsers never see
  *   it), unref'd so that they never keep a program alive, and module Web Workers in browsers.
  */
