@@ -211,8 +211,6 @@ export class WasmBackend implements Backend {
   private readonly threadModule: WebAssembly.Module | null;
   private pool: ThreadPool | null = null;
   private poolThreads = 1;
-  /** Multiply-adds per part below which a product is not split. */
-  private readonly minMaddsPerThread = MIN_MADDS_PER_PART;
   /** Scales every split threshold: tests set it near 0 so that small shapes split too. */
   splitScale = 1;
   /** Views of the memory, replaced whenever its buffer changes (memory.grow detaches it). */
@@ -640,11 +638,10 @@ export class WasmBackend implements Backend {
   ): void {
     const args = [pointerOf(out), pointerOf(a), pointerOf(b), batch, m, k, n, aBatchStride, bBatchStride, +transA, +transB] as const;
     if (out.dtype === "float32") {
-      // parts: no more than the threads, the 4-row panels, or the work allows
-      // every part packs op(B) again: parts of at least 64 rows keep that cost small next to the
-      // product, unless that leaves fewer parts than threads
+      // matmul_f32_part cuts runs of 4-row panels, but every part packs op(B) again: parts of at
+      // least 64 rows keep that cost small next to the product, unless that leaves fewer parts than threads
       const units = Math.max(batch * Math.ceil(m / 64), Math.min(batch * Math.ceil(m / 4), this.threads()));
-      const parts = this.partsFor(units, batch * m * k * n, this.minMaddsPerThread);
+      const parts = this.partsFor(units, batch * m * k * n, MIN_MADDS_PER_PART);
       const work = this.matmulWorkspaces(parts === 1 ? 1 : this.threads());
       if (parts === 1) this.k.matmul_f32(...args, work);
       else this.threadPool().run("matmul_f32_part", [...args, work], parts, { scratch: { arg: args.length, bytes: this.k.matmul_workspace_bytes() } });

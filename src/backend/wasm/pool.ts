@@ -41,9 +41,14 @@ const SCRATCH_BYTES = 11;
 const COUNT_ARG = 12;
 const POINTERS = 13;
 const ELEMENT_BYTES = 14;
+/** The memory's size in 64 KiB pages when the call was published. */
+const MEMORY_PAGES = 15;
 const CONTROL_INTS = 16;
 /** The arguments follow as float64 (pointers, counts and scalars alike). */
 const MAX_ARGS = 24;
+/** Then the message of a worker's error, as UTF-16 code units (0-terminated). */
+const ERROR_CHARS = 256;
+const ERROR_BYTE = CONTROL_INTS * 4 + MAX_ARGS * 8;
 /** The most threads a pool runs. */
 export const MAX_THREADS = 64;
 /** The claim word is `seq << PART_BITS | next part`. */
@@ -113,11 +118,19 @@ const start = ({ module, memory, control, thread }) => {
       if (word >>> ${PART_BITS} !== seq || part >= c[${PARTS}]) break;
       if (Atomics.compareExchange(c, ${CLAIM}, word, word + 1) !== word) continue;
       try {
+        // a worker's memory object learns of the main thread's growth asynchronously; where it lags,
+        // growing by 0 pages brings it (and the instance's bounds for bulk memory operations) up to date
+        if (memory.buffer.byteLength < c[${MEMORY_PAGES}] * 65536) memory.grow(0);
         const args = Array.from(f.subarray(0, c[${ARGC}]));
         if (c[${SCRATCH_ARG}] >= 0) args[c[${SCRATCH_ARG}]] += thread * c[${SCRATCH_BYTES}];
         ${runPart.name}(kernels[c[${KERNEL}]], args, c[${COUNT_ARG}], c[${POINTERS}], c[${ELEMENT_BYTES}], part, c[${PARTS}]);
-      } catch {
-        Atomics.store(c, ${FAILED}, 1);
+      } catch (error) {
+        if (Atomics.compareExchange(c, ${FAILED}, 0, 1) === 0) {
+          const text = String(error && error.stack || error).slice(0, ${ERROR_CHARS - 1});
+          const chars = new Uint16Array(control, ${ERROR_BYTE}, ${ERROR_CHARS});
+          for (let i = 0; i < text.length; i++) chars[i] = text.charCodeAt(i);
+          chars[text.length] = 0;
+        }
       }
       Atomics.add(c, ${WORKER_PARTS}, 1);
       Atomics.add(c, ${DONE}, 1);
@@ -148,23 +161,33 @@ export function sharedMemoryUnavailable(): string | null {
   return null;
 }
 
-/** Logical cores of this machine: os.availableParallelism() in Node, navigator.hardwareConcurrency elsewhere. */
+let cores = 0;
+
+/**
+ * Logical cores of this machine (at most MAX_THREADS), asked once: os.availableParallelism() in
+ * Node (20.16+ and Deno, through process.getBuiltinModule), navigator.hardwareConcurrency elsewhere
+ * (browsers, Node ≥ 21); 1 where neither exists.
+ */
 export function availableCores(): number {
-  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
-  const node = (globalThis as { process?: { getBuiltinModule?: (id: string) => { availableParallelism?: () => number; cpus?: () => unknown[] } | undefined } }).process;
-  const os = node?.getBuiltinModule?.("node:os");
-  const cores = os?.availableParallelism?.() ?? os?.cpus?.().length ?? nav?.hardwareConcurrency ?? 1;
-  return Math.max(1, Math.min(MAX_THREADS, Math.floor(cores)));
+  if (cores === 0) {
+    const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+    const node = (globalThis as { process?: { getBuiltinModule?: (id: string) => { availableParallelism?: () => number; cpus?: () => unknown[] } | undefined } }).process;
+    const os = node?.getBuiltinModule?.("node:os");
+    const found = os?.availableParallelism?.() ?? os?.cpus?.().length ?? nav?.hardwareConcurrency ?? 1;
+    cores = Math.max(1, Math.min(MAX_THREADS, Math.floor(found)));
+  }
+  return cores;
 }
 
 export class ThreadPool {
-  private readonly buffer = new SharedArrayBuffer(CONTROL_INTS * 4 + MAX_ARGS * 8);
+  private readonly buffer = new SharedArrayBuffer(ERROR_BYTE + ERROR_CHARS * 2);
   private readonly control = new Int32Array(this.buffer, 0, CONTROL_INTS);
   private readonly args = new Float64Array(this.buffer, CONTROL_INTS * 4, MAX_ARGS);
   private readonly workers: AnyWorker[] = [];
   /** Kernels the pool runs, by index in the control block. */
   private readonly names: readonly string[];
   private readonly kernels: ((...args: number[]) => void)[];
+  private readonly memory: WebAssembly.Memory;
   /** Workers asked for. */
   readonly size: number;
   private seq = 0;
@@ -181,6 +204,7 @@ export class ThreadPool {
     this.canWait = g.window === undefined && g.document === undefined;
     this.size = workers;
     this.names = names;
+    this.memory = memory;
     this.kernels = names.map((name) => (exports as Record<string, (...args: number[]) => void>)[name]);
     const setup = { module, memory, control: this.buffer };
     void this.startWorkers(setup, workers);
@@ -230,6 +254,7 @@ export class ThreadPool {
     c[COUNT_ARG] = split.elementwise?.count ?? -1;
     c[POINTERS] = split.elementwise?.pointers ?? 0;
     c[ELEMENT_BYTES] = split.elementwise?.bytes ?? 0;
+    c[MEMORY_PAGES] = this.memory.buffer.byteLength / 65536;
     this.args.set(args);
     Atomics.store(c, DONE, 0);
     Atomics.store(c, FAILED, 0);
@@ -254,7 +279,11 @@ export class ThreadPool {
       if (this.canWait) Atomics.wait(c, DONE, done, 100);
     }
     if (failure !== null) throw failure;
-    if (Atomics.load(c, FAILED) !== 0) throw new Error(`a worker thread failed while running ${kernel}`);
+    if (Atomics.load(c, FAILED) !== 0) {
+      const chars = Array.from(new Uint16Array(this.buffer, ERROR_BYTE, ERROR_CHARS));
+      const text = String.fromCharCode(...chars.slice(0, chars.indexOf(0) < 0 ? ERROR_CHARS : chars.indexOf(0)));
+      throw new Error(`a worker thread failed while running ${kernel}: ${text}`);
+    }
   }
 
   /** Workers that have instantiated the kernels and wait for work. */
