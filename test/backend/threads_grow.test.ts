@@ -1,5 +1,7 @@
 /**
- * Memory growth and the workers: the main thread grows the shared memory (it alone allocates), and
+ * Races between calls, and memory growth. Calls of different part counts in quick succession: a
+ * worker still looking at the previous call must never take a part of it while the main thread
+ * writes the next call's arguments. Memory growth: the main thread grows the shared memory (it alone allocates), and
  * every worker's kernels must see the new size, including in bulk-memory instructions (memory.fill
  * in im2col's padding rows), which check bounds against the instance's own record of the size.
  * The hard case is growth while a worker is still starting: its copy of the memory object can miss
@@ -40,5 +42,29 @@ it("workers see memory the main thread grew while they started and after", async
     expect(pool.workerParts()).toBeGreaterThan(0);
     for (const s of kept) backend.free(s);
   }
+  setNumThreads(1);
+});
+
+it("back-to-back calls with different part counts never mix their arguments", async () => {
+  const backend = await createWasmBackend({ threads: true });
+  backend.splitScale = 1e-9;
+  setNumThreads(3);
+  const pool = (await backend.startThreads())!;
+  // 128 elements make 2 parts, 1024 make 12: every other call has more parts than the one before
+  const lengths = [128, 1024];
+  const inputs = lengths.map((n) => backend.fromArray("float32", Array.from({ length: n }, (_, i) => i + 1)));
+  const outputs = lengths.map((n) => backend.alloc("float32", n));
+  const until = performance.now() + 1500;
+  let calls = 0;
+  while (performance.now() < until) {
+    for (let j = 0; j < 2; j++) {
+      backend.fill(outputs[j], 0);
+      backend.unary("neg", outputs[j], inputs[j]);
+      calls++;
+    }
+    const out = backend.read(outputs[1]);
+    if (out[0] !== -1 || out[1023] !== -1024 || out[500] !== -501) throw new Error(`call ${calls}: wrong result ${out[0]} ${out[500]} ${out[1023]}`);
+  }
+  expect(pool.workerParts()).toBeGreaterThan(0);
   setNumThreads(1);
 });

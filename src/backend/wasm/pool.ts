@@ -14,7 +14,7 @@
  *   worker that is not there.
  * * **Signalling** is an Int32Array control block on a SharedArrayBuffer (the arguments follow it
  *   as float64): the main thread writes the arguments, publishes a claim word
- *   `seq << 10 | next piece` and bumps SEQ (Atomics.notify); workers blocked in Atomics.wait on SEQ
+ *   (`seq << 20 | pieces << 10 | next piece`) and bumps SEQ (Atomics.notify); workers blocked in Atomics.wait on SEQ
  *   wake and take pieces by compare-and-swap on the claim word, so a worker that wakes late can
  *   never take a piece of a newer call with old arguments. Finished pieces are counted in DONE; the
  *   main thread waits for all of them (Atomics.wait where the runtime allows it; a browser's main
@@ -30,7 +30,6 @@ const DONE = 2;
 const FAILED = 3;
 const STOP = 4;
 const KERNEL = 5;
-const PARTS = 6;
 const ARGC = 7;
 const READY = 8;
 const WORKER_PARTS = 9;
@@ -51,8 +50,15 @@ const ERROR_CHARS = 256;
 const ERROR_BYTE = CONTROL_INTS * 4 + MAX_ARGS * 8;
 /** The most threads a pool runs. */
 export const MAX_THREADS = 64;
-/** The claim word is `seq << PART_BITS | next part`. */
+/**
+ * The claim word is `seq << 20 | parts << 10 | next part`: the call's number (11 bits, wrapping),
+ * its part count and the next part to take. Keeping `parts` in the word matters: a worker that reads
+ * an old call's word (all parts taken) while the main thread is writing the next call's arguments
+ * must see "nothing left" from the word alone, not compare the old `next` with the new call's count.
+ */
 const PART_BITS = 10;
+const SEQ_SHIFT = 2 * PART_BITS;
+const SEQ_MASK = (1 << (31 - SEQ_SHIFT)) - 1;
 /** The most parts one call may be cut into. */
 export const MAX_PARTS = (1 << PART_BITS) - 1;
 
@@ -115,7 +121,8 @@ const start = ({ module, memory, control, thread }) => {
     for (;;) {
       const word = Atomics.load(c, ${CLAIM});
       const part = word & ${MAX_PARTS};
-      if (word >>> ${PART_BITS} !== seq || part >= c[${PARTS}]) break;
+      const parts = (word >>> ${PART_BITS}) & ${MAX_PARTS};
+      if (word >>> ${SEQ_SHIFT} !== seq || part >= parts) break;
       if (Atomics.compareExchange(c, ${CLAIM}, word, word + 1) !== word) continue;
       try {
         // a worker's memory object learns of the main thread's growth asynchronously; where it lags,
@@ -123,7 +130,7 @@ const start = ({ module, memory, control, thread }) => {
         if (memory.buffer.byteLength < c[${MEMORY_PAGES}] * 65536) memory.grow(0);
         const args = Array.from(f.subarray(0, c[${ARGC}]));
         if (c[${SCRATCH_ARG}] >= 0) args[c[${SCRATCH_ARG}]] += thread * c[${SCRATCH_BYTES}];
-        ${runPart.name}(kernels[c[${KERNEL}]], args, c[${COUNT_ARG}], c[${POINTERS}], c[${ELEMENT_BYTES}], part, c[${PARTS}]);
+        ${runPart.name}(kernels[c[${KERNEL}]], args, c[${COUNT_ARG}], c[${POINTERS}], c[${ELEMENT_BYTES}], part, parts);
       } catch (error) {
         if (Atomics.compareExchange(c, ${FAILED}, 0, 1) === 0) {
           const text = String(error && error.stack || error).slice(0, ${ERROR_CHARS - 1});
@@ -244,10 +251,9 @@ export class ThreadPool {
     const c = this.control;
     const index = this.names.indexOf(kernel);
     if (index < 0 || args.length > MAX_ARGS || parts > MAX_PARTS) throw new RangeError(`ThreadPool.run: cannot run ${kernel} with ${args.length} arguments in ${parts} parts`);
-    this.seq = (this.seq + 1) & ((1 << (31 - PART_BITS)) - 1);
+    this.seq = (this.seq + 1) & SEQ_MASK;
     const seq = this.seq;
     c[KERNEL] = index;
-    c[PARTS] = parts;
     c[ARGC] = args.length;
     c[SCRATCH_ARG] = split.scratch?.arg ?? -1;
     c[SCRATCH_BYTES] = split.scratch?.bytes ?? 0;
@@ -258,7 +264,7 @@ export class ThreadPool {
     this.args.set(args);
     Atomics.store(c, DONE, 0);
     Atomics.store(c, FAILED, 0);
-    Atomics.store(c, CLAIM, seq << PART_BITS);
+    Atomics.store(c, CLAIM, (seq << SEQ_SHIFT) | (parts << PART_BITS));
     Atomics.store(c, SEQ, seq);
     Atomics.notify(c, SEQ);
     const mainArgs = Array.from(args);
@@ -266,7 +272,7 @@ export class ThreadPool {
     for (;;) {
       const word = Atomics.load(c, CLAIM);
       const part = word & MAX_PARTS;
-      if (part >= parts) break;
+      if (part >= parts) break; // (only this call's words are in CLAIM while the main thread runs it)
       if (Atomics.compareExchange(c, CLAIM, word, word + 1) !== word) continue;
       try {
         runPart(this.kernels[index], mainArgs, c[COUNT_ARG], c[POINTERS], c[ELEMENT_BYTES], part, parts);
