@@ -143,3 +143,35 @@ export function col2im_i32(
 ): void {
   col2im<i32>(out, cols, batch, channels, height, width, kh, kw, sh, sw, ph, pw, outH, outW);
 }
+
+/**
+ * Images [batch·part/parts, batch·(part+1)/parts) of im2col_x32, for the thread pool
+ * (src/backend/wasm/pool.ts): images are independent, so any split gives the same columns.
+ */
+export function im2col_x32_part(
+  cols: usize, x: usize, batch: i32, channels: i32, height: i32, width: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, outH: i32, outW: i32, part: i32, parts: i32,
+): void {
+  const first = <i32>(<i64>batch * part / parts);
+  const end = <i32>(<i64>batch * (part + 1) / parts);
+  im2col<u32>(
+    at<u32>(cols, first * channels * kh * kw * outH * outW), at<u32>(x, first * channels * height * width), end - first,
+    channels, height, width, kh, kw, sh, sw, ph, pw, outH, outW,
+  );
+}
+
+/**
+ * Images [batch·part/parts, batch·(part+1)/parts) of col2im_f32, for the thread pool: each image's
+ * pixels receive only that image's columns, in the same order whichever thread runs it.
+ */
+export function col2im_f32_part(
+  out: usize, cols: usize, batch: i32, channels: i32, height: i32, width: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, outH: i32, outW: i32, part: i32, parts: i32,
+): void {
+  const first = <i32>(<i64>batch * part / parts);
+  const end = <i32>(<i64>batch * (part + 1) / parts);
+  col2im<f32>(
+    at<f32>(out, first * channels * height * width), at<f32>(cols, first * channels * kh * kw * outH * outW), end - first,
+    channels, height, width, kh, kw, sh, sw, ph, pw, outH, outW,
+  );
+}

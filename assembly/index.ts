@@ -62,13 +62,14 @@ export {
 } from "./reduce";
 
 // linear algebra
-export { matmul_workspace_bytes, matmul_f32, matmul_f64, matmul_i32 } from "./matmul";
+export { matmul_workspace_bytes, matmul_f32, matmul_f32_part, matmul_f64, matmul_i32 } from "./matmul";
 
 // convolution and pooling
-export { im2col_x32, im2col_x64, col2im_f32, col2im_f64, col2im_i32 } from "./conv";
+export { im2col_x32, im2col_x64, col2im_f32, col2im_f64, col2im_i32, im2col_x32_part, col2im_f32_part } from "./conv";
 export {
   maxpool2d_f32, maxpool2d_f64, maxpool2d_i32,
   maxpool2d_backward_f32, maxpool2d_backward_f64, maxpool2d_backward_i32,
+  maxpool2d_f32_part, maxpool2d_backward_f32_part,
 } from "./pool";
 
 // fused optimizer steps

@@ -279,10 +279,14 @@ function packA(dst: usize, a: usize, ic: i32, mc: i32, pc: i32, kc: i32, transA:
   }
 }
 
-/** One product C (m×n) = op(A) · op(B), float32, using `work` (matmul_workspace_bytes). */
-function sgemm(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, transA: bool, transB: bool, work: usize): void {
+/**
+ * Rows [rowStart, rowEnd) of one product C (m×n) = op(A) · op(B), float32, using `work`
+ * (matmul_workspace_bytes). Each output is the same sum in the same order whichever rows are asked
+ * for, so the threads that split C by rows (matmul_f32_part) give bit-identical results.
+ */
+function sgemm(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, transA: bool, transB: bool, work: usize, rowStart: i32, rowEnd: i32): void {
   if (k == 0) {
-    memory.fill(c, 0, <usize>(m * n) * 4);
+    memory.fill(at<f32>(c, rowStart * n), 0, <usize>((rowEnd - rowStart) * n) * 4);
     return;
   }
   const packedA = work;
@@ -295,8 +299,8 @@ function sgemm(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, transA: boo
       const kc = min(KC, k - pc);
       const accumulate = pc > 0;
       packB(packedB, b, pc, kc, jc, nc, transB, k, n);
-      for (let ic = 0; ic < m; ic += MC) {
-        const mc = min(MC, m - ic);
+      for (let ic = rowStart; ic < rowEnd; ic += MC) {
+        const mc = min(MC, rowEnd - ic);
         packA(packedA, a, ic, mc, pc, kc, transA, m, k);
         const fullRows = mc - mc % MR;
         for (let jr = 0; jr < nc; jr += NR) {
@@ -347,8 +351,33 @@ export function matmul_f32(
   out: usize, a: usize, b: usize, batch: i32, m: i32, k: i32, n: i32,
   aBatchStride: i32, bBatchStride: i32, transA: bool, transB: bool, work: usize,
 ): void {
-  for (let q = 0; q < batch; q++) {
-    sgemm(at<f32>(out, q * m * n), at<f32>(a, q * aBatchStride), at<f32>(b, q * bBatchStride), m, k, n, transA, transB, work);
+  matmul_f32_part(out, a, b, batch, m, k, n, aBatchStride, bBatchStride, transA, transB, work, 0, 1);
+}
+
+/**
+ * Part `part` of `parts` of matmul_f32, for the thread pool (src/backend/wasm/pool.ts). The work is
+ * batch × ⌈m/4⌉ row panels of 4 rows, cut into `parts` contiguous runs of nearly equal length: a
+ * fixed partition that depends only on the shapes and `parts`, and since every output element is
+ * computed the same way in any run, the result does not depend on `parts` at all. Parts that run at
+ * the same time need workspaces of their own (the pool gives each thread one).
+ */
+export function matmul_f32_part(
+  out: usize, a: usize, b: usize, batch: i32, m: i32, k: i32, n: i32,
+  aBatchStride: i32, bBatchStride: i32, transA: bool, transB: bool, work: usize, part: i32, parts: i32,
+): void {
+  const panels = <i64>((m + MR - 1) / MR);
+  const units = <i64>batch * panels;
+  let u = units * <i64>part / <i64>parts;
+  const end = units * <i64>(part + 1) / <i64>parts;
+  while (u < end) {
+    const q = <i32>(u / panels);
+    const first = <i32>(u % panels);
+    const last = <i32>min<i64>(panels, <i64>first + end - u);
+    sgemm(
+      at<f32>(out, q * m * n), at<f32>(a, q * aBatchStride), at<f32>(b, q * bBatchStride), m, k, n, transA, transB, work,
+      first * MR, min(m, last * MR),
+    );
+    u += <i64>(last - first);
   }
 }
 

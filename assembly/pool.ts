@@ -147,3 +147,30 @@ export function maxpool2d_backward_f64(gradX: usize, gradOut: usize, indices: us
 export function maxpool2d_backward_i32(gradX: usize, gradOut: usize, indices: usize, planes: i32, planeSize: i32, perPlane: i32): void {
   maxPool2dBackward<i32>(gradX, gradOut, indices, planes, planeSize, perPlane);
 }
+
+/**
+ * Images [batch·part/parts, batch·(part+1)/parts) of maxpool2d_f32, for the thread pool
+ * (src/backend/wasm/pool.ts): images are independent, so any split gives the same outputs.
+ */
+export function maxpool2d_f32_part(
+  out: usize, indices: usize, x: usize, batch: i32, channels: i32, height: i32, width: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, outH: i32, outW: i32, part: i32, parts: i32,
+): void {
+  const first = <i32>(<i64>batch * part / parts);
+  const end = <i32>(<i64>batch * (part + 1) / parts);
+  const o = first * channels * outH * outW;
+  maxPool2d<f32>(
+    at<f32>(out, o), at<i32>(indices, o), at<f32>(x, first * channels * height * width), end - first,
+    channels, height, width, kh, kw, sh, sw, ph, pw, outH, outW,
+  );
+}
+
+/** Planes [planes·part/parts, planes·(part+1)/parts) of maxpool2d_backward_f32, for the thread pool. */
+export function maxpool2d_backward_f32_part(
+  gradX: usize, gradOut: usize, indices: usize, planes: i32, planeSize: i32, perPlane: i32, part: i32, parts: i32,
+): void {
+  const first = <i32>(<i64>planes * part / parts);
+  const end = <i32>(<i64>planes * (part + 1) / parts);
+  const o = first * perPlane;
+  maxPool2dBackward<f32>(at<f32>(gradX, first * planeSize), at<f32>(gradOut, o), at<i32>(indices, o), end - first, planeSize, perPlane);
+}

@@ -5,6 +5,11 @@
  */
 import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { setNumThreads } from "../src/index.js";
+
+// the benches measure one thread (their tables and the comparison with PyTorch say so) unless
+// BENCH_THREADS says otherwise; threads.bench.ts compares one thread with several itself
+setNumThreads(Number(process.env.BENCH_THREADS ?? 1));
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const filter = process.argv[2] ?? "";

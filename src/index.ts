@@ -14,7 +14,7 @@ export { cat, stack } from "./ops/movement.js";
 export { where } from "./ops/elementwise.js";
 export { Generator, manualSeed, defaultGenerator } from "./random.js";
 export { multinomial, bernoulli, type MultinomialOptions } from "./sampling.js";
-export { setBackend, getBackend, wasmSimdSupported, type BackendName } from "./backend/index.js";
+export { setBackend, getBackend, wasmSimdSupported, setNumThreads, getNumThreads, type BackendName } from "./backend/index.js";
 export { tidy, keep, dispose, memoryStats } from "./memory.js";
 export type { Backend, Storage, MemoryStats } from "./backend/backend.js";
 export type { DType } from "./dtype.js";

@@ -10,7 +10,9 @@ import { JsBackend } from "./js.js";
 import { checkOptions } from "../options.js";
 import { wasmRelaxedSimdSupported, wasmSimdSupported } from "./wasm/simd.js";
 
-export { wasmRelaxedSimdSupported, wasmSimdSupported };
+import { getNumThreads, setNumThreads, sharedMemoryUnavailable } from "./wasm/pool.js";
+
+export { wasmRelaxedSimdSupported, wasmSimdSupported, getNumThreads, setNumThreads };
 
 export type BackendName = "js" | "wasm";
 
@@ -32,8 +34,10 @@ export function getBackend(): BackendName {
 
 /** The WebAssembly backend, instantiated once (a failed attempt may be retried). */
 function loadWasmBackend(): Promise<Backend> {
+  // on a shared memory (the threads build) wherever SharedArrayBuffer is available, so that
+  // setNumThreads can take effect at any time; the pool itself starts only at the first large kernel
   wasmBackend ??= import("./wasm/backend.js")
-    .then((wasm) => wasm.createWasmBackend())
+    .then((wasm) => wasm.createWasmBackend({ threads: sharedMemoryUnavailable() === null }))
     .catch((error: unknown) => {
       wasmBackend = null;
       throw error;

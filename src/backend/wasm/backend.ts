@@ -21,6 +21,17 @@ import type {
 } from "../backend.js";
 import type { DtypeSuffix, KernelExports, Pointer } from "./exports.js";
 import { instantiateKernels, type LoadOptions } from "./load.js";
+import { getNumThreads, MAX_PARTS, sharedMemoryUnavailable, ThreadPool, type Split } from "./pool.js";
+
+/**
+ * Multiply-adds per part below which a matrix product is not split: waking a worker costs some
+ * microseconds, a part of this size takes about ten.
+ */
+const MIN_MADDS_PER_PART = 2 ** 18;
+/** Parts per thread a large call is cut into (see partsFor). */
+const PARTS_PER_THREAD = 4;
+/** Elements per part below which a data-movement kernel (im2col, col2im, pooling, element-wise) is not split. */
+const MIN_ELEMENTS_PER_PART = 2 ** 15;
 
 const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, int64: 4, bool: 4 };
 const SUFFIX: Record<DType, DtypeSuffix> = { float32: "f32", float64: "f64", int32: "i32", int64: "i32", bool: "i32" };
@@ -30,6 +41,17 @@ const BINARY_OPS: readonly BinaryOp[] = [
   "add", "sub", "mul", "div", "pow", "maximum", "minimum", "eq", "ne", "lt", "le", "gt", "ge",
 ];
 const REDUCE_OPS: readonly ReduceOp[] = ["sum", "max", "min", "argmax", "argmin"];
+
+/**
+ * The kernels the thread pool may split: those that cut themselves (`*_part`), and element-wise
+ * ones (pool.ts's runPart cuts their arrays into 64-element-aligned chunks).
+ */
+const POOL_KERNELS: readonly string[] = [
+  "matmul_f32_part", "im2col_x32_part", "col2im_f32_part", "maxpool2d_f32_part", "maxpool2d_backward_f32_part",
+  ...UNARY_OPS.flatMap((op) => [`${op}_f32`, `${op}_f64`, `${op}_i32`]),
+  "fill_f32", "fill_f64", "fill_i32",
+  "sgd_step_f32", "sgd_step_f64", "adam_step_f32", "adam_step_f64", "rmsprop_step_f32", "rmsprop_step_f64",
+];
 
 type ByDtype<F> = Record<DType, F>;
 
@@ -186,8 +208,15 @@ export class WasmBackend implements Backend {
   /** Scratch for the strided kernels' shape/stride/counter blocks. */
   private geometry: Pointer = 0;
   private geometryBytes = 0;
-  /** Packing workspace of matmul_f32, allocated on first use. */
+  /** Packing workspaces of matmul_f32, one per thread end to end, allocated on first use. */
   private matmulWork: Pointer = 0;
+  private matmulWorkThreads = 0;
+  /** The shared-memory build's module (null: this instance's memory is not shared) and its pool. */
+  private readonly threadModule: WebAssembly.Module | null;
+  private pool: ThreadPool | null = null;
+  private poolThreads = 1;
+  /** Scales every split threshold: tests set it near 0 so that small shapes split too. */
+  splitScale = 1;
   /** Views of the memory, replaced whenever its buffer changes (memory.grow detaches it). */
   private buffer: ArrayBuffer | null = null;
   private i32view = new Int32Array(0);
@@ -198,8 +227,9 @@ export class WasmBackend implements Backend {
    */
   readonly relaxedSimd: boolean;
 
-  constructor(kernels: KernelExports, maximumBytes: number, relaxedSimd = false) {
+  constructor(kernels: KernelExports, maximumBytes: number, relaxedSimd = false, threadModule: WebAssembly.Module | null = null) {
     this.relaxedSimd = relaxedSimd;
+    this.threadModule = threadModule;
     this.k = kernels;
     this.t = kernelTables(kernels);
     this.maximumBytes = maximumBytes;
@@ -503,7 +533,9 @@ export class WasmBackend implements Backend {
   // ---- fill / copy -------------------------------------------------------------------------------
 
   fill(out: Storage, value: number): void {
-    this.t.fill[out.dtype](pointerOf(out), roundToDType(out.dtype, value), out.length);
+    const parts = this.elementwiseParts(out.length);
+    if (parts === 1) this.t.fill[out.dtype](pointerOf(out), roundToDType(out.dtype, value), out.length);
+    else this.runElementwise(`fill_${SUFFIX[out.dtype]}`, [pointerOf(out), roundToDType(out.dtype, value), out.length], parts, 2, 0b1, BYTES[out.dtype]);
   }
 
   cast(out: Storage, a: Storage): void {
@@ -554,7 +586,9 @@ export class WasmBackend implements Backend {
   // ---- element-wise ------------------------------------------------------------------------------
 
   unary(op: UnaryOp, out: Storage, a: Storage): void {
-    this.t.unary[op][a.dtype](pointerOf(out), pointerOf(a), a.length);
+    const parts = this.elementwiseParts(a.length);
+    if (parts === 1) this.t.unary[op][a.dtype](pointerOf(out), pointerOf(a), a.length);
+    else this.runElementwise(`${op}_${SUFFIX[a.dtype]}`, [pointerOf(out), pointerOf(a), a.length], parts, 2, 0b11, BYTES[a.dtype]);
   }
 
   binary(
@@ -625,13 +659,13 @@ export class WasmBackend implements Backend {
   ): void {
     const args = [pointerOf(out), pointerOf(a), pointerOf(b), batch, m, k, n, aBatchStride, bBatchStride, +transA, +transB] as const;
     if (out.dtype === "float32") {
-      if (this.matmulWork === 0) {
-        const bytes = this.k.matmul_workspace_bytes();
-        const raw = this.k.alloc(bytes);
-        if (raw === 0) this.exhausted(bytes, bytes / 4, "float32");
-        this.matmulWork = raw >>> 0;
-      }
-      this.k.matmul_f32(...args, this.matmulWork);
+      // matmul_f32_part cuts runs of 4-row panels, but every part packs op(B) again: parts of at
+      // least 64 rows keep that cost small next to the product, unless that leaves fewer parts than threads
+      const units = Math.max(batch * Math.ceil(m / 64), Math.min(batch * Math.ceil(m / 4), this.threads()));
+      const parts = this.partsFor(units, batch * m * k * n, MIN_MADDS_PER_PART);
+      const work = this.matmulWorkspaces(parts === 1 ? 1 : this.threads());
+      if (parts === 1) this.k.matmul_f32(...args, work);
+      else this.threadPool().run("matmul_f32_part", [...args, work], parts, { scratch: { arg: args.length, bytes: this.k.matmul_workspace_bytes() } });
     } else if (out.dtype === "float64") {
       this.k.matmul_f64(...args);
     } else {
@@ -639,25 +673,116 @@ export class WasmBackend implements Backend {
     }
   }
 
+  // ---- threads -----------------------------------------------------------------------------------
+
+  /** Threads this instance's kernels may use: getNumThreads(), or 1 without a shared memory. */
+  threads(): number {
+    return this.threadModule === null ? 1 : getNumThreads();
+  }
+
+  /** Why this instance runs on one thread whatever setNumThreads says, or null if it can use more. */
+  singleThreadReason(): string | null {
+    if (this.relaxedSimd) return "the relaxed-SIMD build runs on one thread";
+    if (this.threadModule === null) return sharedMemoryUnavailable() ?? "this instance was created without shared memory";
+    return null;
+  }
+
+  /**
+   * Starts the pool for the current thread count now rather than at the first large kernel, and
+   * resolves when its workers are ready (benchmarks and tests; kernels never wait for workers).
+   * Returns the pool, or null when this instance runs on one thread.
+   */
+  async startThreads(): Promise<ThreadPool | null> {
+    if (this.threads() <= 1) return null;
+    const pool = this.threadPool();
+    await pool.whenReady();
+    return pool;
+  }
+
+  /**
+   * How many parts to cut a kernel call into: 1 on one thread, else up to PARTS_PER_THREAD per
+   * thread, but no more than the units the kernel can split (row panels, images) or `work / minWork`
+   * (so that each part is worth waking a thread for). More parts than threads let the main thread
+   * take over the parts of a worker that the OS has not scheduled yet (any thread may run any part,
+   * and the cut never changes a bit of the result).
+   */
+  private partsFor(units: number, work: number, minWork: number): number {
+    const threads = this.threads();
+    if (threads === 1) return 1;
+    const parts = Math.min(threads * PARTS_PER_THREAD, MAX_PARTS, units, Math.floor(work / (minWork * this.splitScale)));
+    return parts >= 2 ? parts : 1;
+  }
+
+  /**
+   * Parts to cut an element-wise call over `n` elements into: 1 (the common, small case, decided
+   * without a call to threads()) unless the call is worth splitting.
+   */
+  private elementwiseParts(n: number): number {
+    if (this.threadModule === null || n < 2 * MIN_ELEMENTS_PER_PART * this.splitScale) return 1;
+    return this.partsFor(Math.ceil(n / 64), n, MIN_ELEMENTS_PER_PART);
+  }
+
+  /** Runs element-wise kernel `name` in `parts` parts; `pointers` marks the array arguments, `count` the element count. */
+  private runElementwise(name: string, args: readonly number[], parts: number, count: number, pointers: number, bytes: number): void {
+    const split: Split = { elementwise: { count, pointers, bytes } };
+    this.threadPool().run(name, args, parts, split);
+  }
+
+  /** `threads` matmul_f32 workspaces, end to end. */
+  private matmulWorkspaces(threads: number): Pointer {
+    if (this.matmulWorkThreads < threads) {
+      if (this.matmulWork !== 0) this.k.free(this.matmulWork);
+      this.matmulWork = 0;
+      this.matmulWorkThreads = 0;
+      const bytes = this.k.matmul_workspace_bytes() * threads;
+      const raw = this.k.alloc(bytes);
+      if (raw === 0) this.exhausted(bytes, bytes / 4, "float32");
+      this.matmulWork = raw >>> 0;
+      this.matmulWorkThreads = threads;
+    }
+    return this.matmulWork;
+  }
+
+  /** The pool for this.threads() threads (the main one and the rest workers), started on first use. */
+  private threadPool(): ThreadPool {
+    const wanted = this.threads();
+    if (this.pool === null || this.poolThreads !== wanted) {
+      this.pool?.close();
+      this.pool = new ThreadPool(this.threadModule!, this.k.memory, this.k, POOL_KERNELS, wanted - 1);
+      this.poolThreads = wanted;
+    }
+    return this.pool;
+  }
+
   // ---- convolution and pooling -------------------------------------------------------------------
 
   im2col(cols: Storage, x: Storage, w: Window2d): void {
-    this.t.im2col[x.dtype](pointerOf(cols), pointerOf(x), ...windowArgs(w));
+    const args = [pointerOf(cols), pointerOf(x), ...windowArgs(w)] as const;
+    const parts = BYTES[x.dtype] === 4 ? this.partsFor(w.batch, cols.length, MIN_ELEMENTS_PER_PART) : 1;
+    if (parts === 1) this.t.im2col[x.dtype](...args);
+    else this.threadPool().run("im2col_x32_part", args, parts);
   }
 
   col2im(out: Storage, cols: Storage, w: Window2d): void {
-    this.t.col2im[out.dtype](pointerOf(out), pointerOf(cols), ...windowArgs(w));
+    const args = [pointerOf(out), pointerOf(cols), ...windowArgs(w)] as const;
+    const parts = out.dtype === "float32" ? this.partsFor(w.batch, cols.length, MIN_ELEMENTS_PER_PART) : 1;
+    if (parts === 1) this.t.col2im[out.dtype](...args);
+    else this.threadPool().run("col2im_f32_part", args, parts);
   }
 
   maxPool2d(out: Storage, indices: Storage, x: Storage, w: Window2d): void {
-    this.t.maxPool2d[x.dtype](pointerOf(out), pointerOf(indices), pointerOf(x), ...windowArgs(w));
+    const args = [pointerOf(out), pointerOf(indices), pointerOf(x), ...windowArgs(w)] as const;
+    const parts = x.dtype === "float32" ? this.partsFor(w.batch, x.length, MIN_ELEMENTS_PER_PART) : 1;
+    if (parts === 1) this.t.maxPool2d[x.dtype](...args);
+    else this.threadPool().run("maxpool2d_f32_part", args, parts);
   }
 
   maxPool2dBackward(gradX: Storage, gradOut: Storage, indices: Storage, w: Window2d): void {
     const planes = w.batch * w.channels;
-    this.t.maxPool2dBackward[gradX.dtype](
-      pointerOf(gradX), pointerOf(gradOut), pointerOf(indices), planes, w.height * w.width, w.outH * w.outW,
-    );
+    const args = [pointerOf(gradX), pointerOf(gradOut), pointerOf(indices), planes, w.height * w.width, w.outH * w.outW] as const;
+    const parts = gradX.dtype === "float32" ? this.partsFor(planes, gradX.length, MIN_ELEMENTS_PER_PART) : 1;
+    if (parts === 1) this.t.maxPool2dBackward[gradX.dtype](...args);
+    else this.threadPool().run("maxpool2d_backward_f32_part", args, parts);
   }
 
   // ---- gather / scatter --------------------------------------------------------------------------
@@ -683,19 +808,23 @@ export class WasmBackend implements Backend {
     const flags = (s.maximize ? 1 : 0) | (s.weightDecay !== 0 ? 2 : 0) | (momentumBuffer !== null ? 4 : 0) |
       (s.firstStep ? 8 : 0) | (s.nesterov ? 16 : 0);
     const buffer = momentumBuffer === null ? 0 : pointerOf(momentumBuffer);
-    this.t.sgdStep[floatDtype(param)](
-      pointerOf(param), pointerOf(grad), buffer, param.length, flags, s.weightDecay, s.momentum, 1 - s.dampening, -s.lr,
-    );
+    const args = [pointerOf(param), pointerOf(grad), buffer, param.length, flags, s.weightDecay, s.momentum, 1 - s.dampening, -s.lr] as const;
+    const parts = this.elementwiseParts(param.length);
+    if (parts === 1) this.t.sgdStep[floatDtype(param)](...args);
+    else this.runElementwise(`sgd_step_${SUFFIX[floatDtype(param)]}`, args, parts, 3, 0b111, BYTES[param.dtype]);
   }
 
   adamStep(param: Storage, grad: Storage, expAvg: Storage, expAvgSq: Storage, maxExpAvgSq: Storage | null, s: AdamStepScalars): void {
     const flags = (s.maximize ? 1 : 0) | (!s.decoupledWeightDecay && s.weightDecay !== 0 ? 2 : 0) |
       (s.decoupledWeightDecay ? 4 : 0) | (maxExpAvgSq !== null ? 8 : 0);
     const vmax = maxExpAvgSq === null ? 0 : pointerOf(maxExpAvgSq);
-    this.t.adamStep[floatDtype(param)](
+    const args = [
       pointerOf(param), pointerOf(grad), pointerOf(expAvg), pointerOf(expAvgSq), vmax, param.length, flags,
       s.beta1, 1 - s.beta1, s.beta2, 1 - s.beta2, s.weightDecay, 1 - s.lr * s.weightDecay, s.biasCorrection2Sqrt, s.eps, -s.stepSize,
-    );
+    ] as const;
+    const parts = this.elementwiseParts(param.length);
+    if (parts === 1) this.t.adamStep[floatDtype(param)](...args);
+    else this.runElementwise(`adam_step_${SUFFIX[floatDtype(param)]}`, args, parts, 5, 0b11111, BYTES[param.dtype]);
   }
 
   rmspropStep(
@@ -703,11 +832,14 @@ export class WasmBackend implements Backend {
     s: RmspropStepScalars,
   ): void {
     const flags = (s.maximize ? 1 : 0) | (s.weightDecay !== 0 ? 2 : 0) | (gradAvg !== null ? 4 : 0) | (momentumBuffer !== null ? 8 : 0);
-    this.t.rmspropStep[floatDtype(param)](
+    const args = [
       pointerOf(param), pointerOf(grad), pointerOf(squareAvg),
       gradAvg === null ? 0 : pointerOf(gradAvg), momentumBuffer === null ? 0 : pointerOf(momentumBuffer),
       param.length, flags, s.weightDecay, s.alpha, 1 - s.alpha, s.eps, s.momentum, -s.lr,
-    );
+    ] as const;
+    const parts = this.elementwiseParts(param.length);
+    if (parts === 1) this.t.rmspropStep[floatDtype(param)](...args);
+    else this.runElementwise(`rmsprop_step_${SUFFIX[floatDtype(param)]}`, args, parts, 5, 0b11111, BYTES[param.dtype]);
   }
 }
 
@@ -761,6 +893,6 @@ function strideKind(strides: readonly number[], shape: readonly number[]): Strid
 
 /** A WebAssembly backend with its own instance of the kernels and its own memory. */
 export async function createWasmBackend(options: LoadOptions = {}): Promise<WasmBackend> {
-  const { kernels, maximumBytes } = await instantiateKernels(options);
-  return new WasmBackend(kernels, maximumBytes, options.relaxedSimd ?? false);
+  const { kernels, maximumBytes, module } = await instantiateKernels(options);
+  return new WasmBackend(kernels, maximumBytes, options.relaxedSimd ?? false, options.threads ? module : null);
 }

@@ -44,6 +44,10 @@ export type KernelExports =
   & { [K in `where_${DtypeSuffix}`]: (out: Pointer, cond: Pointer, a: Pointer, b: Pointer, n: number) => void }
   & { [K in `im2col_${WidthSuffix}`]: (cols: Pointer, x: Pointer, ...window: Window) => void }
   & { [K in `col2im_${DtypeSuffix}`]: (out: Pointer, cols: Pointer, ...window: Window) => void }
+  & { im2col_x32_part: (cols: Pointer, x: Pointer, ...rest: [...Window, part: number, parts: number]) => void }
+  & { col2im_f32_part: (out: Pointer, cols: Pointer, ...rest: [...Window, part: number, parts: number]) => void }
+  & { maxpool2d_f32_part: (out: Pointer, indices: Pointer, x: Pointer, ...rest: [...Window, part: number, parts: number]) => void }
+  & { maxpool2d_backward_f32_part: (gradX: Pointer, gradOut: Pointer, indices: Pointer, planes: number, planeSize: number, perPlane: number, part: number, parts: number) => void }
   & { [K in `maxpool2d_${DtypeSuffix}`]: (out: Pointer, indices: Pointer, x: Pointer, ...window: Window) => void }
   & { [K in `maxpool2d_backward_${DtypeSuffix}`]: (gradX: Pointer, gradOut: Pointer, indices: Pointer, planes: number, planeSize: number, perPlane: number) => void }
   & {
@@ -79,6 +83,8 @@ export type KernelExports =
     // matmul.ts
     matmul_workspace_bytes(): number;
     matmul_f32(...args: [...MatmulArgs, work: Pointer]): void;
+    /** Part `part` of `parts` of matmul_f32 (for the thread pool); `work` holds `parts` workspaces. */
+    matmul_f32_part(...args: [...MatmulArgs, work: Pointer, part: number, parts: number]): void;
     matmul_f64(...args: MatmulArgs): void;
     matmul_i32(...args: MatmulArgs): void;
   }

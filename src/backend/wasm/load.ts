@@ -20,10 +20,37 @@ export interface LoadOptions {
    * src/backend/wasm/README.md). Default false.
    */
   relaxedSimd?: boolean;
+  /**
+   * Load the shared-memory build (asconfig.json's "threads" target) on a shared
+   * `WebAssembly.Memory`, so that the thread pool's workers can instantiate it on the same memory.
+   * Needs SharedArrayBuffer (and, in a browser, cross-origin isolation). Not with relaxedSimd.
+   */
+  threads?: boolean;
+}
+
+/** The module of a build, compiled once, and its imported memory's minimum in pages. */
+export interface CompiledKernels {
+  module: WebAssembly.Module;
+  minimumPages: number;
 }
 
 let compiled: Promise<WebAssembly.Module> | null = null;
 let compiledRelaxed: Promise<{ module: WebAssembly.Module; minimumPages: number }> | null = null;
+let compiledThreads: Promise<CompiledKernels> | null = null;
+
+/** The shared-memory build, compiled once; its bytes are imported only when threads are used. */
+function compileThreadKernels(): Promise<CompiledKernels> {
+  compiledThreads ??= import("./wasm_threads_bytes.js")
+    .then(async ({ wasmThreadsBase64, wasmThreadsMinimumPages }) => {
+      if (wasmThreadsBase64.length === 0) throw new Error("this build of gradstep was made without the shared-memory kernels (asconfig.json's \"threads\" target)");
+      return { module: await WebAssembly.compile(decodeBase64(wasmThreadsBase64)), minimumPages: wasmThreadsMinimumPages };
+    })
+    .catch((error: unknown) => {
+      compiledThreads = null;
+      throw new Error(`could not compile gradstep's shared-memory WebAssembly kernels: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  return compiledThreads;
+}
 
 /** The relaxed-SIMD build, compiled once; its bytes are imported only when it is asked for. */
 function compileRelaxedKernels(): Promise<{ module: WebAssembly.Module; minimumPages: number }> {
@@ -55,17 +82,26 @@ export function compileKernels(): Promise<WebAssembly.Module> {
   return compiled;
 }
 
-/** A fresh instance of the kernels with its own memory, and that memory's maximum in bytes. */
-export async function instantiateKernels(options: LoadOptions = {}): Promise<{ kernels: KernelExports; maximumBytes: number }> {
+/**
+ * A fresh instance of the kernels with its own memory, and that memory's maximum in bytes; with
+ * `threads`, also the compiled module, which the pool's workers instantiate on the same memory.
+ */
+export async function instantiateKernels(
+  options: LoadOptions = {},
+): Promise<{ kernels: KernelExports; maximumBytes: number; module: WebAssembly.Module }> {
   const maximumBytes = options.maximumBytes ?? MAX_MEMORY_BYTES;
   if (!(maximumBytes > 0 && maximumBytes <= MAX_MEMORY_BYTES)) {
     throw new RangeError(`maximumBytes must be in (0, ${MAX_MEMORY_BYTES}], got ${maximumBytes}`);
   }
+  if (options.threads && options.relaxedSimd) throw new TypeError("the relaxed-SIMD build runs on one thread (no shared-memory build of it)");
   const { module, minimumPages } = options.relaxedSimd
     ? await compileRelaxedKernels()
-    : { module: await compileKernels(), minimumPages: wasmMinimumPages };
+    : options.threads
+      ? await compileThreadKernels()
+      : { module: await compileKernels(), minimumPages: wasmMinimumPages };
   const maximum = Math.max(Math.ceil(maximumBytes / PAGE_BYTES), minimumPages);
-  const memory = new WebAssembly.Memory({ initial: minimumPages, maximum });
+  // the shared build declares a maximum of 65536 pages; a shared memory must have a maximum
+  const memory = new WebAssembly.Memory({ initial: minimumPages, maximum, shared: options.threads === true });
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
-  return { kernels: instance.exports as unknown as KernelExports, maximumBytes: maximum * PAGE_BYTES };
+  return { kernels: instance.exports as unknown as KernelExports, maximumBytes: maximum * PAGE_BYTES, module };
 }
