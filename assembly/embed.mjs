@@ -12,19 +12,30 @@ import { fileURLToPath } from "node:url";
 const at = (path) => new URL(`../${path}`, import.meta.url);
 const wasmPath = at("build/gradstep.wasm");
 const outPath = at("src/backend/wasm/wasm_bytes.ts");
-const inputs = [at("asconfig.json"), ...readdirSync(at("assembly")).filter((name) => name.endsWith(".ts")).map((name) => at(`assembly/${name}`))];
+const inputs = [
+  at("asconfig.json"),
+  ...readdirSync(at("assembly"))
+    .filter((name) => name.endsWith(".ts"))
+    .map((name) => at(`assembly/${name}`)),
+];
 
 const relaxedOutPath = at("src/backend/wasm/wasm_relaxed_bytes.ts");
 const threadsOutPath = at("src/backend/wasm/wasm_threads_bytes.ts");
 const newestInput = Math.max(...inputs.map((path) => statSync(path).mtimeMs));
-const upToDate = [outPath, relaxedOutPath, threadsOutPath].every((path) => existsSync(path) && statSync(path).mtimeMs >= newestInput);
+const upToDate = [outPath, relaxedOutPath, threadsOutPath].every(
+  (path) => existsSync(path) && statSync(path).mtimeMs >= newestInput,
+);
 if (upToDate && !process.argv.includes("--force")) process.exit(0);
 
 // the three builds: the exact one, the opt-in relaxed-SIMD one, and the exact one on shared memory
 // for the thread pool
 const asc = at("node_modules/assemblyscript/bin/asc.js");
 for (const target of ["release", "relaxed", "threads"]) {
-  execFileSync(process.execPath, [fileURLToPath(asc), "assembly/index.ts", "--config", "asconfig.json", "--target", target], { cwd: at("."), stdio: "inherit" });
+  execFileSync(
+    process.execPath,
+    [fileURLToPath(asc), "assembly/index.ts", "--config", "asconfig.json", "--target", target],
+    { cwd: at("."), stdio: "inherit" },
+  );
 }
 
 const bytes = readFileSync(wasmPath);
@@ -51,7 +62,8 @@ export const wasmRelaxedBase64 =
 /** Its imported memory's minimum, in 64 KiB pages. */
 export const wasmRelaxedMinimumPages = ${relaxed.length > 0 ? importedMemoryMinimumPages(relaxed) : 0};
 `;
-if (!existsSync(relaxedOutPath) || readFileSync(relaxedOutPath, "utf8") !== relaxedText) writeFileSync(relaxedOutPath, relaxedText);
+if (!existsSync(relaxedOutPath) || readFileSync(relaxedOutPath, "utf8") !== relaxedText)
+  writeFileSync(relaxedOutPath, relaxedText);
 else utimesSync(relaxedOutPath, new Date(), new Date());
 
 // The shared-memory build (asconfig.json's "threads" target: the exact kernels with `--sharedMemory
@@ -66,7 +78,8 @@ export const wasmThreadsBase64 =
 /** Its imported (shared) memory's minimum, in 64 KiB pages. */
 export const wasmThreadsMinimumPages = ${threads.length > 0 ? importedMemoryMinimumPages(threads) : 0};
 `;
-if (!existsSync(threadsOutPath) || readFileSync(threadsOutPath, "utf8") !== threadsText) writeFileSync(threadsOutPath, threadsText);
+if (!existsSync(threadsOutPath) || readFileSync(threadsOutPath, "utf8") !== threadsText)
+  writeFileSync(threadsOutPath, threadsText);
 else utimesSync(threadsOutPath, new Date(), new Date());
 
 /** Reads the minimum of the imported memory's limits from the module's import section. */
@@ -104,10 +117,18 @@ function importedMemoryMinimumPages(wasm) {
       skipName();
       skipName();
       const kind = u8();
-      if (kind === 0) leb(); // function: type index
-      else if (kind === 1) { u8(); skipLimits(); } // table: element type, limits
-      else if (kind === 2) { u8(); return leb(); } // memory: flags, minimum
-      else if (kind === 3) at += 2; // global: value type, mutability
+      if (kind === 0)
+        leb(); // function: type index
+      else if (kind === 1) {
+        u8();
+        skipLimits();
+      } // table: element type, limits
+      else if (kind === 2) {
+        u8();
+        return leb();
+      } // memory: flags, minimum
+      else if (kind === 3)
+        at += 2; // global: value type, mutability
       else leb(); // tag
     }
     at = end;

@@ -21,13 +21,44 @@
  */
 import { activeBackend } from "../src/backend/index.js";
 import type { Backend } from "../src/backend/backend.js";
-import { getBackend, manualSeed, models, nn, optim, randint, randn, setBackend, type Tensor, tidy } from "../src/index.js";
+import {
+  getBackend,
+  manualSeed,
+  models,
+  nn,
+  optim,
+  randint,
+  randn,
+  setBackend,
+  type Tensor,
+  tidy,
+} from "../src/index.js";
 
 /** The primitives that compute (everything but allocation, reading and lifetime). */
 const KERNELS = [
-  "fill", "cast", "copyStrided", "unary", "binary", "addScaled", "addcmul", "addcdiv", "lerp", "clamp", "where", "reduce",
-  "matmul", "im2col", "col2im", "maxPool2d", "maxPool2dBackward", "gatherRows", "scatterAddRows",
-  "sgdStep", "adamStep", "rmspropStep", "write",
+  "fill",
+  "cast",
+  "copyStrided",
+  "unary",
+  "binary",
+  "addScaled",
+  "addcmul",
+  "addcdiv",
+  "lerp",
+  "clamp",
+  "where",
+  "reduce",
+  "matmul",
+  "im2col",
+  "col2im",
+  "maxPool2d",
+  "maxPool2dBackward",
+  "gatherRows",
+  "scatterAddRows",
+  "sgdStep",
+  "adamStep",
+  "rmspropStep",
+  "write",
 ] as const;
 
 type Call = { kernel: (typeof KERNELS)[number]; args: unknown[] };
@@ -35,7 +66,8 @@ type Call = { kernel: (typeof KERNELS)[number]; args: unknown[] };
 function capture(backend: Backend, fn: () => void): () => void {
   const calls: Call[] = [];
   const patched = backend as unknown as Record<string, unknown>;
-  const original = (name: string) => (Object.getPrototypeOf(backend) as Record<string, (...a: unknown[]) => unknown>)[name].bind(backend);
+  const original = (name: string) =>
+    (Object.getPrototypeOf(backend) as Record<string, (...a: unknown[]) => unknown>)[name].bind(backend);
   for (const kernel of KERNELS) {
     const run = original(kernel);
     patched[kernel] = (...args: unknown[]) => {
@@ -82,11 +114,16 @@ const MODELS: Model[] = [
       const [x, y] = [randn([16, 2]), randn([16, 1])];
       return {
         params: [...model.parameters()],
-        step: () => tidy(() => {
-          lossFn.call(model.call(x), y).backward();
-          optimizer.step();
-          optimizer.zeroGrad();
-        }, model, optimizer),
+        step: () =>
+          tidy(
+            () => {
+              lossFn.call(model.call(x), y).backward();
+              optimizer.step();
+              optimizer.zeroGrad();
+            },
+            model,
+            optimizer,
+          ),
       };
     },
   },
@@ -99,11 +136,16 @@ const MODELS: Model[] = [
       const [x, y] = [randn([16, 3, 28, 28]), randint(0, 3, [16])];
       return {
         params: [...model.parameters()],
-        step: () => tidy(() => {
-          lossFn.call(model.call(x), y).backward();
-          optimizer.step();
-          optimizer.zeroGrad();
-        }, model, optimizer),
+        step: () =>
+          tidy(
+            () => {
+              lossFn.call(model.call(x), y).backward();
+              optimizer.step();
+              optimizer.zeroGrad();
+            },
+            model,
+            optimizer,
+          ),
       };
     },
   },

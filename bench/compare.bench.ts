@@ -29,8 +29,21 @@ import { fileURLToPath } from "node:url";
 import { activeBackend } from "../src/backend/index.js";
 import type { WasmBackend } from "../src/backend/wasm/backend.js";
 import {
-  type BackendName, DataLoader, type Tensor, TensorDataset, Trainer, full, getBackend, manualSeed, models, nn, optim,
-  randint, randn, setBackend, tidy,
+  type BackendName,
+  DataLoader,
+  type Tensor,
+  TensorDataset,
+  Trainer,
+  full,
+  getBackend,
+  manualSeed,
+  models,
+  nn,
+  optim,
+  randint,
+  randn,
+  setBackend,
+  tidy,
 } from "../src/index.js";
 
 const TEN_MILLION = 10_000_000;
@@ -52,11 +65,15 @@ interface Workload {
 /** One training step (forward, backward, optimizer step, zeroGrad) that frees its temporaries. */
 function trainingStep(model: nn.Module, optimizer: optim.Optimizer, loss: () => Tensor): () => void {
   return () =>
-    tidy(() => {
-      loss().backward();
-      optimizer.step();
-      optimizer.zeroGrad();
-    }, model, optimizer);
+    tidy(
+      () => {
+        loss().backward();
+        optimizer.step();
+        optimizer.zeroGrad();
+      },
+      model,
+      optimizer,
+    );
 }
 
 function optimizerStep(make: (params: Tensor[]) => optim.Optimizer): () => () => void {
@@ -71,7 +88,9 @@ function optimizerStep(make: (params: Tensor[]) => optim.Optimizer): () => () =>
 
 const ALL_WORKLOADS: Workload[] = [
   {
-    name: "cnn2-step", what: "CNN2 step, batch 16 (Adam)", reps: 20,
+    name: "cnn2-step",
+    what: "CNN2 step, batch 16 (Adam)",
+    reps: 20,
     setup: () => {
       const model = new models.CNN2(5);
       const lossFn = new nn.CrossEntropyLoss();
@@ -80,39 +99,66 @@ const ALL_WORKLOADS: Workload[] = [
     },
   },
   {
-    name: "cnn2-epoch", what: "CNN2 epoch via Trainer (2,520 + 372)", reps: 1, skipJs: true,
+    name: "cnn2-epoch",
+    what: "CNN2 epoch via Trainer (2,520 + 372)",
+    reps: 1,
+    skipJs: true,
     setup: () => {
       const model = new models.CNN2(5, 0.3);
       const trainer = new Trainer(model, new nn.CrossEntropyLoss(), new optim.Adam(model.parameters(), { lr: 3e-4 }));
       const train = new TensorDataset(randn([2520, 3, 28, 28]), randint(0, 3, [2520]));
       const val = new TensorDataset(randn([372, 3, 28, 28]), randint(0, 3, [372]));
-      trainer.setLoaders(new DataLoader(train, { batchSize: 16, shuffle: true }), new DataLoader(val, { batchSize: 16 }));
+      trainer.setLoaders(
+        new DataLoader(train, { batchSize: 16, shuffle: true }),
+        new DataLoader(val, { batchSize: 16 }),
+      );
       return () => trainer.train(1, { progress: false });
     },
   },
   {
-    name: "mlp-adam", what: "MLP 784-512-512-10 Adam, batch 256", reps: 2,
+    name: "mlp-adam",
+    what: "MLP 784-512-512-10 Adam, batch 256",
+    reps: 2,
     setup: () => {
-      const model = new nn.Sequential(new nn.Linear(784, 512), new nn.ReLU(), new nn.Linear(512, 512), new nn.ReLU(), new nn.Linear(512, 10));
+      const model = new nn.Sequential(
+        new nn.Linear(784, 512),
+        new nn.ReLU(),
+        new nn.Linear(512, 512),
+        new nn.ReLU(),
+        new nn.Linear(512, 10),
+      );
       const lossFn = new nn.CrossEntropyLoss();
       const [x, y] = [randn([256, 784]), randint(0, 10, [256])];
       return trainingStep(model, new optim.Adam(model.parameters()), () => lossFn.call(model.call(x), y));
     },
   },
   {
-    name: "conv", what: "conv 3→32→64 3×3 pad 1, 32×32, batch 64 (fwd+bwd+SGD)", reps: 1, skipJs: true,
+    name: "conv",
+    what: "conv 3→32→64 3×3 pad 1, 32×32, batch 64 (fwd+bwd+SGD)",
+    reps: 1,
+    skipJs: true,
     setup: () => {
       const model = new nn.Sequential(
-        new nn.Conv2d(3, 32, 3, { padding: 1 }), new nn.ReLU(), new nn.Conv2d(32, 64, 3, { padding: 1 }), new nn.ReLU(),
+        new nn.Conv2d(3, 32, 3, { padding: 1 }),
+        new nn.ReLU(),
+        new nn.Conv2d(32, 64, 3, { padding: 1 }),
+        new nn.ReLU(),
       );
       const x = randn([64, 3, 32, 32]);
       return trainingStep(model, new optim.SGD(model.parameters(), { lr: 0.01 }), () => model.call(x).mean());
     },
   },
   { name: "adam-10m", what: "Adam step, 10M parameters", reps: 1, setup: optimizerStep((p) => new optim.Adam(p)) },
-  { name: "sgd-10m", what: "SGD momentum step, 10M parameters", reps: 1, setup: optimizerStep((p) => new optim.SGD(p, { lr: 0.01, momentum: 0.9 })) },
   {
-    name: "copy-10m", what: "copy 10M floats (wasm: plain v128 loop)", reps: 2,
+    name: "sgd-10m",
+    what: "SGD momentum step, 10M parameters",
+    reps: 1,
+    setup: optimizerStep((p) => new optim.SGD(p, { lr: 0.01, momentum: 0.9 })),
+  },
+  {
+    name: "copy-10m",
+    what: "copy 10M floats (wasm: plain v128 loop)",
+    reps: 2,
     setup: () => {
       const [src, dst] = [full([TEN_MILLION], 0.5), full([TEN_MILLION], 0)];
       const backend = activeBackend();
@@ -124,7 +170,9 @@ const ALL_WORKLOADS: Workload[] = [
     },
   },
   {
-    name: "tiny-mlp", what: "tiny MLP 2-8-1 step, batch 16 (SGD)", reps: 200,
+    name: "tiny-mlp",
+    what: "tiny MLP 2-8-1 step, batch 16 (SGD)",
+    reps: 200,
     setup: () => {
       const model = new nn.Sequential(new nn.Linear(2, 8), new nn.Tanh(), new nn.Linear(8, 1));
       const lossFn = new nn.MSELoss();
@@ -133,13 +181,17 @@ const ALL_WORKLOADS: Workload[] = [
     },
   },
   {
-    name: "add16", what: "16-float add through the public API (per add)", reps: 10, perRep: 1000,
+    name: "add16",
+    what: "16-float add through the public API (per add)",
+    reps: 10,
+    perRep: 1000,
     setup: () => {
       const [a, b] = [randn([16]), randn([16])];
       // 1,000 adds whose results are freed together, as a loop body inside tidy frees them
-      return () => tidy(() => {
-        for (let i = 0; i < 1000; i++) a.add(b);
-      });
+      return () =>
+        tidy(() => {
+          for (let i = 0; i < 1000; i++) a.add(b);
+        });
     },
   },
 ];
@@ -218,8 +270,11 @@ export async function main(): Promise<void> {
   if (torch) console.log("PyTorch:", JSON.stringify(torch.info));
   const cores = (await import("node:os")).availableParallelism?.() ?? 1;
   const { loadavg } = await import("node:os");
-  console.log(`node ${process.version}, ${cores} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}; ` +
-    `${rounds} rounds, CPU time per repetition, every engine single-threaded`);
+  console.log(
+    `node ${process.version}, ${cores} cores, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}; ` + `${rounds} rounds, CPU time per repetition, every engine single-threaded`,
+  );
 
   // set every workload up on each gradstep backend (and warm it once), then interleave the rounds
   const runs = new Map<string, () => void>();
@@ -256,7 +311,8 @@ export async function main(): Promise<void> {
     const xs = times.get(`${engine} ${name}`);
     return xs === undefined ? undefined : f(xs);
   };
-  const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? "" : `${(a / b).toFixed(2)}×`);
+  const ratio = (a: number | undefined, b: number | undefined) =>
+    a === undefined || b === undefined ? "" : `${(a / b).toFixed(2)}×`;
   const rows = WORKLOADS.map((w) => {
     const row: Record<string, string> = { workload: w.what };
     for (const engine of engines) {
@@ -277,14 +333,19 @@ export async function main(): Promise<void> {
   if (copy !== undefined) {
     const gbps = (bytesPerElement: number, seconds: number) => (bytesPerElement * TEN_MILLION) / seconds / 1e9;
     const copyGBps = gbps(8, copy); // read 4 + write 4 bytes
-    const lines = [["adam-10m", 28, "reads θ, g, m, v; writes θ, m, v"], ["sgd-10m", 20, "reads θ, g, b; writes θ, b"]] as const;
+    const lines = [
+      ["adam-10m", 28, "reads θ, g, m, v; writes θ, m, v"],
+      ["sgd-10m", 20, "reads θ, g, b; writes θ, b"],
+    ] as const;
     console.log(`plain wasm copy: ${copyGBps.toFixed(1)} GB/s (best round)`);
     for (const [name, bytes, traffic] of lines) {
       for (const engine of ["wasm", "torch"] as const) {
         const t = stat(engine, name, (xs) => Math.min(...xs));
         if (t === undefined) continue;
         const rate = gbps(bytes, t);
-        console.log(`${name} ${engine}: ${rate.toFixed(1)} GB/s of required traffic (${traffic}) = ${(100 * rate / copyGBps).toFixed(0)}% of the copy`);
+        console.log(
+          `${name} ${engine}: ${rate.toFixed(1)} GB/s of required traffic (${traffic}) = ${((100 * rate) / copyGBps).toFixed(0)}% of the copy`,
+        );
       }
     }
   }

@@ -45,17 +45,46 @@ const CONV_LAYERS: { name: string; outChannels: number; window: Window2d }[] = [
   {
     name: "conv1 16x3x28x28 → 16x5x26x26",
     outChannels: 5,
-    window: { batch: 16, channels: 3, height: 28, width: 28, kernelH: 3, kernelW: 3, strideH: 1, strideW: 1, padH: 0, padW: 0, outH: 26, outW: 26 },
+    window: {
+      batch: 16,
+      channels: 3,
+      height: 28,
+      width: 28,
+      kernelH: 3,
+      kernelW: 3,
+      strideH: 1,
+      strideW: 1,
+      padH: 0,
+      padW: 0,
+      outH: 26,
+      outW: 26,
+    },
   },
   {
     name: "conv2 16x5x13x13 → 16x5x11x11",
     outChannels: 5,
-    window: { batch: 16, channels: 5, height: 13, width: 13, kernelH: 3, kernelW: 3, strideH: 1, strideW: 1, padH: 0, padW: 0, outH: 11, outW: 11 },
+    window: {
+      batch: 16,
+      channels: 5,
+      height: 13,
+      width: 13,
+      kernelH: 3,
+      kernelW: 3,
+      strideH: 1,
+      strideW: 1,
+      padH: 0,
+      padW: 0,
+      outH: 11,
+      outW: 11,
+    },
   },
 ];
 
 function filled(backend: Backend, n: number, seed: number): Storage {
-  return backend.fromArray("float32", Float32Array.from({ length: n }, (_, i) => Math.sin(seed + i * 0.37)));
+  return backend.fromArray(
+    "float32",
+    Float32Array.from({ length: n }, (_, i) => Math.sin(seed + i * 0.37)),
+  );
 }
 
 /** The three conv2d computations of one layer on one backend, as src/ops/conv.ts calls them. */
@@ -78,11 +107,35 @@ function convWork(backend: Backend, outChannels: number, w: Window2d) {
       backend.matmul(y, weight, cols, w.batch, outChannels, patch, positions, 0, patch * positions, false, false);
     },
     backwardInput: () => {
-      backend.matmul(gradCols, weight, g, w.batch, patch, outChannels, positions, 0, outChannels * positions, true, false);
+      backend.matmul(
+        gradCols,
+        weight,
+        g,
+        w.batch,
+        patch,
+        outChannels,
+        positions,
+        0,
+        outChannels * positions,
+        true,
+        false,
+      );
       backend.col2im(gradX, gradCols, w);
     },
     backwardWeight: () => {
-      backend.matmul(perImage, g, cols, w.batch, outChannels, positions, patch, outChannels * positions, patch * positions, false, true);
+      backend.matmul(
+        perImage,
+        g,
+        cols,
+        w.batch,
+        outChannels,
+        positions,
+        patch,
+        outChannels * positions,
+        patch * positions,
+        false,
+        true,
+      );
       backend.reduce("sum", gradW, perImage, 1, w.batch, outChannels * patch);
     },
   };
@@ -98,7 +151,11 @@ async function convTable(wasm: WasmBackend, js: JsBackend) {
       const j = await time(`js ${layer.name} ${part}`, onJs[part]);
       rows.push({
         layer: layer.name,
-        computation: { forward: "forward (im2col + W·cols)", backwardInput: "∂x (Wᵀ·g + col2im)", backwardWeight: "∂W (g·colsᵀ + Σ batch)" }[part],
+        computation: {
+          forward: "forward (im2col + W·cols)",
+          backwardInput: "∂x (Wᵀ·g + col2im)",
+          backwardWeight: "∂W (g·colsᵀ + Σ batch)",
+        }[part],
         "wasm µs (median)": us(w.medianMs),
         "js µs (median)": us(j.medianMs),
         "js / wasm": (j.medianMs / w.medianMs).toFixed(1),
@@ -157,7 +214,11 @@ async function overheadTable() {
       for (let i = 0; i < batch; i++) a.add(b);
       wasm?.endScope();
     });
-    rows.push({ backend: name, "µs per a.add(b), 16 float32 (median)": ((t.medianMs * 1000) / batch).toFixed(2), "(best)": ((t.bestMs * 1000) / batch).toFixed(2) });
+    rows.push({
+      backend: name,
+      "µs per a.add(b), 16 float32 (median)": ((t.medianMs * 1000) / batch).toFixed(2),
+      "(best)": ((t.bestMs * 1000) / batch).toFixed(2),
+    });
   }
   await setBackend(before);
   console.log("per-op overhead through the public API");

@@ -33,8 +33,13 @@ export async function main(): Promise<void> {
   const previous = getBackend();
   await setBackend("wasm");
   console.log(`${STEPS} steps each; heap growth is from step ${CHECK} to the end; ratio = tidy time ÷ plain time`);
-  console.log("loop       plain ms/step  tidy ms/step  ratio  plain heap growth  tidy heap growth  moved out by sweeps");
-  for (const [name, loop] of [["makemore", makemore], ["mlp-adam", mlp]] as const) {
+  console.log(
+    "loop       plain ms/step  tidy ms/step  ratio  plain heap growth  tidy heap growth  moved out by sweeps",
+  );
+  for (const [name, loop] of [
+    ["makemore", makemore],
+    ["mlp-adam", mlp],
+  ] as const) {
     const evictedBefore = memoryStats()!.evictedBytes;
     // alternate plain and tidy runs, keep the fastest of three of each, so that machine noise hits both alike
     const plain: Run[] = [];

@@ -63,4 +63,3 @@ export function mlp(steps: number, scoped: boolean, onStep?: (i: number) => void
   }
   return [...losses, ...model.parameters().flatMap((p) => Array.from(p.toArray()))];
 }
-

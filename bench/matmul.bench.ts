@@ -30,7 +30,13 @@ function timingOf(task: Task): Timing {
 }
 
 /** Times C = op(A)·op(B) for n×n float32 matrices on one backend. */
-async function timeProduct(backend: Backend, n: number, transA: boolean, transB: boolean, budgetMs: number): Promise<Timing> {
+async function timeProduct(
+  backend: Backend,
+  n: number,
+  transA: boolean,
+  transB: boolean,
+  budgetMs: number,
+): Promise<Timing> {
   const values = Float32Array.from({ length: n * n }, (_, i) => Math.sin(i) * 0.5);
   const a = backend.fromArray("float32", values);
   const b = backend.fromArray("float32", values.reverse());
@@ -62,9 +68,17 @@ export async function main(): Promise<void> {
   console.log("SGEMM, float32, single thread (C = A·B)");
   console.table(rows);
   const variants = [];
-  for (const [label, transA, transB] of [["A·B", false, false], ["A·Bᵀ", false, true], ["Aᵀ·B", true, false]] as const) {
+  for (const [label, transA, transB] of [
+    ["A·B", false, false],
+    ["A·Bᵀ", false, true],
+    ["Aᵀ·B", true, false],
+  ] as const) {
     const w = await timeProduct(wasm, 256, transA, transB, 1500);
-    variants.push({ product: label, "wasm GFLOP/s (median)": gflops(256, w.medianMs).toFixed(1), "wasm GFLOP/s (best)": gflops(256, w.bestMs).toFixed(1) });
+    variants.push({
+      product: label,
+      "wasm GFLOP/s (median)": gflops(256, w.medianMs).toFixed(1),
+      "wasm GFLOP/s (best)": gflops(256, w.bestMs).toFixed(1),
+    });
   }
   console.log("transposed operands at 256 (wasm)");
   console.table(variants);
@@ -78,7 +92,9 @@ export async function main(): Promise<void> {
  */
 async function compareRelaxed(exact: Backend): Promise<void> {
   if (!wasmRelaxedSimdSupported()) {
-    console.log("relaxed-SIMD build: not compared (this runtime does not validate relaxed SIMD; Node 20 needs --experimental-wasm-relaxed-simd)");
+    console.log(
+      "relaxed-SIMD build: not compared (this runtime does not validate relaxed SIMD; Node 20 needs --experimental-wasm-relaxed-simd)",
+    );
     return;
   }
   const relaxed = await createWasmBackend({ relaxedSimd: true });

@@ -53,7 +53,12 @@ async function timeStep(algorithm: Algorithm, size: number, backendName: Backend
   param.grad = full([size], 0.001);
   const opt = makeOptimizer(algorithm, param);
   opt.step(); // creates the state outside any scope
-  const bench = new Bench({ time: size >= 10_000_000 ? 3000 : 1500, iterations: 5, warmupIterations: 2, warmupTime: 0 });
+  const bench = new Bench({
+    time: size >= 10_000_000 ? 3000 : 1500,
+    iterations: 5,
+    warmupIterations: 2,
+    warmupTime: 0,
+  });
   bench.add(`${algorithm} ${size} ${backendName}`, () => {
     wasm?.startScope();
     opt.step();
@@ -99,8 +104,12 @@ export async function main(): Promise<void> {
     }
   }
   await setBackend(before);
-  console.log("optimizer.step() throughput, float32, one parameter tensor (traffic per element per step:",
-    Object.entries(TRAFFIC).map(([name, t]) => `${name} ${t.needed * BYTES_PER_FLOAT} B needed, ${t.asRun * BYTES_PER_FLOAT} B as run`).join("; ") + ")");
+  console.log(
+    "optimizer.step() throughput, float32, one parameter tensor (traffic per element per step:",
+    Object.entries(TRAFFIC)
+      .map(([name, t]) => `${name} ${t.needed * BYTES_PER_FLOAT} B needed, ${t.asRun * BYTES_PER_FLOAT} B as run`)
+      .join("; ") + ")",
+  );
   console.table(rows);
 }
 

@@ -33,9 +33,10 @@ function medianMs(task: Task): number {
 function idatOf(bytes: Uint8Array): Uint8Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const parts: Uint8Array[] = [];
-  for (let at = 8; at + 8 <= bytes.length; ) {
+  for (let at = 8; at + 8 <= bytes.length;) {
     const length = view.getUint32(at);
-    if (String.fromCharCode(...bytes.subarray(at + 4, at + 8)) === "IDAT") parts.push(bytes.subarray(at + 8, at + 8 + length));
+    if (String.fromCharCode(...bytes.subarray(at + 4, at + 8)) === "IDAT")
+      parts.push(bytes.subarray(at + 8, at + 8 + length));
     at += 12 + length;
   }
   return Buffer.concat(parts);
@@ -84,7 +85,11 @@ export async function main(): Promise<void> {
   const adversarial = adversarialPng(3_000_000);
   const rows = [
     await compare("adversarial (3 MB, 15-bit empty blocks)", adversarial.bytes, 4000),
-    await compare("photo-like 256×256 RGB (PIL)", new Uint8Array(readFileSync(new URL("big_rgb_pil.png", filesDir))), 1500),
+    await compare(
+      "photo-like 256×256 RGB (PIL)",
+      new Uint8Array(readFileSync(new URL("big_rgb_pil.png", filesDir))),
+      1500,
+    ),
   ];
   console.log("decodePng vs Node's zlib.inflateSync of the same image data");
   console.table(rows);

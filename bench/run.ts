@@ -13,7 +13,9 @@ setNumThreads(Number(process.env.BENCH_THREADS ?? 1));
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const filter = process.argv[2] ?? "";
-const files = readdirSync(here).filter((f) => f.endsWith(".bench.js") && f.includes(filter)).sort();
+const files = readdirSync(here)
+  .filter((f) => f.endsWith(".bench.js") && f.includes(filter))
+  .sort();
 if (files.length === 0) console.log(`no bench files match "${filter}"`);
 for (const file of files) {
   console.log(`\n=== ${file.replace(/\.js$/, ".ts")} ===`);

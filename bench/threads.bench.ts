@@ -18,7 +18,18 @@
  * Run: npm run bench -- threads
  */
 import { loadavg } from "node:os";
-import { full, getNumThreads, models, nn, optim, randint, randn, setNumThreads, tidy, type Tensor } from "../src/index.js";
+import {
+  full,
+  getNumThreads,
+  models,
+  nn,
+  optim,
+  randint,
+  randn,
+  setNumThreads,
+  tidy,
+  type Tensor,
+} from "../src/index.js";
 import { activeBackend } from "../src/backend/index.js";
 import { WasmBackend } from "../src/backend/wasm/backend.js";
 import { availableCores } from "../src/backend/wasm/pool.js";
@@ -50,11 +61,15 @@ function compare(f: () => void, reps: number, threads: number): { one: number[];
 
 function trainingStep(model: nn.Module, optimizer: optim.Optimizer, loss: () => Tensor): () => void {
   return () =>
-    tidy(() => {
-      loss().backward();
-      optimizer.step();
-      optimizer.zeroGrad();
-    }, model, optimizer);
+    tidy(
+      () => {
+        loss().backward();
+        optimizer.step();
+        optimizer.zeroGrad();
+      },
+      model,
+      optimizer,
+    );
 }
 
 export async function main(): Promise<void> {
@@ -62,7 +77,9 @@ export async function main(): Promise<void> {
   const before = getNumThreads();
   const threads = Math.max(2, availableCores());
   if (!(backend instanceof WasmBackend) || backend.singleThreadReason() !== null) {
-    console.log(`threads: skipped, the wasm backend runs on one thread here (${backend instanceof WasmBackend ? backend.singleThreadReason() : backend.name})`);
+    console.log(
+      `threads: skipped, the wasm backend runs on one thread here (${backend instanceof WasmBackend ? backend.singleThreadReason() : backend.name})`,
+    );
     return;
   }
   setNumThreads(threads);
@@ -91,25 +108,36 @@ export async function main(): Promise<void> {
 
   const workloads: { name: string; reps: number; setup: () => () => void }[] = [
     {
-      name: "CNN2 step, batch 16 (Adam)", reps: 20,
+      name: "CNN2 step, batch 16 (Adam)",
+      reps: 20,
       setup: () => {
         const model = new models.CNN2(5);
         const lossFn = new nn.CrossEntropyLoss();
         const [x, y] = [randn([16, 3, 28, 28]), randint(0, 3, [16])];
-        return trainingStep(model, new optim.Adam(model.parameters(), { lr: 3e-4 }), () => lossFn.call(model.call(x), y));
+        return trainingStep(model, new optim.Adam(model.parameters(), { lr: 3e-4 }), () =>
+          lossFn.call(model.call(x), y),
+        );
       },
     },
     {
-      name: "MLP 784-512-512-10 step, batch 256 (Adam)", reps: 3,
+      name: "MLP 784-512-512-10 step, batch 256 (Adam)",
+      reps: 3,
       setup: () => {
-        const model = new nn.Sequential(new nn.Linear(784, 512), new nn.ReLU(), new nn.Linear(512, 512), new nn.ReLU(), new nn.Linear(512, 10));
+        const model = new nn.Sequential(
+          new nn.Linear(784, 512),
+          new nn.ReLU(),
+          new nn.Linear(512, 512),
+          new nn.ReLU(),
+          new nn.Linear(512, 10),
+        );
         const lossFn = new nn.CrossEntropyLoss();
         const [x, y] = [randn([256, 784]), randint(0, 10, [256])];
         return trainingStep(model, new optim.Adam(model.parameters()), () => lossFn.call(model.call(x), y));
       },
     },
     {
-      name: "Adam step, 10M parameters", reps: 3,
+      name: "Adam step, 10M parameters",
+      reps: 3,
       setup: () => {
         const param = full([10_000_000], 0.5).requiresGrad_(true);
         param.grad = full([10_000_000], 0.001);
@@ -131,7 +159,11 @@ export async function main(): Promise<void> {
     });
   }
   setNumThreads(before); // as bench/run.ts set it for the other benches
-  console.log(`Threads: 1 vs ${threads} (wall time over ${ROUNDS} interleaved rounds; load average ${loadavg().map((l) => l.toFixed(2)).join(" ")})`);
+  console.log(
+    `Threads: 1 vs ${threads} (wall time over ${ROUNDS} interleaved rounds; load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")})`,
+  );
   console.table(rows);
 }
 

@@ -15,7 +15,19 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Bench } from "tinybench";
 import {
-  DataLoader, TensorDataset, Trainer, getBackend, manualSeed, models, nn, optim, randint, randn, setBackend, tidy, type BackendName,
+  DataLoader,
+  TensorDataset,
+  Trainer,
+  getBackend,
+  manualSeed,
+  models,
+  nn,
+  optim,
+  randint,
+  randn,
+  setBackend,
+  tidy,
+  type BackendName,
 } from "../src/index.js";
 
 const BATCH = 16;
@@ -31,11 +43,15 @@ async function timeStep(backend: BackendName): Promise<number> {
   const x = randn([BATCH, 3, 28, 28]);
   const y = randint(0, 3, [BATCH]);
   const step = () =>
-    tidy(() => {
-      lossFn.call(model.call(x), y).backward();
-      optimizer.step();
-      optimizer.zeroGrad();
-    }, model, optimizer);
+    tidy(
+      () => {
+        lossFn.call(model.call(x), y).backward();
+        optimizer.step();
+        optimizer.zeroGrad();
+      },
+      model,
+      optimizer,
+    );
   step();
   const bench = new Bench({ time: backend === "js" ? 1500 : 2000, warmupIterations: 5 });
   bench.add(`CNN2 step ${backend}`, step);
@@ -51,7 +67,10 @@ async function timeEpoch(backend: BackendName): Promise<number> {
   const val = new TensorDataset(randn([VAL_IMAGES, 3, 28, 28]), randint(0, 3, [VAL_IMAGES]));
   const model = new models.CNN2(5, 0.3);
   const trainer = new Trainer(model, new nn.CrossEntropyLoss(), new optim.Adam(model.parameters(), { lr: 3e-4 }));
-  trainer.setLoaders(new DataLoader(train, { batchSize: BATCH, shuffle: true }), new DataLoader(val, { batchSize: BATCH }));
+  trainer.setLoaders(
+    new DataLoader(train, { batchSize: BATCH, shuffle: true }),
+    new DataLoader(val, { batchSize: BATCH }),
+  );
   trainer.train(1, { progress: false }); // warm-up
   const start = performance.now();
   trainer.train(1, { progress: false });
@@ -79,12 +98,25 @@ export async function main(): Promise<void> {
   await setBackend(previous);
   const torch = timePyTorch();
   const rows: Record<string, string>[] = [
-    { what: "CNN2 step, batch 16 (ms, median)", wasm: wasmStep.toFixed(2), js: jsStep.toFixed(2), "PyTorch 1 thread": torch ? torch.stepMs.toFixed(2) : "n/a" },
-    { what: `CNN2 epoch, ${TRAIN_IMAGES} + ${VAL_IMAGES} images (s)`, wasm: (wasmEpoch / 1000).toFixed(3), js: (jsEpoch / 1000).toFixed(3), "PyTorch 1 thread": torch ? (torch.epochMs / 1000).toFixed(3) : "n/a" },
+    {
+      what: "CNN2 step, batch 16 (ms, median)",
+      wasm: wasmStep.toFixed(2),
+      js: jsStep.toFixed(2),
+      "PyTorch 1 thread": torch ? torch.stepMs.toFixed(2) : "n/a",
+    },
+    {
+      what: `CNN2 epoch, ${TRAIN_IMAGES} + ${VAL_IMAGES} images (s)`,
+      wasm: (wasmEpoch / 1000).toFixed(3),
+      js: (jsEpoch / 1000).toFixed(3),
+      "PyTorch 1 thread": torch ? (torch.epochMs / 1000).toFixed(3) : "n/a",
+    },
   ];
   console.table(rows);
   console.log(`wasm vs js: step ${(jsStep / wasmStep).toFixed(1)}x, epoch ${(jsEpoch / wasmEpoch).toFixed(1)}x faster`);
-  if (torch) console.log(`wasm vs PyTorch (1 thread): step ${(torch.stepMs / wasmStep).toFixed(2)}x, epoch ${(torch.epochMs / wasmEpoch).toFixed(2)}x (above 1: gradstep is faster)`);
+  if (torch)
+    console.log(
+      `wasm vs PyTorch (1 thread): step ${(torch.stepMs / wasmStep).toFixed(2)}x, epoch ${(torch.epochMs / wasmEpoch).toFixed(2)}x (above 1: gradstep is faster)`,
+    );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();

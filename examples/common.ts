@@ -41,9 +41,18 @@ export function num(x: number, digits = 4): string {
 export function table(header: string[], rows: (string | number)[][]): void {
   const cells = [header, ...rows.map((row) => row.map(String))];
   const widths = header.map((_, c) => Math.max(...cells.map((row) => (row[c] ?? "").length)));
-  const line = (row: string[]) => row.map((cell, c) => (header[c] === "" ? cell : cell.padStart(widths[c]))).join("  ").trimEnd();
+  const line = (row: string[]) =>
+    row
+      .map((cell, c) => (header[c] === "" ? cell : cell.padStart(widths[c])))
+      .join("  ")
+      .trimEnd();
   console.log(line(header));
-  console.log(widths.map((w, c) => "-".repeat(header[c] === "" ? 0 : w)).join("  ").trimEnd());
+  console.log(
+    widths
+      .map((w, c) => "-".repeat(header[c] === "" ? 0 : w))
+      .join("  ")
+      .trimEnd(),
+  );
   for (const row of cells.slice(1)) console.log(line(row));
 }
 
@@ -57,7 +66,10 @@ export function bar(value: number, max: number, width = 40): string {
  * A text histogram of `values` over `bins` equal intervals of [lo, hi]: one line per bin with its
  * range, count and a bar.
  */
-export function histogram(values: ArrayLike<number>, { bins = 10, lo, hi, width = 40 }: { bins?: number; lo?: number; hi?: number; width?: number } = {}): string[] {
+export function histogram(
+  values: ArrayLike<number>,
+  { bins = 10, lo, hi, width = 40 }: { bins?: number; lo?: number; hi?: number; width?: number } = {},
+): string[] {
   const list = Array.from(values);
   const low = lo ?? Math.min(...list);
   const high = hi ?? Math.max(...list);

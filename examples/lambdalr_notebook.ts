@@ -20,7 +20,8 @@
 import { manualSeed, nn, optim, randn, Tensor, tensor } from "gradstep";
 import { QUICK, section, subsection } from "./common.js";
 
-export const description = "Adam on nn.Linear(4, 6) with MSE under a LambdaLR: optimizer and scheduler state dicts, step by step";
+export const description =
+  "Adam on nn.Linear(4, 6) with MSE under a LambdaLR: optimizer and scheduler state dicts, step by step";
 
 /**
  * Formats a state dict like pretty-printed JSON, with each tensor written as nested lists (one row
@@ -75,7 +76,9 @@ export function main(): void {
   const scheduler = new optim.lrScheduler.LambdaLR(optimizer, lambda1);
 
   section("LambdaLR with λ(epoch) = 0.65^epoch on Adam(lr = 0.1), nn.Linear(4, 6), MSE");
-  console.log(`model: Linear(4 → 6), parameters ${[...model.namedParameters()].map(([name, p]) => `${name} [${p.shape}]`).join(", ")}`);
+  console.log(
+    `model: Linear(4 → 6), parameters ${[...model.namedParameters()].map(([name, p]) => `${name} [${p.shape}]`).join(", ")}`,
+  );
   console.log("x: 8 random rows of 4 features, y: 8 random rows of 6 targets (manualSeed(42))");
 
   subsection("after construction, before any step");
@@ -95,7 +98,9 @@ export function main(): void {
     const lrUsed = optimizer.paramGroups[0].lr;
     optimizer.step();
     scheduler.step();
-    subsection(`epoch ${epoch}: loss ${loss.item().toFixed(6)}, step taken with lr ${lrUsed.toPrecision(6)}; next lr = 0.1 · 0.65^${epoch} = ${scheduler.getLastLr()[0].toPrecision(6)}`);
+    subsection(
+      `epoch ${epoch}: loss ${loss.item().toFixed(6)}, step taken with lr ${lrUsed.toPrecision(6)}; next lr = 0.1 · 0.65^${epoch} = ${scheduler.getLastLr()[0].toPrecision(6)}`,
+    );
     console.log(`optimizer.stateDict() = ${pretty(optimizer.stateDict())}`);
     console.log(`scheduler.stateDict() = ${pretty(scheduler.stateDict())}`);
   }
@@ -104,8 +109,14 @@ export function main(): void {
   // A checkpoint is the two dicts (plus the model's) written as JSON; tensors become nested lists,
   // which is also how a PyTorch dump written with `json.dump(..., default=tolist)` looks.
   const toJson = (sd: unknown) => JSON.stringify(sd, (_key, v) => (v instanceof Tensor ? v.tolist() : v));
-  const saved = { model: toJson(model.stateDict()), optimizer: toJson(optimizer.stateDict()), scheduler: toJson(scheduler.stateDict()) };
-  console.log(`JSON sizes: model ${saved.model.length} characters, optimizer ${saved.optimizer.length}, scheduler ${saved.scheduler.length}`);
+  const saved = {
+    model: toJson(model.stateDict()),
+    optimizer: toJson(optimizer.stateDict()),
+    scheduler: toJson(scheduler.stateDict()),
+  };
+  console.log(
+    `JSON sizes: model ${saved.model.length} characters, optimizer ${saved.optimizer.length}, scheduler ${saved.scheduler.length}`,
+  );
 
   manualSeed(7); // different starting weights, so the load visibly replaces them
   const model2 = new nn.Linear(4, 6);
@@ -121,7 +132,10 @@ export function main(): void {
   console.log(`scheduler state dict identical after loading: ${same(scheduler.stateDict(), scheduler2.stateDict())}`);
 
   // One more step on both: the loaded copy continues exactly where the original is.
-  for (const [m, o, s] of [[model, optimizer, scheduler], [model2, optimizer2, scheduler2]] as const) {
+  for (const [m, o, s] of [
+    [model, optimizer, scheduler],
+    [model2, optimizer2, scheduler2],
+  ] as const) {
     const loss = lossFn.call(m.call(x), y) as Tensor;
     o.zeroGrad();
     loss.backward();
@@ -131,10 +145,14 @@ export function main(): void {
   const w1 = model.weight.toArray();
   const w2 = model2.weight.toArray();
   const maxDiff = Math.max(...Array.from(w1, (v, i) => Math.abs(v - w2[i])));
-  console.log(`one more step on both: largest weight difference ${maxDiff}, lr ${scheduler.getLastLr()[0].toPrecision(6)} vs ${scheduler2.getLastLr()[0].toPrecision(6)}`);
+  console.log(
+    `one more step on both: largest weight difference ${maxDiff}, lr ${scheduler.getLastLr()[0].toPrecision(6)} vs ${scheduler2.getLastLr()[0].toPrecision(6)}`,
+  );
 
   section("What a LambdaLR saves of its λ");
-  console.log("A plain function is saved as null (lr_lambdas: [null]) — PyTorch does the same, since code is not data.");
+  console.log(
+    "A plain function is saved as null (lr_lambdas: [null]) — PyTorch does the same, since code is not data.",
+  );
   console.log("A callable object (here an object with call(epoch)) is saved as a copy of its data fields:");
   const optimizer3 = new optim.Adam(new nn.Linear(4, 6).parameters(), { lr: 0.1 });
   const warmup = new WarmupThenDecay();

@@ -16,10 +16,24 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DataLoader, F, Generator, manualSeed, nn, noGrad, optim, Tensor, tensor, TensorDataset, tidy, Trainer } from "gradstep";
+import {
+  DataLoader,
+  F,
+  Generator,
+  manualSeed,
+  nn,
+  noGrad,
+  optim,
+  Tensor,
+  tensor,
+  TensorDataset,
+  tidy,
+  Trainer,
+} from "gradstep";
 import { num, quickOr, section, subsection, table } from "./common.js";
 
-export const description = "hand-written adjustLearningRate, ExponentialLR, ReduceLROnPlateau on accuracy (max mode), then save, load and resume";
+export const description =
+  "hand-written adjustLearningRate, ExponentialLR, ReduceLROnPlateau on accuracy (max mode), then save, load and resume";
 
 const EPOCHS = quickOr(30, 12);
 const BASE_LR = 0.1;
@@ -62,12 +76,28 @@ interface Run {
  */
 function build(seed: number): Run {
   manualSeed(seed);
-  const model = new nn.Sequential(new nn.Linear(2, 32), new nn.ReLU(), new nn.Linear(32, 32), new nn.ReLU(), new nn.Linear(32, 3));
+  const model = new nn.Sequential(
+    new nn.Linear(2, 32),
+    new nn.ReLU(),
+    new nn.Linear(32, 32),
+    new nn.ReLU(),
+    new nn.Linear(32, 3),
+  );
   const named = [...model.namedParameters()];
   const weights = named.filter(([name]) => name.endsWith("weight")).map(([, p]) => p);
   const biases = named.filter(([name]) => name.endsWith("bias")).map(([, p]) => p);
-  const optimizer = new optim.SGD([{ params: weights, weightDecay: 1e-3 }, { params: biases, weightDecay: 0 }], { lr: BASE_LR, momentum: 0.9 });
-  const trainLoader = new DataLoader(new TensorDataset(data.train.x, data.train.y), { batchSize: 32, shuffle: true, generator: new Generator().manualSeed(seed) });
+  const optimizer = new optim.SGD(
+    [
+      { params: weights, weightDecay: 1e-3 },
+      { params: biases, weightDecay: 0 },
+    ],
+    { lr: BASE_LR, momentum: 0.9 },
+  );
+  const trainLoader = new DataLoader(new TensorDataset(data.train.x, data.train.y), {
+    batchSize: 32,
+    shuffle: true,
+    generator: new Generator().manualSeed(seed),
+  });
   return { model, optimizer, trainLoader, lossFn: new nn.CrossEntropyLoss() };
 }
 
@@ -83,13 +113,17 @@ function trainEpoch({ model, optimizer, trainLoader, lossFn }: Run): number {
   let total = 0;
   let batches = 0;
   for (const [x, y] of trainLoader) {
-    total += tidy(() => {
-      const loss = lossFn.call(model.call(x), y) as Tensor;
-      loss.backward();
-      optimizer.step();
-      optimizer.zeroGrad();
-      return loss.item();
-    }, model, optimizer);
+    total += tidy(
+      () => {
+        const loss = lossFn.call(model.call(x), y) as Tensor;
+        loss.backward();
+        optimizer.step();
+        optimizer.zeroGrad();
+        return loss.item();
+      },
+      model,
+      optimizer,
+    );
     batches++;
   }
   return total / batches;
@@ -98,12 +132,14 @@ function trainEpoch({ model, optimizer, trainLoader, lossFn }: Run): number {
 /** Validation loss and accuracy (in %), in eval mode without building a graph. */
 function validate({ model }: Run): { valLoss: number; accuracy: number } {
   model.eval();
-  return tidy(() => noGrad(() => {
-    const logits = model.call(data.val.x) as Tensor;
-    const valLoss = F.crossEntropy(logits, data.val.y).item();
-    const accuracy = (100 * logits.argmax(1).eq(data.val.y).float().sum().item()) / data.val.y.shape[0];
-    return { valLoss, accuracy };
-  }));
+  return tidy(() =>
+    noGrad(() => {
+      const logits = model.call(data.val.x) as Tensor;
+      const valLoss = F.crossEntropy(logits, data.val.y).item();
+      const accuracy = (100 * logits.argmax(1).eq(data.val.y).float().sum().item()) / data.val.y.shape[0];
+      return { valLoss, accuracy };
+    }),
+  );
 }
 
 /** Each group's current rate, e.g. "0.1000 / 0.1000". */
@@ -160,7 +196,9 @@ function exponential(): number {
   }
   table(["epoch", "lr (group 0 / 1)", "0.1·γ^epoch", "train loss", "val acc %"], rows);
   console.log("lr_epoch = lr_(epoch-1) · γ (PyTorch's recursive form) equals the closed form 0.1 · γ^epoch.");
-  console.log("Smooth is not always better: by epoch 5 the rate is already below 0.03, before the spirals are learned,");
+  console.log(
+    "Smooth is not always better: by epoch 5 the rate is already below 0.03, before the spirals are learned,",
+  );
   console.log("and training stalls. A schedule fixed in advance cannot know when the model is ready to slow down.");
   return Number(rows.at(-1)![4]);
 }
@@ -180,7 +218,13 @@ function plateauScheduler(optimizer: optim.Optimizer): optim.lrScheduler.ReduceL
 }
 
 /** Trains `run` from epoch `from` to `to` (exclusive) under a plateau scheduler, recording each epoch. */
-function trainWithPlateau(run: Run, scheduler: optim.lrScheduler.ReduceLROnPlateau, from: number, to: number, trainer?: Trainer): EpochRecord[] {
+function trainWithPlateau(
+  run: Run,
+  scheduler: optim.lrScheduler.ReduceLROnPlateau,
+  from: number,
+  to: number,
+  trainer?: Trainer,
+): EpochRecord[] {
   const records: EpochRecord[] = [];
   for (let epoch = from; epoch < to; epoch++) {
     const lr = rates(run.optimizer);
@@ -205,17 +249,20 @@ function plateau(): EpochRecord[] {
   const scheduler = plateauScheduler(run.optimizer);
   const records = trainWithPlateau(run, scheduler, 0, EPOCHS);
   let best = -Infinity;
-  table(["epoch", "lr (group 0 / 1)", "train loss", "val acc %", ""], records.map((r, i) => {
-    const notes: string[] = [];
-    if (r.accuracy > best) {
-      best = r.accuracy;
-      notes.push("new best");
-    }
-    const next = records[i + 1];
-    if (next && next.lr !== r.lr) notes.push("→ rate halved after this epoch");
-    return [r.epoch, r.lr, r.loss.toFixed(4), r.accuracy.toFixed(1), notes.join(", ")];
-  }));
-  console.log("The scheduler only reacts to the number it is given: with mode \"max\" an epoch counts as bad unless it");
+  table(
+    ["epoch", "lr (group 0 / 1)", "train loss", "val acc %", ""],
+    records.map((r, i) => {
+      const notes: string[] = [];
+      if (r.accuracy > best) {
+        best = r.accuracy;
+        notes.push("new best");
+      }
+      const next = records[i + 1];
+      if (next && next.lr !== r.lr) notes.push("→ rate halved after this epoch");
+      return [r.epoch, r.lr, r.loss.toFixed(4), r.accuracy.toFixed(1), notes.join(", ")];
+    }),
+  );
+  console.log('The scheduler only reacts to the number it is given: with mode "max" an epoch counts as bad unless it');
   console.log("beats the best accuracy so far (by a relative 1e-4); after more than 3 bad epochs in a row it halves");
   console.log("every group's rate.");
   return records;
@@ -225,7 +272,9 @@ function plateau(): EpochRecord[] {
 
 async function resume(uninterrupted: EpochRecord[]): Promise<void> {
   const stopAt = Math.floor(EPOCHS / 2);
-  section(`4. Save at epoch ${stopAt}, load into fresh objects, continue — compared with the uninterrupted run of section 3`);
+  section(
+    `4. Save at epoch ${stopAt}, load into fresh objects, continue — compared with the uninterrupted run of section 3`,
+  );
   const dir = mkdtempSync(join(tmpdir(), "gradstep-lecture-"));
   const path = join(dir, "checkpoint.json");
   try {
@@ -241,9 +290,13 @@ async function resume(uninterrupted: EpochRecord[]): Promise<void> {
     const saved = JSON.parse(readFileSync(path, "utf8")) as Record<string, any>;
     console.log(`saved ${path} (${readFileSync(path).length} bytes) with the keys:`);
     console.log(`  ${Object.keys(saved).join(", ")}`);
-    console.log(`  epoch: ${saved.epoch}, optimizer lrs: ${saved.optimizer_state_dict.param_groups.map((g: { lr: number }) => g.lr).join(", ")}, scheduler: ${saved.scheduler}`);
+    console.log(
+      `  epoch: ${saved.epoch}, optimizer lrs: ${saved.optimizer_state_dict.param_groups.map((g: { lr: number }) => g.lr).join(", ")}, scheduler: ${saved.scheduler}`,
+    );
     const sched = saved.scheduler_state_dict;
-    console.log(`  scheduler_state_dict: mode ${sched.mode}, best ${num(sched.best, 2)}, num_bad_epochs ${sched.num_bad_epochs}, last_epoch ${sched.last_epoch}, cooldown_counter ${sched.cooldown_counter}`);
+    console.log(
+      `  scheduler_state_dict: mode ${sched.mode}, best ${num(sched.best, 2)}, num_bad_epochs ${sched.num_bad_epochs}, last_epoch ${sched.last_epoch}, cooldown_counter ${sched.cooldown_counter}`,
+    );
     console.log("  (tensors are stored exactly, as base64 float32; so are the random generators' states)");
 
     // A new process would start here: build everything afresh — different seed, so different weights —
@@ -253,27 +306,53 @@ async function resume(uninterrupted: EpochRecord[]): Promise<void> {
     const secondTrainer = new Trainer(second.model, second.lossFn, second.optimizer);
     secondTrainer.setLoaders(second.trainLoader);
     secondTrainer.setLrScheduler(secondScheduler);
-    const weightBefore = (second.model.stateDict()["0.weight"].toArray()[0]).toFixed(6);
+    const weightBefore = second.model.stateDict()["0.weight"].toArray()[0].toFixed(6);
     await secondTrainer.loadCheckpoint(path);
-    const weightAfter = (second.model.stateDict()["0.weight"].toArray()[0]).toFixed(6);
-    console.log(`\nloaded into fresh objects: first weight ${weightBefore} → ${weightAfter}, rates ${rates(second.optimizer)},`);
-    console.log(`scheduler best ${num(secondScheduler.best, 2)}, bad epochs ${secondScheduler.numBadEpochs}, trainer.totalEpochs ${secondTrainer.totalEpochs}, ${secondTrainer.losses.length} losses of history`);
+    const weightAfter = second.model.stateDict()["0.weight"].toArray()[0].toFixed(6);
+    console.log(
+      `\nloaded into fresh objects: first weight ${weightBefore} → ${weightAfter}, rates ${rates(second.optimizer)},`,
+    );
+    console.log(
+      `scheduler best ${num(secondScheduler.best, 2)}, bad epochs ${secondScheduler.numBadEpochs}, trainer.totalEpochs ${secondTrainer.totalEpochs}, ${secondTrainer.losses.length} losses of history`,
+    );
 
     const after = trainWithPlateau(second, secondScheduler, secondTrainer.totalEpochs, EPOCHS, secondTrainer);
     subsection("the resumed run next to the uninterrupted one");
     const resumed = [...before, ...after];
     const same = (a: EpochRecord, b: EpochRecord) => a.lr === b.lr && a.loss === b.loss && a.accuracy === b.accuracy;
     table(
-      ["epoch", "lr (uninterrupted)", "lr (resumed)", "loss (uninterrupted)", "loss (resumed)", "acc % (unint.)", "acc % (resumed)", ""],
+      [
+        "epoch",
+        "lr (uninterrupted)",
+        "lr (resumed)",
+        "loss (uninterrupted)",
+        "loss (resumed)",
+        "acc % (unint.)",
+        "acc % (resumed)",
+        "",
+      ],
       resumed.slice(Math.max(0, stopAt - 3), stopAt + 5).map((r) => {
         const u = uninterrupted[r.epoch];
-        return [r.epoch, u.lr, r.lr, u.loss.toFixed(6), r.loss.toFixed(6), u.accuracy.toFixed(1), r.accuracy.toFixed(1), r.epoch === stopAt ? "← first epoch after loading" : ""];
+        return [
+          r.epoch,
+          u.lr,
+          r.lr,
+          u.loss.toFixed(6),
+          r.loss.toFixed(6),
+          u.accuracy.toFixed(1),
+          r.accuracy.toFixed(1),
+          r.epoch === stopAt ? "← first epoch after loading" : "",
+        ];
       }),
     );
     const identical = after.filter((r) => same(r, uninterrupted[r.epoch])).length;
-    console.log(`\n${identical} of ${after.length} resumed epochs identical to the uninterrupted run (rates, losses to the last bit, accuracies):`);
+    console.log(
+      `\n${identical} of ${after.length} resumed epochs identical to the uninterrupted run (rates, losses to the last bit, accuracies):`,
+    );
     console.log(identical === after.length ? "the resumed run continues seamlessly." : "THE RESUMED RUN DIVERGED.");
-    console.log("Loading the scheduler's state matters: a fresh ReduceLROnPlateau would forget its best accuracy and its");
+    console.log(
+      "Loading the scheduler's state matters: a fresh ReduceLROnPlateau would forget its best accuracy and its",
+    );
     console.log("count of bad epochs, and a fresh StepLR would restart its epoch count from 0.");
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -281,16 +360,23 @@ async function resume(uninterrupted: EpochRecord[]): Promise<void> {
 }
 
 export async function main(): Promise<void> {
-  console.log(`data: three spirals, ${data.train.y.shape[0]} training and ${data.val.y.shape[0]} validation points; MLP 2 → 32 → 32 → 3;`);
-  console.log(`SGD(lr ${BASE_LR}, momentum 0.9) with weight decay 1e-3 on weights only (two param groups); ${EPOCHS} epochs of batches of 32`);
+  console.log(
+    `data: three spirals, ${data.train.y.shape[0]} training and ${data.val.y.shape[0]} validation points; MLP 2 → 32 → 32 → 3;`,
+  );
+  console.log(
+    `SGD(lr ${BASE_LR}, momentum 0.9) with weight decay 1e-3 on weights only (two param groups); ${EPOCHS} epochs of batches of 32`,
+  );
   const stepAccuracy = byHand();
   const exponentialAccuracy = exponential();
   const uninterrupted = plateau();
   await resume(uninterrupted);
   section("Summary: validation accuracy after the last epoch");
-  table(["schedule", "val acc %"], [
-    ["adjustLearningRate (= StepLR(10, 0.1))", stepAccuracy.toFixed(1)],
-    ["ExponentialLR(0.1^(1/10))", exponentialAccuracy.toFixed(1)],
-    ["ReduceLROnPlateau(max, 0.5, patience 3)", uninterrupted.at(-1)!.accuracy.toFixed(1)],
-  ]);
+  table(
+    ["schedule", "val acc %"],
+    [
+      ["adjustLearningRate (= StepLR(10, 0.1))", stepAccuracy.toFixed(1)],
+      ["ExponentialLR(0.1^(1/10))", exponentialAccuracy.toFixed(1)],
+      ["ReduceLROnPlateau(max, 0.5, patience 3)", uninterrupted.at(-1)!.accuracy.toFixed(1)],
+    ],
+  );
 }

@@ -26,7 +26,11 @@ function makeData() {
 }
 
 /** Trains a fresh Linear(1, 1) (same seed, same start) and prints the losses of every epoch. */
-function fit(title: string, makeOptimizer: (params: Tensor[]) => optim.Optimizer, data: ReturnType<typeof makeData>): void {
+function fit(
+  title: string,
+  makeOptimizer: (params: Tensor[]) => optim.Optimizer,
+  data: ReturnType<typeof makeData>,
+): void {
   manualSeed(42);
   const model = new nn.Sequential(new nn.Linear(1, 1));
   const optimizer = makeOptimizer(model.parameters());
@@ -50,7 +54,9 @@ function fit(title: string, makeOptimizer: (params: Tensor[]) => optim.Optimizer
     model.eval();
     const valLoss = noGrad(() => (lossFn.call(model.call(data.xVal), data.yVal) as Tensor).item());
     const trainLoss = losses.reduce((a, b) => a + b, 0) / losses.length;
-    console.log(`${String(epoch).padStart(6)}   ${trainLoss.toFixed(6).padStart(10)}   ${valLoss.toFixed(6).padStart(10)}`);
+    console.log(
+      `${String(epoch).padStart(6)}   ${trainLoss.toFixed(6).padStart(10)}   ${valLoss.toFixed(6).padStart(10)}`,
+    );
   }
   const state = model.stateDict();
   const [b, w] = [state["0.bias"].item(), state["0.weight"].item()];
@@ -59,7 +65,9 @@ function fit(title: string, makeOptimizer: (params: Tensor[]) => optim.Optimizer
 
 export function main(): void {
   const data = makeData();
-  console.log(`Simple linear regression: y = ${trueB} + ${trueW}x + ε, ${N} points (80 train / 20 validation), mini-batches of ${batchSize}`);
+  console.log(
+    `Simple linear regression: y = ${trueB} + ${trueW}x + ε, ${N} points (80 train / 20 validation), mini-batches of ${batchSize}`,
+  );
   fit("SGD (lr 0.1)", (params) => new optim.SGD(params, { lr: 0.1 }), data);
   fit("Adam (lr 0.1)", (params) => new optim.Adam(params, { lr: 0.1 }), data);
 }

@@ -26,12 +26,29 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  DataLoader, F, Generator, linspace, lrRangeTest, nn, noGrad, optim, plot, randint, randn, randperm, Report, Tensor, tensor, TensorDataset, tidy,
+  DataLoader,
+  F,
+  Generator,
+  linspace,
+  lrRangeTest,
+  nn,
+  noGrad,
+  optim,
+  plot,
+  randint,
+  randn,
+  randperm,
+  Report,
+  Tensor,
+  tensor,
+  TensorDataset,
+  tidy,
   type LrRangeTestResult,
 } from "gradstep";
 import { bar, num, outputDir, quickOr, section, subsection, table } from "./common.js";
 
-export const description = "Karpathy's makemore LR sweep (10 ** linspace(-3, 0, 1000)) and step decay on a character-level MLP over real words";
+export const description =
+  "Karpathy's makemore LR sweep (10 ** linspace(-3, 0, 1000)) and step decay on a character-level MLP over real words";
 
 const BLOCK_SIZE = 3; // letters of context
 const EMBEDDING = 10; // dimensions per letter
@@ -40,10 +57,15 @@ const BATCH = 32;
 
 /** examples/data/words.txt, from the source tree or from next to the compiled example. */
 function readWords(): string[] {
-  const candidates = [new URL("./data/words.txt", import.meta.url), new URL("../../examples/data/words.txt", import.meta.url)];
+  const candidates = [
+    new URL("./data/words.txt", import.meta.url),
+    new URL("../../examples/data/words.txt", import.meta.url),
+  ];
   const found = candidates.map((url) => fileURLToPath(url)).find((path) => existsSync(path));
   if (found === undefined) throw new Error("examples/data/words.txt not found");
-  return readFileSync(found, "utf8").split("\n").filter((w) => w.length > 0);
+  return readFileSync(found, "utf8")
+    .split("\n")
+    .filter((w) => w.length > 0);
 }
 
 /** '.' (start/end of a word) is 0, 'a'…'z' are 1…26. */
@@ -84,7 +106,11 @@ function initParameters(g: Generator): Tensor[] {
 /** logits = tanh(C[X].view(-1, 30) @ W1 + b1) @ W2 + b2 */
 function forward([C, W1, b1, W2, b2]: Tensor[], X: Tensor): Tensor {
   const emb = C.index(X); // [N, 3, 10]: each letter's row of C
-  const h = emb.view(-1, BLOCK_SIZE * EMBEDDING).matmul(W1).add(b1).tanh(); // [N, 100]
+  const h = emb
+    .view(-1, BLOCK_SIZE * EMBEDDING)
+    .matmul(W1)
+    .add(b1)
+    .tanh(); // [N, 100]
   return h.matmul(W2).add(b2); // [N, 27]
 }
 
@@ -149,14 +175,20 @@ export async function main(): Promise<void> {
 
   section("Data: three letters of context → the next letter");
   console.log(`${words.length} words (e.g. ${shuffled.slice(0, 6).join(", ")}), split 80/10/10 into train/dev/test`);
-  console.log(`training examples X ${JSON.stringify(train.X.shape)} (int32 letter indices), Y ${JSON.stringify(train.Y.shape)}; dev X ${JSON.stringify(dev.X.shape)}`);
+  console.log(
+    `training examples X ${JSON.stringify(train.X.shape)} (int32 letter indices), Y ${JSON.stringify(train.Y.shape)}; dev X ${JSON.stringify(dev.X.shape)}`,
+  );
   const firstWord = shuffled[0];
   const firstRows = buildDataset([firstWord]);
   const xs = firstRows.X.tolist() as number[][];
   const ys = firstRows.Y.tolist() as number[];
-  console.log(`"${firstWord}" becomes: ${xs.map((ctx, i) => `${ctx.map(itos).join("")} → ${itos(ys[i])}`).join(",  ")}`);
+  console.log(
+    `"${firstWord}" becomes: ${xs.map((ctx, i) => `${ctx.map(itos).join("")} → ${itos(ys[i])}`).join(",  ")}`,
+  );
   const g = new Generator().manualSeed(2147483647);
-  console.log(`parameters: C [27, ${EMBEDDING}], W1 [${BLOCK_SIZE * EMBEDDING}, ${HIDDEN}], b1 [${HIDDEN}], W2 [${HIDDEN}, 27], b2 [27]: ${initParameters(new Generator().manualSeed(0)).reduce((n, p) => n + p.numel(), 0)} numbers`);
+  console.log(
+    `parameters: C [27, ${EMBEDDING}], W1 [${BLOCK_SIZE * EMBEDDING}, ${HIDDEN}], b1 [${HIDDEN}], W2 [${HIDDEN}, 27], b2 [27]: ${initParameters(new Generator().manualSeed(0)).reduce((n, p) => n + p.numel(), 0)} numbers`,
+  );
 
   // ---- the sweep -----------------------------------------------------------------------------
   section("1. The sweep: lre = linspace(-3, 0, 1000), lrs = 10 ** lre, one minibatch step per candidate");
@@ -183,12 +215,20 @@ export async function main(): Promise<void> {
   for (let b = 0; b < bins; b++) {
     const from = lreValues[Math.round(b * perBin)];
     const to = lreValues[Math.round((b + 1) * perBin) - 1];
-    rows.push([`${from.toFixed(2)} … ${to.toFixed(2)}`, `${num(10 ** from, 4)} … ${num(10 ** to, 4)}`, binMeans[b].toFixed(3), bar(binMeans[b], worst, 30) + (b === bestBin ? "  ← lowest" : "")]);
+    rows.push([
+      `${from.toFixed(2)} … ${to.toFixed(2)}`,
+      `${num(10 ** from, 4)} … ${num(10 ** to, 4)}`,
+      binMeans[b].toFixed(3),
+      bar(binMeans[b], worst, 30) + (b === bestBin ? "  ← lowest" : ""),
+    ]);
   }
   table(["exponent lre", "rate 10**lre", "mean loss", ""], rows);
-  const bestExponent = (lreValues[Math.round(bestBin * perBin)] + lreValues[Math.round((bestBin + 1) * perBin) - 1]) / 2;
+  const bestExponent =
+    (lreValues[Math.round(bestBin * perBin)] + lreValues[Math.round((bestBin + 1) * perBin) - 1]) / 2;
   console.log(`\nWhile the rate is tiny the loss barely moves; it then falls fast, bottoms out (lowest here around`);
-  console.log(`lre ≈ ${bestExponent.toFixed(2)}, lr ≈ ${num(10 ** bestExponent, 3)}) and turns noisy and climbs once the steps overshoot. Read it with care:`);
+  console.log(
+    `lre ≈ ${bestExponent.toFixed(2)}, lr ≈ ${num(10 ** bestExponent, 3)}) and turns noisy and climbs once the steps overshoot. Read it with care:`,
+  );
   console.log(`the sweep keeps training the same net, so the left end is also "not trained yet". The notes pick a`);
   console.log(`round rate inside the fast-falling stretch, safely left of the upturn: lr = 0.1.`);
 
@@ -207,15 +247,27 @@ export async function main(): Promise<void> {
   const top = Math.max(...averaged);
   table(
     ["steps", "lr", "mean log10 loss", "= loss", ""],
-    averaged.map((v, k) => [`${k * 1000}–${(k + 1) * 1000 - 1}`, k * 1000 < decayAt ? "0.1" : "0.01", v.toFixed(4), (10 ** v).toFixed(3), bar(v, top, 30)]),
+    averaged.map((v, k) => [
+      `${k * 1000}–${(k + 1) * 1000 - 1}`,
+      k * 1000 < decayAt ? "0.1" : "0.01",
+      v.toFixed(4),
+      (10 ** v).toFixed(3),
+      bar(v, top, 30),
+    ]),
   );
   const trainLoss = splitLoss(parameters, train.X, train.Y);
   const devLoss = splitLoss(parameters, dev.X, dev.Y);
   console.log(`\nwhole-split loss after training: train ${trainLoss.toFixed(4)}, dev ${devLoss.toFixed(4)}`);
-  console.log(`(a uniform guess over 27 letters scores ln 27 = ${Math.log(27).toFixed(4)}). After the decay the loss keeps falling`);
-  console.log("with ten times smaller steps, which settle into the valley the big steps kept bouncing across (over the");
+  console.log(
+    `(a uniform guess over 27 letters scores ln 27 = ${Math.log(27).toFixed(4)}). After the decay the loss keeps falling`,
+  );
+  console.log(
+    "with ten times smaller steps, which settle into the valley the big steps kept bouncing across (over the",
+  );
   console.log("notes' 200,000 steps the drop at the decay is plain to see; over a few thousand it is modest).");
-  console.log("In gradstep's vocabulary the same schedule is optim.SGD + lrScheduler.MultiStepLR({ milestones: [N], gamma: 0.1 })");
+  console.log(
+    "In gradstep's vocabulary the same schedule is optim.SGD + lrScheduler.MultiStepLR({ milestones: [N], gamma: 0.1 })",
+  );
   console.log("stepped once per minibatch.");
 
   subsection("sampling from the model");
@@ -225,7 +277,9 @@ export async function main(): Promise<void> {
     let context = new Array<number>(BLOCK_SIZE).fill(0);
     let word = "";
     for (let k = 0; k < 20; k++) {
-      const probs = tidy(() => noGrad(() => F.softmax(forward(parameters, tensor([context], { dtype: "int32" })), 1).toArray()));
+      const probs = tidy(() =>
+        noGrad(() => F.softmax(forward(parameters, tensor([context], { dtype: "int32" })), 1).toArray()),
+      );
       const ix = sampleIndex(probs, sampler);
       if (ix === 0) break;
       word += itos(ix);
@@ -240,22 +294,47 @@ export async function main(): Promise<void> {
   console.log("lrRangeTest raises the rate geometrically after every minibatch and smooths the loss with an EWMA;");
   console.log("it restores the model and optimizer afterwards and suggests the rate where the loss falls fastest.");
   const model = new CharMLP();
-  const loader = new DataLoader(new TensorDataset(train.X, train.Y), { batchSize: BATCH, shuffle: true, generator: new Generator().manualSeed(42) });
+  const loader = new DataLoader(new TensorDataset(train.X, train.Y), {
+    batchSize: BATCH,
+    shuffle: true,
+    generator: new Generator().manualSeed(42),
+  });
   const optimizer = new optim.SGD(model.parameters(), { lr: 1e-3 });
-  const result = lrRangeTest({ model, lossFn: F.crossEntropy, optimizer, loader, endLr: 10, numIter: quickOr(300, 100) });
-  const marks = [0, 0.25, 0.5, 0.6, 0.7, 0.8, 0.9, 1].map((f) => Math.min(result.lr.length - 1, Math.round(f * (result.lr.length - 1))));
-  table(["iteration", "lr", "smoothed loss"], marks.map((i) => [i, num(result.lr[i], 4), result.loss[i].toFixed(3)]));
+  const result = lrRangeTest({
+    model,
+    lossFn: F.crossEntropy,
+    optimizer,
+    loader,
+    endLr: 10,
+    numIter: quickOr(300, 100),
+  });
+  const marks = [0, 0.25, 0.5, 0.6, 0.7, 0.8, 0.9, 1].map((f) =>
+    Math.min(result.lr.length - 1, Math.round(f * (result.lr.length - 1))),
+  );
+  table(
+    ["iteration", "lr", "smoothed loss"],
+    marks.map((i) => [i, num(result.lr[i], 4), result.loss[i].toFixed(3)]),
+  );
   const steepest = result.suggestions.steepest;
   const valley = result.suggestions.valley;
-  console.log(`suggestions: steepest descent at lr ${steepest ? num(steepest.lr, 3) : "-"}, valley rule at lr ${valley ? num(valley.lr, 3) : "-"}`);
-  console.log("(the network here starts from PyTorch's default initialisation rather than the notes' raw randn, so its");
+  console.log(
+    `suggestions: steepest descent at lr ${steepest ? num(steepest.lr, 3) : "-"}, valley rule at lr ${valley ? num(valley.lr, 3) : "-"}`,
+  );
+  console.log(
+    "(the network here starts from PyTorch's default initialisation rather than the notes' raw randn, so its",
+  );
   console.log("loss starts near ln 27 instead of ~17; the suggested rates land close to the notes' choice of 0.1)");
 
   await writeFigures(lreValues, sweepLosses, averaged, result);
 }
 
 /** The notes' plots as SVG files and one HTML page (gradstep's `plot` module and `Report`). */
-async function writeFigures(lre: number[], sweepLosses: number[], averaged: number[], rangeTest: LrRangeTestResult): Promise<void> {
+async function writeFigures(
+  lre: number[],
+  sweepLosses: number[],
+  averaged: number[],
+  rangeTest: LrRangeTestResult,
+): Promise<void> {
   section("Figures");
   const dir = outputDir("lr_sweep");
   const report = new Report("The LR sweep of makemore, in gradstep");
@@ -264,13 +343,32 @@ async function writeFigures(lre: number[], sweepLosses: number[], averaged: numb
     report.figure(svg, caption);
     console.log(`  ${file.padEnd(20)} ${caption}`);
   };
-  save("sweep.svg", plot.lineChart([{ name: "loss", x: lre, y: sweepLosses }], {
-    title: "plt.plot(lri, lossi)", xLabel: "exponent lre (lr = 10 ** lre)", yLabel: "minibatch loss",
-  }), "Loss of each sweep step against the exponent of its learning rate");
-  save("training.svg", plot.lineChart([{ name: "mean log10 loss", x: averaged.map((_, k) => (k + 1) * 1000), y: averaged, markers: true }], {
-    title: "torch.tensor(lossi).view(-1, 1000).mean(1)", xLabel: "step", yLabel: "log10 loss",
-  }), "log10 of the training loss, averaged per 1000 steps");
-  save("lr_finder.svg", plot.plotLrFinder(rangeTest, { allSuggestions: true }), "gradstep's lrRangeTest on the same network, with its suggestions");
+  save(
+    "sweep.svg",
+    plot.lineChart([{ name: "loss", x: lre, y: sweepLosses }], {
+      title: "plt.plot(lri, lossi)",
+      xLabel: "exponent lre (lr = 10 ** lre)",
+      yLabel: "minibatch loss",
+    }),
+    "Loss of each sweep step against the exponent of its learning rate",
+  );
+  save(
+    "training.svg",
+    plot.lineChart(
+      [{ name: "mean log10 loss", x: averaged.map((_, k) => (k + 1) * 1000), y: averaged, markers: true }],
+      {
+        title: "torch.tensor(lossi).view(-1, 1000).mean(1)",
+        xLabel: "step",
+        yLabel: "log10 loss",
+      },
+    ),
+    "log10 of the training loss, averaged per 1000 steps",
+  );
+  save(
+    "lr_finder.svg",
+    plot.plotLrFinder(rangeTest, { allSuggestions: true }),
+    "gradstep's lrRangeTest on the same network, with its suggestions",
+  );
   const page = await report.write(dir);
   console.log(`\nwritten to ${dir} — open ${page} to see them all on one page`);
 }

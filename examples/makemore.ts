@@ -30,7 +30,8 @@ import { fileURLToPath } from "node:url";
 import { F, Generator, manualSeed, multinomial, nn, noGrad, optim, randint, type Tensor, tensor, tidy } from "gradstep";
 import { num, quickOr, section, table } from "./common.js";
 
-export const description = "makemore part 3: an MLP with BatchNorm1d over real words, then sampling new words with multinomial";
+export const description =
+  "makemore part 3: an MLP with BatchNorm1d over real words, then sampling new words with multinomial";
 
 const BLOCK_SIZE = 3;
 const EMBEDDING = 10;
@@ -38,10 +39,15 @@ const HIDDEN = 200;
 const BATCH = 32;
 
 function readWords(): string[] {
-  const candidates = [new URL("./data/words.txt", import.meta.url), new URL("../../examples/data/words.txt", import.meta.url)];
+  const candidates = [
+    new URL("./data/words.txt", import.meta.url),
+    new URL("../../examples/data/words.txt", import.meta.url),
+  ];
   const found = candidates.map((url) => fileURLToPath(url)).find((path) => existsSync(path));
   if (found === undefined) throw new Error("examples/data/words.txt not found");
-  return readFileSync(found, "utf8").split("\n").filter((w) => /^[a-z]+$/.test(w));
+  return readFileSync(found, "utf8")
+    .split("\n")
+    .filter((w) => /^[a-z]+$/.test(w));
 }
 
 const stoi = (ch: string) => (ch === "." ? 0 : ch.charCodeAt(0) - 96);
@@ -106,13 +112,18 @@ export function main(): void {
       optimizer.zeroGrad();
       return l.item();
     });
-    if (i % Math.floor(steps / 10) === 0 || i === steps - 1) rows.push([String(i), String(optimizer.paramGroups[0].lr), num(loss)]);
+    if (i % Math.floor(steps / 10) === 0 || i === steps - 1)
+      rows.push([String(i), String(optimizer.paramGroups[0].lr), num(loss)]);
   }
   section("Training (minibatch loss)");
   table(["step", "lr", "loss"], rows);
   const bn = model.at(3) as nn.BatchNorm1d;
-  console.log(`BatchNorm1d after ${bn.numBatchesTracked!.item()} batches: running mean of the first units ${bn.runningMean!.narrow(0, 0, 4)}`);
-  console.log(`whole-split loss (eval mode): train ${num(splitLoss(model, train.X, train.Y))}, dev ${num(splitLoss(model, dev.X, dev.Y))} (uniform guess: ${num(Math.log(27))})`);
+  console.log(
+    `BatchNorm1d after ${bn.numBatchesTracked!.item()} batches: running mean of the first units ${bn.runningMean!.narrow(0, 0, 4)}`,
+  );
+  console.log(
+    `whole-split loss (eval mode): train ${num(splitLoss(model, train.X, train.Y))}, dev ${num(splitLoss(model, dev.X, dev.Y))} (uniform guess: ${num(Math.log(27))})`,
+  );
 
   section("Sampling from the model");
   model.eval();
@@ -121,10 +132,12 @@ export function main(): void {
     const out: string[] = [];
     let context = new Array<number>(BLOCK_SIZE).fill(0);
     for (;;) {
-      const ix = tidy(() => noGrad(() => {
-        const probs = F.softmax(model.call(tensor([context], { dtype: "int32" })) as Tensor, 1);
-        return multinomial(probs, 1, { generator: sampler }).item(); // the lecture draws without replacement
-      }));
+      const ix = tidy(() =>
+        noGrad(() => {
+          const probs = F.softmax(model.call(tensor([context], { dtype: "int32" })) as Tensor, 1);
+          return multinomial(probs, 1, { generator: sampler }).item(); // the lecture draws without replacement
+        }),
+      );
       context = [...context.slice(1), ix];
       if (ix === 0 || out.length >= 30) break;
       out.push(itos(ix));

@@ -9,7 +9,14 @@
 import { getBackend, setBackend, type BackendName } from "gradstep";
 
 /** The examples, in reading order: file name (without .ts) → what it shows. */
-const EXAMPLES = ["linear_regression", "chapter6", "lr_sweep", "makemore", "lecture_schedulers", "lambdalr_notebook"] as const;
+const EXAMPLES = [
+  "linear_regression",
+  "chapter6",
+  "lr_sweep",
+  "makemore",
+  "lecture_schedulers",
+  "lambdalr_notebook",
+] as const;
 
 type ExampleModule = { description: string; main: () => void | Promise<void> };
 

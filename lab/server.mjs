@@ -57,10 +57,15 @@ export function startLabServer(port = 8080, host = "127.0.0.1") {
     }
     const file = request.method === "GET" || request.method === "HEAD" ? fileFor(urlPath) : null;
     if (!file) {
-      response.writeHead(404, { "Content-Type": "text/plain; charset=utf-8", ...ISOLATION_HEADERS }).end(`not found: ${urlPath}\n`);
+      response
+        .writeHead(404, { "Content-Type": "text/plain; charset=utf-8", ...ISOLATION_HEADERS })
+        .end(`not found: ${urlPath}\n`);
       return;
     }
-    response.writeHead(200, { "Content-Type": CONTENT_TYPES[extname(file)] ?? "application/octet-stream", ...ISOLATION_HEADERS });
+    response.writeHead(200, {
+      "Content-Type": CONTENT_TYPES[extname(file)] ?? "application/octet-stream",
+      ...ISOLATION_HEADERS,
+    });
     if (request.method === "HEAD") response.end();
     else createReadStream(file).pipe(response);
   });
@@ -75,7 +80,7 @@ export function startLabServer(port = 8080, host = "127.0.0.1") {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const flag = process.argv.indexOf("--port");
-  const port = Number(flag > 0 ? process.argv[flag + 1] : process.env.PORT ?? 8080);
+  const port = Number(flag > 0 ? process.argv[flag + 1] : (process.env.PORT ?? 8080));
   const { url } = await startLabServer(port);
   console.log(`gradstep lab: ${url}/lab/  (Ctrl+C stops)`);
 }

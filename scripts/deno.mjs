@@ -41,11 +41,18 @@ export function denoPath() {
   const work = mkdtempSync(join(cache, "download-"));
   try {
     const shell = process.platform === "win32";
-    const packed = JSON.parse(execFileSync("npm", ["pack", `${pkg}@${DENO_VERSION}`, "--json", "--pack-destination", work], { encoding: "utf8", shell }));
+    const packed = JSON.parse(
+      execFileSync("npm", ["pack", `${pkg}@${DENO_VERSION}`, "--json", "--pack-destination", work], {
+        encoding: "utf8",
+        shell,
+      }),
+    );
     execFileSync("tar", ["-xzf", join(work, packed[0].filename), "-C", work]);
     if (!existsSync(dir)) renameSync(join(work, "package"), dir);
   } catch (error) {
-    throw new Error(`scripts/deno.mjs: could not fetch ${pkg}@${DENO_VERSION} from the npm registry (${error.message.split("\n")[0]}); install Deno and set DENO=/path/to/deno`);
+    throw new Error(
+      `scripts/deno.mjs: could not fetch ${pkg}@${DENO_VERSION} from the npm registry (${error.message.split("\n")[0]}); install Deno and set DENO=/path/to/deno`,
+    );
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

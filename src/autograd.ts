@@ -82,7 +82,10 @@ export function composite(body: () => Tensor): Tensor {
   }
   const made = [...backend.scopeStorages()];
   backend.endScope(made);
-  result.gradFn.own(backend, made.filter((s) => s !== result.storage));
+  result.gradFn.own(
+    backend,
+    made.filter((s) => s !== result.storage),
+  );
   return result;
 }
 
@@ -168,7 +171,12 @@ export function record(
   saved: readonly Tensor[] = [],
 ): Tensor {
   if (gradEnabled && inputs.some((t) => t.requiresGrad)) {
-    out.gradFn = new GradFn(name, inputs, backward, saved.map((t) => [t, versionOf(t)]));
+    out.gradFn = new GradFn(
+      name,
+      inputs,
+      backward,
+      saved.map((t) => [t, versionOf(t)]),
+    );
     out.requiresGrad = true;
   }
   return out;
@@ -288,7 +296,10 @@ export function runBackward(root: Tensor, gradient: Tensor | (() => Tensor), ret
       }
     });
   } finally {
-    backend.endScope?.(survivors, "(it was an intermediate gradient of backward(); clone() it inside a hook to keep it)");
+    backend.endScope?.(
+      survivors,
+      "(it was an intermediate gradient of backward(); clone() it inside a hook to keep it)",
+    );
   }
   if (!retainGraph) {
     for (const tensor of order) tensor.gradFn?.release();

@@ -16,14 +16,24 @@ export interface GradOptions {
   allowUnused?: boolean;
 }
 
-export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], options: GradOptions = {}): (Tensor | null)[] {
+export function grad(
+  outputs: Tensor | Tensor[],
+  inputs: Tensor | Tensor[],
+  options: GradOptions = {},
+): (Tensor | null)[] {
   const outs = outputs instanceof Tensor ? [outputs] : outputs;
   const ins = inputs instanceof Tensor ? [inputs] : inputs;
-  const gradOuts = options.gradOutputs instanceof Tensor ? [options.gradOutputs] : options.gradOutputs ?? outs.map(() => null);
-  if (gradOuts.length !== outs.length) throw new RangeError(`grad(): got ${gradOuts.length} gradOutputs for ${outs.length} outputs`);
+  const gradOuts =
+    options.gradOutputs instanceof Tensor ? [options.gradOutputs] : (options.gradOutputs ?? outs.map(() => null));
+  if (gradOuts.length !== outs.length)
+    throw new RangeError(`grad(): got ${gradOuts.length} gradOutputs for ${outs.length} outputs`);
   outs.forEach((o, i) => {
-    if (!o.requiresGrad) throw new Error(`grad(): element ${i} of outputs does not require grad and does not have a grad_fn`);
-    if (gradOuts[i] === null && o.numel() !== 1) throw new RangeError(`grad(): grad can be implicitly created only for scalar outputs (output ${i} has ${o.numel()} elements)`);
+    if (!o.requiresGrad)
+      throw new Error(`grad(): element ${i} of outputs does not require grad and does not have a grad_fn`);
+    if (gradOuts[i] === null && o.numel() !== 1)
+      throw new RangeError(
+        `grad(): grad can be implicitly created only for scalar outputs (output ${i} has ${o.numel()} elements)`,
+      );
   });
   ins.forEach((t, i) => {
     if (!t.requiresGrad) throw new Error(`grad(): element ${i} of inputs does not require grad`);
@@ -39,7 +49,9 @@ export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opti
   const leaves = reachableLeaves(root);
   const saved = new Map([...leaves].map((t) => [t, t.grad] as const));
   const captured = new Map<Tensor, Tensor>();
-  const handles = ins.map((t) => t.registerHook((g) => void captured.set(t, captured.has(t) ? captured.get(t)!.add(g) : g)));
+  const handles = ins.map((t) =>
+    t.registerHook((g) => void captured.set(t, captured.has(t) ? captured.get(t)!.add(g) : g)),
+  );
   try {
     for (const leaf of leaves) leaf.grad = null;
     root.backward();
@@ -51,7 +63,9 @@ export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opti
     const g = captured.get(t);
     if (g !== undefined) return noGrad(() => g.detach().clone());
     if (!options.allowUnused) {
-      throw new Error(`grad(): One of the differentiated Tensors (input ${i}) appears to not have been used in the graph. Set allowUnused: true if this is the desired behavior.`);
+      throw new Error(
+        `grad(): One of the differentiated Tensors (input ${i}) appears to not have been used in the graph. Set allowUnused: true if this is the desired behavior.`,
+      );
     }
     return null;
   });

@@ -24,14 +24,21 @@ export async function main(args: string[], print: (line: string) => void = conso
   for (let i = 0; i < rest.length; i++) {
     const flag = rest[i];
     if (flag === "--optimizer-only") flags.set(flag, true);
-    else if ((flag === "--rtol" || flag === "--atol") && rest[i + 1] !== undefined && Number.isFinite(Number(rest[i + 1]))) flags.set(flag, rest[++i]);
+    else if (
+      (flag === "--rtol" || flag === "--atol") &&
+      rest[i + 1] !== undefined &&
+      Number.isFinite(Number(rest[i + 1]))
+    )
+      flags.set(flag, rest[++i]);
     else {
       print(`gradstep verify: unknown or incomplete option '${flag}'\n${USAGE}`);
       return 2;
     }
   }
   if (!flags.has("--optimizer-only")) {
-    print("gradstep verify: from the command line only --optimizer-only is possible (a full replay needs your model: call verify() from JavaScript)");
+    print(
+      "gradstep verify: from the command line only --optimizer-only is possible (a full replay needs your model: call verify() from JavaScript)",
+    );
     return 2;
   }
   if (flags.has("--rtol") !== flags.has("--atol")) {

@@ -39,7 +39,11 @@ export interface FromValuesOptions extends TensorOptions {
  * Integer dtypes check every value (`checkIntegerValue`: PyTorch's overflow error, and the int64
  * store's ±2^31 limit); bool takes x != 0.
  */
-export function fromValues(values: ArrayLike<number>, shape: readonly number[], options: FromValuesOptions = {}): Tensor {
+export function fromValues(
+  values: ArrayLike<number>,
+  shape: readonly number[],
+  options: FromValuesOptions = {},
+): Tensor {
   assertValidShape(shape);
   if (values.length !== numelOf(shape)) {
     throw new RangeError(`fromValues: shape ${formatShape(shape)} is invalid for input of size ${values.length}`);
@@ -75,14 +79,19 @@ function flattenInto(data: TensorData, shape: readonly number[], dim: number, ou
       out.push(data ? 1 : 0);
       return true;
     }
-    if (typeof data !== "number") throw new TypeError(`tensor(): expected a number at depth ${dim}, found ${Array.isArray(data) ? "an array" : String(data)}`);
+    if (typeof data !== "number")
+      throw new TypeError(
+        `tensor(): expected a number at depth ${dim}, found ${Array.isArray(data) ? "an array" : String(data)}`,
+      );
     out.push(data);
     return false;
   }
   const list = data as ArrayLike<TensorData>;
   if (typeof data === "number" || typeof data === "boolean" || list.length !== shape[dim]) {
     const got = typeof data === "number" || typeof data === "boolean" ? `a ${typeof data}` : `length ${list.length}`;
-    throw new RangeError(`tensor(): expected sequence of length ${shape[dim]} at dim ${dim} (got ${got}); nested arrays must be rectangular`);
+    throw new RangeError(
+      `tensor(): expected sequence of length ${shape[dim]} at dim ${dim} (got ${got}); nested arrays must be rectangular`,
+    );
   }
   let allBool = true;
   for (let i = 0; i < list.length; i++) allBool = flattenInto(list[i], shape, dim + 1, out) && allBool;
@@ -96,7 +105,8 @@ function flattenInto(data: TensorData, shape: readonly number[], dim: number, ou
  */
 export function tensor(data: TensorData | Tensor, options: TensorOptions = {}): Tensor {
   if (data instanceof Tensor) return fromValues(data.toArray(), data.shape, { dtype: data.dtype, ...options });
-  if (ArrayBuffer.isView(data)) return fromValues(data as ArrayLike<number>, [(data as ArrayLike<number>).length], options);
+  if (ArrayBuffer.isView(data))
+    return fromValues(data as ArrayLike<number>, [(data as ArrayLike<number>).length], options);
   const shape = inferShape(data);
   const values: number[] = [];
   const allBool = flattenInto(data, shape, 0, values);
@@ -115,7 +125,8 @@ export function full(shape: readonly number[], value: number, options: TensorOpt
  * A shape given as PyTorch allows: one array (`zeros([2, 3])`) or the sizes themselves
  * (`zeros(2, 3)`), optionally followed by an options object.
  */
-export type ShapeArgs<O> = [shape: readonly number[], options?: O] | [...sizes: number[]] | [...sizes: number[], options: O];
+export type ShapeArgs<O> =
+  [shape: readonly number[], options?: O] | [...sizes: number[]] | [...sizes: number[], options: O];
 
 export function shapeArgs<O extends object>(args: readonly unknown[]): [number[], O] {
   if (Array.isArray(args[0])) return [assertValidShape([...args[0]]), (args[1] ?? {}) as O];
@@ -131,9 +142,12 @@ function withValue(args: readonly unknown[], value: number): [number[], number, 
   const [shape, options] = shapeArgs<TensorOptions>(args);
   return [shape, value, options];
 }
-export const zerosLike = (t: Tensor, options: TensorOptions = {}): Tensor => full(t.shape, 0, { dtype: t.dtype, ...options });
-export const onesLike = (t: Tensor, options: TensorOptions = {}): Tensor => full(t.shape, 1, { dtype: t.dtype, ...options });
-export const fullLike = (t: Tensor, value: number, options: TensorOptions = {}): Tensor => full(t.shape, value, { dtype: t.dtype, ...options });
+export const zerosLike = (t: Tensor, options: TensorOptions = {}): Tensor =>
+  full(t.shape, 0, { dtype: t.dtype, ...options });
+export const onesLike = (t: Tensor, options: TensorOptions = {}): Tensor =>
+  full(t.shape, 1, { dtype: t.dtype, ...options });
+export const fullLike = (t: Tensor, value: number, options: TensorOptions = {}): Tensor =>
+  full(t.shape, value, { dtype: t.dtype, ...options });
 
 /** The n×n identity matrix. */
 export function eye(n: number, options: TensorOptions = {}): Tensor {
@@ -142,7 +156,11 @@ export function eye(n: number, options: TensorOptions = {}): Tensor {
   return fromValues(values, [n, n], options);
 }
 
-function randomFloats(shape: readonly number[], options: RandomOptions, fill: (g: Generator, out: Float32Array | Float64Array) => void): Tensor {
+function randomFloats(
+  shape: readonly number[],
+  options: RandomOptions,
+  fill: (g: Generator, out: Float32Array | Float64Array) => void,
+): Tensor {
   assertValidShape(shape);
   const dtype = assertDType(options.dtype ?? "float32");
   if (!isFloating(dtype)) throw new TypeError(`expected a floating point dtype for random floats, got ${dtype}`);
@@ -162,7 +180,8 @@ export const randn = (...args: ShapeArgs<RandomOptions>): Tensor =>
 /** Integers uniform on [low, high), int64 (as PyTorch) unless `dtype` says otherwise. */
 export function randint(low: number, high: number, shape: readonly number[], options: RandomOptions = {}): Tensor {
   assertValidShape(shape);
-  if (!(high > low)) throw new RangeError(`random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`);
+  if (!(high > low))
+    throw new RangeError(`random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`);
   const dtype = assertDType(options.dtype ?? "int64");
   if (dtype === "bool") throw new TypeError("randint: dtype bool is not supported; draw int64 and compare");
   // int64 draws as PyTorch's int64 does (a 64-bit draw for a range of 2^32 or more), in doubles;
@@ -184,7 +203,8 @@ export function randperm(n: number, options: RandomOptions = {}): Tensor {
  * does (the first half counts up from start, the second half down from end, in the dtype's precision).
  */
 export function linspace(start: number, end: number, steps: number, options: TensorOptions = {}): Tensor {
-  if (!Number.isInteger(steps) || steps < 0) throw new RangeError(`linspace: number of steps must be non-negative, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 0)
+    throw new RangeError(`linspace: number of steps must be non-negative, got ${steps}`);
   const dtype = assertDType(options.dtype ?? "float32");
   const r = (x: number) => roundToDType(isFloating(dtype) ? dtype : "float64", x);
   const values = allocTypedArray(dtype, steps);
@@ -203,7 +223,9 @@ export function arange(startOrEnd: number, end?: number, step = 1, options: Tens
   const [start, stop] = end === undefined ? [0, startOrEnd] : [startOrEnd, end];
   if (step === 0) throw new RangeError("arange: step must be nonzero");
   if ((stop - start) / step < 0) {
-    throw new RangeError(`arange: upper bound and larger bound inconsistent with step sign (start ${start}, end ${stop}, step ${step})`);
+    throw new RangeError(
+      `arange: upper bound and larger bound inconsistent with step sign (start ${start}, end ${stop}, step ${step})`,
+    );
   }
   const n = Math.ceil((stop - start) / step);
   const values = Array.from({ length: n }, (_, i) => start + i * step);

@@ -39,7 +39,9 @@ export function allocTypedArray(dtype: DType, length: number): TypedArray {
 
 export function assertDType(dtype: unknown): DType {
   if (typeof dtype === "string" && (DTYPES as readonly string[]).includes(dtype)) return dtype as DType;
-  throw new TypeError(`unknown dtype ${JSON.stringify(dtype)}; expected one of ${DTYPES.map((d) => `"${d}"`).join(", ")}`);
+  throw new TypeError(
+    `unknown dtype ${JSON.stringify(dtype)}; expected one of ${DTYPES.map((d) => `"${d}"`).join(", ")}`,
+  );
 }
 
 export function isFloating(dtype: DType): boolean {

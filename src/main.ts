@@ -37,10 +37,18 @@ usage: npm start -- [options]
 /** --name value pairs (and --flag / --no-flag booleans), with a clear error for anything else. */
 function parseArgs(argv: string[]): PipelineOptions & { backend?: BackendName; help?: boolean } {
   const numbers: Record<string, keyof PipelineOptions> = {
-    "--epochs": "epochs", "--batch-size": "batchSize", "--lr-iterations": "lrIterations", "--dropout": "dropout",
-    "--features": "features", "--train-size": "trainSize", "--val-size": "valSize", "--seed": "seed",
+    "--epochs": "epochs",
+    "--batch-size": "batchSize",
+    "--lr-iterations": "lrIterations",
+    "--dropout": "dropout",
+    "--features": "features",
+    "--train-size": "trainSize",
+    "--val-size": "valSize",
+    "--seed": "seed",
   };
-  const options: PipelineOptions & { backend?: BackendName; help?: boolean } = { out: join(tmpdir(), "gradstep-report") };
+  const options: PipelineOptions & { backend?: BackendName; help?: boolean } = {
+    out: join(tmpdir(), "gradstep-report"),
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {

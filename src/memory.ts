@@ -76,7 +76,9 @@ export function tidy<T>(fn: () => T, ...keepFrom: unknown[]): T {
   if (typeof fn !== "function") throw new TypeError(`tidy(fn): fn must be a function, got ${typeof fn}`);
   if (fn.constructor?.name === "AsyncFunction") {
     // refuse before running it: an async fn would go on using tensors after tidy had freed them
-    throw new TypeError("tidy(fn): fn must be synchronous, got an async function; call tidy inside it around each synchronous step instead");
+    throw new TypeError(
+      "tidy(fn): fn must be synchronous, got an async function; call tidy inside it around each synchronous step instead",
+    );
   }
   const backend = activeBackend();
   if (!backend.startScope || !backend.endScope) return fn();
@@ -92,7 +94,9 @@ export function tidy<T>(fn: () => T, ...keepFrom: unknown[]): T {
     // the promise's own failure (it may go on to touch freed tensors) must not crash the process
     result.catch(() => {});
     backend.endScope(reachableStorages(...keepFrom));
-    throw new TypeError("tidy(fn): fn must be synchronous (it returned a Promise); the tensors it allocated were freed");
+    throw new TypeError(
+      "tidy(fn): fn must be synchronous (it returned a Promise); the tensors it allocated were freed",
+    );
   }
   backend.endScope(reachableStorages(result, ...keepFrom));
   return result;
@@ -109,7 +113,8 @@ export function dispose(value: unknown): void {
   const visit = (v: unknown): void => {
     if (v instanceof Tensor) v.backend.free(v.storage);
     else if (Array.isArray(v)) v.forEach(visit);
-    else if (v !== null && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) Object.values(v).forEach(visit);
+    else if (v !== null && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype)
+      Object.values(v).forEach(visit);
   };
   visit(value);
 }

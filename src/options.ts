@@ -37,7 +37,9 @@ export function checkOptions<T extends object>(
     if (allowed.includes(key)) continue;
     const camel = camelCase(key);
     const hint = camel !== key && allowed.includes(camel) ? ` (did you mean '${camel}'? options are camelCase)` : "";
-    throw new TypeError(`${where} got an unexpected option '${key}'${hint}; it accepts ${allowed.map((k) => `'${k}'`).join(", ")}`);
+    throw new TypeError(
+      `${where} got an unexpected option '${key}'${hint}; it accepts ${allowed.map((k) => `'${k}'`).join(", ")}`,
+    );
   }
   for (const key of required) {
     if ((options as Record<string, unknown>)[key] === undefined) {
@@ -58,8 +60,14 @@ export function checkOptionTypes(where: string, options: object, examples: objec
     const example = (examples as Record<string, unknown>)[key];
     if (value === undefined || example === undefined || example === null) continue;
     if (Array.isArray(example)) {
-      if (!Array.isArray(value) || value.length !== example.length || !value.every((v) => typeof v === typeof example[0])) {
-        throw new TypeError(`${where}: option '${key}' must be a list of ${example.length} ${typeof example[0]}s like [${example.join(", ")}], got ${describeValue(value)}`);
+      if (
+        !Array.isArray(value) ||
+        value.length !== example.length ||
+        !value.every((v) => typeof v === typeof example[0])
+      ) {
+        throw new TypeError(
+          `${where}: option '${key}' must be a list of ${example.length} ${typeof example[0]}s like [${example.join(", ")}], got ${describeValue(value)}`,
+        );
       }
     } else if (typeof value !== typeof example) {
       throw new TypeError(`${where}: option '${key}' must be a ${typeof example}, got ${describeValue(value)}`);

@@ -246,7 +246,9 @@ export class Generator {
       throw new TypeError(`generator state seed must be a decimal string, got ${String(seed)}`);
     }
     if (!Array.isArray(mt) || mt.length !== STATE_SIZE) {
-      throw new RangeError(`generator state needs ${STATE_SIZE} mt19937 words, got ${Array.isArray(mt) ? mt.length : typeof mt}`);
+      throw new RangeError(
+        `generator state needs ${STATE_SIZE} mt19937 words, got ${Array.isArray(mt) ? mt.length : typeof mt}`,
+      );
     }
     for (const word of mt) {
       if (!Number.isInteger(word) || word < 0 || word >= TWO_POW_32) {
@@ -377,7 +379,7 @@ const LOG_P5 = fround(-1.6668057665e-1);
 const LOG_P6 = fround(2.0000714765e-1);
 const LOG_P7 = fround(-2.4999993993e-1);
 const LOG_P8 = fround(3.3333331174e-1);
-const LOG_Q1 = fround(-2.12194440e-4); // ln 2 = LOG_Q2 - LOG_Q1, split so e * LOG_Q2 is exact
+const LOG_Q1 = fround(-2.1219444e-4); // ln 2 = LOG_Q2 - LOG_Q1, split so e * LOG_Q2 is exact
 const LOG_Q2 = fround(0.693359375);
 
 /**
@@ -564,7 +566,9 @@ function checkUniformBounds(from: number, to: number, isFloat32: boolean): void 
   const max = isFloat32 ? FLOAT32_MAX : Number.MAX_VALUE;
   const width = isFloat32 ? Math.fround(Math.fround(to) - Math.fround(from)) : to - from;
   if (!(Math.abs(from) <= max && Math.abs(to) <= max && width <= max)) {
-    throw new RangeError(`uniform_ expects to-from to be finite in ${isFloat32 ? "float32" : "float64"}, but found to=${to} and from=${from}`);
+    throw new RangeError(
+      `uniform_ expects to-from to be finite in ${isFloat32 ? "float32" : "float64"}, but found to=${to} and from=${from}`,
+    );
   }
 }
 

@@ -22,13 +22,18 @@ export interface MultinomialOptions {
 /** Samples category indices (int64) from each row of non-negative weights `probs` ([C] or [N, C]). */
 export function multinomial(probs: Tensor, numSamples: number, options: MultinomialOptions = {}): Tensor {
   const { replacement = false, generator = defaultGenerator } = options;
-  if (probs.ndim !== 1 && probs.ndim !== 2) throw new RangeError(`prob_dist must be 1 or 2 dim, got shape ${formatShape(probs.shape)}`);
-  if (probs.dtype !== "float32" && probs.dtype !== "float64") throw new TypeError(`multinomial only supports floating-point dtypes for input, got ${probs.dtype}`);
-  if (!Number.isInteger(numSamples) || numSamples <= 0) throw new RangeError(`cannot sample n_sample <= 0 samples, got ${numSamples}`);
+  if (probs.ndim !== 1 && probs.ndim !== 2)
+    throw new RangeError(`prob_dist must be 1 or 2 dim, got shape ${formatShape(probs.shape)}`);
+  if (probs.dtype !== "float32" && probs.dtype !== "float64")
+    throw new TypeError(`multinomial only supports floating-point dtypes for input, got ${probs.dtype}`);
+  if (!Number.isInteger(numSamples) || numSamples <= 0)
+    throw new RangeError(`cannot sample n_sample <= 0 samples, got ${numSamples}`);
   const categories = probs.shape[probs.ndim - 1];
   const rows = probs.ndim === 2 ? probs.shape[0] : 1;
   if (!replacement && numSamples > categories) {
-    throw new RangeError(`cannot sample n_sample > prob_dist.size(-1) samples without replacement (${numSamples} > ${categories})`);
+    throw new RangeError(
+      `cannot sample n_sample > prob_dist.size(-1) samples without replacement (${numSamples} > ${categories})`,
+    );
   }
   const p = probs.toArray();
   const round = probs.dtype === "float32" ? Math.fround : (x: number) => x;
@@ -36,8 +41,10 @@ export function multinomial(probs: Tensor, numSamples: number, options: Multinom
     let sum = 0;
     for (let j = 0; j < categories; j++) {
       const v = p[r * categories + j];
-      if (!(v >= 0)) throw new RangeError(`invalid multinomial distribution (encountering probability entry < 0), got ${v}`);
-      if (!Number.isFinite(v)) throw new RangeError("invalid multinomial distribution (encountering probability entry = infinity or NaN)");
+      if (!(v >= 0))
+        throw new RangeError(`invalid multinomial distribution (encountering probability entry < 0), got ${v}`);
+      if (!Number.isFinite(v))
+        throw new RangeError("invalid multinomial distribution (encountering probability entry = infinity or NaN)");
       sum += v;
     }
     if (!(sum > 0)) throw new RangeError("invalid multinomial distribution (sum of probabilities <= 0)");
@@ -67,12 +74,18 @@ export function multinomial(probs: Tensor, numSamples: number, options: Multinom
     const u = new Float64Array(rows * categories);
     generator.uniform(u);
     for (let r = 0; r < rows; r++) {
-      const keys = Array.from({ length: categories }, (_, j) => round(p[r * categories + j] / round(-Math.log1p(-u[r * categories + j]))));
+      const keys = Array.from({ length: categories }, (_, j) =>
+        round(p[r * categories + j] / round(-Math.log1p(-u[r * categories + j]))),
+      );
       const order = keys.map((_, j) => j).sort((a, b) => keys[b] - keys[a] || a - b);
       for (let s = 0; s < numSamples; s++) out[r * numSamples + s] = order[s];
     }
   }
-  return new Tensor(probs.backend.fromArray("int64", out), probs.ndim === 2 ? [rows, numSamples] : [numSamples], probs.backend);
+  return new Tensor(
+    probs.backend.fromArray("int64", out),
+    probs.ndim === 2 ? [rows, numSamples] : [numSamples],
+    probs.backend,
+  );
 }
 
 /** 0/1 draws with the per-element probabilities `probs` (same shape and dtype). */

@@ -33,7 +33,9 @@ export function assertValidShape(shape: unknown, what = "shape"): number[] {
   if (!Array.isArray(shape)) throw new TypeError(`${what} must be an array of sizes, got ${String(shape)}`);
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) {
-      throw new RangeError(`${what} ${formatShape(shape as number[])} has an invalid size ${String(d)}; sizes are non-negative integers`);
+      throw new RangeError(
+        `${what} ${formatShape(shape as number[])} has an invalid size ${String(d)}; sizes are non-negative integers`,
+      );
     }
   }
   return shape as number[];

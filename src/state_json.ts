@@ -31,7 +31,8 @@ export function stateDictToJSON(stateDict: unknown, indent?: number | string): s
         placeholders.push(Number.isNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
         return PLACEHOLDER;
       }
-      if (typeof value === "function") throw new TypeError("stateDictToJSON: a function cannot be written as JSON (save what it computes instead)");
+      if (typeof value === "function")
+        throw new TypeError("stateDictToJSON: a function cannot be written as JSON (save what it computes instead)");
       if (typeof value === "bigint") return Number(value);
       return value;
     },
@@ -40,7 +41,8 @@ export function stateDictToJSON(stateDict: unknown, indent?: number | string): s
   if (text === undefined) throw new TypeError(`stateDictToJSON: ${String(stateDict)} has no JSON form`);
   let next = 0;
   const out = text.replace(QUOTED_PLACEHOLDER, () => placeholders[next++]);
-  if (next !== placeholders.length) throw new Error("stateDictToJSON: a string in the state dict looks like gradstep's internal placeholder");
+  if (next !== placeholders.length)
+    throw new Error("stateDictToJSON: a string in the state dict looks like gradstep's internal placeholder");
   return out;
 }
 

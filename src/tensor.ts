@@ -63,7 +63,9 @@ export class Tensor {
     readonly backend: Backend = activeBackend(),
   ) {
     if (numelOf(shape) !== storage.length) {
-      throw new RangeError(`a tensor of shape ${formatShape(shape)} needs ${numelOf(shape)} elements, storage has ${storage.length}`);
+      throw new RangeError(
+        `a tensor of shape ${formatShape(shape)} needs ${numelOf(shape)} elements, storage has ${storage.length}`,
+      );
     }
   }
 
@@ -107,7 +109,9 @@ export class Tensor {
   /** The value of a one-element tensor as a JS number (a bool tensor gives 1 or 0). */
   item(): number {
     if (this.numel() !== 1) {
-      throw new RangeError(`item(): a tensor with ${this.numel()} elements (shape ${formatShape(this.shape)}) cannot be converted to a number`);
+      throw new RangeError(
+        `item(): a tensor with ${this.numel()} elements (shape ${formatShape(this.shape)}) cannot be converted to a number`,
+      );
     }
     return this.backend.read(this.storage)[0];
   }
@@ -151,7 +155,9 @@ export class Tensor {
    */
   set grad(value: Tensor | null) {
     if (value !== null && !sameShape(value.shape, this.shape)) {
-      throw new RangeError(`assigned grad has shape ${formatShape(value.shape)} but the tensor has shape ${formatShape(this.shape)}`);
+      throw new RangeError(
+        `assigned grad has shape ${formatShape(value.shape)} but the tensor has shape ${formatShape(this.shape)}`,
+      );
     }
     const previous = this.gradient;
     this.gradient = value;
@@ -179,7 +185,10 @@ export class Tensor {
    */
   backward(grad?: Tensor | BackwardOptions, options?: BackwardOptions): void {
     if (grad !== undefined && !(grad instanceof Tensor)) {
-      if (options !== undefined) throw new TypeError("backward(options, options): pass backward(grad, { retainGraph }) or backward({ retainGraph })");
+      if (options !== undefined)
+        throw new TypeError(
+          "backward(options, options): pass backward(grad, { retainGraph }) or backward({ retainGraph })",
+        );
       options = grad;
       grad = undefined;
     }
@@ -189,13 +198,17 @@ export class Tensor {
     }
     if (grad === undefined) {
       if (this.numel() !== 1) {
-        throw new RangeError(`backward(): grad can be implicitly created only for scalar outputs, but this tensor has shape ${formatShape(this.shape)}; pass the upstream gradient`);
+        throw new RangeError(
+          `backward(): grad can be implicitly created only for scalar outputs, but this tensor has shape ${formatShape(this.shape)}; pass the upstream gradient`,
+        );
       }
       runBackward(this, () => Tensor.empty(this.shape, this.dtype, this.backend).fill_(1), retainGraph);
       return;
     }
     if (!sameShape(grad.shape, this.shape)) {
-      throw new RangeError(`backward(): gradient has shape ${formatShape(grad.shape)} but the tensor has shape ${formatShape(this.shape)}`);
+      throw new RangeError(
+        `backward(): gradient has shape ${formatShape(grad.shape)} but the tensor has shape ${formatShape(this.shape)}`,
+      );
     }
     runBackward(this, grad, retainGraph);
   }
@@ -315,7 +328,11 @@ export class Tensor {
   /** Limits values to [min, max]; either bound may be a number, a tensor (broadcast) or null. */
   clamp(min?: TensorLike | null, max?: TensorLike | null): Tensor {
     if (min instanceof Tensor || max instanceof Tensor) return scan.clampTensor(this, min ?? null, max ?? null);
-    return elementwise.clamp(this, (min as number | null | undefined) ?? -Infinity, (max as number | null | undefined) ?? Infinity);
+    return elementwise.clamp(
+      this,
+      (min as number | null | undefined) ?? -Infinity,
+      (max as number | null | undefined) ?? Infinity,
+    );
   }
   eq(other: TensorLike): Tensor {
     return elementwise.compare("eq", this, other);
@@ -407,7 +424,8 @@ export class Tensor {
   }
   /** The transpose of a matrix (2-D) tensor. */
   t(): Tensor {
-    if (this.ndim > 2) throw new RangeError(`t() expects a tensor with <= 2 dimensions, but it has shape ${formatShape(this.shape)}`);
+    if (this.ndim > 2)
+      throw new RangeError(`t() expects a tensor with <= 2 dimensions, but it has shape ${formatShape(this.shape)}`);
     return this.ndim < 2 ? this : movement.transpose(this, 0, 1);
   }
   permute(...dims: number[] | [number[]]): Tensor {
@@ -570,11 +588,17 @@ export class Tensor {
   }
   /** All dimensions reversed (PyTorch's `x.T`). */
   get T(): Tensor {
-    return movement.permute(this, this.shape.map((_, i) => this.ndim - 1 - i));
+    return movement.permute(
+      this,
+      this.shape.map((_, i) => this.ndim - 1 - i),
+    );
   }
   /** The last two dimensions swapped (PyTorch's `x.mT`). */
   get mT(): Tensor {
-    if (this.ndim < 2) throw new RangeError(`tensor.mT is only supported on matrices or batches of matrices. Got ${this.ndim}-D tensor.`);
+    if (this.ndim < 2)
+      throw new RangeError(
+        `tensor.mT is only supported on matrices or batches of matrices. Got ${this.ndim}-D tensor.`,
+      );
     return movement.transpose(this, -2, -1);
   }
   softmax(dim: number): Tensor {

@@ -101,10 +101,12 @@ class Formatter {
     const wide = max / min > 1000 || max > 1e8;
     if (this.intMode) {
       this.sciMode = wide;
-      for (const v of finite) this.width = Math.max(this.width, wide ? scientific(v, PRECISION).length : fixed(v, 0).length + 1);
+      for (const v of finite)
+        this.width = Math.max(this.width, wide ? scientific(v, PRECISION).length : fixed(v, 0).length + 1);
     } else {
       this.sciMode = wide || min < 1e-4;
-      for (const v of finite) this.width = Math.max(this.width, (this.sciMode ? scientific(v, PRECISION) : fixed(v, PRECISION)).length);
+      for (const v of finite)
+        this.width = Math.max(this.width, (this.sciMode ? scientific(v, PRECISION) : fixed(v, PRECISION)).length);
     }
   }
 
@@ -145,7 +147,13 @@ function shownIndices(size: number, summarize: boolean): number[] {
   return [...all.slice(0, EDGEITEMS), -1, ...all.slice(size - EDGEITEMS)];
 }
 
-function body(values: ArrayLike<number>, shape: readonly number[], indent: number, summarize: boolean, f: Formatter): string {
+function body(
+  values: ArrayLike<number>,
+  shape: readonly number[],
+  indent: number,
+  summarize: boolean,
+  f: Formatter,
+): string {
   const strides = shape.map((_, d) => shape.slice(d + 1).reduce((n, s) => n * s, 1));
   const render = (dim: number, offset: number, indent: number): string => {
     if (dim === shape.length) return f.format(values[offset]);

@@ -73,7 +73,13 @@ describeEachBackend("autograd", () => {
   });
 
   it("backward on a non-scalar needs a gradient and names the shape", () => {
-    const y = tensor([[1, 2], [3, 4]], { requiresGrad: true }).mul(2);
+    const y = tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { requiresGrad: true },
+    ).mul(2);
     expect(() => y.backward()).toThrow(/shape \[2, 2\]/);
     y.backward(ones([2, 2]));
     expect(() => y.backward(ones([3]))).toThrow(/\[3\].*\[2, 2\]/);

@@ -17,7 +17,12 @@ function runExample(name: string | undefined, backend: string): string {
   return execFileSync(process.execPath, ["dist-examples/examples/run.js", ...(name ? [name] : [])], {
     cwd: root,
     encoding: "utf8",
-    env: { ...process.env, GRADSTEP_EXAMPLE_QUICK: "1", GRADSTEP_EXAMPLE_OUT: join(out, backend), GRADSTEP_BACKEND: backend },
+    env: {
+      ...process.env,
+      GRADSTEP_EXAMPLE_QUICK: "1",
+      GRADSTEP_EXAMPLE_OUT: join(out, backend),
+      GRADSTEP_BACKEND: backend,
+    },
   });
 }
 
@@ -40,7 +45,10 @@ function tableAfter(output: string, header: RegExp): string[][] {
 
 beforeAll(() => {
   expect(existsSync(join(root, "dist/index.js")), "dist/ is missing: run npm run build").toBe(true);
-  execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "examples/tsconfig.json"], { cwd: root, encoding: "utf8" });
+  execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "examples/tsconfig.json"], {
+    cwd: root,
+    encoding: "utf8",
+  });
 });
 
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -48,12 +56,23 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 describe.each(["wasm", "js"])("examples on the %s backend", (backend) => {
   it("run.js without a name lists the examples", () => {
     const listing = runExample(undefined, backend);
-    for (const name of ["linear_regression", "chapter6", "lr_sweep", "makemore", "lecture_schedulers", "lambdalr_notebook"]) expect(listing).toMatch(new RegExp(`^  ${name}\\s`, "m"));
+    for (const name of [
+      "linear_regression",
+      "chapter6",
+      "lr_sweep",
+      "makemore",
+      "lecture_schedulers",
+      "lambdalr_notebook",
+    ])
+      expect(listing).toMatch(new RegExp(`^  ${name}\\s`, "m"));
   });
 
   it("linear_regression: per-epoch losses and b ≈ 1, w ≈ 2 with SGD and with Adam", () => {
     const output = runExample("linear_regression", backend);
-    const learned = [...output.matchAll(/learned b = (-?[\d.]+), w = (-?[\d.]+)/g)].map((m) => [Number(m[1]), Number(m[2])]);
+    const learned = [...output.matchAll(/learned b = (-?[\d.]+), w = (-?[\d.]+)/g)].map((m) => [
+      Number(m[1]),
+      Number(m[2]),
+    ]);
     expect(learned.length).toBe(2);
     for (const [b, w] of learned) {
       expect(Math.abs(b - 1)).toBeLessThan(0.15);
@@ -83,7 +102,9 @@ describe.each(["wasm", "js"])("examples on the %s backend", (backend) => {
     // ReduceLROnPlateau with a stuck loss and patience 4 cuts at epoch 6
     const epochRows = tableAfter(output, /^epoch\s+StepLR\(2, 0\.5\)/);
     expect(epochRows.map((row) => row[5]).slice(5, 7)).toEqual(["0.0100", "0.0010"]);
-    expect(output).toMatch(/CyclicLR\(triangular2, stepSizeUp = batches per epoch\): 20 scheduler steps in 4 epochs \(per mini-batch\)/);
+    expect(output).toMatch(
+      /CyclicLR\(triangular2, stepSizeUp = batches per epoch\): 20 scheduler steps in 4 epochs \(per mini-batch\)/,
+    );
     expect(output).toContain(`(backend: ${backend})`);
     expect(existsSync(join(out, backend, "chapter6", "index.html"))).toBe(true);
   });
@@ -97,7 +118,9 @@ describe.each(["wasm", "js"])("examples on the %s backend", (backend) => {
     expect(sweep.at(-1)![0]).toMatch(/0\.00$/);
     const training = tableAfter(output, /^\s*steps\s+lr\s+mean log10 loss/);
     expect(training.map((row) => row[1])).toEqual(["0.1", "0.01"]); // quick run: 2000 steps, decay at 1000
-    const [, trainLoss, devLoss] = output.match(/whole-split loss after training: train ([\d.]+), dev ([\d.]+)/)!.map(Number);
+    const [, trainLoss, devLoss] = output
+      .match(/whole-split loss after training: train ([\d.]+), dev ([\d.]+)/)!
+      .map(Number);
     expect(trainLoss).toBeLessThan(Math.log(27)); // better than a uniform guess
     expect(devLoss).toBeLessThan(Math.log(27));
     expect(output).toMatch(/suggestions: steepest descent at lr [\d.e-]+, valley rule at lr [\d.e-]+/);
@@ -107,7 +130,9 @@ describe.each(["wasm", "js"])("examples on the %s backend", (backend) => {
     const output = runExample("makemore", backend);
     expect(output).toContain("BatchNorm1d(200, eps=0.00001");
     expect(output).toMatch(/BatchNorm1d after 400 batches/);
-    const [, trainLoss, devLoss] = output.match(/whole-split loss \(eval mode\): train ([\d.]+), dev ([\d.]+)/)!.map(Number);
+    const [, trainLoss, devLoss] = output
+      .match(/whole-split loss \(eval mode\): train ([\d.]+), dev ([\d.]+)/)!
+      .map(Number);
     expect(trainLoss).toBeLessThan(Math.log(27));
     expect(devLoss).toBeLessThan(Math.log(27));
     const samples = [...output.matchAll(/^sample +\d+: ([a-z]*)$/gm)].map((m) => m[1]);
@@ -127,7 +152,17 @@ describe.each(["wasm", "js"])("examples on the %s backend", (backend) => {
 
   it("lambdalr_notebook: state dicts in PyTorch's layout, step by step, and a JSON round trip", () => {
     const output = runExample("lambdalr_notebook", backend);
-    for (const key of ['"exp_avg"', '"exp_avg_sq"', '"step": 1', '"initial_lr": 0.1', '"param_groups"', '"lr_lambdas": [null]', '"last_epoch": 2', '"_step_count"', '"base_lrs": [0.1]']) {
+    for (const key of [
+      '"exp_avg"',
+      '"exp_avg_sq"',
+      '"step": 1',
+      '"initial_lr": 0.1',
+      '"param_groups"',
+      '"lr_lambdas": [null]',
+      '"last_epoch": 2',
+      '"_step_count"',
+      '"base_lrs": [0.1]',
+    ]) {
       expect(output).toContain(key);
     }
     expect(output).toContain('"lr": 0.065'); // 0.1 · 0.65¹ after the first scheduler step

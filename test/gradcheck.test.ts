@@ -73,11 +73,30 @@ describeEachBackend("gradients match finite differences", () => {
 
   it("index (row gather) with repeated and negative indices", () => {
     gradcheck((t) => t.index([2, 0, 2, -1]), [sample([4, 3], 12)]);
-    gradcheck((t) => t.index(tensor([[1, 1], [0, 3]], { dtype: "int32" })), [sample([4, 2], 13)]);
+    gradcheck(
+      (t) =>
+        t.index(
+          tensor(
+            [
+              [1, 1],
+              [0, 3],
+            ],
+            { dtype: "int32" },
+          ),
+        ),
+      [sample([4, 2], 13)],
+    );
   });
 
   it("where", () => {
-    const cond = tensor([[1, 0, 1, 0], [0, 0, 1, 1], [1, 1, 1, 0]], { dtype: "float64" });
+    const cond = tensor(
+      [
+        [1, 0, 1, 0],
+        [0, 0, 1, 1],
+        [1, 1, 1, 0],
+      ],
+      { dtype: "float64" },
+    );
     gradcheck((x, y) => where(cond, x, y), [a(), row()]);
   });
 
@@ -96,9 +115,18 @@ describeEachBackend("gradients match finite differences", () => {
   });
 
   it("conv2d with stride, padding and a non-square kernel", () => {
-    gradcheck((x, w, bias) => F.conv2d(x, w, bias), [sample([2, 3, 5, 5], 31), sample([4, 3, 3, 3], 32), sample([4], 33)]);
-    gradcheck((x, w) => F.conv2d(x, w, null, { stride: 2, padding: 1 }), [sample([1, 2, 6, 7], 34), sample([3, 2, 3, 2], 35)]);
-    gradcheck((x, w) => F.conv2d(x, w, null, { stride: [1, 2], padding: [2, 0] }), [sample([2, 1, 4, 5], 36), sample([2, 1, 2, 3], 37)]);
+    gradcheck(
+      (x, w, bias) => F.conv2d(x, w, bias),
+      [sample([2, 3, 5, 5], 31), sample([4, 3, 3, 3], 32), sample([4], 33)],
+    );
+    gradcheck(
+      (x, w) => F.conv2d(x, w, null, { stride: 2, padding: 1 }),
+      [sample([1, 2, 6, 7], 34), sample([3, 2, 3, 2], 35)],
+    );
+    gradcheck(
+      (x, w) => F.conv2d(x, w, null, { stride: [1, 2], padding: [2, 0] }),
+      [sample([2, 1, 4, 5], 36), sample([2, 1, 2, 3], 37)],
+    );
     gradcheck((x, w) => F.conv2d(x, w), [sample([2, 6, 6], 38), sample([1, 2, 3, 3], 39)]);
   });
 
@@ -123,10 +151,20 @@ describeEachBackend("gradients match finite differences", () => {
     gradcheck((x, y) => F.mseLoss(x, y), [a(), b()]);
     gradcheck((x, y) => F.mseLoss(x, y, { reduction: "none" }), [a(), b()]);
     const probability = () => sample([3, 4], 45).sigmoid().detach().requiresGrad_(true);
-    const labels = tensor([[1, 0, 1, 0], [0, 0, 1, 1], [1, 1, 0, 0]], { dtype: "float64" });
+    const labels = tensor(
+      [
+        [1, 0, 1, 0],
+        [0, 0, 1, 1],
+        [1, 1, 0, 0],
+      ],
+      { dtype: "float64" },
+    );
     gradcheck((p) => F.binaryCrossEntropy(p, labels), [probability()]);
     gradcheck((x) => F.binaryCrossEntropyWithLogits(x, labels), [a()]);
-    gradcheck((x) => F.binaryCrossEntropyWithLogits(x, labels, { posWeight: tensor([1, 2, 3, 4], { dtype: "float64" }) }), [a()]);
+    gradcheck(
+      (x) => F.binaryCrossEntropyWithLogits(x, labels, { posWeight: tensor([1, 2, 3, 4], { dtype: "float64" }) }),
+      [a()],
+    );
   });
 
   it("a composite: a tiny MLP reusing a tensor twice", () => {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect } from "vitest";
 import { Tensor, noGrad, setBackend, getBackend, tensor, type BackendName } from "../src/index.js";
 
 /** Backends the suites run on: every one that loads in this runtime. */
-export const BACKENDS: BackendName[] = ["js", ...(await canUse("wasm") ? (["wasm"] as const) : [])];
+export const BACKENDS: BackendName[] = ["js", ...((await canUse("wasm")) ? (["wasm"] as const) : [])];
 
 async function canUse(name: BackendName): Promise<boolean> {
   const before = getBackend();
@@ -54,7 +54,8 @@ export function expectClose(
   expected: Tensor | ArrayLike<number> | number | unknown[],
   { rtol = 1e-5, atol = 1e-6, what = "" }: { rtol?: number; atol?: number; what?: string } = {},
 ): void {
-  if (actual instanceof Tensor && expected instanceof Tensor) expect(actual.shape, `${what} shape`).toEqual(expected.shape);
+  if (actual instanceof Tensor && expected instanceof Tensor)
+    expect(actual.shape, `${what} shape`).toEqual(expected.shape);
   const a = flat(actual);
   const e = flat(expected);
   expect(a.length, `${what} length`).toBe(e.length);
@@ -86,11 +87,23 @@ export function gradcheck(
 ): void {
   for (const x of inputs) expect(x.dtype, "gradcheck inputs must be float64").toBe("float64");
   const probe = noGrad(() => fn(...inputs));
-  const weights = tensor(Array.from({ length: probe.numel() }, (_, i) => Math.sin(1.7 * i + 0.3) + 0.5), { dtype: "float64" }).reshape(probe.shape.length ? [...probe.shape] : []);
-  const loss = () => noGrad(() => fn(...inputs).mul(weights).sum().item());
+  const weights = tensor(
+    Array.from({ length: probe.numel() }, (_, i) => Math.sin(1.7 * i + 0.3) + 0.5),
+    { dtype: "float64" },
+  ).reshape(probe.shape.length ? [...probe.shape] : []);
+  const loss = () =>
+    noGrad(() =>
+      fn(...inputs)
+        .mul(weights)
+        .sum()
+        .item(),
+    );
 
   for (const x of inputs) x.grad = null;
-  fn(...inputs).mul(weights).sum().backward();
+  fn(...inputs)
+    .mul(weights)
+    .sum()
+    .backward();
 
   inputs.forEach((x, n) => {
     if (!x.requiresGrad) return;

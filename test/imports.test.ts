@@ -65,7 +65,9 @@ it("imports each compiled module first, in a process of its own, without error",
   const missing = modules.filter((module) => !existsSync(join(root, module)));
   expect(missing, "dist/ lacks these modules: run npm run build").toEqual([]);
   expect(modules.length).toBeGreaterThan(100);
-  const failures = (await inParallel(modules, Math.max(2, availableParallelism()), importAlone)).filter((failure) => failure !== null);
+  const failures = (await inParallel(modules, Math.max(2, availableParallelism()), importAlone)).filter(
+    (failure) => failure !== null,
+  );
   expect(failures).toEqual([]);
 });
 
@@ -75,7 +77,10 @@ it("fails for a circle that only loads from one side (the check itself can fail)
   // sub.js first, whose `extends Base` meets Base before its definition.
   const dir = mkdtempSync(join(tmpdir(), "gradstep-imports-"));
   try {
-    writeFileSync(join(dir, "base.js"), `import { Sub } from "./sub.js";\nexport class Base {}\nexport const make = () => new Sub();\n`);
+    writeFileSync(
+      join(dir, "base.js"),
+      `import { Sub } from "./sub.js";\nexport class Base {}\nexport const make = () => new Sub();\n`,
+    );
     writeFileSync(join(dir, "sub.js"), `import { Base } from "./base.js";\nexport class Sub extends Base {}\n`);
     expect(await importAlone(join(dir, "sub.js"))).toBe(null);
     expect(await importAlone(join(dir, "base.js"))).toMatch(/Cannot access 'Base' before initialization/);

@@ -20,7 +20,15 @@ describeEachBackend("the chapter pipeline", (backend) => {
   it("standardizes, finds a rate, trains CNN2 with CyclicLR, reports accuracy and writes the report", async () => {
     const lines: string[] = [];
     const out = join(scratch, `report-${backend}`);
-    const result = await runChapterPipeline({ trainSize: 192, valSize: 48, epochs: 2, lrIterations: 24, out, progress: false, log: (l) => lines.push(l) });
+    const result = await runChapterPipeline({
+      trainSize: 192,
+      valSize: 48,
+      epochs: 2,
+      lrIterations: 24,
+      out,
+      progress: false,
+      log: (l) => lines.push(l),
+    });
     expect(result.classes).toEqual(["paper", "rock", "scissors"]);
     expect(result.trainer.losses.length).toBe(2);
     expect(result.trainer.learningRates.length).toBe(2 * 12); // CyclicLR is stepped every mini-batch
@@ -33,7 +41,8 @@ describeEachBackend("the chapter pipeline", (backend) => {
 
     const html = readFileSync(result.reportPath!, "utf8");
     expect(result.reportPath).toBe(join(out, "index.html"));
-    for (const heading of ["Data", "Learning rate range test", "Training", "Accuracy", "Filters"]) expect(html).toContain(`<h2>${heading}</h2>`);
+    for (const heading of ["Data", "Learning rate range test", "Training", "Accuracy", "Filters"])
+      expect(html).toContain(`<h2>${heading}</h2>`);
     expect(html.match(/<svg/g)!.length).toBe(4);
     expect(readdirSync(out)).toEqual(["index.html"]);
   });
@@ -52,7 +61,23 @@ it("the synthetic set is deterministic, balanced and in [0, 1]", () => {
 
 it("npm start's command line: --help lists every option; a bad option is a clear error", () => {
   const help = execFileSync(process.execPath, ["dist/main.js", "--help"], { cwd: root, encoding: "utf8" });
-  for (const option of ["--data", "--val", "--figures", "--epochs", "--batch-size", "--lr-iterations", "--dropout", "--features", "--train-size", "--val-size", "--seed", "--backend", "--out", "--no-progress", "--help"]) {
+  for (const option of [
+    "--data",
+    "--val",
+    "--figures",
+    "--epochs",
+    "--batch-size",
+    "--lr-iterations",
+    "--dropout",
+    "--features",
+    "--train-size",
+    "--val-size",
+    "--seed",
+    "--backend",
+    "--out",
+    "--no-progress",
+    "--help",
+  ]) {
     expect(help).toContain(option);
   }
   const bad = spawnSync(process.execPath, ["dist/main.js", "--epochs", "many"], { cwd: root, encoding: "utf8" });
@@ -64,7 +89,9 @@ it("npm start's command line: --help lists every option; a bad option is a clear
 
 it("npm start -- --data DIR --val DIR trains on an ImageFolder of PNG files", () => {
   // a tiny ImageFolder from the PNG fixtures: three classes of differently sized PNG files
-  const pngs = readdirSync(join(root, "test/golden/png/files")).filter((f) => f.endsWith(".png")).sort();
+  const pngs = readdirSync(join(root, "test/golden/png/files"))
+    .filter((f) => f.endsWith(".png"))
+    .sort();
   const data = join(scratch, "folder");
   ["paper", "rock", "scissors"].forEach((cls, c) => {
     for (const split of ["train", "val"]) {
@@ -78,14 +105,38 @@ it("npm start -- --data DIR --val DIR trains on an ImageFolder of PNG files", ()
   });
   const out = join(scratch, "folder-report");
   const figures = join(scratch, "folder-figures");
-  const run = spawnSync(process.execPath, ["dist/main.js", "--data", join(data, "train"), "--val", join(data, "val"), "--epochs", "1", "--batch-size", "4", "--lr-iterations", "8", "--out", out, "--figures", figures, "--no-progress"], { cwd: root, encoding: "utf8" });
+  const run = spawnSync(
+    process.execPath,
+    [
+      "dist/main.js",
+      "--data",
+      join(data, "train"),
+      "--val",
+      join(data, "val"),
+      "--epochs",
+      "1",
+      "--batch-size",
+      "4",
+      "--lr-iterations",
+      "8",
+      "--out",
+      out,
+      "--figures",
+      figures,
+      "--no-progress",
+    ],
+    { cwd: root, encoding: "utf8" },
+  );
   expect(run.stderr).toBe("");
   expect(run.status).toBe(0);
   expect(run.stdout).toMatch(/data: 24 training images in 3 classes \(paper, rock, scissors\)/);
   expect(run.stdout).toMatch(/validation accuracy: \d+\.\d% \(paper \d+\/2, rock \d+\/2, scissors \d+\/2\)/);
   expect(existsSync(join(out, "index.html"))).toBe(true);
   expect(readdirSync(figures).sort()).toEqual(["filters.svg", "learning_rate.svg", "losses.svg", "lr_finder.svg"]);
-  const missingVal = spawnSync(process.execPath, ["dist/main.js", "--data", join(data, "train"), "--out", out], { cwd: root, encoding: "utf8" });
+  const missingVal = spawnSync(process.execPath, ["dist/main.js", "--data", join(data, "train"), "--out", out], {
+    cwd: root,
+    encoding: "utf8",
+  });
   expect(missingVal.status).not.toBe(0);
   expect(missingVal.stderr).toContain("--data needs --val");
 });

@@ -13,15 +13,20 @@ const shapeArb = fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 0, maxLen
 
 /** A shape and another that broadcasts with it (some sizes replaced by 1, leading dims dropped). */
 const broadcastablePair = shapeArb.chain((shape) =>
-  fc.tuple(
-    fc.constant(shape),
-    fc.array(fc.boolean(), { minLength: shape.length, maxLength: shape.length }),
-    fc.integer({ min: 0, max: shape.length }),
-  ).map(([s, ones, drop]) => [s, s.map((d, i) => (ones[i] ? 1 : d)).slice(drop)] as const),
+  fc
+    .tuple(
+      fc.constant(shape),
+      fc.array(fc.boolean(), { minLength: shape.length, maxLength: shape.length }),
+      fc.integer({ min: 0, max: shape.length }),
+    )
+    .map(([s, ones, drop]) => [s, s.map((d, i) => (ones[i] ? 1 : d)).slice(drop)] as const),
 );
 
 const counting = (shape: readonly number[], offset = 0): Tensor =>
-  tensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => i + offset), { dtype: "float64" }).reshape([...shape]);
+  tensor(
+    Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => i + offset),
+    { dtype: "float64" },
+  ).reshape([...shape]);
 
 /** Element at multi-index `idx` of `t` read by broadcasting rules (missing leading dims, size-1 dims). */
 function readBroadcast(values: ArrayLike<number>, shape: readonly number[], idx: number[]): number {
@@ -81,15 +86,18 @@ describeEachBackend("shape properties", () => {
 
   it("permute then the inverse permutation is the identity; reshape round-trips", () => {
     fc.assert(
-      fc.property(shapeArb.filter((s) => s.length > 0), (shape) => {
-        const x = counting(shape);
-        const order = shape.map((_, i) => i).reverse();
-        const inverse: number[] = [];
-        order.forEach((d, i) => (inverse[d] = i));
-        expect(x.permute(order).permute(inverse).tolist()).toEqual(x.tolist());
-        expect(x.flatten().reshape(shape).tolist()).toEqual(x.tolist());
-        expect(x.transpose(0, -1).transpose(0, -1).tolist()).toEqual(x.tolist());
-      }),
+      fc.property(
+        shapeArb.filter((s) => s.length > 0),
+        (shape) => {
+          const x = counting(shape);
+          const order = shape.map((_, i) => i).reverse();
+          const inverse: number[] = [];
+          order.forEach((d, i) => (inverse[d] = i));
+          expect(x.permute(order).permute(inverse).tolist()).toEqual(x.tolist());
+          expect(x.flatten().reshape(shape).tolist()).toEqual(x.tolist());
+          expect(x.transpose(0, -1).transpose(0, -1).tolist()).toEqual(x.tolist());
+        },
+      ),
     );
   });
 
@@ -106,46 +114,65 @@ describeEachBackend("shape properties", () => {
 
   it("cat then narrow gives the pieces back", () => {
     fc.assert(
-      fc.property(shapeArb.filter((s) => s.length > 0), dim, fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 4 }), (shape, d0, sizes) => {
-        const d = d0 % shape.length;
-        const pieces = sizes.map((n, i) => counting(shape.map((s, j) => (j === d ? n : s)), 1000 * i));
-        const joined = cat(pieces, d);
-        let start = 0;
-        pieces.forEach((p) => {
-          expect(joined.narrow(d, start, p.shape[d]).tolist()).toEqual(p.tolist());
-          start += p.shape[d];
-        });
-      }),
+      fc.property(
+        shapeArb.filter((s) => s.length > 0),
+        dim,
+        fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 4 }),
+        (shape, d0, sizes) => {
+          const d = d0 % shape.length;
+          const pieces = sizes.map((n, i) =>
+            counting(
+              shape.map((s, j) => (j === d ? n : s)),
+              1000 * i,
+            ),
+          );
+          const joined = cat(pieces, d);
+          let start = 0;
+          pieces.forEach((p) => {
+            expect(joined.narrow(d, start, p.shape[d]).tolist()).toEqual(p.tolist());
+            start += p.shape[d];
+          });
+        },
+      ),
     );
   });
 
   it("sum over any set of dims equals summing over them one at a time", () => {
     fc.assert(
-      fc.property(shapeArb.filter((s) => s.length > 0), fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }), (shape, pick) => {
-        const dims = shape.map((_, i) => i).filter((i) => pick[i]);
-        const x = counting(shape);
-        let stepwise = x;
-        for (const d of [...dims].reverse()) stepwise = stepwise.sum(d);
-        expect(x.sum(dims).tolist()).toEqual(stepwise.tolist());
-        expect(x.sum(dims, true).shape).toEqual(shape.map((s, i) => (dims.includes(i) ? 1 : s)));
-      }),
+      fc.property(
+        shapeArb.filter((s) => s.length > 0),
+        fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+        (shape, pick) => {
+          const dims = shape.map((_, i) => i).filter((i) => pick[i]);
+          const x = counting(shape);
+          let stepwise = x;
+          for (const d of [...dims].reverse()) stepwise = stepwise.sum(d);
+          expect(x.sum(dims).tolist()).toEqual(stepwise.tolist());
+          expect(x.sum(dims, true).shape).toEqual(shape.map((s, i) => (dims.includes(i) ? 1 : s)));
+        },
+      ),
     );
   });
 
   it("matmul equals the triple loop, including empty dimensions", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 5 }), (m, k, n) => {
-        const a = counting([m, k]);
-        const b = counting([k, n], 3);
-        const [va, vb, vo] = [a.toArray(), b.toArray(), a.matmul(b).toArray()];
-        for (let i = 0; i < m; i++) {
-          for (let j = 0; j < n; j++) {
-            let s = 0;
-            for (let p = 0; p < k; p++) s += va[i * k + p] * vb[p * n + j];
-            expect(vo[i * n + j]).toBe(s);
+      fc.property(
+        fc.integer({ min: 0, max: 5 }),
+        fc.integer({ min: 0, max: 5 }),
+        fc.integer({ min: 0, max: 5 }),
+        (m, k, n) => {
+          const a = counting([m, k]);
+          const b = counting([k, n], 3);
+          const [va, vb, vo] = [a.toArray(), b.toArray(), a.matmul(b).toArray()];
+          for (let i = 0; i < m; i++) {
+            for (let j = 0; j < n; j++) {
+              let s = 0;
+              for (let p = 0; p < k; p++) s += va[i * k + p] * vb[p * n + j];
+              expect(vo[i * n + j]).toBe(s);
+            }
           }
-        }
-      }),
+        },
+      ),
     );
   });
 });

@@ -25,7 +25,10 @@ beforeAll(() => {
 it("runs under Deno: tensors, autograd, CNN2, tidy, ImageFolder and checkpoints", () => {
   const dir = mkdtempSync(join(tmpdir(), "gradstep-deno-"));
   try {
-    for (const [cls, file] of [["a", "big_rgb_pil.png"], ["b", "ancillary.png"]]) {
+    for (const [cls, file] of [
+      ["a", "big_rgb_pil.png"],
+      ["b", "ancillary.png"],
+    ]) {
       mkdirSync(join(dir, "images", cls), { recursive: true });
       cpSync(join(root, "test/golden/png/files", file), join(dir, "images", cls, "1.png"));
     }
@@ -43,8 +46,17 @@ it("runs under Deno: tensors, autograd, CNN2, tidy, ImageFolder and checkpoints"
        await trainer.loadCheckpoint(${JSON.stringify(join(dir, "checkpoint.json"))});
        console.log(JSON.stringify({ backend: getBackend(), grad: x.grad.shape, out, classes: folder.classes, image: folder.getItem(1)[0].shape }));`,
     );
-    const output = execFileSync(deno, ["run", "--allow-read", "--allow-write", "--no-prompt", join(dir, "main.mjs")], { encoding: "utf8", env: denoEnv });
-    expect(JSON.parse(output.trim().split("\n").pop()!)).toEqual({ backend: "wasm", grad: [1, 2], out: [2, 3], classes: ["a", "b"], image: [3, 28, 28] });
+    const output = execFileSync(deno, ["run", "--allow-read", "--allow-write", "--no-prompt", join(dir, "main.mjs")], {
+      encoding: "utf8",
+      env: denoEnv,
+    });
+    expect(JSON.parse(output.trim().split("\n").pop()!)).toEqual({
+      backend: "wasm",
+      grad: [1, 2],
+      out: [2, 3],
+      classes: ["a", "b"],
+      image: [3, 28, 28],
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -55,7 +67,10 @@ it("type-checks under Deno as an installed dependency, symlinked like `npm insta
   try {
     mkdirSync(join(project, "node_modules"));
     symlinkSync(root, join(project, "node_modules/gradstep"), "dir");
-    writeFileSync(join(project, "package.json"), JSON.stringify({ type: "module", dependencies: { gradstep: `file:${root}` } }));
+    writeFileSync(
+      join(project, "package.json"),
+      JSON.stringify({ type: "module", dependencies: { gradstep: `file:${root}` } }),
+    );
     writeFileSync(
       join(project, "main.ts"),
       `import { tensor, nn, optim, plot, type Tensor, type BackendName, type TensorOptions } from "gradstep";

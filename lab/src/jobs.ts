@@ -40,7 +40,16 @@ export type WorkerMessage =
   /** One mini-batch of the range test: its rate and its (raw) loss. */
   | { kind: "range-point"; lr: number; loss: number }
   | { kind: "range-done"; lr: number[]; loss: number[]; steepest: number | null; valley: number | null }
-  | { kind: "epoch"; epoch: number; loss: number; valLoss: number; accuracy: number; learningRate: number; filters: { shape: number[]; data: number[] }; predictions: Prediction[] }
+  | {
+      kind: "epoch";
+      epoch: number;
+      loss: number;
+      valLoss: number;
+      accuracy: number;
+      learningRate: number;
+      filters: { shape: number[]; data: number[] };
+      predictions: Prediction[];
+    }
   | { kind: "train-done"; checkpoint: Uint8Array }
   | { kind: "error"; message: string };
 
@@ -59,6 +68,8 @@ export function startJob(job: Job, onMessage: (message: WorkerMessage) => void):
     if (event.data.kind === "ready") worker.postMessage(job);
     else onMessage(event.data);
   });
-  worker.addEventListener("error", (event) => onMessage({ kind: "error", message: event.message || "the worker failed to load" }));
+  worker.addEventListener("error", (event) =>
+    onMessage({ kind: "error", message: event.message || "the worker failed to load" }),
+  );
   return worker;
 }

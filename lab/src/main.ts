@@ -34,7 +34,8 @@ async function show(): Promise<void> {
   const panel = PANELS.find((p) => p.id === id) ?? PANELS[0];
   const wanted: BackendName = settings.backend === "js" || !wasmSimdSupported() ? "js" : "wasm";
   if (getBackend() !== wanted) await setBackend(wanted);
-  const current = id === panel.id && Object.keys(settings).length > 0 ? settings : remembered.get(panel.id) ?? settings;
+  const current =
+    id === panel.id && Object.keys(settings).length > 0 ? settings : (remembered.get(panel.id) ?? settings);
   remembered.set(panel.id, current);
   for (const link of nav.querySelectorAll("a")) link.classList.toggle("active", link.dataset.panel === panel.id);
   backendLine.textContent = `backend: ${getBackend()}${wasmSimdSupported() ? "" : " (this browser has no WebAssembly SIMD)"} · ${crossOriginIsolated ? "cross-origin isolated" : "not cross-origin isolated"}`;

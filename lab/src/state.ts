@@ -21,7 +21,9 @@ export function readHash(hash = location.hash): HashState {
 }
 
 export function writeHash(state: HashState): void {
-  const pairs = Object.entries(state.settings).map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`);
+  const pairs = Object.entries(state.settings).map(
+    ([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`,
+  );
   const hash = `#${[encodeURIComponent(state.panel), ...pairs].join("&")}`;
   // replaceState: moving a slider should not add a hundred entries to the back button's history
   if (hash !== location.hash) history.replaceState(null, "", hash);

@@ -4,11 +4,25 @@
  * the page asks for.
  */
 import {
-  DataLoader, Generator, TensorDataset, Trainer, data, lrRangeTest, manualSeed, models, nn, optim, save, setBackend, tensor, type Tensor,
+  DataLoader,
+  Generator,
+  TensorDataset,
+  Trainer,
+  data,
+  lrRangeTest,
+  manualSeed,
+  models,
+  nn,
+  optim,
+  save,
+  setBackend,
+  tensor,
+  type Tensor,
 } from "./gradstep.js";
 import type { DataOptions, Job, RangeTestJob, TrainJob, WorkerMessage } from "./jobs.js";
 
-const post = (message: WorkerMessage) => (self as unknown as { postMessage(message: WorkerMessage): void }).postMessage(message);
+const post = (message: WorkerMessage) =>
+  (self as unknown as { postMessage(message: WorkerMessage): void }).postMessage(message);
 
 self.addEventListener("message", async (event: MessageEvent<Job>) => {
   const job = event.data;
@@ -26,7 +40,11 @@ post({ kind: "ready" });
 
 /** The synthetic hands, standardized with the training set's per-channel mean and std (as npm start does). */
 function handsLoaders(options: DataOptions) {
-  const { train, val } = data.syntheticHandsDatasets({ train: options.trainSize, val: options.valSize, seed: options.seed });
+  const { train, val } = data.syntheticHandsDatasets({
+    train: options.trainSize,
+    val: options.valSize,
+    seed: options.seed,
+  });
   const normalizer = Trainer.makeNormalizer(new DataLoader(train, { batchSize: options.batchSize }));
   const standardize = (dataset: TensorDataset) => {
     const [images, labels] = dataset.tensors;
@@ -56,8 +74,21 @@ function rangeTest(job: RangeTestJob): void {
     post({ kind: "range-point", lr: optimizer.paramGroups[0].lr, loss: loss.item() });
     return loss;
   };
-  const result = lrRangeTest({ model, lossFn, optimizer, loader: trainLoader as Iterable<Tensor[]>, endLr: job.endLr, numIter: job.numIter });
-  post({ kind: "range-done", lr: result.lr, loss: result.loss, steepest: result.suggestions.steepest?.lr ?? null, valley: result.suggestions.valley?.lr ?? null });
+  const result = lrRangeTest({
+    model,
+    lossFn,
+    optimizer,
+    loader: trainLoader as Iterable<Tensor[]>,
+    endLr: job.endLr,
+    numIter: job.numIter,
+  });
+  post({
+    kind: "range-done",
+    lr: result.lr,
+    loss: result.loss,
+    steepest: result.suggestions.steepest?.lr ?? null,
+    valley: result.suggestions.valley?.lr ?? null,
+  });
 }
 
 function train(job: TrainJob): void {
@@ -66,15 +97,27 @@ function train(job: TrainJob): void {
   const model = new models.CNN2(5, job.dropout);
   const params = model.parameters();
   const optimizer =
-    job.optimizer === "Adam" ? new optim.Adam(params, { lr: job.lr })
-    : new optim.SGD(params, { lr: job.lr, momentum: 0.9, nesterov: job.optimizer === "SGD + Nesterov" });
+    job.optimizer === "Adam"
+      ? new optim.Adam(params, { lr: job.lr })
+      : new optim.SGD(params, { lr: job.lr, momentum: 0.9, nesterov: job.optimizer === "SGD + Nesterov" });
   const trainer = new Trainer(model, new nn.CrossEntropyLoss(), optimizer);
   trainer.setLoaders(trainLoader as Iterable<Tensor[]>, valLoader as Iterable<Tensor[]>);
   const batches = trainLoader.length;
   const { lrScheduler } = optim;
-  if (job.scheduler === "StepLR") trainer.setLrScheduler(new lrScheduler.StepLR(optimizer, { stepSize: 2, gamma: 0.5 }));
-  if (job.scheduler === "CyclicLR") trainer.setLrScheduler(new lrScheduler.CyclicLR(optimizer, { baseLr: job.lr / 10, maxLr: job.lr, stepSizeUp: batches, mode: "triangular2", cycleMomentum: job.optimizer !== "Adam" }));
-  if (job.scheduler === "OneCycleLR") trainer.setLrScheduler(new lrScheduler.OneCycleLR(optimizer, { maxLr: job.lr, totalSteps: job.epochs * batches }));
+  if (job.scheduler === "StepLR")
+    trainer.setLrScheduler(new lrScheduler.StepLR(optimizer, { stepSize: 2, gamma: 0.5 }));
+  if (job.scheduler === "CyclicLR")
+    trainer.setLrScheduler(
+      new lrScheduler.CyclicLR(optimizer, {
+        baseLr: job.lr / 10,
+        maxLr: job.lr,
+        stepSizeUp: batches,
+        mode: "triangular2",
+        cycleMomentum: job.optimizer !== "Adam",
+      }),
+    );
+  if (job.scheduler === "OneCycleLR")
+    trainer.setLrScheduler(new lrScheduler.OneCycleLR(optimizer, { maxLr: job.lr, totalSteps: job.epochs * batches }));
 
   const [valImages, valLabels] = valSet.tensors;
   const shown = [0, 1, 2, 3, 4, 5].map((i) => Math.floor((i * valSet.length) / 6));

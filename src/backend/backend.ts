@@ -146,8 +146,12 @@ export interface Backend {
    * It materialises transpose/permute/expand, slices and concatenation.
    */
   copyStrided(
-    out: Storage, outOffset: number, outStrides: readonly number[],
-    a: Storage, aOffset: number, aStrides: readonly number[],
+    out: Storage,
+    outOffset: number,
+    outStrides: readonly number[],
+    a: Storage,
+    aOffset: number,
+    aStrides: readonly number[],
     shape: readonly number[],
   ): void;
 
@@ -159,9 +163,12 @@ export interface Backend {
    * `out` dense over `shape`. Broadcasting is a stride of 0.
    */
   binary(
-    op: BinaryOp, out: Storage,
-    a: Storage, aStrides: readonly number[],
-    b: Storage, bStrides: readonly number[],
+    op: BinaryOp,
+    out: Storage,
+    a: Storage,
+    aStrides: readonly number[],
+    b: Storage,
+    bStrides: readonly number[],
     shape: readonly number[],
   ): void;
 
@@ -195,10 +202,17 @@ export interface Backend {
    * A batch stride of 0 reuses one matrix for the whole batch.
    */
   matmul(
-    out: Storage, a: Storage, b: Storage,
-    batch: number, m: number, k: number, n: number,
-    aBatchStride: number, bBatchStride: number,
-    transA: boolean, transB: boolean,
+    out: Storage,
+    a: Storage,
+    b: Storage,
+    batch: number,
+    m: number,
+    k: number,
+    n: number,
+    aBatchStride: number,
+    bBatchStride: number,
+    transA: boolean,
+    transB: boolean,
   ): void;
 
   // ---- convolution and pooling -------------------------------------------------------------------
@@ -248,7 +262,14 @@ export interface Backend {
    *     vᵐᵃˣ ← max(vᵐᵃˣ, v) if maxExpAvgSq (then it replaces v below; NaN propagates, ties keep vᵐᵃˣ)
    *     θ ← θ + (−stepSize)·(m / (√v / biasCorrection2Sqrt + ε))
    */
-  adamStep(param: Storage, grad: Storage, expAvg: Storage, expAvgSq: Storage, maxExpAvgSq: Storage | null, s: AdamStepScalars): void;
+  adamStep(
+    param: Storage,
+    grad: Storage,
+    expAvg: Storage,
+    expAvgSq: Storage,
+    maxExpAvgSq: Storage | null,
+    s: AdamStepScalars,
+  ): void;
   /**
    * RMSprop (src/optim/rmsprop.ts), for each i, with v, g̅, b the state buffers:
    *     g ← −g if maximize;  g ← g + θ·λ if λ ≠ 0
@@ -257,7 +278,11 @@ export interface Backend {
    *     if momentumBuffer: b ← b·μ + g/d;  θ ← θ + (−γ)·b, else θ ← θ + (−γ)·(g/d)
    */
   rmspropStep(
-    param: Storage, grad: Storage, squareAvg: Storage, gradAvg: Storage | null, momentumBuffer: Storage | null,
+    param: Storage,
+    grad: Storage,
+    squareAvg: Storage,
+    gradAvg: Storage | null,
+    momentumBuffer: Storage | null,
     s: RmspropStepScalars,
   ): void;
 

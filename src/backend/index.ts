@@ -75,7 +75,8 @@ export interface SetBackendOptions {
  */
 export async function setBackend(name: BackendName, options?: SetBackendOptions): Promise<void> {
   const { relaxedSimd = false } = checkOptions("setBackend", options, ["relaxedSimd"]);
-  if (typeof relaxedSimd !== "boolean") throw new TypeError(`setBackend: relaxedSimd must be a boolean, got ${String(relaxedSimd)}`);
+  if (typeof relaxedSimd !== "boolean")
+    throw new TypeError(`setBackend: relaxedSimd must be a boolean, got ${String(relaxedSimd)}`);
   if (name === "js") {
     if (relaxedSimd) throw new TypeError('setBackend("js"): relaxedSimd applies to the "wasm" backend only');
     current = jsBackend;

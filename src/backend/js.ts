@@ -14,11 +14,22 @@
  */
 import { allocTypedArray, type DType, normalized, roundToDType, storageDType, type TypedArray } from "../dtype.js";
 import type {
-  AdamStepScalars, Backend, BinaryOp, ReduceOp, RmspropStepScalars, SgdStepScalars, Storage, UnaryOp, Window2d,
+  AdamStepScalars,
+  Backend,
+  BinaryOp,
+  ReduceOp,
+  RmspropStepScalars,
+  SgdStepScalars,
+  Storage,
+  UnaryOp,
+  Window2d,
 } from "./backend.js";
 
 class JsStorage implements Storage {
-  constructor(readonly data: TypedArray, readonly dtype: DType) {}
+  constructor(
+    readonly data: TypedArray,
+    readonly dtype: DType,
+  ) {}
   get length(): number {
     return this.data.length;
   }
@@ -162,8 +173,12 @@ export class JsBackend implements Backend {
   }
 
   copyStrided(
-    out: Storage, outOffset: number, outStrides: readonly number[],
-    a: Storage, aOffset: number, aStrides: readonly number[],
+    out: Storage,
+    outOffset: number,
+    outStrides: readonly number[],
+    a: Storage,
+    aOffset: number,
+    aStrides: readonly number[],
     shape: readonly number[],
   ): void {
     const o = dataOf(out);
@@ -182,15 +197,24 @@ export class JsBackend implements Backend {
   }
 
   binary(
-    op: BinaryOp, out: Storage,
-    a: Storage, aStrides: readonly number[],
-    b: Storage, bStrides: readonly number[],
+    op: BinaryOp,
+    out: Storage,
+    a: Storage,
+    aStrides: readonly number[],
+    b: Storage,
+    bStrides: readonly number[],
     shape: readonly number[],
   ): void {
     const o = dataOf(out);
     const x = dataOf(a);
     const y = dataOf(b);
-    const f = !isIntStorage(out.dtype) ? binaryFunctions[op] : op === "div" ? (p: number, q: number) => Math.trunc(p / q) : op === "mul" ? Math.imul : binaryFunctions[op];
+    const f = !isIntStorage(out.dtype)
+      ? binaryFunctions[op]
+      : op === "div"
+        ? (p: number, q: number) => Math.trunc(p / q)
+        : op === "mul"
+          ? Math.imul
+          : binaryFunctions[op];
     const n = o.length;
     // The common cases get a flat loop; the general case walks the broadcast strides.
     const aDense = isDense(aStrides, shape);
@@ -254,10 +278,17 @@ export class JsBackend implements Backend {
   }
 
   matmul(
-    out: Storage, a: Storage, b: Storage,
-    batch: number, m: number, k: number, n: number,
-    aBatchStride: number, bBatchStride: number,
-    transA: boolean, transB: boolean,
+    out: Storage,
+    a: Storage,
+    b: Storage,
+    batch: number,
+    m: number,
+    k: number,
+    n: number,
+    aBatchStride: number,
+    bBatchStride: number,
+    transA: boolean,
+    transB: boolean,
   ): void {
     const [o, x, y] = [dataOf(out), dataOf(a), dataOf(b)];
     // element (i, p) of op(A) and (p, j) of op(B), as strides into the stored matrices
@@ -272,8 +303,12 @@ export class JsBackend implements Backend {
       for (let i = 0; i < m; i++) {
         for (let j = 0; j < n; j++) {
           let acc = 0;
-          if (isInt) for (let p = 0; p < k; p++) acc = (acc + Math.imul(x[aBase + i * aRow + p * aCol], y[bBase + p * bRow + j * bCol])) | 0;
-          else for (let p = 0; p < k; p++) acc = r(acc + r(x[aBase + i * aRow + p * aCol] * y[bBase + p * bRow + j * bCol]));
+          if (isInt)
+            for (let p = 0; p < k; p++)
+              acc = (acc + Math.imul(x[aBase + i * aRow + p * aCol], y[bBase + p * bRow + j * bCol])) | 0;
+          else
+            for (let p = 0; p < k; p++)
+              acc = r(acc + r(x[aBase + i * aRow + p * aCol] * y[bBase + p * bRow + j * bCol]));
           o[oBase + i * n + j] = acc;
         }
       }
@@ -410,17 +445,31 @@ export class JsBackend implements Backend {
     }
   }
 
-  adamStep(param: Storage, grad: Storage, expAvg: Storage, expAvgSq: Storage, maxExpAvgSq: Storage | null, s: AdamStepScalars): void {
+  adamStep(
+    param: Storage,
+    grad: Storage,
+    expAvg: Storage,
+    expAvgSq: Storage,
+    maxExpAvgSq: Storage | null,
+    s: AdamStepScalars,
+  ): void {
     const [p, gr, m, v] = [dataOf(param), dataOf(grad), dataOf(expAvg), dataOf(expAvgSq)];
     const vmax = maxExpAvgSq === null ? null : dataOf(maxExpAvgSq);
     const r = rounderFor(param.dtype);
     const [b1, keep1, b2, keep2] = [r(s.beta1), r(1 - s.beta1), r(s.beta2), r(1 - s.beta2)];
-    const [wd, decay, bc2, eps, negStep] = [r(s.weightDecay), r(1 - s.lr * s.weightDecay), r(s.biasCorrection2Sqrt), r(s.eps), r(-s.stepSize)];
+    const [wd, decay, bc2, eps, negStep] = [
+      r(s.weightDecay),
+      r(1 - s.lr * s.weightDecay),
+      r(s.biasCorrection2Sqrt),
+      r(s.eps),
+      r(-s.stepSize),
+    ];
     const l2 = !s.decoupledWeightDecay && s.weightDecay !== 0;
     for (let i = 0; i < p.length; i++) {
       let g = s.maximize ? -gr[i] : gr[i];
       let theta = p[i];
-      if (s.decoupledWeightDecay) theta = r(theta * decay); // param.mul_(1 − γλ)
+      if (s.decoupledWeightDecay)
+        theta = r(theta * decay); // param.mul_(1 − γλ)
       else if (l2) g = r(g + r(theta * wd)); // grad.add(param, λ)
       const mi = r(r(m[i] * b1) + r(keep1 * g)); // expAvg.mul_(β₁).add_(g, 1 − β₁)
       const vi = r(r(v[i] * b2) + r(keep2 * r(g * g))); // expAvgSq.mul_(β₂).addcmul_(g, g, 1 − β₂)
@@ -438,14 +487,25 @@ export class JsBackend implements Backend {
   }
 
   rmspropStep(
-    param: Storage, grad: Storage, squareAvg: Storage, gradAvg: Storage | null, momentumBuffer: Storage | null,
+    param: Storage,
+    grad: Storage,
+    squareAvg: Storage,
+    gradAvg: Storage | null,
+    momentumBuffer: Storage | null,
     s: RmspropStepScalars,
   ): void {
     const [p, gr, v] = [dataOf(param), dataOf(grad), dataOf(squareAvg)];
     const ga = gradAvg === null ? null : dataOf(gradAvg);
     const b = momentumBuffer === null ? null : dataOf(momentumBuffer);
     const r = rounderFor(param.dtype);
-    const [wd, alpha, keep, eps, mu, negLr] = [r(s.weightDecay), r(s.alpha), r(1 - s.alpha), r(s.eps), r(s.momentum), r(-s.lr)];
+    const [wd, alpha, keep, eps, mu, negLr] = [
+      r(s.weightDecay),
+      r(s.alpha),
+      r(1 - s.alpha),
+      r(s.eps),
+      r(s.momentum),
+      r(-s.lr),
+    ];
     for (let i = 0; i < p.length; i++) {
       let g = s.maximize ? -gr[i] : gr[i];
       if (s.weightDecay !== 0) g = r(g + r(p[i] * wd)); // grad.add(param, λ)

@@ -41,32 +41,43 @@ function collate(batch: readonly unknown[], where: string): unknown {
   const first = batch[0];
   if (first instanceof Tensor) {
     batch.forEach((item, i) => {
-      if (!(item instanceof Tensor)) throw new TypeError(`default_collate: ${where} item 0 is a tensor but item ${i} is ${describe(item)}`);
+      if (!(item instanceof Tensor))
+        throw new TypeError(`default_collate: ${where} item 0 is a tensor but item ${i} is ${describe(item)}`);
     });
     return stack(batch as Tensor[], 0);
   }
   if (typeof first === "number") {
     let integers = true;
     batch.forEach((item, i) => {
-      if (typeof item !== "number") throw new TypeError(`default_collate: ${where} item 0 is a number but item ${i} is ${describe(item)}`);
+      if (typeof item !== "number")
+        throw new TypeError(`default_collate: ${where} item 0 is a number but item ${i} is ${describe(item)}`);
       if (!Number.isInteger(item) || item < INT32_MIN || item > INT32_MAX) integers = false;
     });
     return fromValues(batch as number[], [batch.length], { dtype: integers ? "int64" : "float64" });
   }
   if (typeof first === "boolean") {
     batch.forEach((item, i) => {
-      if (typeof item !== "boolean") throw new TypeError(`default_collate: ${where} item 0 is a boolean but item ${i} is ${describe(item)}`);
+      if (typeof item !== "boolean")
+        throw new TypeError(`default_collate: ${where} item 0 is a boolean but item ${i} is ${describe(item)}`);
     });
     return fromValues((batch as boolean[]).map(Number), [batch.length], { dtype: "bool" });
   }
   if (Array.isArray(first)) {
     batch.forEach((item, i) => {
-      if (!Array.isArray(item)) throw new TypeError(`default_collate: ${where} item 0 is an array but item ${i} is ${describe(item)}`);
+      if (!Array.isArray(item))
+        throw new TypeError(`default_collate: ${where} item 0 is an array but item ${i} is ${describe(item)}`);
       if (item.length !== first.length) {
-        throw new RangeError(`default_collate: each element in list of batch should be of equal size (${where} item 0 has ${first.length} elements, item ${i} has ${item.length})`);
+        throw new RangeError(
+          `default_collate: each element in list of batch should be of equal size (${where} item 0 has ${first.length} elements, item ${i} has ${item.length})`,
+        );
       }
     });
-    return first.map((_, k) => collate(batch.map((item) => (item as unknown[])[k]), `${where}[${k}]`));
+    return first.map((_, k) =>
+      collate(
+        batch.map((item) => (item as unknown[])[k]),
+        `${where}[${k}]`,
+      ),
+    );
   }
   if (isRawImage(first)) {
     throw new TypeError(`default_collate: ${where} holds images, not tensors; add ToTensor to the dataset's transform`);
@@ -74,9 +85,18 @@ function collate(batch: readonly unknown[], where: string): unknown {
   if (isPlainObject(first)) {
     const keys = Object.keys(first);
     batch.forEach((item, i) => {
-      if (!isPlainObject(item)) throw new TypeError(`default_collate: ${where} item 0 is an object but item ${i} is ${describe(item)}`);
+      if (!isPlainObject(item))
+        throw new TypeError(`default_collate: ${where} item 0 is an object but item ${i} is ${describe(item)}`);
     });
-    return Object.fromEntries(keys.map((key) => [key, collate(batch.map((item) => (item as Record<string, unknown>)[key]), `${where}.${key}`)]));
+    return Object.fromEntries(
+      keys.map((key) => [
+        key,
+        collate(
+          batch.map((item) => (item as Record<string, unknown>)[key]),
+          `${where}.${key}`,
+        ),
+      ]),
+    );
   }
   throw new TypeError(
     `default_collate: batch must contain tensors, numbers, arrays or plain objects; found ${describe(first)} in ${where}`,

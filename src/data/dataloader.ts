@@ -45,16 +45,27 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
 
   constructor(dataset: DatasetLike<T>, options: DataLoaderOptions<T, B> = {}) {
     this.dataset = asDataset(dataset);
-    const { batchSize = 1, shuffle = false, generator, dropLast = false, collateFn } = checkOptions("DataLoader", options, ["batchSize", "shuffle", "generator", "dropLast", "collateFn"]);
+    const {
+      batchSize = 1,
+      shuffle = false,
+      generator,
+      dropLast = false,
+      collateFn,
+    } = checkOptions("DataLoader", options, ["batchSize", "shuffle", "generator", "dropLast", "collateFn"]);
     if (!Number.isInteger(batchSize) || batchSize <= 0) {
       throw new RangeError(`batch_size should be a positive integer value, but got batchSize=${batchSize}`);
     }
-    if (typeof shuffle !== "boolean") throw new TypeError(`shuffle should be a boolean value, but got shuffle=${String(shuffle)}`);
-    if (typeof dropLast !== "boolean") throw new TypeError(`drop_last should be a boolean value, but got dropLast=${String(dropLast)}`);
-    if (generator !== undefined && !(generator instanceof Generator)) throw new TypeError("generator must be a Generator");
+    if (typeof shuffle !== "boolean")
+      throw new TypeError(`shuffle should be a boolean value, but got shuffle=${String(shuffle)}`);
+    if (typeof dropLast !== "boolean")
+      throw new TypeError(`drop_last should be a boolean value, but got dropLast=${String(dropLast)}`);
+    if (generator !== undefined && !(generator instanceof Generator))
+      throw new TypeError("generator must be a Generator");
     if (collateFn !== undefined && typeof collateFn !== "function") throw new TypeError("collateFn must be a function");
     if (shuffle && this.dataset.length <= 0) {
-      throw new RangeError(`num_samples should be a positive integer value, but got num_samples=${this.dataset.length} (cannot shuffle an empty dataset)`);
+      throw new RangeError(
+        `num_samples should be a positive integer value, but got num_samples=${this.dataset.length} (cannot shuffle an empty dataset)`,
+      );
     }
     this.batchSize = batchSize;
     this.shuffle = shuffle;

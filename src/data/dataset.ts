@@ -26,10 +26,20 @@ export type DatasetLike<T> = Dataset<T> | readonly T[];
 export function asDataset<T>(data: DatasetLike<T>): Dataset<T> {
   if (Array.isArray(data)) {
     const items = data as readonly T[];
-    return { get length() { return items.length; }, getItem: (i: number) => items[checkIndex(i, items.length, "array")] };
+    return {
+      get length() {
+        return items.length;
+      },
+      getItem: (i: number) => items[checkIndex(i, items.length, "array")],
+    };
   }
   const dataset = data as Dataset<T>;
-  if (dataset === null || typeof dataset !== "object" || typeof dataset.getItem !== "function" || !Number.isInteger(dataset.length)) {
+  if (
+    dataset === null ||
+    typeof dataset !== "object" ||
+    typeof dataset.getItem !== "function" ||
+    !Number.isInteger(dataset.length)
+  ) {
     throw new TypeError("expected a dataset (an object with a length and getItem(index)) or an array");
   }
   return dataset;
@@ -54,10 +64,13 @@ export class TensorDataset implements Dataset<Tensor[]> {
     if (tensors.length === 0) throw new TypeError("TensorDataset needs at least one tensor");
     tensors.forEach((t, i) => {
       if (!(t instanceof Tensor)) throw new TypeError(`TensorDataset: argument ${i} is not a tensor`);
-      if (t.ndim === 0) throw new RangeError(`TensorDataset: tensor ${i} is 0-d; each tensor needs a first dimension to index`);
+      if (t.ndim === 0)
+        throw new RangeError(`TensorDataset: tensor ${i} is 0-d; each tensor needs a first dimension to index`);
     });
     if (tensors.some((t) => t.shape[0] !== tensors[0].shape[0])) {
-      throw new RangeError(`Size mismatch between tensors (first dimensions: ${tensors.map((t) => formatShape(t.shape)).join(", ")})`);
+      throw new RangeError(
+        `Size mismatch between tensors (first dimensions: ${tensors.map((t) => formatShape(t.shape)).join(", ")})`,
+      );
     }
     this.tensors = tensors;
   }
@@ -87,7 +100,8 @@ export class Subset<T> implements Dataset<T> {
     this.indices = Array.from(indices);
     const inner = this.dataset;
     if (typeof inner.getBatch === "function") {
-      this.getBatch = (batch) => inner.getBatch!(batch.map((i) => this.indices[checkIndex(i, this.indices.length, "Subset")]));
+      this.getBatch = (batch) =>
+        inner.getBatch!(batch.map((i) => this.indices[checkIndex(i, this.indices.length, "Subset")]));
     }
   }
 
@@ -107,11 +121,16 @@ export class Subset<T> implements Dataset<T> {
  * to the splits in order. The items are shuffled with `randperm(length, generator)` (the default
  * generator unless given), so the same seed gives PyTorch's split.
  */
-export function randomSplit<T>(dataset: DatasetLike<T>, lengths: readonly number[], generator: Generator = defaultGenerator): Subset<T>[] {
+export function randomSplit<T>(
+  dataset: DatasetLike<T>,
+  lengths: readonly number[],
+  generator: Generator = defaultGenerator,
+): Subset<T>[] {
   const data = asDataset(dataset);
   const n = data.length;
   let counts = [...lengths];
-  if (counts.some((v) => typeof v !== "number" || Number.isNaN(v))) throw new TypeError(`randomSplit: lengths must be numbers, got ${JSON.stringify(lengths)}`);
+  if (counts.some((v) => typeof v !== "number" || Number.isNaN(v)))
+    throw new TypeError(`randomSplit: lengths must be numbers, got ${JSON.stringify(lengths)}`);
   const total = counts.reduce((a, b) => a + b, 0);
   if (isClose(total, 1) && total <= 1) {
     counts = counts.map((fraction, i) => {
@@ -121,10 +140,14 @@ export function randomSplit<T>(dataset: DatasetLike<T>, lengths: readonly number
     const remainder = n - counts.reduce((a, b) => a + b, 0);
     for (let i = 0; i < remainder; i++) counts[i % counts.length] += 1;
   } else if (counts.some((c) => !Number.isInteger(c) || c < 0)) {
-    throw new RangeError(`randomSplit: lengths must be non-negative integers or fractions summing to 1, got ${JSON.stringify(lengths)}`);
+    throw new RangeError(
+      `randomSplit: lengths must be non-negative integers or fractions summing to 1, got ${JSON.stringify(lengths)}`,
+    );
   }
   if (counts.reduce((a, b) => a + b, 0) !== n) {
-    throw new RangeError(`Sum of input lengths does not equal the length of the input dataset! (lengths ${JSON.stringify(counts)}, dataset of ${n})`);
+    throw new RangeError(
+      `Sum of input lengths does not equal the length of the input dataset! (lengths ${JSON.stringify(counts)}, dataset of ${n})`,
+    );
   }
   const indices = Array.from(generator.randperm(n));
   const subsets: Subset<T>[] = [];

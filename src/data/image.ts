@@ -17,8 +17,11 @@ export function isRawImage(value: unknown): value is RawImage {
   if (value === null || typeof value !== "object") return false;
   const { width, height, channels, data } = value as Partial<RawImage>;
   return (
-    Number.isInteger(width) && Number.isInteger(height) && Number.isInteger(channels) &&
-    data instanceof Uint8Array && (channels as number) >= 1 &&
+    Number.isInteger(width) &&
+    Number.isInteger(height) &&
+    Number.isInteger(channels) &&
+    data instanceof Uint8Array &&
+    (channels as number) >= 1 &&
     data.length === (width as number) * (height as number) * (channels as number)
   );
 }
@@ -27,11 +30,20 @@ export function isRawImage(value: unknown): value is RawImage {
 export function assertRawImage(value: unknown, what: string): asserts value is RawImage {
   if (isRawImage(value)) return;
   if (value !== null && typeof value === "object" && "data" in value && "width" in value) {
-    const { width, height, channels, data } = value as { width: unknown; height: unknown; channels: unknown; data: unknown };
+    const { width, height, channels, data } = value as {
+      width: unknown;
+      height: unknown;
+      channels: unknown;
+      data: unknown;
+    };
     const size = data instanceof Uint8Array ? `${data.length} bytes` : `data that is not a Uint8Array`;
-    throw new TypeError(`${what}: image of ${String(width)}×${String(height)}×${String(channels)} has ${size}; expected width·height·channels bytes`);
+    throw new TypeError(
+      `${what}: image of ${String(width)}×${String(height)}×${String(channels)} has ${size}; expected width·height·channels bytes`,
+    );
   }
-  throw new TypeError(`${what}: expected an image {width, height, channels, data: Uint8Array} or a tensor, got ${describe(value)}`);
+  throw new TypeError(
+    `${what}: expected an image {width, height, channels, data: Uint8Array} or a tensor, got ${describe(value)}`,
+  );
 }
 
 export function describe(value: unknown): string {

@@ -75,10 +75,17 @@ const OPTION_KEYS = ["transform", "targetTransform", "fs", "maxPixels", "isValid
 
 type Fn<In, Out> = (input: In) => Out;
 /** Options with the two transforms given as functions or as transform objects, for type inference. */
-type OptionsWith<TT, YT> = Omit<ImageFolderOptions<unknown, unknown>, "transform" | "targetTransform"> & { transform?: TT; targetTransform?: YT };
+type OptionsWith<TT, YT> = Omit<ImageFolderOptions<unknown, unknown>, "transform" | "targetTransform"> & {
+  transform?: TT;
+  targetTransform?: YT;
+};
 /** The item types that options O give: what the transforms return, or the image and the class index. */
 type ImageOf<O> = O extends { transform: infer X } ? (X extends undefined ? RawImage : TransformOutput<X>) : RawImage;
-type TargetOf<O> = O extends { targetTransform: infer X } ? (X extends undefined ? number : TransformOutput<X>) : number;
+type TargetOf<O> = O extends { targetTransform: infer X }
+  ? X extends undefined
+    ? number
+    : TransformOutput<X>
+  : number;
 
 export class ImageFolder<T = RawImage, Y = number> implements Dataset<[T, Y]> {
   readonly root: string;
@@ -129,7 +136,10 @@ export class ImageFolder<T = RawImage, Y = number> implements Dataset<[T, Y]> {
   }
 
   /** Imports `node:fs` (in any runtime that has it) and builds the dataset. */
-  static async create<const O extends ImageFolderOptions<any, any> = {}>(root: string, options?: O): Promise<ImageFolder<ImageOf<O>, TargetOf<O>>> {
+  static async create<const O extends ImageFolderOptions<any, any> = {}>(
+    root: string,
+    options?: O,
+  ): Promise<ImageFolder<ImageOf<O>, TargetOf<O>>> {
     const given = (options ?? {}) as ImageFolderOptions<ImageOf<O>, TargetOf<O>>;
     if (given.fs !== undefined) return new ImageFolder(root, given);
     // A computed specifier keeps bundlers for the browser from trying to include node:fs.
@@ -183,7 +193,9 @@ export class ImageFolder<T = RawImage, Y = number> implements Dataset<[T, Y]> {
     try {
       names = this.fs.readdirSync(this.root);
     } catch (error) {
-      throw new Error(`ImageFolder: cannot read the root folder ${this.root}: ${(error as Error).message}`, { cause: error });
+      throw new Error(`ImageFolder: cannot read the root folder ${this.root}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     const classes = names.filter((name) => this.isDirectory(join(this.root, name))).sort(byCodePoint);
     if (classes.length === 0) throw new Error(`Couldn't find any class folder in ${this.root}.`);
@@ -244,7 +256,8 @@ export class ImageFolder<T = RawImage, Y = number> implements Dataset<[T, Y]> {
       }
       const files: string[] = [];
       const folders: string[] = [];
-      for (const name of this.fs.readdirSync(folder)) (this.isDirectory(join(folder, name)) ? folders : files).push(name);
+      for (const name of this.fs.readdirSync(folder))
+        (this.isDirectory(join(folder, name)) ? folders : files).push(name);
       found.push([folder, files.sort(byCodePoint)]);
       for (const sub of folders) visit(join(folder, sub));
       if (id !== null) visiting.delete(id);

@@ -6,8 +6,15 @@ export { type Dataset, type DatasetLike, asDataset, TensorDataset, Subset, rando
 export { type Collated, defaultCollate } from "./collate.js";
 export { DataLoader, type DataLoaderOptions } from "./dataloader.js";
 export {
-  Compose, ToTensor, Normalize, Resize, applyTransform,
-  type Transform, type TransformLike, type TransformOutput, type NormalizeOptions,
+  Compose,
+  ToTensor,
+  Normalize,
+  Resize,
+  applyTransform,
+  type Transform,
+  type TransformLike,
+  type TransformOutput,
+  type NormalizeOptions,
 } from "./transforms.js";
 export { type RawImage, isRawImage } from "./image.js";
 export { resizeImage, interpolateBilinear, resizedOutputSize } from "./resize.js";

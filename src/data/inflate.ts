@@ -53,7 +53,10 @@ class BitReader {
   private bits = 0;
   private count = 0;
 
-  constructor(readonly data: Uint8Array, start: number) {
+  constructor(
+    readonly data: Uint8Array,
+    start: number,
+  ) {
     this.pos = start;
     this.end = data.length;
   }
@@ -172,7 +175,11 @@ const SYMBOL_SHIFT = 8;
  * a block costs no allocation), else into a new array.
  */
 function buildTable(
-  table: HuffmanTable, lengths: ArrayLike<number>, what: string, maxRootBits: number, loneCodeAllowed = true,
+  table: HuffmanTable,
+  lengths: ArrayLike<number>,
+  what: string,
+  maxRootBits: number,
+  loneCodeAllowed = true,
 ): HuffmanTable {
   const { countOfLength, nextCode, reversedCode, subBitsOf, subStart } = scratch;
   countOfLength.fill(0);
@@ -274,10 +281,17 @@ function reverseBits(code: number, length: number): number {
 }
 
 // Length symbols 257..285 and distance symbols 0..29: base values and extra bits (RFC 1951 §3.2.5).
-const LENGTH_BASE = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258];
+const LENGTH_BASE = [
+  3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258,
+];
 const LENGTH_EXTRA = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0];
-const DISTANCE_BASE = [1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577];
-const DISTANCE_EXTRA = [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13];
+const DISTANCE_BASE = [
+  1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145,
+  8193, 12289, 16385, 24577,
+];
+const DISTANCE_EXTRA = [
+  0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13,
+];
 /** The order in which a dynamic block sends the code lengths of its code-length alphabet. */
 const CODE_LENGTH_ORDER = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
 
@@ -313,7 +327,11 @@ class Output {
   /** input bytes consumed when the last byte was written */
   consumedAtLastWrite = 0;
 
-  constructor(readonly cap: number, private readonly reader: BitReader, private readonly onFull: () => void) {
+  constructor(
+    readonly cap: number,
+    private readonly reader: BitReader,
+    private readonly onFull: () => void,
+  ) {
     this.bytes = new Uint8Array(Math.min(cap, 1 << 16));
     if (cap === 0) onFull();
   }
@@ -376,7 +394,11 @@ export interface PartialInflateOptions {
  * and says how it ended instead of treating a short or long stream as an error. Corrupt data,
  * wherever it is decoded, throws `InflateError`.
  */
-export function inflateZlibPartial(data: Uint8Array, maxOutput: number, options: PartialInflateOptions = {}): PartialInflate {
+export function inflateZlibPartial(
+  data: Uint8Array,
+  maxOutput: number,
+  options: PartialInflateOptions = {},
+): PartialInflate {
   const reader = new BitReader(data, 0);
   const out = new Output(maxOutput, reader, () => {
     if (options.inputEndWhenFull !== undefined) reader.limit(options.inputEndWhenFull(reader.consumed));
@@ -392,9 +414,17 @@ export function inflateZlibPartial(data: Uint8Array, maxOutput: number, options:
     const output = out.bytes.subarray(0, out.length);
     const actual = adler32(output);
     if (actual !== stored) {
-      throw new InflateError(`zlib checksum mismatch: Adler-32 of the data is ${hex(actual)}, the stream says ${hex(stored)}`);
+      throw new InflateError(
+        `zlib checksum mismatch: Adler-32 of the data is ${hex(actual)}, the stream says ${hex(stored)}`,
+      );
     }
-    return { output, ending: "checksum", blocksComplete, consumed: reader.consumed, consumedAtLastOutput: out.consumedAtLastWrite };
+    return {
+      output,
+      ending: "checksum",
+      blocksComplete,
+      consumed: reader.consumed,
+      consumedAtLastOutput: out.consumedAtLastWrite,
+    };
   } catch (error) {
     const output = out.bytes.subarray(0, out.length);
     const where = { blocksComplete, consumed: reader.consumed, consumedAtLastOutput: out.consumedAtLastWrite };
@@ -411,9 +441,14 @@ export function inflateZlibPartial(data: Uint8Array, maxOutput: number, options:
  */
 export function inflateZlib(data: Uint8Array, maxOutput: number): Uint8Array {
   const { output, ending, blocksComplete } = inflateZlibPartial(data, maxOutput);
-  if (ending === "more output") throw new InflateError(`decompressed data is larger than expected (more than ${maxOutput} bytes)`);
+  if (ending === "more output")
+    throw new InflateError(`decompressed data is larger than expected (more than ${maxOutput} bytes)`);
   if (ending === "input ended") {
-    throw new InflateError(blocksComplete ? "compressed data ends before its Adler-32 checksum" : "compressed data ends in the middle of a block");
+    throw new InflateError(
+      blocksComplete
+        ? "compressed data ends before its Adler-32 checksum"
+        : "compressed data ends in the middle of a block",
+    );
   }
   return output;
 }
@@ -425,7 +460,8 @@ export function inflateRaw(data: Uint8Array, maxOutput: number): Uint8Array {
   try {
     inflateBlocks(reader, out);
   } catch (error) {
-    if (error instanceof OutputFull) throw new InflateError(`decompressed data is larger than expected (more than ${maxOutput} bytes)`);
+    if (error instanceof OutputFull)
+      throw new InflateError(`decompressed data is larger than expected (more than ${maxOutput} bytes)`);
     if (error instanceof InputEnded) throw new InflateError("compressed data ends in the middle of a block");
     throw error;
   }
@@ -436,7 +472,8 @@ function readZlibHeader(reader: BitReader): void {
   const cmf = reader.take(8);
   const flg = reader.take(8);
   if ((cmf * 256 + flg) % 31 !== 0) throw new InflateError("corrupt zlib header (header check failed)");
-  if ((cmf & 15) !== 8) throw new InflateError(`unsupported zlib compression method ${cmf & 15} (only 8, deflate, exists)`);
+  if ((cmf & 15) !== 8)
+    throw new InflateError(`unsupported zlib compression method ${cmf & 15} (only 8, deflate, exists)`);
   if (cmf >>> 4 > 7) throw new InflateError(`invalid zlib window size 2^${(cmf >>> 4) + 8}`);
   // zlib stops and asks for the dictionary, which PIL never gives: the image never completes.
   if (flg & 0x20) throw new InflateError("zlib stream needs a preset dictionary, which PNG does not allow");
@@ -464,7 +501,8 @@ function storedBlock(reader: BitReader, out: Output): void {
   reader.alignToByte();
   const length = reader.take(16);
   const check = reader.take(16);
-  if ((length ^ 0xffff) !== check) throw new InflateError("corrupt stored block (length does not match its complement)");
+  if ((length ^ 0xffff) !== check)
+    throw new InflateError("corrupt stored block (length does not match its complement)");
   // Copy as much as both the input and the output allow, as zlib does, then stop if either ran out.
   let left = length;
   while (left > 0) {
@@ -501,7 +539,8 @@ function readDynamicTables(reader: BitReader, tables: DynamicTables): void {
   const literalCount = reader.take(5) + 257;
   const distanceCount = reader.take(5) + 1;
   const codeLengthCount = reader.take(4) + 4;
-  if (literalCount > 286) throw new InflateError(`dynamic block declares ${literalCount} literal/length codes (at most 286)`);
+  if (literalCount > 286)
+    throw new InflateError(`dynamic block declares ${literalCount} literal/length codes (at most 286)`);
   if (distanceCount > 30) throw new InflateError(`dynamic block declares ${distanceCount} distance codes (at most 30)`);
   const codeLengthLengths = tables.codeLengthLengths.fill(0);
   for (let i = 0; i < codeLengthCount; i++) codeLengthLengths[CODE_LENGTH_ORDER[i]] = reader.take(3);
@@ -523,7 +562,8 @@ function readDynamicTables(reader: BitReader, tables: DynamicTables): void {
       repeat = 3 + reader.take(2);
     } else if (symbol === 17) repeat = 3 + reader.take(3);
     else repeat = 11 + reader.take(7);
-    if (i + repeat > lengths.length) throw new InflateError("dynamic block code lengths run past the declared number of codes");
+    if (i + repeat > lengths.length)
+      throw new InflateError("dynamic block code lengths run past the declared number of codes");
     lengths.fill(value, i, i + repeat);
     i += repeat;
   }
@@ -551,7 +591,10 @@ function huffmanBlock(reader: BitReader, out: Output, literal: HuffmanTable, dis
     // A match that does not fit is cut at the cap (zlib writes what fits, then stops); as in zlib,
     // a full output stops before the distance is checked.
     const n = out.reserve(length);
-    if (dist > out.length) throw new InflateError(`match distance ${dist} reaches before the start of the data (${out.length} bytes so far)`);
+    if (dist > out.length)
+      throw new InflateError(
+        `match distance ${dist} reaches before the start of the data (${out.length} bytes so far)`,
+      );
     const bytes = out.bytes;
     // Byte by byte: a match may overlap the bytes it is writing.
     let from = out.length - dist;

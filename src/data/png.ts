@@ -118,7 +118,11 @@ export function decodePng(bytes: Uint8Array, options: DecodePngOptions = {}): Ra
   const { maxPixels = DEFAULT_MAX_PIXELS, onWarning = (message: string) => console.warn(`decodePng: ${message}`) } =
     checkOptions("decodePng", options, ["maxPixels", "onWarning"]);
   if (bytes.length < 8 || SIGNATURE.some((b, i) => bytes[i] !== b)) {
-    throw new PngError(bytes.length < 8 ? `not a PNG file (only ${bytes.length} bytes)` : "not a PNG file (the PNG signature is missing)");
+    throw new PngError(
+      bytes.length < 8
+        ? `not a PNG file (only ${bytes.length} bytes)`
+        : "not a PNG file (the PNG signature is missing)",
+    );
   }
   const warnings: string[] = [];
   const opened = openPng(bytes, maxPixels, warnings);
@@ -128,10 +132,14 @@ export function decodePng(bytes: Uint8Array, options: DecodePngOptions = {}): Ra
   const { palette } = opened;
   if (header.colorType === 3 && palette === null && (laterTransparency ?? opened.transparencyIsIndex)) {
     // convert("RGB") looks the transparent index up in a palette the image does not have.
-    throw new PngError("palette image with a single transparent index (tRNS) but no PLTE chunk: PIL fails to convert it to RGB");
+    throw new PngError(
+      "palette image with a single transparent index (tRNS) but no PLTE chunk: PIL fails to convert it to RGB",
+    );
   }
   if (header.colorType !== 3 && palette !== null && !grayReadsPalette(header)) {
-    throw new PngError(`a PLTE chunk read while IHDR said palette, then IHDR says ${COLOR_TYPES[header.colorType].name} of depth ${header.bitDepth}: PIL fails (unrecognized image mode)`);
+    throw new PngError(
+      `a PLTE chunk read while IHDR said palette, then IHDR says ${COLOR_TYPES[header.colorType].name} of depth ${header.bitDepth}: PIL fails (unrecognized image mode)`,
+    );
   }
 
   const rgb = new Uint8Array(header.width * header.height * 3);
@@ -200,25 +208,32 @@ function openPng(bytes: Uint8Array, maxPixels: number, warnings: string[]): Open
   let interlaced = false;
   let palette: Uint8Array | null = null;
   let transparencyIsIndex = false;
-  for (let at = 8; ; ) {
+  for (let at = 8; ;) {
     const chunk = chunkHeadAt(bytes, at);
     if (chunk === null) {
-      throw new PngError(`truncated PNG file: it ends at byte ${bytes.length} ${at >= bytes.length ? "before any image data (no IDAT chunk)" : "inside a chunk header"}`);
+      throw new PngError(
+        `truncated PNG file: it ends at byte ${bytes.length} ${at >= bytes.length ? "before any image data (no IDAT chunk)" : "inside a chunk header"}`,
+      );
     }
     const { type } = chunk;
-    if (!isChunkType(type)) throw new PngError(`corrupt PNG file: invalid chunk type ${JSON.stringify(type)} at byte ${at}`);
+    if (!isChunkType(type))
+      throw new PngError(`corrupt PNG file: invalid chunk type ${JSON.stringify(type)} at byte ${at}`);
     if (type === "IDAT") {
       if (fields === null) throw new PngError(`corrupt PNG file: ${badMode ?? "no IHDR chunk before the image data"}`);
       const header = { ...fields, width, height, interlaced, channels: COLOR_TYPES[fields.colorType].channels };
       checkSize(header, maxPixels);
       if (header.colorType === 3 && palette === null) {
-        warnings.push("palette image without a PLTE chunk before the image data: colours read as PIL's default gray ramp");
+        warnings.push(
+          "palette image without a PLTE chunk before the image data: colours read as PIL's default gray ramp",
+        );
       }
       return { header, palette, transparencyIsIndex, firstIdat: chunk };
     }
     if (type === "IEND") throw new PngError("corrupt PNG file: no IDAT chunk (no image data)");
     if (chunk.dataEnd > bytes.length) {
-      throw new PngError(`truncated PNG file: chunk ${type} at byte ${at} needs ${chunk.length + 12} bytes, only ${bytes.length - at} remain`);
+      throw new PngError(
+        `truncated PNG file: chunk ${type} at byte ${at} needs ${chunk.length + 12} bytes, only ${bytes.length - at} remain`,
+      );
     }
     const data = bytes.subarray(chunk.dataStart, chunk.dataEnd);
     if (type === "IHDR") {
@@ -227,7 +242,8 @@ function openPng(bytes: Uint8Array, maxPixels: number, warnings: string[]): Open
       width = readUint32(data, 0);
       height = readUint32(data, 4);
       const [bitDepth, colorType, , filter, interlace] = data.subarray(8, 13);
-      if (COLOR_TYPES[colorType]?.depths.includes(bitDepth)) fields = { width, height, bitDepth, colorType, interlaced };
+      if (COLOR_TYPES[colorType]?.depths.includes(bitDepth))
+        fields = { width, height, bitDepth, colorType, interlaced };
       else badMode = describeBadMode(bitDepth, colorType);
       if (interlace !== 0) interlaced = true;
       if (interlace > 1) warnings.push(`interlace method ${interlace} in IHDR is read as Adam7 (1), as PIL does`);
@@ -235,14 +251,16 @@ function openPng(bytes: Uint8Array, maxPixels: number, warnings: string[]): Open
     } else if (type === "PLTE") {
       if (fields?.colorType === 3) palette = checkPalette(data);
     } else {
-      if (type === "acTL" || type === "fcTL" || type === "fdAT") throw new PngError(`unsupported PNG file: animated PNG (${type} chunk at byte ${at})`);
+      if (type === "acTL" || type === "fcTL" || type === "fdAT")
+        throw new PngError(`unsupported PNG file: animated PNG (${type} chunk at byte ${at})`);
       checkAncillary(type, data, fields?.colorType, at);
       if (type === "tRNS" && fields?.colorType === 3) transparencyIsIndex = isSingleTransparentIndex(data);
       if (type.charCodeAt(0) < 97) warnings.push(`unknown critical chunk ${type} at byte ${at} skipped, as PIL does`);
     }
     const crc = storedCrc(bytes, chunk);
     if (crc === null) throw new PngError(`truncated PNG file: it ends inside the CRC of chunk ${type} at byte ${at}`);
-    if (crc !== crc32(bytes, at + 4, chunk.dataEnd)) throw new PngError(`corrupt PNG file: CRC mismatch in chunk ${type} at byte ${at}`);
+    if (crc !== crc32(bytes, at + 4, chunk.dataEnd))
+      throw new PngError(`corrupt PNG file: CRC mismatch in chunk ${type} at byte ${at}`);
     at = chunk.dataEnd + 4;
   }
 }
@@ -258,13 +276,16 @@ function checkSize(header: Header, maxPixels: number): void {
   const { width, height } = header;
   if (width === 0 || height === 0) throw new PngError(`corrupt PNG file: invalid image size ${width}×${height}`);
   if (width * height > maxPixels) {
-    throw new PngError(`image of ${width}×${height} pixels is larger than the limit of ${maxPixels} pixels (maxPixels)`);
+    throw new PngError(
+      `image of ${width}×${height} pixels is larger than the limit of ${maxPixels} pixels (maxPixels)`,
+    );
   }
 }
 
 /** PIL keeps any PLTE up to 256 whole entries (a partial last triple is ignored). */
 function checkPalette(data: Uint8Array): Uint8Array {
-  if (Math.floor(data.length / 3) > 256) throw new PngError(`corrupt PNG file: PLTE chunk of ${data.length} bytes (a palette has at most 256 RGB triples)`);
+  if (Math.floor(data.length / 3) > 256)
+    throw new PngError(`corrupt PNG file: PLTE chunk of ${data.length} bytes (a palette has at most 256 RGB triples)`);
   return data;
 }
 
@@ -273,17 +294,22 @@ function checkPalette(data: Uint8Array): Uint8Array {
  * ... read fields with struct and raise): the same lengths fail here.
  */
 function checkAncillary(type: string, data: Uint8Array, colorType: number | undefined, at: number): void {
-  const tooShort = (what: string) => new PngError(`corrupt PNG file: ${type} chunk at byte ${at} of ${data.length} bytes is too short for ${what}`);
+  const tooShort = (what: string) =>
+    new PngError(`corrupt PNG file: ${type} chunk at byte ${at} of ${data.length} bytes is too short for ${what}`);
   switch (type) {
     case "tRNS":
       // PIL reads one 16-bit gray value for modes 1, L and I, three for RGB; nothing otherwise.
-      if ((colorType === 0 && data.length < 2) || (colorType === 2 && data.length < 6)) throw tooShort("its transparent colour");
+      if ((colorType === 0 && data.length < 2) || (colorType === 2 && data.length < 6))
+        throw tooShort("its transparent colour");
       return;
     case "gAMA":
       if (data.length < 4) throw tooShort("a gamma value");
       return;
     case "cHRM":
-      if (data.length % 4 !== 0) throw new PngError(`corrupt PNG file: cHRM chunk at byte ${at} of ${data.length} bytes (not whole 4-byte values)`);
+      if (data.length % 4 !== 0)
+        throw new PngError(
+          `corrupt PNG file: cHRM chunk at byte ${at} of ${data.length} bytes (not whole 4-byte values)`,
+        );
       return;
     case "sRGB":
       if (data.length < 1) throw tooShort("a rendering intent");
@@ -292,7 +318,8 @@ function checkAncillary(type: string, data: Uint8Array, colorType: number | unde
       if (data.length < 9) throw tooShort("a pixel size");
       return;
     case "iCCP":
-      if (!data.includes(0)) throw new PngError(`corrupt PNG file: iCCP chunk at byte ${at} has no profile name terminator`);
+      if (!data.includes(0))
+        throw new PngError(`corrupt PNG file: iCCP chunk at byte ${at} has no profile name terminator`);
       return;
     case "zTXt": {
       const nul = data.indexOf(0);
@@ -316,7 +343,11 @@ interface Piece {
  * IDAT chunk, CRCs skipped), decompressed as far as PIL's decoder goes. Returns the raw rows (rows
  * PIL never receives are left 0) and the chunk where reading stopped.
  */
-function loadImageData(bytes: Uint8Array, opened: Opened, warnings: string[]): { raw: Uint8Array; chunksRead: ChunkHead[] } {
+function loadImageData(
+  bytes: Uint8Array,
+  opened: Opened,
+  warnings: string[],
+): { raw: Uint8Array; chunksRead: ChunkHead[] } {
   const { header, firstIdat } = opened;
   const { pieces, endReason } = imageDataPieces(bytes, firstIdat);
   const pieceEnds: number[] = [];
@@ -347,9 +378,12 @@ function loadImageData(bytes: Uint8Array, opened: Opened, warnings: string[]): {
   /** The IDAT chunks PIL read, up to the one where decoding finished (after `piece`). */
   const chunksUpTo = (piece: number) => [...new Set(pieces.slice(0, piece + 1).map((p) => p.chunk))];
   if (output.length === expectedSize) {
-    if (ending === "more output") warnings.push("the image data holds more than the image needs; the rest is ignored, as PIL does");
+    if (ending === "more output")
+      warnings.push("the image data holds more than the image needs; the rest is ignored, as PIL does");
     if (ending === "input ended" && pieceEnds[fullAtPiece] === total) {
-      warnings.push(`${endReason}, after the last row: the zlib stream's end and Adler-32 checksum are missing (PIL does not need them)`);
+      warnings.push(
+        `${endReason}, after the last row: the zlib stream's end and Adler-32 checksum are missing (PIL does not need them)`,
+      );
     }
     return { raw: output, chunksRead: chunksUpTo(fullAtPiece) };
   }
@@ -358,14 +392,18 @@ function loadImageData(bytes: Uint8Array, opened: Opened, warnings: string[]): {
   // completes a row: within the input fed when the last row was completed.
   const pieceOf = (consumed: number) => pieceEnds.findIndex((end) => end >= consumed);
   if (ending === "checksum" && rows.complete && pieceOf(result.consumed) === pieceOf(result.consumedAtLastOutput)) {
-    warnings.push(`the image data ends after ${rows.count} of ${rows.total} rows; the rest are 0 (black), as PIL leaves them`);
+    warnings.push(
+      `the image data ends after ${rows.count} of ${rows.total} rows; the rest are 0 (black), as PIL leaves them`,
+    );
     const raw = new Uint8Array(expectedSize);
     raw.set(output);
     return { raw, chunksRead: chunksUpTo(pieceOf(result.consumed)) };
   }
   if (ending === "checksum") {
     const where = rows.complete ? "in a later read of the image data than its last row" : "inside a row";
-    throw new PngError(`image data is too short: the zlib stream ends ${where} (${output.length} bytes decompressed, a ${header.width}×${header.height} image needs ${expectedSize})`);
+    throw new PngError(
+      `image data is too short: the zlib stream ends ${where} (${output.length} bytes decompressed, a ${header.width}×${header.height} image needs ${expectedSize})`,
+    );
   }
   throw new PngError(`${endReason} (${output.length} of ${expectedSize} bytes of image data decompressed)`);
 }
@@ -382,11 +420,23 @@ function imageDataPieces(bytes: Uint8Array, firstIdat: ChunkHead): { pieces: Pie
     while (at === chunk.dataEnd) {
       // The chunk is used up: skip its CRC (PIL does not check it) and read the next header.
       const next = chunkHeadAt(bytes, chunk.dataEnd + 4);
-      if (next === null) return { pieces, endReason: `truncated PNG file: it ends at byte ${bytes.length}, inside or after the last IDAT chunk` };
-      if (!isChunkType(next.type)) return { pieces, endReason: `corrupt PNG file: invalid chunk type ${JSON.stringify(next.type)} at byte ${next.at}` };
-      if (next.type === "fdAT") return { pieces, endReason: `unsupported PNG file: animated PNG (fdAT chunk at byte ${next.at})` };
+      if (next === null)
+        return {
+          pieces,
+          endReason: `truncated PNG file: it ends at byte ${bytes.length}, inside or after the last IDAT chunk`,
+        };
+      if (!isChunkType(next.type))
+        return {
+          pieces,
+          endReason: `corrupt PNG file: invalid chunk type ${JSON.stringify(next.type)} at byte ${next.at}`,
+        };
+      if (next.type === "fdAT")
+        return { pieces, endReason: `unsupported PNG file: animated PNG (fdAT chunk at byte ${next.at})` };
       if (next.type !== "IDAT" && next.type !== "DDAT") {
-        return { pieces, endReason: `truncated image data: the IDAT chunks stop at a ${next.type} chunk at byte ${next.at}` };
+        return {
+          pieces,
+          endReason: `truncated image data: the IDAT chunks stop at a ${next.type} chunk at byte ${next.at}`,
+        };
       }
       chunk = next;
       at = chunk.dataStart;
@@ -395,7 +445,11 @@ function imageDataPieces(bytes: Uint8Array, firstIdat: ChunkHead): { pieces: Pie
     const end = Math.min(wanted, bytes.length);
     if (end > at) pieces.push({ start: at, end, chunk });
     // A read cut short by the end of the file is the last: the next one returns nothing.
-    if (end < wanted) return { pieces, endReason: `truncated PNG file: it ends at byte ${bytes.length}, inside the IDAT chunk at byte ${chunk.at}` };
+    if (end < wanted)
+      return {
+        pieces,
+        endReason: `truncated PNG file: it ends at byte ${bytes.length}, inside the IDAT chunk at byte ${chunk.at}`,
+      };
     at = end;
   }
 }
@@ -406,29 +460,40 @@ function imageDataPieces(bytes: Uint8Array, firstIdat: ChunkHead): { pieces: Pie
  * chunk header) is fine there, but a chunk whose data is cut short, or a malformed ancillary chunk
  * PIL parses, is an error.
  */
-function readChunksAfterImage(bytes: Uint8Array, chunksRead: ChunkHead[], header: Header, warnings: string[]): boolean | undefined {
+function readChunksAfterImage(
+  bytes: Uint8Array,
+  chunksRead: ChunkHead[],
+  header: Header,
+  warnings: string[],
+): boolean | undefined {
   const badCrcs: string[] = [];
   let transparencyIsIndex: boolean | undefined;
   let colorType = header.colorType; // a later IHDR changes the mode the ancillary chunks see
   for (const chunk of chunksRead) {
     const crc = storedCrc(bytes, chunk);
-    if (crc !== null && crc !== crc32(bytes, chunk.at + 4, chunk.dataEnd)) badCrcs.push(`${chunk.type} at byte ${chunk.at}`);
+    if (crc !== null && crc !== crc32(bytes, chunk.at + 4, chunk.dataEnd))
+      badCrcs.push(`${chunk.type} at byte ${chunk.at}`);
   }
   const lastChunk = chunksRead[chunksRead.length - 1];
-  for (let at = lastChunk.dataEnd + 4; ; ) {
+  for (let at = lastChunk.dataEnd + 4; ;) {
     const chunk = chunkHeadAt(bytes, at);
     if (chunk === null || !isChunkType(chunk.type)) {
-      warnings.push(`no IEND chunk: the file ${chunk === null ? `ends at byte ${bytes.length}` : `holds no chunk at byte ${at}`} (PIL stops reading there)`);
+      warnings.push(
+        `no IEND chunk: the file ${chunk === null ? `ends at byte ${bytes.length}` : `holds no chunk at byte ${at}`} (PIL stops reading there)`,
+      );
       break;
     }
     if (chunk.type === "IEND") {
       const crc = storedCrc(bytes, chunk);
-      if (chunk.length !== 0 || crc === null) warnings.push(`IEND chunk at byte ${at} is ${chunk.length !== 0 ? "not empty" : "cut short"}`);
+      if (chunk.length !== 0 || crc === null)
+        warnings.push(`IEND chunk at byte ${at} is ${chunk.length !== 0 ? "not empty" : "cut short"}`);
       else if (crc !== crc32(bytes, at + 4, chunk.dataEnd)) badCrcs.push(`IEND at byte ${at}`);
       break;
     }
     if (chunk.dataEnd > bytes.length) {
-      throw new PngError(`truncated PNG file: chunk ${chunk.type} at byte ${at} needs ${chunk.length + 12} bytes, only ${bytes.length - at} remain`);
+      throw new PngError(
+        `truncated PNG file: chunk ${chunk.type} at byte ${at} needs ${chunk.length + 12} bytes, only ${bytes.length - at} remain`,
+      );
     }
     const data = bytes.subarray(chunk.dataStart, chunk.dataEnd);
     if (chunk.type === "IHDR") {
@@ -443,7 +508,8 @@ function readChunksAfterImage(bytes: Uint8Array, chunksRead: ChunkHead[], header
     if (crc !== null && crc !== crc32(bytes, at + 4, chunk.dataEnd)) badCrcs.push(`${chunk.type} at byte ${at}`);
     at = chunk.dataEnd + 4;
   }
-  if (badCrcs.length > 0) warnings.push(`CRC mismatch in chunk ${badCrcs.join(", ")} (PIL does not check CRCs from the image data on)`);
+  if (badCrcs.length > 0)
+    warnings.push(`CRC mismatch in chunk ${badCrcs.join(", ")} (PIL does not check CRCs from the image data on)`);
   return transparencyIsIndex;
 }
 
@@ -458,7 +524,10 @@ function isSingleTransparentIndex(data: Uint8Array): boolean {
  * PIL scales them, become indices) and fails for every other mode.
  */
 function grayReadsPalette(header: Header): boolean {
-  return (header.colorType === 0 && header.bitDepth >= 2 && header.bitDepth <= 8) || (header.colorType === 4 && header.bitDepth === 8);
+  return (
+    (header.colorType === 0 && header.bitDepth >= 2 && header.bitDepth <= 8) ||
+    (header.colorType === 4 && header.bitDepth === 8)
+  );
 }
 
 /** Bytes of one filtered row of `width` pixels, without its filter byte. */
@@ -508,8 +577,17 @@ function completeRows(header: Header, length: number): { count: number; total: n
  * Returns the offset just past this image's rows.
  */
 function unfilterAndConvert(
-  raw: Uint8Array, offset: number, header: Header, palette: Uint8Array | null,
-  width: number, height: number, rgb: Uint8Array, x0: number, y0: number, dx: number, dy: number,
+  raw: Uint8Array,
+  offset: number,
+  header: Header,
+  palette: Uint8Array | null,
+  width: number,
+  height: number,
+  rgb: Uint8Array,
+  x0: number,
+  y0: number,
+  dx: number,
+  dy: number,
 ): number {
   const stride = rowBytes(header, width);
   // The byte "to the left" is one whole pixel back (one byte for depths below 8).
@@ -525,7 +603,15 @@ function unfilterAndConvert(
   return offset;
 }
 
-function unfilterRow(raw: Uint8Array, filter: number, start: number, above: number, stride: number, left: number, row: number): void {
+function unfilterRow(
+  raw: Uint8Array,
+  filter: number,
+  start: number,
+  above: number,
+  stride: number,
+  left: number,
+  row: number,
+): void {
   const end = start + stride;
   switch (filter) {
     case 0: // None
@@ -570,8 +656,14 @@ function paeth(a: number, b: number, c: number): number {
 
 /** Writes one unfiltered row's `width` pixels as RGB to rgb[at], rgb[at + step], ... */
 function convertRow(
-  raw: Uint8Array, start: number, header: Header, palette: Uint8Array | null, width: number,
-  rgb: Uint8Array, at: number, step: number,
+  raw: Uint8Array,
+  start: number,
+  header: Header,
+  palette: Uint8Array | null,
+  width: number,
+  rgb: Uint8Array,
+  at: number,
+  step: number,
 ): void {
   const { bitDepth, colorType } = header;
   if (bitDepth < 8) {
@@ -582,7 +674,8 @@ function convertRow(
       const bit = x * bitDepth;
       const value = (raw[start + (bit >> 3)] >> (8 - bitDepth - (bit & 7))) & mask;
       if (colorType === 3) writePaletteColor(palette, value, rgb, at);
-      else if (palette !== null) writePaletteColor(palette, value * scale, rgb, at); // see `grayReadsPalette`
+      else if (palette !== null)
+        writePaletteColor(palette, value * scale, rgb, at); // see `grayReadsPalette`
       else rgb[at] = rgb[at + 1] = rgb[at + 2] = value * scale;
     }
     return;
@@ -595,8 +688,10 @@ function convertRow(
       case 0:
       case 4:
         // 16-bit gray: PIL's "I" image clipped to 255 by convert("RGB").
-        if (colorType === 0 && bytesPerSample === 2) rgb[at] = rgb[at + 1] = rgb[at + 2] = Math.min(255, (raw[i] << 8) | raw[i + 1]);
-        else if (palette !== null) writePaletteColor(palette, raw[i], rgb, at); // see `grayReadsPalette`
+        if (colorType === 0 && bytesPerSample === 2)
+          rgb[at] = rgb[at + 1] = rgb[at + 2] = Math.min(255, (raw[i] << 8) | raw[i + 1]);
+        else if (palette !== null)
+          writePaletteColor(palette, raw[i], rgb, at); // see `grayReadsPalette`
         else rgb[at] = rgb[at + 1] = rgb[at + 2] = raw[i];
         break;
       case 3:
@@ -625,4 +720,3 @@ function writePaletteColor(palette: Uint8Array | null, index: number, rgb: Uint8
 function readUint32(bytes: Uint8Array, at: number): number {
   return ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0;
 }
-

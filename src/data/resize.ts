@@ -69,7 +69,9 @@ function precomputeCoefficients(inSize: number, outSize: number): Coefficients {
     }
     for (let x = 0; x < count; x++) {
       const w = total !== 0 ? k[x] / total : k[x];
-      weights[xx * kernelSize + x] = Math.trunc(w < 0 ? -0.5 + w * (1 << PRECISION_BITS) : 0.5 + w * (1 << PRECISION_BITS));
+      weights[xx * kernelSize + x] = Math.trunc(
+        w < 0 ? -0.5 + w * (1 << PRECISION_BITS) : 0.5 + w * (1 << PRECISION_BITS),
+      );
     }
     bounds[2 * xx] = xmin;
     bounds[2 * xx + 1] = count;
@@ -182,7 +184,12 @@ function linearAxisWeights(inSize: number, outSize: number, float32: boolean): A
  * For float64 both are computed in double (equal to ATen's within an ulp).
  */
 export function interpolateBilinear(
-  values: ArrayLike<number>, planes: number, inH: number, inW: number, outH: number, outW: number,
+  values: ArrayLike<number>,
+  planes: number,
+  inH: number,
+  inW: number,
+  outH: number,
+  outW: number,
   options: { float32: boolean; channelsLast: boolean },
 ): Float64Array {
   checkSize(outH, outW);

@@ -31,7 +31,8 @@ export interface SyntheticHandsOptions {
 /** A shape as a test "is the point (x, y), in the hand's own frame, inside it?" */
 type Shape = (x: number, y: number) => boolean;
 
-const insideEllipse = (x: number, y: number, cx: number, cy: number, rx: number, ry: number) => ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2 <= 1;
+const insideEllipse = (x: number, y: number, cx: number, cy: number, rx: number, ry: number) =>
+  ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2 <= 1;
 
 /** Inside the capsule (a thick segment) from (x0, y0) to (x1, y1) of radius r. */
 function insideCapsule(x: number, y: number, x0: number, y0: number, x1: number, y1: number, r: number): boolean {
@@ -47,13 +48,20 @@ const paper: Shape = (x, y) =>
   [-0.36, -0.12, 0.12, 0.36].some((fx) => insideCapsule(x, y, fx, 0.2, fx * 1.15, -0.8, 0.11)) ||
   insideCapsule(x, y, 0.45, 0.35, 0.85, 0.0, 0.11);
 const scissors: Shape = (x, y) =>
-  insideEllipse(x, y, 0, 0.4, 0.45, 0.38) || insideCapsule(x, y, -0.1, 0.2, -0.5, -0.8, 0.12) || insideCapsule(x, y, 0.1, 0.2, 0.5, -0.8, 0.12);
+  insideEllipse(x, y, 0, 0.4, 0.45, 0.38) ||
+  insideCapsule(x, y, -0.1, 0.2, -0.5, -0.8, 0.12) ||
+  insideCapsule(x, y, 0.1, 0.2, 0.5, -0.8, 0.12);
 const SHAPES: Shape[] = [paper, rock, scissors];
 
 /** Draws images and labels: labels cycle through the classes, so every class is equally common. */
-export function syntheticHands({ count, seed = 0, size = 28 }: SyntheticHandsOptions): { images: Tensor; labels: Tensor } {
-  if (!Number.isInteger(count) || count < 0) throw new RangeError(`syntheticHands: count must be a non-negative integer, got ${count}`);
-  if (!Number.isInteger(size) || size < 8) throw new RangeError(`syntheticHands: size must be an integer of at least 8, got ${size}`);
+export function syntheticHands({ count, seed = 0, size = 28 }: SyntheticHandsOptions): {
+  images: Tensor;
+  labels: Tensor;
+} {
+  if (!Number.isInteger(count) || count < 0)
+    throw new RangeError(`syntheticHands: count must be a non-negative integer, got ${count}`);
+  if (!Number.isInteger(size) || size < 8)
+    throw new RangeError(`syntheticHands: size must be an integer of at least 8, got ${size}`);
   const generator = new Generator().manualSeed(seed);
   const random = new Float64Array(9);
   const noise = new Float32Array(3 * size * size);
@@ -78,7 +86,12 @@ export function syntheticHands({ count, seed = 0, size = 28 }: SyntheticHandsOpt
       for (let px = 0; px < size; px++) {
         // 2x2 supersampling softens the edges, as a downscaled photo's are
         let covered = 0;
-        for (const [sx, sy] of [[0.25, 0.25], [0.75, 0.25], [0.25, 0.75], [0.75, 0.75]]) {
+        for (const [sx, sy] of [
+          [0.25, 0.25],
+          [0.75, 0.25],
+          [0.25, 0.75],
+          [0.75, 0.75],
+        ]) {
           const [dx, dy] = [(px + sx - cx) / scale, (py + sy - cy) / scale];
           if (shape(cos * dx + sin * dy, -sin * dx + cos * dy)) covered++;
         }
@@ -97,7 +110,10 @@ export function syntheticHands({ count, seed = 0, size = 28 }: SyntheticHandsOpt
 }
 
 /** The chapter's split as datasets: 2,520 training and 372 validation images (different seeds). */
-export function syntheticHandsDatasets({ train = 2520, val = 372, seed = 0, size = 28 } = {}): { train: TensorDataset; val: TensorDataset } {
+export function syntheticHandsDatasets({ train = 2520, val = 372, seed = 0, size = 28 } = {}): {
+  train: TensorDataset;
+  val: TensorDataset;
+} {
   const a = syntheticHands({ count: train, seed, size });
   const b = syntheticHands({ count: val, seed: seed + 1, size });
   return { train: new TensorDataset(a.images, a.labels), val: new TensorDataset(b.images, b.labels) };

@@ -26,7 +26,11 @@ export interface Transform<In = any, Out = any> {
 export type TransformLike<In = any, Out = any> = Transform<In, Out> | ((input: In) => Out);
 
 /** What a transform (object or function) returns. */
-export type TransformOutput<T> = T extends (input: any) => infer O ? O : T extends Transform<any, infer O> ? O : unknown;
+export type TransformOutput<T> = T extends (input: any) => infer O
+  ? O
+  : T extends Transform<any, infer O>
+    ? O
+    : unknown;
 
 type Last<T extends readonly unknown[]> = T extends readonly [...unknown[], infer L] ? L : T[number];
 
@@ -36,14 +40,22 @@ export function applyTransform<In, Out>(transform: TransformLike<In, Out>, input
 }
 
 /** Chains transforms: `new Compose([a, b, c]).call(x)` is `c(b(a(x)))`. */
-export class Compose<const Ts extends readonly TransformLike[] = TransformLike[]> implements Transform<any, TransformOutput<Last<Ts>>> {
+export class Compose<const Ts extends readonly TransformLike[] = TransformLike[]> implements Transform<
+  any,
+  TransformOutput<Last<Ts>>
+> {
   readonly transforms: Ts;
 
   constructor(transforms: Ts) {
     if (!Array.isArray(transforms)) throw new TypeError("Compose expects an array of transforms");
     transforms.forEach((t, i) => {
-      if (typeof t !== "function" && (t === null || typeof t !== "object" || typeof (t as Transform).call !== "function")) {
-        throw new TypeError(`Compose: entry ${i} is not a transform (an object with call(input) or a function), got ${describe(t)}`);
+      if (
+        typeof t !== "function" &&
+        (t === null || typeof t !== "object" || typeof (t as Transform).call !== "function")
+      ) {
+        throw new TypeError(
+          `Compose: entry ${i} is not a transform (an object with call(input) or a function), got ${describe(t)}`,
+        );
       }
     });
     this.transforms = transforms;
@@ -111,10 +123,14 @@ export class Normalize implements Transform<Tensor, Tensor> {
       throw new RangeError(`Normalize: mean has ${mean.length} values but std has ${std.length}; give one per channel`);
     }
     if ([...mean, ...std].some((v) => typeof v !== "number" || !Number.isFinite(v))) {
-      throw new TypeError(`Normalize: mean and std must be finite numbers, got mean ${JSON.stringify(mean)}, std ${JSON.stringify(std)}`);
+      throw new TypeError(
+        `Normalize: mean and std must be finite numbers, got mean ${JSON.stringify(mean)}, std ${JSON.stringify(std)}`,
+      );
     }
     if (std.some((s) => Math.fround(s) === 0)) {
-      throw new RangeError("Normalize: std evaluated to zero after conversion to float32, leading to division by zero.");
+      throw new RangeError(
+        "Normalize: std evaluated to zero after conversion to float32, leading to division by zero.",
+      );
     }
     this.mean = mean;
     this.std = std;
@@ -124,12 +140,18 @@ export class Normalize implements Transform<Tensor, Tensor> {
     if (!(image instanceof Tensor)) {
       throw new TypeError(`Normalize expects a tensor (apply ToTensor first), got ${describe(image)}`);
     }
-    if (!isFloating(image.dtype)) throw new TypeError(`Normalize: input tensor should be a float tensor, got ${image.dtype}`);
+    if (!isFloating(image.dtype))
+      throw new TypeError(`Normalize: input tensor should be a float tensor, got ${image.dtype}`);
     if (image.ndim < 3) {
-      throw new RangeError(`Normalize: expected a tensor image of shape (..., C, H, W), got shape ${formatShape(image.shape)}`);
+      throw new RangeError(
+        `Normalize: expected a tensor image of shape (..., C, H, W), got shape ${formatShape(image.shape)}`,
+      );
     }
     const channels = image.shape[image.ndim - 3];
-    for (const [name, values] of [["mean", this.mean], ["std", this.std]] as const) {
+    for (const [name, values] of [
+      ["mean", this.mean],
+      ["std", this.std],
+    ] as const) {
       if (values.length !== 1 && values.length !== channels) {
         throw new RangeError(
           `Normalize: ${name} has ${values.length} values but the image has ${channels} channels ` +
@@ -137,7 +159,8 @@ export class Normalize implements Transform<Tensor, Tensor> {
         );
       }
     }
-    const column = (values: readonly number[]) => fromValues(values, [values.length, 1, 1], { dtype: image.dtype, backend: image.backend });
+    const column = (values: readonly number[]) =>
+      fromValues(values, [values.length, 1, 1], { dtype: image.dtype, backend: image.backend });
     return image.sub(column(this.mean)).div(column(this.std));
   }
 
@@ -166,7 +189,7 @@ export class Resize implements Transform<RawImage | Tensor, RawImage | Tensor> {
     if (sizes === null || sizes.length < 1 || sizes.length > 2 || sizes.some((s) => !Number.isInteger(s) || s < 1)) {
       throw new RangeError(`Resize: size must be a positive integer or [height, width], got ${JSON.stringify(size)}`);
     }
-    this.size = typeof size === "number" ? size : (size.length === 1 ? [size[0]] : [size[0], size[1]]);
+    this.size = typeof size === "number" ? size : size.length === 1 ? [size[0]] : [size[0], size[1]];
   }
 
   call(image: RawImage): RawImage;
@@ -182,9 +205,12 @@ export class Resize implements Transform<RawImage | Tensor, RawImage | Tensor> {
 
   private resizeTensor(image: Tensor): Tensor {
     if (!isFloating(image.dtype)) {
-      throw new TypeError(`Resize: a tensor must be float32 or float64 (use ToTensor on the image), got ${image.dtype}`);
+      throw new TypeError(
+        `Resize: a tensor must be float32 or float64 (use ToTensor on the image), got ${image.dtype}`,
+      );
     }
-    if (image.ndim < 2) throw new RangeError(`Resize: expected a tensor of shape (..., H, W), got shape ${formatShape(image.shape)}`);
+    if (image.ndim < 2)
+      throw new RangeError(`Resize: expected a tensor of shape (..., H, W), got shape ${formatShape(image.shape)}`);
     const inH = image.shape[image.ndim - 2];
     const inW = image.shape[image.ndim - 1];
     const [height, width] = resizedOutputSize(inH, inW, this.size);
@@ -194,7 +220,10 @@ export class Resize implements Transform<RawImage | Tensor, RawImage | Tensor> {
     // ATen switches kernels when an NCHW tensor is also channels-last contiguous (see resize.ts).
     const channels = image.ndim >= 3 ? image.shape[image.ndim - 3] : 1;
     const channelsLast = channels === 1 || (inH === 1 && inW === 1);
-    const values = interpolateBilinear(image.toArray(), planes, inH, inW, height, width, { float32: image.dtype === "float32", channelsLast });
+    const values = interpolateBilinear(image.toArray(), planes, inH, inW, height, width, {
+      float32: image.dtype === "float32",
+      channelsLast,
+    });
     return fromValues(values, [...lead, height, width], { dtype: image.dtype, backend: image.backend });
   }
 
@@ -202,4 +231,3 @@ export class Resize implements Transform<RawImage | Tensor, RawImage | Tensor> {
     return `Resize(size=${JSON.stringify(this.size)}, interpolation=bilinear)`;
   }
 }
-

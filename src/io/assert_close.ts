@@ -46,9 +46,17 @@ export interface AssertCloseOptions {
 type Value = Tensor | number | readonly unknown[];
 
 export function assertClose(actual: Value, expected: Value, options?: AssertCloseOptions): void {
-  const { rtol, atol, equalNan = false, checkDtype = true, msg } = checkOptions("assertClose", options, ["rtol", "atol", "equalNan", "checkDtype", "msg"]);
+  const {
+    rtol,
+    atol,
+    equalNan = false,
+    checkDtype = true,
+    msg,
+  } = checkOptions("assertClose", options, ["rtol", "atol", "equalNan", "checkDtype", "msg"]);
   if ((rtol === undefined) !== (atol === undefined)) {
-    throw new TypeError(`assertClose: both 'rtol' and 'atol' must be given, or neither (got ${rtol === undefined ? "atol" : "rtol"} only)`);
+    throw new TypeError(
+      `assertClose: both 'rtol' and 'atol' must be given, or neither (got ${rtol === undefined ? "atol" : "rtol"} only)`,
+    );
   }
   const prefix = msg ? `${msg}: ` : "";
   const a = flatten(actual, "actual");
@@ -57,9 +65,12 @@ export function assertClose(actual: Value, expected: Value, options?: AssertClos
     throw new AssertionError(`${prefix}The values for attribute 'shape' do not match: [${a.shape}] != [${e.shape}].`);
   }
   if (checkDtype && actual instanceof Tensor && expected instanceof Tensor && actual.dtype !== expected.dtype) {
-    throw new AssertionError(`${prefix}The values for attribute 'dtype' do not match: ${actual.dtype} != ${expected.dtype}.`);
+    throw new AssertionError(
+      `${prefix}The values for attribute 'dtype' do not match: ${actual.dtype} != ${expected.dtype}.`,
+    );
   }
-  const tolerance = rtol !== undefined ? { rtol, atol: atol! } : looser(DEFAULT_TOLERANCES[a.dtype], DEFAULT_TOLERANCES[e.dtype]);
+  const tolerance =
+    rtol !== undefined ? { rtol, atol: atol! } : looser(DEFAULT_TOLERANCES[a.dtype], DEFAULT_TOLERANCES[e.dtype]);
 
   // compared in float64 (JavaScript numbers), as PyTorch promotes floating tensors for the comparison
   let mismatches = 0;
@@ -89,7 +100,9 @@ export function assertClose(actual: Value, expected: Value, options?: AssertClos
       `Greatest absolute difference: ${pyFloat(worstAbs.diff)} at index ${index(worst)} (up to ${pyFloat(tolerance.atol)} allowed)\n` +
       `Greatest relative difference: ${pyFloat(worstRel.diff)} at index ${index(worstRel.at)} (up to ${pyFloat(tolerance.rtol)} allowed)\n` +
       `At index ${index(worst)}: actual ${a.values[worst]}, expected ${e.values[worst]}` +
-      (firstBad !== worst ? `\nFirst mismatch at index ${index(firstBad)}: actual ${a.values[firstBad]}, expected ${e.values[firstBad]}` : ""),
+      (firstBad !== worst
+        ? `\nFirst mismatch at index ${index(firstBad)}: actual ${a.values[firstBad]}, expected ${e.values[firstBad]}`
+        : ""),
   );
 }
 
@@ -110,7 +123,8 @@ function looser(x: { rtol: number; atol: number }, y: { rtol: number; atol: numb
 function flatten(value: Value, what: string): { shape: number[]; values: ArrayLike<number>; dtype: DType } {
   if (value instanceof Tensor) return { shape: [...value.shape], values: value.toArray(), dtype: value.dtype };
   if (typeof value === "number") return { shape: [], values: [value], dtype: "float64" };
-  if (!Array.isArray(value)) throw new TypeError(`assertClose: ${what} should be a Tensor, a number or nested arrays of numbers`);
+  if (!Array.isArray(value))
+    throw new TypeError(`assertClose: ${what} should be a Tensor, a number or nested arrays of numbers`);
   const shape: number[] = [];
   for (let level: unknown = value; Array.isArray(level); level = level[0]) {
     shape.push(level.length);

@@ -12,7 +12,9 @@ async function fs() {
   try {
     return await import("node:fs/promises");
   } catch {
-    throw new Error("reading and writing files needs Node.js or Deno (node:fs); in a browser, pass bytes (Uint8Array) instead of a path");
+    throw new Error(
+      "reading and writing files needs Node.js or Deno (node:fs); in a browser, pass bytes (Uint8Array) instead of a path",
+    );
   }
 }
 

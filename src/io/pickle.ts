@@ -114,7 +114,8 @@ class WholeFloat {
 function place(value: unknown, container: object, key: string | number): unknown {
   if (!(value instanceof WholeFloat)) return value;
   const marks = container as Record<symbol, Set<string> | undefined>;
-  if (!marks[FLOATS]) Object.defineProperty(container, FLOATS, { value: new Set<string>(), enumerable: false, configurable: true });
+  if (!marks[FLOATS])
+    Object.defineProperty(container, FLOATS, { value: new Set<string>(), enumerable: false, configurable: true });
   marks[FLOATS]!.add(String(key));
   return value.value;
 }
@@ -142,8 +143,12 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
     pos += n;
     return at;
   };
-  const pop = (): unknown => (stack.length > (marks.at(-1) ?? 0) ? stack.pop() : fail("an opcode needs more values than the stack holds"));
-  const top = (): unknown => (stack.length > (marks.at(-1) ?? 0) ? stack[stack.length - 1] : fail("an opcode needs a value and the stack is empty"));
+  const pop = (): unknown =>
+    stack.length > (marks.at(-1) ?? 0) ? stack.pop() : fail("an opcode needs more values than the stack holds");
+  const top = (): unknown =>
+    stack.length > (marks.at(-1) ?? 0)
+      ? stack[stack.length - 1]
+      : fail("an opcode needs a value and the stack is empty");
   const popMark = (): unknown[] => {
     if (marks.length === 0) fail("an opcode needs a MARK and there is none");
     return stack.splice(marks.pop()!);
@@ -162,7 +167,8 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
     return t;
   };
   const setItems = (dict: unknown, items: unknown[]): void => {
-    if (dict === null || typeof dict !== "object" || !dicts.has(dict)) fail("SETITEM(S) on something that is not a dict");
+    if (dict === null || typeof dict !== "object" || !dicts.has(dict))
+      fail("SETITEM(S) on something that is not a dict");
     if (items.length % 2 !== 0) fail("SETITEMS with an odd number of values");
     for (let i = 0; i < items.length; i += 2) {
       const key = items[i];
@@ -187,77 +193,151 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
   for (;;) {
     const op = bytes[take(1)];
     switch (op) {
-      case 0x80: { // PROTO
+      case 0x80: {
+        // PROTO
         const version = bytes[take(1)];
         if (version < 2 || version > 4) fail(`protocol ${version} is not supported (torch.save writes 2)`);
         break;
       }
-      case 0x95: take(8); break; // FRAME
-      case 0x2e: { // STOP
+      case 0x95:
+        take(8);
+        break; // FRAME
+      case 0x2e: {
+        // STOP
         if (stack.length !== 1 || marks.length !== 0) fail("STOP with a stack that is not exactly one value");
         const result = stack[0] instanceof WholeFloat ? stack[0].value : stack[0];
         checkShape(result);
         return result;
       }
-      case 0x28: marks.push(stack.length); break; // MARK
-      case 0x4e: stack.push(null); break; // NONE
-      case 0x88: stack.push(true); break; // NEWTRUE
-      case 0x89: stack.push(false); break; // NEWFALSE
-      case 0x4b: stack.push(bytes[take(1)]); break; // BININT1
-      case 0x4d: stack.push(view.getUint16(take(2), true)); break; // BININT2
-      case 0x4a: stack.push(view.getInt32(take(4), true)); break; // BININT
-      case 0x8a: { // LONG1
+      case 0x28:
+        marks.push(stack.length);
+        break; // MARK
+      case 0x4e:
+        stack.push(null);
+        break; // NONE
+      case 0x88:
+        stack.push(true);
+        break; // NEWTRUE
+      case 0x89:
+        stack.push(false);
+        break; // NEWFALSE
+      case 0x4b:
+        stack.push(bytes[take(1)]);
+        break; // BININT1
+      case 0x4d:
+        stack.push(view.getUint16(take(2), true));
+        break; // BININT2
+      case 0x4a:
+        stack.push(view.getInt32(take(4), true));
+        break; // BININT
+      case 0x8a: {
+        // LONG1
         const n = bytes[take(1)];
         const at = take(n);
         stack.push(decodeLong(bytes.subarray(at, at + n)));
         break;
       }
-      case 0x47: { // BINFLOAT
+      case 0x47: {
+        // BINFLOAT
         const x = view.getFloat64(take(8), false);
         stack.push(Number.isInteger(x) ? new WholeFloat(x) : x);
         break;
       }
-      case 0x58: stack.push(text(view.getUint32(take(4), true))); break; // BINUNICODE
-      case 0x8c: stack.push(text(bytes[take(1)])); break; // SHORT_BINUNICODE
-      case 0x55: { // SHORT_BINSTRING
+      case 0x58:
+        stack.push(text(view.getUint32(take(4), true)));
+        break; // BINUNICODE
+      case 0x8c:
+        stack.push(text(bytes[take(1)]));
+        break; // SHORT_BINUNICODE
+      case 0x55: {
+        // SHORT_BINSTRING
         const n = bytes[take(1)];
         const at = take(n);
         stack.push(String.fromCharCode(...bytes.subarray(at, at + n)));
         break;
       }
-      case 0x42: { // BINBYTES
+      case 0x42: {
+        // BINBYTES
         const n = view.getUint32(take(4), true);
         const at = take(n);
         stack.push(bytes.slice(at, at + n));
         break;
       }
-      case 0x43: { // SHORT_BINBYTES
+      case 0x43: {
+        // SHORT_BINBYTES
         const n = bytes[take(1)];
         const at = take(n);
         stack.push(bytes.slice(at, at + n));
         break;
       }
-      case 0x29: stack.push(tuple([])); break; // EMPTY_TUPLE
-      case 0x5d: stack.push([]); break; // EMPTY_LIST
-      case 0x7d: stack.push(newDict()); break; // EMPTY_DICT
-      case 0x74: stack.push(tuple(popMark())); break; // TUPLE
-      case 0x85: stack.push(tuple([pop()])); break; // TUPLE1
-      case 0x86: { const b = pop(); const a = pop(); stack.push(tuple([a, b])); break; } // TUPLE2
-      case 0x87: { const c = pop(); const b = pop(); const a = pop(); stack.push(tuple([a, b, c])); break; } // TUPLE3
-      case 0x61: { const item = pop(); appendItems(top(), [item]); break; } // APPEND
-      case 0x65: { const items = popMark(); appendItems(top(), items); break; } // APPENDS
-      case 0x73: { const value = pop(); const key = pop(); setItems(top(), [key, value]); break; } // SETITEM
-      case 0x75: { const items = popMark(); setItems(top(), items); break; } // SETITEMS
-      case 0x71: memo.set(bytes[take(1)], top()); break; // BINPUT
-      case 0x72: memo.set(view.getUint32(take(4), true), top()); break; // LONG_BINPUT
-      case 0x94: memo.set(memo.size, top()); break; // MEMOIZE
-      case 0x68: case 0x6a: { // BINGET, LONG_BINGET
+      case 0x29:
+        stack.push(tuple([]));
+        break; // EMPTY_TUPLE
+      case 0x5d:
+        stack.push([]);
+        break; // EMPTY_LIST
+      case 0x7d:
+        stack.push(newDict());
+        break; // EMPTY_DICT
+      case 0x74:
+        stack.push(tuple(popMark()));
+        break; // TUPLE
+      case 0x85:
+        stack.push(tuple([pop()]));
+        break; // TUPLE1
+      case 0x86: {
+        const b = pop();
+        const a = pop();
+        stack.push(tuple([a, b]));
+        break;
+      } // TUPLE2
+      case 0x87: {
+        const c = pop();
+        const b = pop();
+        const a = pop();
+        stack.push(tuple([a, b, c]));
+        break;
+      } // TUPLE3
+      case 0x61: {
+        const item = pop();
+        appendItems(top(), [item]);
+        break;
+      } // APPEND
+      case 0x65: {
+        const items = popMark();
+        appendItems(top(), items);
+        break;
+      } // APPENDS
+      case 0x73: {
+        const value = pop();
+        const key = pop();
+        setItems(top(), [key, value]);
+        break;
+      } // SETITEM
+      case 0x75: {
+        const items = popMark();
+        setItems(top(), items);
+        break;
+      } // SETITEMS
+      case 0x71:
+        memo.set(bytes[take(1)], top());
+        break; // BINPUT
+      case 0x72:
+        memo.set(view.getUint32(take(4), true), top());
+        break; // LONG_BINPUT
+      case 0x94:
+        memo.set(memo.size, top());
+        break; // MEMOIZE
+      case 0x68:
+      case 0x6a: {
+        // BINGET, LONG_BINGET
         const index = op === 0x68 ? bytes[take(1)] : view.getUint32(take(4), true);
         if (!memo.has(index)) fail(`BINGET of memo entry ${index}, which was never stored`);
         stack.push(memo.get(index));
         break;
       }
-      case 0x63: { // GLOBAL
+      case 0x63: {
+        // GLOBAL
         const start = pos;
         const end1 = bytes.indexOf(0x0a, start);
         const end2 = end1 < 0 ? -1 : bytes.indexOf(0x0a, end1 + 1);
@@ -268,30 +348,38 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
         take(1);
         const key = `${module}.${name}`;
         if (!options.globals.has(key)) {
-          fail(`global '${key}' is not allowed; only tensors, storages and OrderedDict can be loaded (this is not a plain state dict or checkpoint, or it holds Python objects)`);
+          fail(
+            `global '${key}' is not allowed; only tensors, storages and OrderedDict can be loaded (this is not a plain state dict or checkpoint, or it holds Python objects)`,
+          );
         }
         stack.push(options.globals.get(key));
         break;
       }
-      case 0x52: { // REDUCE
+      case 0x52: {
+        // REDUCE
         const args = pop();
         const callable = pop();
         if (typeof callable !== "function") fail("REDUCE of something that is not an allowed function");
         if (!Array.isArray(args)) fail("REDUCE with arguments that are not a tuple");
         const result = (callable as PickleFunction)(args as unknown[]);
-        if (result !== null && typeof result === "object" && !Array.isArray(result) && isMarked(result, ORDERED)) newDict(result as Record<string, unknown>);
+        if (result !== null && typeof result === "object" && !Array.isArray(result) && isMarked(result, ORDERED))
+          newDict(result as Record<string, unknown>);
         stack.push(result);
         break;
       }
-      case 0x62: { // BUILD
+      case 0x62: {
+        // BUILD
         const state = pop();
         const target = top();
-        if (target === null || typeof target !== "object" || !isMarked(target, ORDERED)) fail("BUILD is only allowed on an OrderedDict");
-        if (state === null || typeof state !== "object" || !dicts.has(state)) fail("BUILD of an OrderedDict with a state that is not a dict");
+        if (target === null || typeof target !== "object" || !isMarked(target, ORDERED))
+          fail("BUILD is only allowed on an OrderedDict");
+        if (state === null || typeof state !== "object" || !dicts.has(state))
+          fail("BUILD of an OrderedDict with a state that is not a dict");
         Object.defineProperty(target, METADATA, { value: state, enumerable: false, configurable: true });
         break;
       }
-      case 0x51: { // BINPERSID
+      case 0x51: {
+        // BINPERSID
         const pid = pop();
         if (!options.persistentLoad) fail("BINPERSID in a pickle that has no persistent objects");
         stack.push(options.persistentLoad!(pid));
@@ -329,7 +417,8 @@ function checkShape(root: unknown): void {
     if (value === null || typeof value !== "object" || ArrayBuffer.isView(value) || done.has(value)) return;
     if (onPath.has(value)) throw new UnpicklingError("pickle: the data contains a cycle (a container inside itself)");
     if (Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype) {
-      if (walk.length >= MAX_DEPTH) throw new UnpicklingError(`pickle: lists and dicts nest deeper than ${MAX_DEPTH} levels`);
+      if (walk.length >= MAX_DEPTH)
+        throw new UnpicklingError(`pickle: lists and dicts nest deeper than ${MAX_DEPTH} levels`);
       onPath.add(value);
       walk.push({ node: value, children: Array.isArray(value) ? value : Object.values(value), next: 0 });
     }
@@ -467,24 +556,32 @@ export class Pickler {
     if (typeof value === "bigint") return this.int(value);
     if (typeof value === "string") return this.string(value);
     if (this.options.custom?.(value, this)) return;
-    if (value === undefined || typeof value !== "object") throw new TypeError(`save: ${where} is ${typeof value === "undefined" ? "undefined" : `a ${typeof value}`}, which cannot be saved`);
+    if (value === undefined || typeof value !== "object")
+      throw new TypeError(
+        `save: ${where} is ${typeof value === "undefined" ? "undefined" : `a ${typeof value}`}, which cannot be saved`,
+      );
     if (this.path.includes(value)) throw new TypeError(`save: ${where} contains itself (a cycle)`);
     if (this.path.length >= MAX_DEPTH) throw new TypeError(`save: ${where} nests deeper than ${MAX_DEPTH} levels`);
     this.path.push(value);
-    if (Array.isArray(value)) this.sequence(value, where, isMarked(value, TUPLE) || this.options.tupleKeys?.has(lastKey(where)) === true);
+    if (Array.isArray(value))
+      this.sequence(value, where, isMarked(value, TUPLE) || this.options.tupleKeys?.has(lastKey(where)) === true);
     else if (value instanceof Map) this.dict([...value.entries()], where, true);
     else if (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null) {
       const record = value as Record<string, unknown>;
       const mark = (record as Record<symbol, unknown>)[ORDERED];
       const ordered = typeof mark === "boolean" ? mark : this.options.isOrderedDict?.(record, where) === true;
       // keys in the order the file had them (if loaded), then any added since
-      const loadedOrder = ((record as Record<symbol, unknown>)[KEYS] as string[] | undefined)?.filter((k) => Object.hasOwn(record, k)) ?? [];
+      const loadedOrder =
+        ((record as Record<symbol, unknown>)[KEYS] as string[] | undefined)?.filter((k) => Object.hasOwn(record, k)) ??
+        [];
       const keys = [...new Set([...loadedOrder, ...Object.keys(record)])];
       // in a plain dict, integer-like keys are ints (an optimizer's `state` is keyed by index)
       const entries: [unknown, unknown][] = keys.map((k) => [!ordered && isIndex(k) ? Number(k) : k, record[k]]);
       this.dict(entries, where, ordered, (record as Record<symbol, unknown>)[METADATA], floatKeys(record));
     } else {
-      throw new TypeError(`save: ${where} is a ${value.constructor?.name ?? "object"}, which cannot be saved (only tensors, numbers, strings, booleans, null, arrays, Maps and plain objects)`);
+      throw new TypeError(
+        `save: ${where} is a ${value.constructor?.name ?? "object"}, which cannot be saved (only tensors, numbers, strings, booleans, null, arrays, Maps and plain objects)`,
+      );
     }
     this.path.pop();
   }
@@ -504,7 +601,13 @@ export class Pickler {
     this.byte(0x65);
   }
 
-  private dict(entries: [unknown, unknown][], where: string, ordered: boolean, metadata?: unknown, floats?: ReadonlySet<string>): void {
+  private dict(
+    entries: [unknown, unknown][],
+    where: string,
+    ordered: boolean,
+    metadata?: unknown,
+    floats?: ReadonlySet<string>,
+  ): void {
     if (ordered) {
       this.global("collections", "OrderedDict");
       this.byte(0x29, 0x52); // () REDUCE
@@ -514,7 +617,8 @@ export class Pickler {
     if (entries.length > 0) {
       this.mark();
       for (const [key, value] of entries) {
-        if (typeof key !== "string" && typeof key !== "number") throw new TypeError(`save: ${where} has a key that is not a string or number`);
+        if (typeof key !== "string" && typeof key !== "number")
+          throw new TypeError(`save: ${where} has a key that is not a string or number`);
         this.value(key, where);
         this.value(value, `${where}.${String(key)}`, floats?.has(String(key)));
       }

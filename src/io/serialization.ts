@@ -57,15 +57,20 @@ export function load(source: Uint8Array | ArrayBuffer | string): unknown {
   if (typeof source === "string") return readBytes(source).then((bytes) => loadBytes(bytes, source));
   if (source instanceof ArrayBuffer) return loadBytes(new Uint8Array(source), "data");
   // a plain view, also of a Node Buffer (whose slice() does not copy)
-  if (source instanceof Uint8Array) return loadBytes(new Uint8Array(source.buffer, source.byteOffset, source.byteLength), "data");
-  throw new TypeError(`load: expected a Uint8Array, an ArrayBuffer or a path, got ${source === null ? "null" : typeof source}`);
+  if (source instanceof Uint8Array)
+    return loadBytes(new Uint8Array(source.buffer, source.byteOffset, source.byteLength), "data");
+  throw new TypeError(
+    `load: expected a Uint8Array, an ArrayBuffer or a path, got ${source === null ? "null" : typeof source}`,
+  );
 }
 
 function loadBytes(bytes: Uint8Array, what: string): unknown {
   const isZip = bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
   if (!isZip) {
     if (bytes.length >= 2 && bytes[0] === 0x80) {
-      throw new Error(`load: ${what} is in PyTorch's legacy (pre-1.6, non-zip) format; re-save it in Python with torch.save(torch.load(path), new_path) on torch >= 1.6, which writes the zip format`);
+      throw new Error(
+        `load: ${what} is in PyTorch's legacy (pre-1.6, non-zip) format; re-save it in Python with torch.save(torch.load(path), new_path) on torch >= 1.6, which writes the zip format`,
+      );
     }
     throw new Error(`load: ${what} is not a PyTorch file (no zip signature at its start)`);
   }
@@ -76,10 +81,14 @@ function loadBytes(bytes: Uint8Array, what: string): unknown {
     throw error instanceof ZipError ? new ZipError(`load: ${what}: ${error.message}`) : error;
   }
   const pickles = [...entries.keys()].filter((name) => /^[^/]+\/data\.pkl$/.test(name));
-  if (pickles.length !== 1) throw new Error(`load: ${what} is a zip but not a PyTorch file (it needs exactly one <name>/data.pkl, found ${pickles.length})`);
+  if (pickles.length !== 1)
+    throw new Error(
+      `load: ${what} is a zip but not a PyTorch file (it needs exactly one <name>/data.pkl, found ${pickles.length})`,
+    );
   const prefix = pickles[0].slice(0, -"data.pkl".length);
   const byteorder = entries.get(`${prefix}byteorder`);
-  if (byteorder && new TextDecoder().decode(byteorder) !== "little") throw new Error(`load: ${what} was written on a big-endian machine, which gradstep does not read`);
+  if (byteorder && new TextDecoder().decode(byteorder) !== "little")
+    throw new Error(`load: ${what} was written on a big-endian machine, which gradstep does not read`);
 
   const storages = new Map<string, StorageRef>();
   // A tensor may view its storage with stride 0 (an expanded tensor), so a small file can describe
@@ -87,38 +96,62 @@ function loadBytes(bytes: Uint8Array, what: string): unknown {
   let budget = 8 * bytes.length + (1 << 20);
 
   const persistentLoad = (pid: unknown): StorageRef => {
-    if (!Array.isArray(pid) || pid.length !== 5 || pid[0] !== "storage") throw new Error(`load: ${what}: a persistent id is not ('storage', type, key, location, numel)`);
+    if (!Array.isArray(pid) || pid.length !== 5 || pid[0] !== "storage")
+      throw new Error(`load: ${what}: a persistent id is not ('storage', type, key, location, numel)`);
     const [, type, key, , numel] = pid as [string, StorageType, unknown, unknown, unknown];
-    if (type === null || typeof type !== "object" || !("storageType" in type)) throw new Error(`load: ${what}: a storage has no known storage type`);
-    if (typeof key !== "string" || !Number.isSafeInteger(numel) || (numel as number) < 0) throw new Error(`load: ${what}: a storage has a malformed key or size`);
+    if (type === null || typeof type !== "object" || !("storageType" in type))
+      throw new Error(`load: ${what}: a storage has no known storage type`);
+    if (typeof key !== "string" || !Number.isSafeInteger(numel) || (numel as number) < 0)
+      throw new Error(`load: ${what}: a storage has a malformed key or size`);
     const known = storages.get(key);
     if (known) {
-      if (known.type !== type.storageType || known.numel !== numel) throw new Error(`load: ${what}: storage '${key}' is described twice differently`);
+      if (known.type !== type.storageType || known.numel !== numel)
+        throw new Error(`load: ${what}: storage '${key}' is described twice differently`);
       return known;
     }
-    if (!entries.has(`${prefix}data/${key}`)) throw new Error(`load: ${what}: storage '${key}' is missing from the archive`);
+    if (!entries.has(`${prefix}data/${key}`))
+      throw new Error(`load: ${what}: storage '${key}' is missing from the archive`);
     const ref: StorageRef = { key, type: type.storageType, numel: numel as number };
     storages.set(key, ref);
     return ref;
   };
 
-  const rebuildTensor = (storage: unknown, offset: unknown, size: unknown, stride: unknown, requiresGrad: unknown): Tensor => {
+  const rebuildTensor = (
+    storage: unknown,
+    offset: unknown,
+    size: unknown,
+    stride: unknown,
+    requiresGrad: unknown,
+  ): Tensor => {
     const ref = storage as StorageRef;
-    if (!storages.has(ref?.key) || storages.get(ref.key) !== ref) throw new Error(`load: ${what}: a tensor is rebuilt from something that is not a storage`);
+    if (!storages.has(ref?.key) || storages.get(ref.key) !== ref)
+      throw new Error(`load: ${what}: a tensor is rebuilt from something that is not a storage`);
     const dims = checkInts(size, "size");
     const steps = checkInts(stride, "stride");
-    if (dims.length !== steps.length) throw new Error(`load: ${what}: a tensor has ${dims.length} sizes but ${steps.length} strides`);
-    if (!Number.isSafeInteger(offset) || (offset as number) < 0) throw new Error(`load: ${what}: a tensor has a bad storage offset ${String(offset)}`);
+    if (dims.length !== steps.length)
+      throw new Error(`load: ${what}: a tensor has ${dims.length} sizes but ${steps.length} strides`);
+    if (!Number.isSafeInteger(offset) || (offset as number) < 0)
+      throw new Error(`load: ${what}: a tensor has a bad storage offset ${String(offset)}`);
     const n = numelOf(dims);
     if (n > 0) {
       const last = dims.reduce((at, d, i) => at + (d - 1) * steps[i], offset as number);
       if (last >= ref.numel) {
-        throw new RangeError(`load: ${what}: storage '${ref.key}' holds ${ref.numel} elements, but a tensor of size [${dims}] with stride [${steps}] at offset ${offset} reads element ${last}`);
+        throw new RangeError(
+          `load: ${what}: storage '${ref.key}' holds ${ref.numel} elements, but a tensor of size [${dims}] with stride [${steps}] at offset ${offset} reads element ${last}`,
+        );
       }
     }
     budget -= n;
-    if (budget < 0) throw new RangeError(`load: ${what}: its tensors expand to far more elements than the file holds (stride-0 views), which load refuses`);
-    ref.decoded ??= toGradstep(ref.type, entries.get(`${prefix}data/${ref.key}`)!, ref.numel, `storage '${ref.key}' of ${what}`);
+    if (budget < 0)
+      throw new RangeError(
+        `load: ${what}: its tensors expand to far more elements than the file holds (stride-0 views), which load refuses`,
+      );
+    ref.decoded ??= toGradstep(
+      ref.type,
+      entries.get(`${prefix}data/${ref.key}`)!,
+      ref.numel,
+      `storage '${ref.key}' of ${what}`,
+    );
     const values = gather(ref.decoded.values, offset as number, dims, steps);
     const t = noGrad(() => tensor(values, { dtype: ref.decoded!.dtype }).reshape(dims));
     if (requiresGrad === true) t.requiresGrad = true;
@@ -126,30 +159,46 @@ function loadBytes(bytes: Uint8Array, what: string): unknown {
   };
 
   const checkInts = (value: unknown, name: string): number[] => {
-    if (!Array.isArray(value) || value.some((v) => !Number.isSafeInteger(v) || v < 0)) throw new Error(`load: ${what}: a tensor's ${name} is not a tuple of non-negative ints`);
+    if (!Array.isArray(value) || value.some((v) => !Number.isSafeInteger(v) || v < 0))
+      throw new Error(`load: ${what}: a tensor's ${name} is not a tuple of non-negative ints`);
     return value as number[];
   };
 
   const globals = new Map<string, unknown>();
   const fn = (f: PickleFunction): PickleFunction => f;
-  globals.set("collections.OrderedDict", fn((args) => {
-    if (args.length !== 0) throw new Error(`load: ${what}: OrderedDict is built only empty and then filled`);
-    return markAs({}, ORDERED);
-  }));
-  globals.set("torch._utils._rebuild_tensor_v2", fn((args) => {
-    if (args.length < 6 || args.length > 7) throw new Error(`load: ${what}: _rebuild_tensor_v2 takes 6 or 7 arguments, got ${args.length}`);
-    return rebuildTensor(args[0], args[1], args[2], args[3], args[4]);
-  }));
-  globals.set("torch._utils._rebuild_tensor", fn((args) => {
-    if (args.length !== 4) throw new Error(`load: ${what}: _rebuild_tensor takes 4 arguments, got ${args.length}`);
-    return rebuildTensor(args[0], args[1], args[2], args[3], false);
-  }));
-  globals.set("torch._utils._rebuild_parameter", fn((args) => {
-    if (args.length !== 3 || !(args[0] instanceof Tensor)) throw new Error(`load: ${what}: _rebuild_parameter takes a tensor, requires_grad and hooks`);
-    args[0].requiresGrad = args[1] === true;
-    return args[0];
-  }));
-  for (const [name, storageType] of Object.entries(STORAGE_TYPES)) globals.set(`torch.${name}`, { storageType } satisfies StorageType);
+  globals.set(
+    "collections.OrderedDict",
+    fn((args) => {
+      if (args.length !== 0) throw new Error(`load: ${what}: OrderedDict is built only empty and then filled`);
+      return markAs({}, ORDERED);
+    }),
+  );
+  globals.set(
+    "torch._utils._rebuild_tensor_v2",
+    fn((args) => {
+      if (args.length < 6 || args.length > 7)
+        throw new Error(`load: ${what}: _rebuild_tensor_v2 takes 6 or 7 arguments, got ${args.length}`);
+      return rebuildTensor(args[0], args[1], args[2], args[3], args[4]);
+    }),
+  );
+  globals.set(
+    "torch._utils._rebuild_tensor",
+    fn((args) => {
+      if (args.length !== 4) throw new Error(`load: ${what}: _rebuild_tensor takes 4 arguments, got ${args.length}`);
+      return rebuildTensor(args[0], args[1], args[2], args[3], false);
+    }),
+  );
+  globals.set(
+    "torch._utils._rebuild_parameter",
+    fn((args) => {
+      if (args.length !== 3 || !(args[0] instanceof Tensor))
+        throw new Error(`load: ${what}: _rebuild_parameter takes a tensor, requires_grad and hooks`);
+      args[0].requiresGrad = args[1] === true;
+      return args[0];
+    }),
+  );
+  for (const [name, storageType] of Object.entries(STORAGE_TYPES))
+    globals.set(`torch.${name}`, { storageType } satisfies StorageType);
 
   return unpickle(entries.get(pickles[0])!, { globals, persistentLoad });
 }
@@ -201,7 +250,11 @@ function saveBytes(obj: unknown): Uint8Array {
     // a module's state dict: all tensors, and not an optimizer's per-parameter state (keyed by index)
     isOrderedDict: (record, where) => {
       const values = Object.values(record);
-      return values.length > 0 && values.every((v) => v instanceof Tensor) && !isIndex(where.slice(where.lastIndexOf(".") + 1));
+      return (
+        values.length > 0 &&
+        values.every((v) => v instanceof Tensor) &&
+        !isIndex(where.slice(where.lastIndexOf(".") + 1))
+      );
     },
     custom: (value, out) => {
       if (!(value instanceof Tensor)) return false;

@@ -15,31 +15,59 @@
 import type { DType, TypedArray } from "../dtype.js";
 
 /** The names PyTorch files use: `torch.FloatStorage` in .pt pickles, "F32" in safetensors. */
-export type TorchDType = "float64" | "float32" | "float16" | "bfloat16" | "int64" | "int32" | "int16" | "int8" | "uint8" | "bool";
+export type TorchDType =
+  "float64" | "float32" | "float16" | "bfloat16" | "int64" | "int32" | "int16" | "int8" | "uint8" | "bool";
 
 export const ITEM_SIZE: Record<TorchDType, number> = {
-  float64: 8, float32: 4, float16: 2, bfloat16: 2, int64: 8, int32: 4, int16: 2, int8: 1, uint8: 1, bool: 1,
+  float64: 8,
+  float32: 4,
+  float16: 2,
+  bfloat16: 2,
+  int64: 8,
+  int32: 4,
+  int16: 2,
+  int8: 1,
+  uint8: 1,
+  bool: 1,
 };
 
 /** `torch.<Name>Storage` → element type. */
 export const STORAGE_TYPES: Record<string, TorchDType> = {
-  DoubleStorage: "float64", FloatStorage: "float32", HalfStorage: "float16", BFloat16Storage: "bfloat16",
-  LongStorage: "int64", IntStorage: "int32", ShortStorage: "int16", CharStorage: "int8", ByteStorage: "uint8",
+  DoubleStorage: "float64",
+  FloatStorage: "float32",
+  HalfStorage: "float16",
+  BFloat16Storage: "bfloat16",
+  LongStorage: "int64",
+  IntStorage: "int32",
+  ShortStorage: "int16",
+  CharStorage: "int8",
+  ByteStorage: "uint8",
   BoolStorage: "bool",
 };
 
 /** The storage type `save` writes for each gradstep dtype. */
 export const STORAGE_FOR: Record<DType, string> = {
-  float32: "FloatStorage", float64: "DoubleStorage", int64: "LongStorage", int32: "IntStorage", bool: "BoolStorage",
+  float32: "FloatStorage",
+  float64: "DoubleStorage",
+  int64: "LongStorage",
+  int32: "IntStorage",
+  bool: "BoolStorage",
 };
 
 /**
  * The elements in `bytes` (exactly `count` of type `type`) as a gradstep typed array — the
  * conversion of the module comment. `what` names the data in errors.
  */
-export function toGradstep(type: TorchDType, bytes: Uint8Array, count: number, what: string): { dtype: DType; values: TypedArray } {
+export function toGradstep(
+  type: TorchDType,
+  bytes: Uint8Array,
+  count: number,
+  what: string,
+): { dtype: DType; values: TypedArray } {
   if (bytes.length !== count * ITEM_SIZE[type]) {
-    throw new RangeError(`${what}: ${count} ${type} elements need ${count * ITEM_SIZE[type]} bytes, the file has ${bytes.length}`);
+    throw new RangeError(
+      `${what}: ${count} ${type} elements need ${count * ITEM_SIZE[type]} bytes, the file has ${bytes.length}`,
+    );
   }
   // a copy starts at offset 0 of its own buffer, so the typed arrays below are aligned
   // (copied with set, not slice: Node's Buffer.slice would return a view)
@@ -68,7 +96,9 @@ export function toGradstep(type: TorchDType, bytes: Uint8Array, count: number, w
         const high = words[2 * i + 1];
         if (high !== low >> 31) {
           const value = (BigInt(high) << 32n) | BigInt(low >>> 0);
-          throw new RangeError(`${what}: int64 element ${i} is ${value}, outside [-2^31, 2^31 - 1], the range of the int32 storage gradstep keeps int64 data in`);
+          throw new RangeError(
+            `${what}: int64 element ${i} is ${value}, outside [-2^31, 2^31 - 1], the range of the int32 storage gradstep keeps int64 data in`,
+          );
         }
         out[i] = low;
       }

@@ -68,9 +68,17 @@ export interface VerifyReport {
 }
 
 export function verify(trace: unknown, options?: VerifyOptions): VerifyReport {
-  const { model, lossFn, makeOptimizer, makeScheduler, rtol, atol } = checkOptions("verify", options, ["model", "lossFn", "makeOptimizer", "makeScheduler", "rtol", "atol"]);
+  const { model, lossFn, makeOptimizer, makeScheduler, rtol, atol } = checkOptions("verify", options, [
+    "model",
+    "lossFn",
+    "makeOptimizer",
+    "makeScheduler",
+    "rtol",
+    "atol",
+  ]);
   const t = checkTrace(trace);
-  if ((model === undefined) !== (lossFn === undefined)) throw new TypeError("verify: give both 'model' and 'lossFn' (a full replay), or neither (optimizer only)");
+  if ((model === undefined) !== (lossFn === undefined))
+    throw new TypeError("verify: give both 'model' and 'lossFn' (a full replay), or neither (optimizer only)");
   const tolerance = rtol !== undefined || atol !== undefined ? { rtol: rtol ?? 0, atol: atol ?? 0 } : undefined;
 
   // the parameters, in the optimizer's order
@@ -95,7 +103,13 @@ export function verify(trace: unknown, options?: VerifyOptions): VerifyReport {
   if (!makeOptimizer) optimizer.loadStateDict(t.optimizer.state_dict as never);
   const scheduler = makeScheduler ? makeScheduler(optimizer) : null;
 
-  const compare = (step: number, what: string, name: string, actual: Tensor | number, expected: Tensor | number): Departure | null => {
+  const compare = (
+    step: number,
+    what: string,
+    name: string,
+    actual: Tensor | number,
+    expected: Tensor | number,
+  ): Departure | null => {
     try {
       assertClose(actual, expected, { ...tolerance, checkDtype: false, msg: `step ${step}, ${what} ${name}` });
       return null;
@@ -103,7 +117,11 @@ export function verify(trace: unknown, options?: VerifyOptions): VerifyReport {
       return { step, what, name, message: (error as Error).message };
     }
   };
-  const report = (departure: Departure | null, steps: number): VerifyReport => ({ ok: departure === null, stepsChecked: steps, firstDeparture: departure });
+  const report = (departure: Departure | null, steps: number): VerifyReport => ({
+    ok: departure === null,
+    stepsChecked: steps,
+    firstDeparture: departure,
+  });
 
   for (let i = 0; i < t.steps.length; i++) {
     const s = t.steps[i];
@@ -121,7 +139,10 @@ export function verify(trace: unknown, options?: VerifyOptions): VerifyReport {
     if (!model) {
       params.forEach((p, k) => (p.grad = s.grads[t.param_names[k]] ?? null));
     } else {
-      if (!s.inputs || !s.targets) throw new Error(`verify: step ${i} of the trace has no batch; record it with rec.step(loss, inputs, targets) or use the optimizer-only replay`);
+      if (!s.inputs || !s.targets)
+        throw new Error(
+          `verify: step ${i} of the trace has no batch; record it with rec.step(loss, inputs, targets) or use the optimizer-only replay`,
+        );
       optimizer.zeroGrad();
       const loss = lossFn!(model.call(s.inputs) as Tensor, s.targets);
       const d = compare(i, "loss", "", loss.item(), s.loss);
@@ -152,7 +173,9 @@ function optimizerFromTrace(t: Trace, params: Tensor[]): Optimizer {
   const name = t.optimizer.class;
   const Class = (optimizers as unknown as Record<string, new (params: unknown, options?: unknown) => Optimizer>)[name];
   if (typeof Class !== "function" || name === "Optimizer" || name === "LBFGS") {
-    throw new Error(`verify: the trace's optimizer ${name} cannot be replayed from gradients alone${name === "LBFGS" ? " (LBFGS needs its closure)" : ""}; pass makeOptimizer`);
+    throw new Error(
+      `verify: the trace's optimizer ${name} cannot be replayed from gradients alone${name === "LBFGS" ? " (LBFGS needs its closure)" : ""}; pass makeOptimizer`,
+    );
   }
   const groups = t.optimizer.state_dict.param_groups.map((g) => ({
     params: (g.params as number[]).map((i) => params[i]),
@@ -164,9 +187,12 @@ function optimizerFromTrace(t: Trace, params: Tensor[]): Optimizer {
 
 function checkTrace(trace: unknown): Trace {
   const t = trace as Trace;
-  if (t === null || typeof t !== "object" || t.format !== "gradstep-trace") throw new Error("verify: not a trace written by gradstep_record.py (no \"format\": \"gradstep-trace\")");
+  if (t === null || typeof t !== "object" || t.format !== "gradstep-trace")
+    throw new Error('verify: not a trace written by gradstep_record.py (no "format": "gradstep-trace")');
   if (t.version !== 1) throw new Error(`verify: trace version ${String(t.version)}; this gradstep reads version 1`);
-  if (!Array.isArray(t.param_names) || !Array.isArray(t.steps) || t.initial === null || typeof t.initial !== "object") throw new Error("verify: the trace lacks param_names, initial or steps");
-  for (const n of t.param_names) if (!(t.initial[n] instanceof Tensor)) throw new Error(`verify: the trace's initial state has no tensor '${n}'`);
+  if (!Array.isArray(t.param_names) || !Array.isArray(t.steps) || t.initial === null || typeof t.initial !== "object")
+    throw new Error("verify: the trace lacks param_names, initial or steps");
+  for (const n of t.param_names)
+    if (!(t.initial[n] instanceof Tensor)) throw new Error(`verify: the trace's initial state has no tensor '${n}'`);
   return t;
 }

@@ -35,11 +35,16 @@ export class ZipError extends Error {
 /** A little-endian reader over a byte range that throws instead of reading past the end. */
 class Cursor {
   private readonly view: DataView;
-  constructor(readonly bytes: Uint8Array, public pos: number, readonly what: string) {
+  constructor(
+    readonly bytes: Uint8Array,
+    public pos: number,
+    readonly what: string,
+  ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
   private need(n: number): number {
-    if (this.pos < 0 || this.pos + n > this.bytes.length) throw new ZipError(`zip: ${this.what} runs past the end of the file (truncated?)`);
+    if (this.pos < 0 || this.pos + n > this.bytes.length)
+      throw new ZipError(`zip: ${this.what} runs past the end of the file (truncated?)`);
     const at = this.pos;
     this.pos += n;
     return at;
@@ -86,13 +91,15 @@ export function readZip(bytes: Uint8Array): Map<string, Uint8Array> {
   let count = eocd.u16();
   let cdSize = eocd.u32();
   let cdOffset = eocd.u32();
-  if (disk !== 0 && disk !== 0xffff || cdDisk !== 0 && cdDisk !== 0xffff) throw new ZipError("zip: multi-disk archives are not supported");
+  if ((disk !== 0 && disk !== 0xffff) || (cdDisk !== 0 && cdDisk !== 0xffff))
+    throw new ZipError("zip: multi-disk archives are not supported");
 
   if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) {
     ({ count, cdSize, cdOffset } = readZip64End(bytes, eocdAt));
   }
   // each central record is at least 46 bytes: a huge count in a small file is a lie, not a loop bound
-  if (cdOffset + cdSize > eocdAt || count * 46 > cdSize) throw new ZipError("zip: the central directory does not fit in the file");
+  if (cdOffset + cdSize > eocdAt || count * 46 > cdSize)
+    throw new ZipError("zip: the central directory does not fit in the file");
 
   const entries = new Map<string, Uint8Array>();
   const dir = new Cursor(bytes, cdOffset, "central directory");
@@ -126,9 +133,12 @@ export function readZip(bytes: Uint8Array): Map<string, Uint8Array> {
     }
     if (flags & 1) throw new ZipError(`zip: entry '${name}' is encrypted`);
     if (method !== STORED) {
-      throw new ZipError(`zip: entry '${name}' is compressed (method ${method}); PyTorch files store entries uncompressed, re-save it with torch.save`);
+      throw new ZipError(
+        `zip: entry '${name}' is compressed (method ${method}); PyTorch files store entries uncompressed, re-save it with torch.save`,
+      );
     }
-    if (compressedSize !== size) throw new ZipError(`zip: stored entry '${name}' has different sizes (${compressedSize} and ${size})`);
+    if (compressedSize !== size)
+      throw new ZipError(`zip: stored entry '${name}' has different sizes (${compressedSize} and ${size})`);
     if (entries.has(name)) throw new ZipError(`zip: entry '${name}' appears twice`);
 
     const local = new Cursor(bytes, localOffset, `local header of '${name}'`);
@@ -136,9 +146,11 @@ export function readZip(bytes: Uint8Array): Map<string, Uint8Array> {
     local.take(22); // version, flags, method, time, date, crc, sizes: the central directory is authoritative
     const localNameLength = local.u16();
     const localExtraLength = local.u16();
-    if (decodeName(local.take(localNameLength)) !== name) throw new ZipError(`zip: entry '${name}' has a different name in its local header`);
+    if (decodeName(local.take(localNameLength)) !== name)
+      throw new ZipError(`zip: entry '${name}' has a different name in its local header`);
     local.take(localExtraLength);
-    if (local.pos + size > cdOffset) throw new ZipError(`zip: the data of '${name}' runs into the central directory (truncated?)`);
+    if (local.pos + size > cdOffset)
+      throw new ZipError(`zip: the data of '${name}' runs into the central directory (truncated?)`);
     const data = local.take(size);
     if (crc32(data) !== crc) throw new ZipError(`zip: entry '${name}' is damaged (CRC-32 mismatch)`);
     entries.set(name, data);
@@ -152,7 +164,8 @@ function findEndOfCentralDirectory(bytes: Uint8Array): number {
   const first = Math.max(0, last - 0xffff);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let at = last; at >= first; at--) {
-    if (view.getUint32(at, true) === END_OF_CENTRAL_DIR && at + 22 + view.getUint16(at + 20, true) === bytes.length) return at;
+    if (view.getUint32(at, true) === END_OF_CENTRAL_DIR && at + 22 + view.getUint16(at + 20, true) === bytes.length)
+      return at;
   }
   throw new ZipError("zip: no end-of-central-directory record (not a zip file, or truncated)");
 }
@@ -163,7 +176,8 @@ function readZip64End(bytes: Uint8Array, eocdAt: number): { count: number; cdSiz
   locator.u32(); // disk
   const endAt = locator.u64();
   const end = new Cursor(bytes, endAt, "zip64 end of central directory");
-  if (endAt > eocdAt - 20 || end.u32() !== ZIP64_END_OF_CENTRAL_DIR) throw new ZipError("zip: bad zip64 end of central directory");
+  if (endAt > eocdAt - 20 || end.u32() !== ZIP64_END_OF_CENTRAL_DIR)
+    throw new ZipError("zip: bad zip64 end of central directory");
   end.u64(); // size of this record
   end.take(12); // versions, disk numbers
   end.u64(); // entries on this disk
@@ -237,7 +251,8 @@ export function writeZip(entries: readonly [string, Uint8Array][], align = 64): 
     offset += local.length + data.length;
   }
   const cdSize = central.reduce((n, r) => n + r.length, 0);
-  if (offset + cdSize > 0xffffffff || entries.length > 0xffff) throw new ZipError("zip: archives over 4 GiB or 65535 entries are not supported by this writer");
+  if (offset + cdSize > 0xffffffff || entries.length > 0xffff)
+    throw new ZipError("zip: archives over 4 GiB or 65535 entries are not supported by this writer");
   const end = new Uint8Array(22);
   const e = new DataView(end.buffer);
   e.setUint32(0, END_OF_CENTRAL_DIR, true);

@@ -19,7 +19,10 @@ export class CNN2 extends Module {
   fc2: Linear;
   drop: Dropout;
 
-  constructor(readonly nFeature: number, readonly p = 0.0) {
+  constructor(
+    readonly nFeature: number,
+    readonly p = 0.0,
+  ) {
     super();
     this.conv1 = new Conv2d(3, nFeature, 3);
     this.conv2 = new Conv2d(nFeature, nFeature, 3);

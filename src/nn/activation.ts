@@ -32,7 +32,8 @@ export function gelu(x: Tensor, approximate: "none" | "tanh" = "none"): Tensor {
     const inner = x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
     return x.mul(0.5).mul(inner.tanh().add(1));
   }
-  if (approximate !== "none") throw new RangeError(`approximate argument must be either none or tanh, got ${String(approximate)}`);
+  if (approximate !== "none")
+    throw new RangeError(`approximate argument must be either none or tanh, got ${String(approximate)}`);
   return x.mul(0.5).mul(erf(x.mul(Math.SQRT1_2)).add(1));
 }
 
@@ -40,7 +41,8 @@ export class LeakyReLU extends Module {
   readonly negativeSlope: number;
   constructor(negativeSlope = 0.01) {
     super();
-    if (typeof negativeSlope !== "number") throw new TypeError(`LeakyReLU(negativeSlope): expected a number, got ${typeof negativeSlope}`);
+    if (typeof negativeSlope !== "number")
+      throw new TypeError(`LeakyReLU(negativeSlope): expected a number, got ${typeof negativeSlope}`);
     this.negativeSlope = negativeSlope;
   }
   override forward(x: Tensor): Tensor {
@@ -56,7 +58,8 @@ export class GELU extends Module {
   constructor(options?: { approximate?: "none" | "tanh" }) {
     super();
     this.approximate = checkOptions("GELU", options, ["approximate"]).approximate ?? "none";
-    if (this.approximate !== "none" && this.approximate !== "tanh") throw new RangeError(`GELU: approximate must be "none" or "tanh", got ${String(this.approximate)}`);
+    if (this.approximate !== "none" && this.approximate !== "tanh")
+      throw new RangeError(`GELU: approximate must be "none" or "tanh", got ${String(this.approximate)}`);
   }
   override forward(x: Tensor): Tensor {
     return gelu(x, this.approximate);

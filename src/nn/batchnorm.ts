@@ -34,10 +34,15 @@ abstract class BatchNorm extends Module {
   readonly affine: boolean;
   readonly trackRunningStats: boolean;
 
-  constructor(readonly numFeatures: number, options: BatchNormOptions | undefined, name: string) {
+  constructor(
+    readonly numFeatures: number,
+    options: BatchNormOptions | undefined,
+    name: string,
+  ) {
     super();
     const o = checkOptions(name, options, BATCHNORM_OPTIONS);
-    if (!Number.isInteger(numFeatures) || numFeatures <= 0) throw new RangeError(`${name}: numFeatures must be a positive integer, got ${numFeatures}`);
+    if (!Number.isInteger(numFeatures) || numFeatures <= 0)
+      throw new RangeError(`${name}: numFeatures must be a positive integer, got ${numFeatures}`);
     this.eps = o.eps ?? 1e-5;
     this.momentum = o.momentum === undefined ? 0.1 : o.momentum;
     this.affine = o.affine ?? true;
@@ -72,7 +77,9 @@ abstract class BatchNorm extends Module {
   override forward(x: Tensor): Tensor {
     this.checkInput(x);
     if (x.shape[1] !== this.numFeatures) {
-      throw new RangeError(`running_mean should contain ${x.shape[1]} elements not ${this.numFeatures} (input of shape ${formatShape(x.shape)})`);
+      throw new RangeError(
+        `running_mean should contain ${x.shape[1]} elements not ${this.numFeatures} (input of shape ${formatShape(x.shape)})`,
+      );
     }
     // statistics over every dimension but the channels (dim 1)
     const dims = x.shape.map((_, i) => i).filter((i) => i !== 1);
@@ -82,7 +89,10 @@ abstract class BatchNorm extends Module {
     let variance: Tensor;
     if (useBatch) {
       const count = x.numel() / this.numFeatures;
-      if (this.training && count <= 1) throw new RangeError(`Expected more than 1 value per channel when training, got input size ${formatShape(x.shape)}`);
+      if (this.training && count <= 1)
+        throw new RangeError(
+          `Expected more than 1 value per channel when training, got input size ${formatShape(x.shape)}`,
+        );
       mean = x.mean(dims, true);
       variance = x.sub(mean).square().mean(dims, true);
       if (this.training && this.trackRunningStats) this.updateRunningStats(mean, variance, count);
@@ -104,7 +114,13 @@ abstract class BatchNorm extends Module {
       const runningMean = this.buffer("running_mean");
       const runningVar = this.buffer("running_var");
       runningMean.mul_(1 - factor).add_(mean.detach().reshape([-1]), factor);
-      runningVar.mul_(1 - factor).add_(variance.detach().reshape([-1]).mul(count / (count - 1)), factor);
+      runningVar.mul_(1 - factor).add_(
+        variance
+          .detach()
+          .reshape([-1])
+          .mul(count / (count - 1)),
+        factor,
+      );
     });
   }
 
@@ -119,7 +135,10 @@ export class BatchNorm1d extends BatchNorm {
     super(numFeatures, options, "BatchNorm1d");
   }
   protected checkInput(x: Tensor): void {
-    if (x.ndim !== 2 && x.ndim !== 3) throw new RangeError(`BatchNorm1d: expected 2D or 3D input (got ${x.ndim}D input of shape ${formatShape(x.shape)})`);
+    if (x.ndim !== 2 && x.ndim !== 3)
+      throw new RangeError(
+        `BatchNorm1d: expected 2D or 3D input (got ${x.ndim}D input of shape ${formatShape(x.shape)})`,
+      );
   }
 }
 
@@ -129,7 +148,8 @@ export class BatchNorm2d extends BatchNorm {
     super(numFeatures, options, "BatchNorm2d");
   }
   protected checkInput(x: Tensor): void {
-    if (x.ndim !== 4) throw new RangeError(`BatchNorm2d: expected 4D input (got ${x.ndim}D input of shape ${formatShape(x.shape)})`);
+    if (x.ndim !== 4)
+      throw new RangeError(`BatchNorm2d: expected 4D input (got ${x.ndim}D input of shape ${formatShape(x.shape)})`);
   }
 }
 
@@ -152,7 +172,9 @@ export class LayerNorm extends Module {
     const k = this.normalizedShape.length;
     const tail = x.shape.slice(x.ndim - k);
     if (x.ndim < k || tail.some((s, i) => s !== this.normalizedShape[i])) {
-      throw new RangeError(`Given normalized_shape=${formatShape(this.normalizedShape)}, expected input with shape [*, ${this.normalizedShape.join(", ")}], but got input of size ${formatShape(x.shape)}`);
+      throw new RangeError(
+        `Given normalized_shape=${formatShape(this.normalizedShape)}, expected input with shape [*, ${this.normalizedShape.join(", ")}], but got input of size ${formatShape(x.shape)}`,
+      );
     }
     const dims = tail.map((_, i) => x.ndim - k + i);
     const mean = x.mean(dims, true);

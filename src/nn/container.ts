@@ -72,7 +72,8 @@ export class ModuleDict<M extends Module = Module> extends Module {
     return this.keys().length;
   }
   update(modules: Record<string, M> | Iterable<[string, M]>): this {
-    const entries = Symbol.iterator in Object(modules) ? [...(modules as Iterable<[string, M]>)] : Object.entries(modules);
+    const entries =
+      Symbol.iterator in Object(modules) ? [...(modules as Iterable<[string, M]>)] : Object.entries(modules);
     for (const [k, m] of entries) this.set(k, m);
     return this;
   }

@@ -42,18 +42,26 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   const groups = options.groups ?? 1;
   const dilation = pairOf(options.dilation ?? 1);
   const stride = options.stride ?? 1;
-  if (!Number.isInteger(groups) || groups <= 0) throw new RangeError(`conv2d: non-positive groups is not supported, got ${groups}`);
-  if (dilation.some((d) => !Number.isInteger(d) || d <= 0)) throw new RangeError(`conv2d: dilation should be greater than zero, got ${JSON.stringify(options.dilation)}`);
-  if (weight.ndim !== 4) throw new RangeError(`conv2d: weight must be 4-D [outChannels, inChannels / groups, kH, kW], got shape ${formatShape(weight.shape)}`);
+  if (!Number.isInteger(groups) || groups <= 0)
+    throw new RangeError(`conv2d: non-positive groups is not supported, got ${groups}`);
+  if (dilation.some((d) => !Number.isInteger(d) || d <= 0))
+    throw new RangeError(`conv2d: dilation should be greater than zero, got ${JSON.stringify(options.dilation)}`);
+  if (weight.ndim !== 4)
+    throw new RangeError(
+      `conv2d: weight must be 4-D [outChannels, inChannels / groups, kH, kW], got shape ${formatShape(weight.shape)}`,
+    );
   const channels = x.shape[x.ndim - 3];
   if (channels !== weight.shape[1] * groups || weight.shape[0] % groups !== 0) {
-    throw new RangeError(`Given groups=${groups}, weight of size ${formatShape(weight.shape)}, expected input${formatShape(x.shape)} to have ${weight.shape[1] * groups} channels, but got ${channels} channels instead`);
+    throw new RangeError(
+      `Given groups=${groups}, weight of size ${formatShape(weight.shape)}, expected input${formatShape(x.shape)} to have ${weight.shape[1] * groups} channels, but got ${channels} channels instead`,
+    );
   }
   const w = dilate(weight, dilation);
   let padding: Pair = 0;
   let input = x;
   if (options.padding === "same") {
-    if (pairOf(stride).some((s) => s !== 1)) throw new RangeError("padding='same' is not supported for strided convolutions");
+    if (pairOf(stride).some((s) => s !== 1))
+      throw new RangeError("padding='same' is not supported for strided convolutions");
     const [th, tw] = [w.shape[2] - 1, w.shape[3] - 1];
     padding = [Math.floor(th / 2), Math.floor(tw / 2)];
     if (th % 2 === 1 || tw % 2 === 1) input = pad(x, [0, tw % 2, 0, th % 2]);
@@ -65,15 +73,31 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, op
   const perGroupIn = channels / groups;
   const perGroupOut = weight.shape[0] / groups;
   const outputs = Array.from({ length: groups }, (_, g) =>
-    conv2dCore(input.narrow(channelDim, g * perGroupIn, perGroupIn), w.narrow(0, g * perGroupOut, perGroupOut), bias ? bias.narrow(0, g * perGroupOut, perGroupOut) : null, { stride, padding }),
+    conv2dCore(
+      input.narrow(channelDim, g * perGroupIn, perGroupIn),
+      w.narrow(0, g * perGroupOut, perGroupOut),
+      bias ? bias.narrow(0, g * perGroupOut, perGroupOut) : null,
+      { stride, padding },
+    ),
   );
   return cat(outputs, channelDim);
 }
 
 /** 1-D convolution of x [N, C, L] (or [C, L]) with weight [O, C / groups, k]: conv2d on a height of 1. */
-export function conv1d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: { stride?: number; padding?: number | "same" | "valid"; dilation?: number; groups?: number } = {}): Tensor {
-  if (x.ndim !== 2 && x.ndim !== 3) throw new RangeError(`conv1d: expected a 2-D or 3-D input [batch, channels, length], got shape ${formatShape(x.shape)}`);
-  if (weight.ndim !== 3) throw new RangeError(`conv1d: weight must be 3-D [outChannels, inChannels / groups, k], got shape ${formatShape(weight.shape)}`);
+export function conv1d(
+  x: Tensor,
+  weight: Tensor,
+  bias: Tensor | null = null,
+  options: { stride?: number; padding?: number | "same" | "valid"; dilation?: number; groups?: number } = {},
+): Tensor {
+  if (x.ndim !== 2 && x.ndim !== 3)
+    throw new RangeError(
+      `conv1d: expected a 2-D or 3-D input [batch, channels, length], got shape ${formatShape(x.shape)}`,
+    );
+  if (weight.ndim !== 3)
+    throw new RangeError(
+      `conv1d: weight must be 3-D [outChannels, inChannels / groups, k], got shape ${formatShape(weight.shape)}`,
+    );
   const x4 = x.unsqueeze(-2);
   const w4 = weight.unsqueeze(-2);
   const padding = options.padding;

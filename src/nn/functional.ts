@@ -19,8 +19,11 @@ export type Reduction = "mean" | "sum" | "none";
 
 export const linear = linearOp;
 export { conv2d } from "./conv.js"; // with dilation, groups and padding "same"
-export const maxPool2d = (x: Tensor, kernelSize: Pair, options: { stride?: Pair | null; padding?: Pair } = {}): Tensor =>
-  maxPool2dOp(x, kernelSize, options);
+export const maxPool2d = (
+  x: Tensor,
+  kernelSize: Pair,
+  options: { stride?: Pair | null; padding?: Pair } = {},
+): Tensor => maxPool2dOp(x, kernelSize, options);
 export const relu = (x: Tensor): Tensor => x.relu();
 export const tanh = (x: Tensor): Tensor => x.tanh();
 export const sigmoid = (x: Tensor): Tensor => x.sigmoid();
@@ -43,7 +46,8 @@ export function dropout(x: Tensor, p = 0.5, training = true, generator: Generato
 /** Channel dropout for [N, C, H, W] (or [C, H, W]): whole feature maps are zeroed together. */
 export function dropout2d(x: Tensor, p = 0.5, training = true, generator: Generator = defaultGenerator): Tensor {
   checkProbability(p, "dropout2d");
-  if (x.ndim !== 3 && x.ndim !== 4) throw new RangeError(`dropout2d: expected a 3-D or 4-D input, got shape ${formatShape(x.shape)}`);
+  if (x.ndim !== 3 && x.ndim !== 4)
+    throw new RangeError(`dropout2d: expected a 3-D or 4-D input, got shape ${formatShape(x.shape)}`);
   if (!training || p === 0) return x;
   if (p === 1) return x.mul(0);
   const maskShape = [...x.shape.slice(0, x.ndim - 2), 1, 1];
@@ -106,7 +110,13 @@ function classesLast(x: Tensor): Tensor {
  * class indices [N, d1, …]: `losses` = −w[t]·logProbs[n, t, …] and `w` = w[t] (the class weight of
  * the target, 1 without weights, 0 where the target is ignored), both of the target's shape.
  */
-function nllTerms(where: string, logProbs: Tensor, target: Tensor, weight: Tensor | null, ignoreIndex: number): { losses: Tensor; w: Tensor } {
+function nllTerms(
+  where: string,
+  logProbs: Tensor,
+  target: Tensor,
+  weight: Tensor | null,
+  ignoreIndex: number,
+): { losses: Tensor; w: Tensor } {
   const [n, classes] = logProbs.shape;
   const expected = [n, ...logProbs.shape.slice(2)];
   if (!sameShape(target.shape, expected)) {
@@ -117,19 +127,35 @@ function nllTerms(where: string, logProbs: Tensor, target: Tensor, weight: Tenso
     );
   }
   if (weight && (weight.ndim !== 1 || weight.shape[0] !== classes)) {
-    throw new RangeError(`${where}: weight should have ${classes} elements (one per class), got shape ${formatShape(weight.shape)}`);
+    throw new RangeError(
+      `${where}: weight should have ${classes} elements (one per class), got shape ${formatShape(weight.shape)}`,
+    );
   }
   const targets = Array.from(target.toArray());
   for (const t of targets) {
-    if (t !== ignoreIndex && !(Number.isInteger(t) && t >= 0 && t < classes)) throw new RangeError(`Target ${t} is out of bounds for ${classes} classes.`);
+    if (t !== ignoreIndex && !(Number.isInteger(t) && t >= 0 && t < classes))
+      throw new RangeError(`Target ${t} is out of bounds for ${classes} classes.`);
   }
-  const kept = tensor(targets.map((t) => (t === ignoreIndex ? 0 : 1)), { dtype: logProbs.dtype });
+  const kept = tensor(
+    targets.map((t) => (t === ignoreIndex ? 0 : 1)),
+    { dtype: logProbs.dtype },
+  );
   const safeTargets = targets.map((t) => (t === ignoreIndex ? 0 : t));
   // pick logProbs[i, target[i]] from the rows of [M, C] flattened to [M·C]
-  const picked = classesLast(logProbs).reshape([-1]).index(safeTargets.map((t, i) => i * classes + t));
-  const classWeight = weight ? weight.detach().index(safeTargets) : full([targets.length], 1, { dtype: logProbs.dtype });
+  const picked = classesLast(logProbs)
+    .reshape([-1])
+    .index(safeTargets.map((t, i) => i * classes + t));
+  const classWeight = weight
+    ? weight.detach().index(safeTargets)
+    : full([targets.length], 1, { dtype: logProbs.dtype });
   const w = classWeight.mul(kept).reshape([...target.shape]);
-  return { losses: picked.reshape([...target.shape]).neg().mul(w), w };
+  return {
+    losses: picked
+      .reshape([...target.shape])
+      .neg()
+      .mul(w),
+    w,
+  };
 }
 
 /**
@@ -142,7 +168,10 @@ export function nllLoss(logProbs: Tensor, target: Tensor, options: NllOptions = 
   checkReduction(reduction);
   return composite(() => {
     if (logProbs.ndim === 1) return nllLoss(logProbs.unsqueeze(0), target.reshape([1]), options).reshape([]); // one sample
-    if (logProbs.ndim < 2) throw new RangeError(`nllLoss: expected input of shape [N, C] or [N, C, d1, ...], got ${formatShape(logProbs.shape)}`);
+    if (logProbs.ndim < 2)
+      throw new RangeError(
+        `nllLoss: expected input of shape [N, C] or [N, C, d1, ...], got ${formatShape(logProbs.shape)}`,
+      );
     const { losses, w } = nllTerms("nllLoss", logProbs, target, weight, ignoreIndex);
     return reduction === "mean" ? weightedMean(losses, w.sum()) : reduce(losses, reduction);
   });
@@ -164,9 +193,15 @@ const CROSS_ENTROPY_KEYS = [...NLL_KEYS, "labelSmoothing"] as const;
  * with s reduced like the nll: its mean divides by the same Σ w[tₙ] over the targets kept.
  */
 export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
-  const { reduction = "mean", weight = null, ignoreIndex = -100, labelSmoothing = 0 } = checkOptions("crossEntropy", options, CROSS_ENTROPY_KEYS);
+  const {
+    reduction = "mean",
+    weight = null,
+    ignoreIndex = -100,
+    labelSmoothing = 0,
+  } = checkOptions("crossEntropy", options, CROSS_ENTROPY_KEYS);
   checkReduction(reduction);
-  if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) throw new RangeError(`labelSmoothing must be between 0.0 and 1.0, got ${labelSmoothing}`);
+  if (!(labelSmoothing >= 0 && labelSmoothing <= 1))
+    throw new RangeError(`labelSmoothing must be between 0.0 and 1.0, got ${labelSmoothing}`);
   return composite(() => {
     const soft = isFloating(target.dtype);
     if (logits.ndim === 1) {
@@ -176,7 +211,10 @@ export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntro
     const classes = logits.shape[1];
     const logProbs = logSoftmax(logits, 1);
     // the class weights, shaped [C, 1, …] to multiply along the class dim
-    const weighted = weight === null ? logProbs : logProbs.mul(weight.detach().reshape([classes, ...logits.shape.slice(2).map(() => 1)]));
+    const weighted =
+      weight === null
+        ? logProbs
+        : logProbs.mul(weight.detach().reshape([classes, ...logits.shape.slice(2).map(() => 1)]));
     if (soft) {
       sameShapeOrThrow(logits, target, "crossEntropy");
       // soft targets: -Σ_c w_c p_c log q_c per position
@@ -196,7 +234,9 @@ export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntro
 
 function sameShapeOrThrow(input: Tensor, target: Tensor, what: string): void {
   if (!sameShape(input.shape, target.shape)) {
-    throw new RangeError(`${what}: target shape ${formatShape(target.shape)} must equal input shape ${formatShape(input.shape)}`);
+    throw new RangeError(
+      `${what}: target shape ${formatShape(target.shape)} must equal input shape ${formatShape(input.shape)}`,
+    );
   }
 }
 
@@ -219,15 +259,30 @@ export function mseLoss(input: Tensor, target: Tensor, options: { reduction?: Re
  * The clamp keeps ℓ finite at p = 0 and p = 1; the chain rule through it would give 0·∞ = NaN
  * there, so the gradient is PyTorch's closed form, finite everywhere.
  */
-export function binaryCrossEntropy(p: Tensor, y: Tensor, options: { reduction?: Reduction; weight?: Tensor | null } = {}): Tensor {
+export function binaryCrossEntropy(
+  p: Tensor,
+  y: Tensor,
+  options: { reduction?: Reduction; weight?: Tensor | null } = {},
+): Tensor {
   const { reduction = "mean", weight = null } = checkOptions("binaryCrossEntropy", options, ["reduction", "weight"]);
   checkReduction(reduction);
   sameShapeOrThrow(p, y, "binaryCrossEntropy");
   return composite(() => {
     const values = p.toArray();
-    for (const v of values) if (!(v >= 0 && v <= 1)) throw new RangeError(`all elements of input should be between 0 and 1, found ${v}`);
+    for (const v of values)
+      if (!(v >= 0 && v <= 1)) throw new RangeError(`all elements of input should be between 0 and 1, found ${v}`);
     const [logP, log1mP] = noGrad(() => [p.log(), p.neg().add(1).log()]);
-    const elementwise = noGrad(() => y.mul(clamp(logP, -100, Infinity)).add(y.neg().add(1).mul(clamp(log1mP, -100, Infinity))).neg());
+    const elementwise = noGrad(() =>
+      y
+        .mul(clamp(logP, -100, Infinity))
+        .add(
+          y
+            .neg()
+            .add(1)
+            .mul(clamp(log1mP, -100, Infinity)),
+        )
+        .neg(),
+    );
     const loss = record(elementwise, "binaryCrossEntropy", [p, y], (g) => [
       p.requiresGrad ? g.mul(p.sub(y)).div(clamp(p.mul(p.neg().add(1)), 1e-12, Infinity)) : null,
       y.requiresGrad ? g.mul(log1mP.sub(logP)) : null,
@@ -241,10 +296,15 @@ export function binaryCrossEntropy(p: Tensor, y: Tensor, options: { reduction?: 
  * with `posWeight` the positive term is scaled as PyTorch does.
  */
 export function binaryCrossEntropyWithLogits(
-  x: Tensor, y: Tensor,
+  x: Tensor,
+  y: Tensor,
   options: { reduction?: Reduction; weight?: Tensor | null; posWeight?: Tensor | null } = {},
 ): Tensor {
-  const { reduction = "mean", weight = null, posWeight = null } = checkOptions("binaryCrossEntropyWithLogits", options, ["reduction", "weight", "posWeight"]);
+  const {
+    reduction = "mean",
+    weight = null,
+    posWeight = null,
+  } = checkOptions("binaryCrossEntropyWithLogits", options, ["reduction", "weight", "posWeight"]);
   sameShapeOrThrow(x, y, "binaryCrossEntropyWithLogits");
   return composite(() => {
     // log σ(x) = -softplus(-x) and log(1 - σ(x)) = -softplus(x), softplus(z) = max(z, 0) + log(1 + e^-|z|)

@@ -23,7 +23,9 @@ type Reduction = "mean" | "sum" | "none";
 export function pad(x: Tensor, amounts: readonly number[], mode: "constant" = "constant", value = 0): Tensor {
   if (mode !== "constant") throw new RangeError(`F.pad: only mode "constant" is supported, got ${String(mode)}`);
   if (amounts.length % 2 !== 0 || amounts.length / 2 > x.ndim) {
-    throw new RangeError(`Padding length must be divisible by 2 and at most twice the number of dimensions (${x.ndim}), got ${amounts.length}`);
+    throw new RangeError(
+      `Padding length must be divisible by 2 and at most twice the number of dimensions (${x.ndim}), got ${amounts.length}`,
+    );
   }
   let cropped = x;
   const before = new Array<number>(x.ndim).fill(0);
@@ -37,7 +39,10 @@ export function pad(x: Tensor, amounts: readonly number[], mode: "constant" = "c
     after[d] = Math.max(hi, 0);
   }
   const shape = cropped.shape.map((s, d) => s + before[d] + after[d]);
-  if (shape.some((s) => s < 0)) throw new RangeError(`F.pad: padding ${formatShape(amounts)} makes a negative size for input of shape ${formatShape(x.shape)}`);
+  if (shape.some((s) => s < 0))
+    throw new RangeError(
+      `F.pad: padding ${formatShape(amounts)} makes a negative size for input of shape ${formatShape(x.shape)}`,
+    );
   // where every input element lands in the padded output
   const outStrides = shape.map((_, d) => numelOf(shape.slice(d + 1)));
   const positions = new Array<number>(cropped.numel());
@@ -59,7 +64,8 @@ export function pad(x: Tensor, amounts: readonly number[], mode: "constant" = "c
 
 /** Class indices (int64 or int32) → one-hot rows: shape [..., numClasses], int64 (as PyTorch). */
 export function oneHot(indices: Tensor, numClasses = -1): Tensor {
-  if (indices.dtype !== "int64" && indices.dtype !== "int32") throw new TypeError(`one_hot is only applicable to index tensor (int64 or int32), got ${indices.dtype}`);
+  if (indices.dtype !== "int64" && indices.dtype !== "int32")
+    throw new TypeError(`one_hot is only applicable to index tensor (int64 or int32), got ${indices.dtype}`);
   const values = indices.toArray();
   let max = -1;
   for (const v of values) {
@@ -81,7 +87,10 @@ export function embedding(indices: Tensor | number[], weight: Tensor, paddingIdx
   const rows = weight.index(indices);
   if (paddingIdx === null || paddingIdx === undefined) return rows;
   const pad = paddingIdx < 0 ? paddingIdx + weight.shape[0] : paddingIdx;
-  const idx = indices instanceof Tensor ? indices : new Tensor(weight.backend.fromArray("int64", indices), [indices.length], weight.backend);
+  const idx =
+    indices instanceof Tensor
+      ? indices
+      : new Tensor(weight.backend.fromArray("int64", indices), [indices.length], weight.backend);
   const isPad = idx.eq(pad).reshape([...idx.shape, 1]);
   return where(isPad, weight.detach().index(indices), rows);
 }
@@ -96,7 +105,8 @@ export function normalize(x: Tensor, options?: { p?: number; dim?: number; eps?:
 export function avgPool2d(x: Tensor, kernelSize: Pair, options?: { stride?: Pair | null; padding?: Pair }): Tensor {
   const o = checkOptions("avgPool2d", options, ["stride", "padding"]);
   const [kh, kw] = typeof kernelSize === "number" ? [kernelSize, kernelSize] : kernelSize;
-  if (x.ndim !== 3 && x.ndim !== 4) throw new RangeError(`avg_pool2d: expected 3D or 4D input, got shape ${formatShape(x.shape)}`);
+  if (x.ndim !== 3 && x.ndim !== 4)
+    throw new RangeError(`avg_pool2d: expected 3D or 4D input, got shape ${formatShape(x.shape)}`);
   const lead = x.shape.slice(0, -2);
   const planes = x.reshape([-1, 1, ...x.shape.slice(-2)]);
   const kernel = Tensor.empty([1, 1, kh, kw], x.dtype, x.backend).fill_(1 / (kh * kw));
@@ -109,7 +119,8 @@ export function avgPool2d(x: Tensor, kernelSize: Pair, options?: { stride?: Pair
  * The average over a rectangle is separable, so it is two matrix products: P_H · x · P_Wᵀ.
  */
 export function adaptiveAvgPool2d(x: Tensor, outputSize: Pair): Tensor {
-  if (x.ndim !== 3 && x.ndim !== 4) throw new RangeError(`adaptive_avg_pool2d: expected 3D or 4D input, got shape ${formatShape(x.shape)}`);
+  if (x.ndim !== 3 && x.ndim !== 4)
+    throw new RangeError(`adaptive_avg_pool2d: expected 3D or 4D input, got shape ${formatShape(x.shape)}`);
   const [oh, ow] = typeof outputSize === "number" ? [outputSize, outputSize] : outputSize;
   const [h, w] = x.shape.slice(-2);
   const bins = (n: number, out: number): Tensor => {
@@ -128,12 +139,16 @@ function reduce(loss: Tensor, reduction: Reduction, what: string): Tensor {
   if (reduction === "mean") return loss.mean();
   if (reduction === "sum") return loss.sum();
   if (reduction === "none") return loss;
-  throw new RangeError(`${what}: ${String(reduction)} is not a valid value for reduction; expected "mean", "sum" or "none"`);
+  throw new RangeError(
+    `${what}: ${String(reduction)} is not a valid value for reduction; expected "mean", "sum" or "none"`,
+  );
 }
 
 function sameShape(input: Tensor, target: Tensor, what: string): void {
   if (input.shape.length !== target.shape.length || input.shape.some((s, i) => s !== target.shape[i])) {
-    throw new RangeError(`${what}: target shape ${formatShape(target.shape)} must equal input shape ${formatShape(input.shape)}`);
+    throw new RangeError(
+      `${what}: target shape ${formatShape(target.shape)} must equal input shape ${formatShape(input.shape)}`,
+    );
   }
 }
 
@@ -145,7 +160,11 @@ export function l1Loss(input: Tensor, target: Tensor, options?: { reduction?: Re
 }
 
 /** 0.5·d²/beta where |d| < beta, |d| - 0.5·beta elsewhere (d = input - target); beta 0 is L1. */
-export function smoothL1Loss(input: Tensor, target: Tensor, options?: { reduction?: Reduction; beta?: number }): Tensor {
+export function smoothL1Loss(
+  input: Tensor,
+  target: Tensor,
+  options?: { reduction?: Reduction; beta?: number },
+): Tensor {
   const { reduction = "mean", beta = 1 } = checkOptions("smoothL1Loss", options, ["reduction", "beta"]);
   if (!(beta >= 0)) throw new RangeError(`smooth_l1_loss does not support negative values for beta, got ${beta}`);
   sameShape(input, target, "smoothL1Loss");
@@ -168,7 +187,11 @@ export function huberLoss(input: Tensor, target: Tensor, options?: { reduction?:
  * is 0 (or exp(t) · (t - input) with `logTarget`). "batchmean" divides the sum by the batch size,
  * the mathematically correct KL; "mean" averages over every element, as PyTorch.
  */
-export function klDiv(input: Tensor, target: Tensor, options?: { reduction?: Reduction | "batchmean"; logTarget?: boolean }): Tensor {
+export function klDiv(
+  input: Tensor,
+  target: Tensor,
+  options?: { reduction?: Reduction | "batchmean"; logTarget?: boolean },
+): Tensor {
   const { reduction = "mean", logTarget = false } = checkOptions("klDiv", options, ["reduction", "logTarget"]);
   const pointwise = logTarget
     ? target.exp().mul(target.sub(input))

@@ -1,8 +1,22 @@
 /** `nn`: modules, layers, losses, initialisation and the functional API. */
 export { Module, Parameter, type ForwardHook, type LoadStateDictResult } from "./module.js";
 export {
-  Linear, Conv2d, MaxPool2d, ReLU, Tanh, Sigmoid, Identity, Softmax, LogSoftmax, Flatten,
-  Dropout, Dropout2d, Embedding, Sequential, Conv1d, type Conv2dOptions,
+  Linear,
+  Conv2d,
+  MaxPool2d,
+  ReLU,
+  Tanh,
+  Sigmoid,
+  Identity,
+  Softmax,
+  LogSoftmax,
+  Flatten,
+  Dropout,
+  Dropout2d,
+  Embedding,
+  Sequential,
+  Conv1d,
+  type Conv2dOptions,
 } from "./layers.js";
 export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions } from "./batchnorm.js";
 export { ModuleList, ModuleDict } from "./container.js";

@@ -41,7 +41,11 @@ function fillWith(t: Tensor, values: Float32Array | Float64Array): Tensor {
 }
 
 /** He (kaiming) uniform init for a leaky-ReLU slope `a`: bound = gain·√(3 / fan_in), gain = √(2 / (1 + a²)). */
-export function kaimingUniform_(t: Tensor, a: number | KaimingOptions = 0, generator: Generator = defaultGenerator): Tensor {
+export function kaimingUniform_(
+  t: Tensor,
+  a: number | KaimingOptions = 0,
+  generator: Generator = defaultGenerator,
+): Tensor {
   if (typeof a === "object") return kaimingUniformWith_(t, a);
   const gain = Math.sqrt(2 / (1 + a * a));
   const bound = gain * Math.sqrt(3 / fanIn(t));
@@ -62,7 +66,8 @@ export function defaultLayerInit(weight: Tensor, bias: Tensor | null, generator:
 
 /** Fan-in and fan-out: size(1) and size(0) times the receptive field (kernel area). */
 export function fans(t: Tensor): { fanIn: number; fanOut: number } {
-  if (t.ndim < 2) throw new RangeError("Fan in and fan out can not be computed for tensor with fewer than 2 dimensions");
+  if (t.ndim < 2)
+    throw new RangeError("Fan in and fan out can not be computed for tensor with fewer than 2 dimensions");
   const receptive = t.shape.slice(2).reduce((n, d) => n * d, 1);
   return { fanIn: t.shape[1] * receptive, fanOut: t.shape[0] * receptive };
 }
@@ -72,15 +77,23 @@ export type Nonlinearity = "linear" | "conv1d" | "conv2d" | "sigmoid" | "tanh" |
 /** PyTorch's `calculate_gain`: 1 for linear/conv/sigmoid, 5/3 for tanh, √2 for relu, √(2/(1+a²)) for leaky_relu, 3/4 for selu. */
 export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
   switch (nonlinearity) {
-    case "linear": case "conv1d": case "conv2d": case "sigmoid": return 1;
-    case "tanh": return 5 / 3;
-    case "relu": return Math.SQRT2;
+    case "linear":
+    case "conv1d":
+    case "conv2d":
+    case "sigmoid":
+      return 1;
+    case "tanh":
+      return 5 / 3;
+    case "relu":
+      return Math.SQRT2;
     case "leaky_relu": {
       const slope = param ?? 0.01;
       return Math.sqrt(2 / (1 + slope * slope));
     }
-    case "selu": return 3 / 4;
-    default: throw new RangeError(`Unsupported nonlinearity ${String(nonlinearity)}`);
+    case "selu":
+      return 3 / 4;
+    default:
+      throw new RangeError(`Unsupported nonlinearity ${String(nonlinearity)}`);
   }
 }
 
@@ -95,7 +108,8 @@ export interface KaimingOptions {
 function kaimingStd(t: Tensor, options: KaimingOptions | undefined, name: string): [number, Generator] {
   const o = checkOptions(name, options, ["a", "mode", "nonlinearity", "generator"]);
   const mode = o.mode ?? "fan_in";
-  if (mode !== "fan_in" && mode !== "fan_out") throw new RangeError(`Mode ${String(mode)} not supported, please use one of fan_in, fan_out`);
+  if (mode !== "fan_in" && mode !== "fan_out")
+    throw new RangeError(`Mode ${String(mode)} not supported, please use one of fan_in, fan_out`);
   const { fanIn: fi, fanOut: fo } = fans(t);
   const gain = calculateGain(o.nonlinearity ?? "leaky_relu", o.a ?? 0);
   return [gain / Math.sqrt(mode === "fan_in" ? fi : fo), o.generator ?? defaultGenerator];

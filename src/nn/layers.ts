@@ -13,7 +13,8 @@ import { conv1d, conv2d } from "./conv.js";
 import { embedding } from "./functional_extra.js";
 
 function positiveInteger(value: number, what: string, layer: string): number {
-  if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${layer}: ${what} must be a positive integer, got ${value}`);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new RangeError(`${layer}: ${what} must be a positive integer, got ${value}`);
   return value;
 }
 
@@ -21,7 +22,11 @@ function positiveInteger(value: number, what: string, layer: string): number {
 export class Linear extends Module {
   weight: Parameter;
   bias: Parameter | null;
-  constructor(readonly inFeatures: number, readonly outFeatures: number, options?: { bias?: boolean }) {
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    options?: { bias?: boolean },
+  ) {
     super();
     const { bias = true } = checkOptions("Linear", options, ["bias"]);
     positiveInteger(inFeatures, "inFeatures", "Linear");
@@ -50,8 +55,10 @@ const CONV_OPTIONS = ["stride", "padding", "dilation", "groups", "bias"] as cons
 
 function checkGroups(inChannels: number, outChannels: number, groups: number, layer: string): void {
   positiveInteger(groups, "groups", layer);
-  if (inChannels % groups !== 0) throw new RangeError(`${layer}: in_channels must be divisible by groups (${inChannels} and ${groups})`);
-  if (outChannels % groups !== 0) throw new RangeError(`${layer}: out_channels must be divisible by groups (${outChannels} and ${groups})`);
+  if (inChannels % groups !== 0)
+    throw new RangeError(`${layer}: in_channels must be divisible by groups (${inChannels} and ${groups})`);
+  if (outChannels % groups !== 0)
+    throw new RangeError(`${layer}: out_channels must be divisible by groups (${outChannels} and ${groups})`);
 }
 
 /** 2-D convolution with weight [outChannels, inChannels / groups, kH, kW]. */
@@ -63,7 +70,12 @@ export class Conv2d extends Module {
   readonly padding: [number, number] | "same";
   readonly dilation: [number, number];
   readonly groups: number;
-  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Pair, options?: Conv2dOptions) {
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    kernelSize: Pair,
+    options?: Conv2dOptions,
+  ) {
     super();
     const o = checkOptions("Conv2d", options, CONV_OPTIONS);
     positiveInteger(inChannels, "inChannels", "Conv2d");
@@ -72,19 +84,28 @@ export class Conv2d extends Module {
     checkGroups(inChannels, outChannels, this.groups, "Conv2d");
     this.kernelSize = pair(kernelSize, "kernelSize");
     this.stride = pair(o.stride ?? 1, "stride");
-    this.padding = o.padding === "same" ? "same" : pair(o.padding === "valid" || o.padding === undefined ? 0 : o.padding, "padding");
+    this.padding =
+      o.padding === "same" ? "same" : pair(o.padding === "valid" || o.padding === undefined ? 0 : o.padding, "padding");
     this.dilation = pair(o.dilation ?? 1, "dilation");
-    if (this.padding === "same" && (this.stride[0] !== 1 || this.stride[1] !== 1)) throw new RangeError("padding='same' is not supported for strided convolutions");
+    if (this.padding === "same" && (this.stride[0] !== 1 || this.stride[1] !== 1))
+      throw new RangeError("padding='same' is not supported for strided convolutions");
     this.weight = new Parameter(Tensor.empty([outChannels, inChannels / this.groups, ...this.kernelSize]));
-    this.bias = o.bias ?? true ? new Parameter(Tensor.empty([outChannels])) : null;
+    this.bias = (o.bias ?? true) ? new Parameter(Tensor.empty([outChannels])) : null;
     defaultLayerInit(this.weight, this.bias);
   }
   override forward(x: Tensor): Tensor {
-    return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+    return conv2d(x, this.weight, this.bias, {
+      stride: this.stride,
+      padding: this.padding,
+      dilation: this.dilation,
+      groups: this.groups,
+    });
   }
   override extraRepr(): string {
-    return `${this.inChannels}, ${this.outChannels}, kernelSize=[${this.kernelSize}], stride=[${this.stride}], padding=${this.padding === "same" ? "same" : `[${this.padding}]`}` +
-      `${this.dilation.some((d) => d !== 1) ? `, dilation=[${this.dilation}]` : ""}${this.groups !== 1 ? `, groups=${this.groups}` : ""}`;
+    return (
+      `${this.inChannels}, ${this.outChannels}, kernelSize=[${this.kernelSize}], stride=[${this.stride}], padding=${this.padding === "same" ? "same" : `[${this.padding}]`}` +
+      `${this.dilation.some((d) => d !== 1) ? `, dilation=[${this.dilation}]` : ""}${this.groups !== 1 ? `, groups=${this.groups}` : ""}`
+    );
   }
 }
 
@@ -97,8 +118,16 @@ export class Conv1d extends Module {
   readonly dilation: number;
   readonly groups: number;
   constructor(
-    readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number,
-    options?: { stride?: number; padding?: number | "same" | "valid"; dilation?: number; groups?: number; bias?: boolean },
+    readonly inChannels: number,
+    readonly outChannels: number,
+    readonly kernelSize: number,
+    options?: {
+      stride?: number;
+      padding?: number | "same" | "valid";
+      dilation?: number;
+      groups?: number;
+      bias?: boolean;
+    },
   ) {
     super();
     const o = checkOptions("Conv1d", options, CONV_OPTIONS);
@@ -108,14 +137,19 @@ export class Conv1d extends Module {
     this.groups = o.groups ?? 1;
     checkGroups(inChannels, outChannels, this.groups, "Conv1d");
     this.stride = o.stride ?? 1;
-    this.padding = o.padding === "same" ? "same" : o.padding === "valid" ? 0 : o.padding ?? 0;
+    this.padding = o.padding === "same" ? "same" : o.padding === "valid" ? 0 : (o.padding ?? 0);
     this.dilation = o.dilation ?? 1;
     this.weight = new Parameter(Tensor.empty([outChannels, inChannels / this.groups, kernelSize]));
-    this.bias = o.bias ?? true ? new Parameter(Tensor.empty([outChannels])) : null;
+    this.bias = (o.bias ?? true) ? new Parameter(Tensor.empty([outChannels])) : null;
     defaultLayerInit(this.weight, this.bias);
   }
   override forward(x: Tensor): Tensor {
-    return conv1d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+    return conv1d(x, this.weight, this.bias, {
+      stride: this.stride,
+      padding: this.padding,
+      dilation: this.dilation,
+      groups: this.groups,
+    });
   }
   override extraRepr(): string {
     return `${this.inChannels}, ${this.outChannels}, kernelSize=${this.kernelSize}, stride=${this.stride}, padding=${this.padding}`;
@@ -125,7 +159,10 @@ export class Conv1d extends Module {
 export class MaxPool2d extends Module {
   readonly stride: Pair;
   readonly padding: Pair;
-  constructor(readonly kernelSize: Pair, options?: { stride?: Pair | null; padding?: Pair }) {
+  constructor(
+    readonly kernelSize: Pair,
+    options?: { stride?: Pair | null; padding?: Pair },
+  ) {
     super();
     options = checkOptions("MaxPool2d", options, ["stride", "padding"]);
     this.stride = options.stride ?? kernelSize;
@@ -178,7 +215,10 @@ export class LogSoftmax extends Module {
 
 /** Flattens dimensions startDim..endDim (by default everything but the batch dimension). */
 export class Flatten extends Module {
-  constructor(readonly startDim = 1, readonly endDim = -1) {
+  constructor(
+    readonly startDim = 1,
+    readonly endDim = -1,
+  ) {
     super();
   }
   override forward(x: Tensor): Tensor {
@@ -187,7 +227,8 @@ export class Flatten extends Module {
 }
 
 function checkedProbability(p: number, layer: string): number {
-  if (!(p >= 0 && p <= 1)) throw new RangeError(`${layer}: dropout probability has to be between 0 and 1, but got ${p}`);
+  if (!(p >= 0 && p <= 1))
+    throw new RangeError(`${layer}: dropout probability has to be between 0 and 1, but got ${p}`);
   return p;
 }
 
@@ -226,13 +267,20 @@ export class Dropout2d extends Module {
 export class Embedding extends Module {
   weight: Parameter;
   readonly paddingIdx: number | null;
-  constructor(readonly numEmbeddings: number, readonly embeddingDim: number, options?: { paddingIdx?: number | null }) {
+  constructor(
+    readonly numEmbeddings: number,
+    readonly embeddingDim: number,
+    options?: { paddingIdx?: number | null },
+  ) {
     super();
     const o = checkOptions("Embedding", options, ["paddingIdx"]);
     positiveInteger(numEmbeddings, "numEmbeddings", "Embedding");
     positiveInteger(embeddingDim, "embeddingDim", "Embedding");
     const paddingIdx = o.paddingIdx ?? null;
-    if (paddingIdx !== null && !(Number.isInteger(paddingIdx) && paddingIdx >= -numEmbeddings && paddingIdx < numEmbeddings)) {
+    if (
+      paddingIdx !== null &&
+      !(Number.isInteger(paddingIdx) && paddingIdx >= -numEmbeddings && paddingIdx < numEmbeddings)
+    ) {
       throw new RangeError(`Embedding: paddingIdx must be within num_embeddings (${numEmbeddings}), got ${paddingIdx}`);
     }
     this.paddingIdx = paddingIdx !== null && paddingIdx < 0 ? paddingIdx + numEmbeddings : paddingIdx;
@@ -250,7 +298,10 @@ export class Embedding extends Module {
 /** 0, 1, …, n-1 as an [n, 1] float32 column. */
 function arangeColumn(n: number): Tensor {
   const t = Tensor.empty([n, 1]);
-  t.backend.write(t.storage, Array.from({ length: n }, (_, i) => i));
+  t.backend.write(
+    t.storage,
+    Array.from({ length: n }, (_, i) => i),
+  );
   return t;
 }
 

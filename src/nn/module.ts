@@ -47,7 +47,9 @@ function stateDictTensors(given: Record<string, unknown>, own: Record<string, Te
     const target = own[key];
     if (value instanceof Tensor || target === undefined) out[key] = value;
     else if (ArrayBuffer.isView(value) && (value as unknown as ArrayLike<number>).length === target.numel()) {
-      out[key] = tensor(value as unknown as ArrayLike<number>, { dtype: target.dtype }).reshape(target.shape as number[]);
+      out[key] = tensor(value as unknown as ArrayLike<number>, { dtype: target.dtype }).reshape(
+        target.shape as number[],
+      );
     } else if (typeof value === "number" || isNumericList(value) || ArrayBuffer.isView(value)) {
       out[key] = tensor(value as number[], { dtype: target.dtype });
     } else out[key] = value;
@@ -106,7 +108,8 @@ export class Module {
   /** Registers a submodule under a name that need not be an identifier (Sequential uses "0", "1", ...). */
   addModule(name: string, module: Module): void {
     if (!(module instanceof Module)) throw new TypeError(`addModule('${name}'): ${String(module)} is not a Module`);
-    if (name.includes(".") || name === "") throw new RangeError(`module name can't contain "." or be empty, got '${name}'`);
+    if (name.includes(".") || name === "")
+      throw new RangeError(`module name can't contain "." or be empty, got '${name}'`);
     (this as Record<string, unknown>)[name] = module;
   }
 
@@ -124,7 +127,8 @@ export class Module {
   /** Buffers with dotted names, like `namedParameters`. */
   *namedBuffers(prefix = ""): Generator<[string, Tensor]> {
     for (const [moduleName, module] of this.namedModules(prefix)) {
-      for (const [name, b] of module.registeredBuffers) if (b !== null) yield [moduleName ? `${moduleName}.${name}` : name, b];
+      for (const [name, b] of module.registeredBuffers)
+        if (b !== null) yield [moduleName ? `${moduleName}.${name}` : name, b];
     }
   }
   buffers(): Tensor[] {
@@ -138,10 +142,12 @@ export class Module {
     noGrad(() => {
       for (const m of this.modules()) {
         for (const [name, p] of m.registeredParameters) {
-          if (p !== null && p.dtype !== dtype) (m as unknown as Record<string, unknown>)[name] = new Parameter(p.detach().to(dtype), p.requiresGrad);
+          if (p !== null && p.dtype !== dtype)
+            (m as unknown as Record<string, unknown>)[name] = new Parameter(p.detach().to(dtype), p.requiresGrad);
         }
         for (const [name, b] of m.registeredBuffers) {
-          if (b !== null && b.dtype !== dtype && (b.dtype === "float32" || b.dtype === "float64")) (m as unknown as Record<string, unknown>)[name] = b.to(dtype);
+          if (b !== null && b.dtype !== dtype && (b.dtype === "float32" || b.dtype === "float64"))
+            (m as unknown as Record<string, unknown>)[name] = b.to(dtype);
         }
       }
     });
@@ -253,21 +259,28 @@ export class Module {
    * unexpected keys are an error that lists them; a shape mismatch is always an error. Nothing is
    * changed unless every check passes.
    */
-  loadStateDict(given: Record<string, Tensor | StateValue>, { strict = true }: { strict?: boolean } = {}): LoadStateDictResult {
+  loadStateDict(
+    given: Record<string, Tensor | StateValue>,
+    { strict = true }: { strict?: boolean } = {},
+  ): LoadStateDictResult {
     const own = this.stateDict();
     const stateDict = stateDictTensors(given, own);
     const missingKeys = Object.keys(own).filter((k) => !(k in stateDict));
     const unexpectedKeys = Object.keys(stateDict).filter((k) => !(k in own));
     const problems: string[] = [];
-    if (strict && unexpectedKeys.length) problems.push(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(", ")}.`);
-    if (strict && missingKeys.length) problems.push(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(", ")}.`);
+    if (strict && unexpectedKeys.length)
+      problems.push(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(", ")}.`);
+    if (strict && missingKeys.length)
+      problems.push(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(", ")}.`);
     for (const [key, target] of Object.entries(own)) {
       const source = stateDict[key];
       if (source === undefined) continue;
       if (!(source instanceof Tensor)) {
         problems.push(`value for ${key} is not a Tensor, (nested) array of numbers or typed array`);
       } else if (!sameShape(source.shape, target.shape)) {
-        problems.push(`size mismatch for ${key}: copying a param with shape ${formatShape(source.shape)} from checkpoint, the shape in current model is ${formatShape(target.shape)}.`);
+        problems.push(
+          `size mismatch for ${key}: copying a param with shape ${formatShape(source.shape)} from checkpoint, the shape in current model is ${formatShape(target.shape)}.`,
+        );
       }
     }
     if (problems.length) {

@@ -8,7 +8,10 @@ import { Module } from "./module.js";
 export class AvgPool2d extends Module {
   readonly stride: Pair;
   readonly padding: Pair;
-  constructor(readonly kernelSize: Pair, options?: { stride?: Pair | null; padding?: Pair }) {
+  constructor(
+    readonly kernelSize: Pair,
+    options?: { stride?: Pair | null; padding?: Pair },
+  ) {
     super();
     const o = checkOptions("AvgPool2d", options, ["stride", "padding"]);
     this.stride = o.stride ?? kernelSize;

@@ -15,7 +15,9 @@ function withGrads(parameters: Iterable<Tensor> | Tensor): Tensor[] {
  * total norm before clipping, as a 0-d tensor, like PyTorch 1.13.
  */
 export function clipGradNorm_(
-  parameters: Iterable<Tensor> | Tensor, maxNorm: number, normType = 2,
+  parameters: Iterable<Tensor> | Tensor,
+  maxNorm: number,
+  normType = 2,
   { errorIfNonfinite = false }: { errorIfNonfinite?: boolean } = {},
 ): Tensor {
   const params = withGrads(parameters);
@@ -24,7 +26,9 @@ export function clipGradNorm_(
     const norms = params.map((p) => p.grad!.norm(normType));
     const total = normType === Infinity ? stack(norms).amax() : stack(norms).norm(normType);
     if (errorIfNonfinite && !Number.isFinite(total.item())) {
-      throw new Error(`The total norm of order ${normType} for gradients from \`parameters\` is non-finite, so it cannot be clipped. To disable this error and scale the gradients by the non-finite norm anyway, set \`errorIfNonfinite=false\``);
+      throw new Error(
+        `The total norm of order ${normType} for gradients from \`parameters\` is non-finite, so it cannot be clipped. To disable this error and scale the gradients by the non-finite norm anyway, set \`errorIfNonfinite=false\``,
+      );
     }
     const coef = total.add(1e-6).pow(-1).mul(maxNorm).clamp(null, 1);
     for (const p of params) p.grad!.mul_(coef.to(p.grad!.dtype));
@@ -41,7 +45,10 @@ export function clipGradValue_(parameters: Iterable<Tensor> | Tensor, clipValue:
 
 /** The parameters flattened and concatenated into one 1-D tensor. */
 export function parametersToVector(parameters: Iterable<Tensor>): Tensor {
-  return cat([...parameters].map((p) => p.reshape([-1])), 0);
+  return cat(
+    [...parameters].map((p) => p.reshape([-1])),
+    0,
+  );
 }
 
 /** Copies consecutive slices of `vec` into the parameters (the inverse of parametersToVector). */
@@ -49,7 +56,9 @@ export function vectorToParameters(vec: Tensor, parameters: Iterable<Tensor>): v
   const params = [...parameters];
   const total = params.reduce((n, p) => n + p.numel(), 0);
   if (vec.ndim !== 1 || vec.numel() !== total) {
-    throw new RangeError(`vectorToParameters: expected a 1-D vector of ${total} elements, got shape ${formatShape(vec.shape)}`);
+    throw new RangeError(
+      `vectorToParameters: expected a 1-D vector of ${total} elements, got shape ${formatShape(vec.shape)}`,
+    );
   }
   noGrad(() => {
     let offset = 0;

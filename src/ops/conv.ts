@@ -27,19 +27,34 @@ export function pair(value: Pair, name: string): [number, number] {
 }
 
 /** The sliding-window geometry, with PyTorch's output size ⌊(H + 2p - k) / s⌋ + 1. */
-function windowOf(x: Tensor, kernel: [number, number], stride: [number, number], padding: [number, number], what: string): Window2d {
+function windowOf(
+  x: Tensor,
+  kernel: [number, number],
+  stride: [number, number],
+  padding: [number, number],
+  what: string,
+): Window2d {
   const [batch, channels, height, width] = x.shape;
   const outH = Math.floor((height + 2 * padding[0] - kernel[0]) / stride[0]) + 1;
   const outW = Math.floor((width + 2 * padding[1] - kernel[1]) / stride[1]) + 1;
   if (outH <= 0 || outW <= 0) {
-    throw new RangeError(`${what}: input of shape ${formatShape(x.shape)} (padded by ${padding.join("x")}) is smaller than the kernel ${kernel.join("x")}`);
+    throw new RangeError(
+      `${what}: input of shape ${formatShape(x.shape)} (padded by ${padding.join("x")}) is smaller than the kernel ${kernel.join("x")}`,
+    );
   }
   return {
-    batch, channels, height, width,
-    kernelH: kernel[0], kernelW: kernel[1],
-    strideH: stride[0], strideW: stride[1],
-    padH: padding[0], padW: padding[1],
-    outH, outW,
+    batch,
+    channels,
+    height,
+    width,
+    kernelH: kernel[0],
+    kernelW: kernel[1],
+    strideH: stride[0],
+    strideW: stride[1],
+    padH: padding[0],
+    padW: padding[1],
+    outH,
+    outW,
   };
 }
 
@@ -49,29 +64,48 @@ function batched(x: Tensor, what: string, run: (x4: Tensor) => Tensor): Tensor {
     const y = run(reshape(x, [1, ...x.shape]));
     return reshape(y, y.shape.slice(1));
   }
-  if (x.ndim !== 4) throw new RangeError(`${what}: expected a 3-D or 4-D input [batch, channels, height, width], got shape ${formatShape(x.shape)}`);
+  if (x.ndim !== 4)
+    throw new RangeError(
+      `${what}: expected a 3-D or 4-D input [batch, channels, height, width], got shape ${formatShape(x.shape)}`,
+    );
   return run(x);
 }
 
 /** Cross-correlation of x [N, C, H, W] with weight [O, C, kh, kw], plus bias [O]. */
 export function conv2d(
-  x: Tensor, weight: Tensor, bias: Tensor | null = null,
+  x: Tensor,
+  weight: Tensor,
+  bias: Tensor | null = null,
   options: { stride?: Pair; padding?: Pair } = {},
 ): Tensor {
   const stride = pair(options.stride ?? 1, "stride");
   const padding = pair(options.padding ?? 0, "padding");
-  if (stride[0] === 0 || stride[1] === 0) throw new RangeError(`conv2d: stride should be positive, got ${JSON.stringify(options.stride)}`);
-  if (weight.ndim !== 4) throw new RangeError(`conv2d: weight must be 4-D [outChannels, inChannels, kH, kW], got shape ${formatShape(weight.shape)}`);
+  if (stride[0] === 0 || stride[1] === 0)
+    throw new RangeError(`conv2d: stride should be positive, got ${JSON.stringify(options.stride)}`);
+  if (weight.ndim !== 4)
+    throw new RangeError(
+      `conv2d: weight must be 4-D [outChannels, inChannels, kH, kW], got shape ${formatShape(weight.shape)}`,
+    );
   return batched(x, "conv2d", (x4) => conv2dBatched(x4, weight, bias, stride, padding));
 }
 
-function conv2dBatched(x: Tensor, weight: Tensor, bias: Tensor | null, stride: [number, number], padding: [number, number]): Tensor {
+function conv2dBatched(
+  x: Tensor,
+  weight: Tensor,
+  bias: Tensor | null,
+  stride: [number, number],
+  padding: [number, number],
+): Tensor {
   assertSameBackend(x, weight);
   if (!isFloating(x.dtype) || x.dtype !== weight.dtype) {
-    throw new TypeError(`conv2d: input (${x.dtype}) and weight (${weight.dtype}) must have the same floating point dtype`);
+    throw new TypeError(
+      `conv2d: input (${x.dtype}) and weight (${weight.dtype}) must have the same floating point dtype`,
+    );
   }
   if (x.shape[1] !== weight.shape[1]) {
-    throw new RangeError(`Given groups=1, weight of size ${formatShape(weight.shape)}, expected input${formatShape(x.shape)} to have ${weight.shape[1]} channels, but got ${x.shape[1]} channels instead`);
+    throw new RangeError(
+      `Given groups=1, weight of size ${formatShape(weight.shape)}, expected input${formatShape(x.shape)} to have ${weight.shape[1]} channels, but got ${x.shape[1]} channels instead`,
+    );
   }
   const [outChannels, , kh, kw] = weight.shape;
   const w = windowOf(x, [kh, kw], stride, padding, "conv2d");
@@ -83,24 +117,66 @@ function conv2dBatched(x: Tensor, weight: Tensor, bias: Tensor | null, stride: [
   backend.im2col(cols.storage, x.storage, w);
   const y = Tensor.uninitialized([w.batch, outChannels, w.outH, w.outW], x.dtype, backend);
   // weight viewed as [O, C·kh·kw], shared by every image (batch stride 0)
-  backend.matmul(y.storage, weight.storage, cols.storage, w.batch, outChannels, patch, positions, 0, patch * positions, false, false);
+  backend.matmul(
+    y.storage,
+    weight.storage,
+    cols.storage,
+    w.batch,
+    outChannels,
+    patch,
+    positions,
+    0,
+    patch * positions,
+    false,
+    false,
+  );
 
-  const out = record(y, "conv2d", [x, weight], (g) => {
-    let gradX: Tensor | null = null;
-    if (x.requiresGrad) {
-      const gradCols = Tensor.uninitialized([w.batch, patch, positions], g.dtype, backend);
-      backend.matmul(gradCols.storage, weight.storage, g.storage, w.batch, patch, outChannels, positions, 0, outChannels * positions, true, false);
-      gradX = Tensor.uninitialized(x.shape, g.dtype, backend);
-      backend.col2im(gradX.storage, gradCols.storage, w);
-    }
-    let gradW: Tensor | null = null;
-    if (weight.requiresGrad) {
-      const perImage = Tensor.uninitialized([w.batch, outChannels, patch], g.dtype, backend);
-      backend.matmul(perImage.storage, g.storage, cols.storage, w.batch, outChannels, positions, patch, outChannels * positions, patch * positions, false, true);
-      gradW = reshape(sum(perImage, 0), weight.shape);
-    }
-    return [gradX, gradW];
-  }, [x, weight]);
+  const out = record(
+    y,
+    "conv2d",
+    [x, weight],
+    (g) => {
+      let gradX: Tensor | null = null;
+      if (x.requiresGrad) {
+        const gradCols = Tensor.uninitialized([w.batch, patch, positions], g.dtype, backend);
+        backend.matmul(
+          gradCols.storage,
+          weight.storage,
+          g.storage,
+          w.batch,
+          patch,
+          outChannels,
+          positions,
+          0,
+          outChannels * positions,
+          true,
+          false,
+        );
+        gradX = Tensor.uninitialized(x.shape, g.dtype, backend);
+        backend.col2im(gradX.storage, gradCols.storage, w);
+      }
+      let gradW: Tensor | null = null;
+      if (weight.requiresGrad) {
+        const perImage = Tensor.uninitialized([w.batch, outChannels, patch], g.dtype, backend);
+        backend.matmul(
+          perImage.storage,
+          g.storage,
+          cols.storage,
+          w.batch,
+          outChannels,
+          positions,
+          patch,
+          outChannels * positions,
+          patch * positions,
+          false,
+          true,
+        );
+        gradW = reshape(sum(perImage, 0), weight.shape);
+      }
+      return [gradX, gradW];
+    },
+    [x, weight],
+  );
   return bias ? out.add(reshape(bias, [1, outChannels, 1, 1])) : out;
 }
 
@@ -111,10 +187,14 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, options: { stride?: Pair 
     const stride = pair(options.stride ?? kernelSize, "stride");
     const padding = pair(options.padding ?? 0, "padding");
     if (kernel[0] === 0 || kernel[1] === 0 || stride[0] === 0 || stride[1] === 0) {
-      throw new RangeError(`maxPool2d: kernelSize and stride must be positive, got ${JSON.stringify(kernelSize)} and ${JSON.stringify(options.stride)}`);
+      throw new RangeError(
+        `maxPool2d: kernelSize and stride must be positive, got ${JSON.stringify(kernelSize)} and ${JSON.stringify(options.stride)}`,
+      );
     }
     if (padding[0] * 2 > kernel[0] || padding[1] * 2 > kernel[1]) {
-      throw new RangeError(`maxPool2d: pad should be at most half of the kernel size, but got pad=${padding.join("x")} and kernel_size=${kernel.join("x")}`);
+      throw new RangeError(
+        `maxPool2d: pad should be at most half of the kernel size, but got pad=${padding.join("x")} and kernel_size=${kernel.join("x")}`,
+      );
     }
     const w = windowOf(x4, kernel, stride, padding, "maxPool2d");
     const backend = x4.backend;

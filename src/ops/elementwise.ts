@@ -28,7 +28,9 @@ export function asTensor(value: TensorLike, like: Tensor): Tensor {
 
 export function assertSameBackend(a: Tensor, b: Tensor): void {
   if (a.backend !== b.backend) {
-    throw new Error(`tensors live on different backends ("${a.backend.name}" and "${b.backend.name}"); create both after the same setBackend()`);
+    throw new Error(
+      `tensors live on different backends ("${a.backend.name}" and "${b.backend.name}"); create both after the same setBackend()`,
+    );
   }
 }
 
@@ -50,9 +52,12 @@ function binaryForward(op: BinaryOp, a: Tensor, b: Tensor, dtype: DType): Tensor
   const shape = broadcastShapes(a.shape, b.shape);
   const out = Tensor.uninitialized(shape, dtype, a.backend);
   a.backend.binary(
-    op, out.storage,
-    storageAs(a, dtype), broadcastStrides(a.shape, shape),
-    storageAs(b, dtype), broadcastStrides(b.shape, shape),
+    op,
+    out.storage,
+    storageAs(a, dtype),
+    broadcastStrides(a.shape, shape),
+    storageAs(b, dtype),
+    broadcastStrides(b.shape, shape),
     shape,
   );
   return out;
@@ -74,7 +79,9 @@ export function add(x: TensorLike, y: TensorLike): Tensor {
 export function sub(x: TensorLike, y: TensorLike): Tensor {
   const [a, b] = operands(x, y);
   if (a.dtype === "bool" && b.dtype === "bool") {
-    throw new TypeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use logicalXor() instead.");
+    throw new TypeError(
+      "Subtraction, the `-` operator, with two bool tensors is not supported. Use logicalXor() instead.",
+    );
   }
   const out = binaryForward("sub", a, b, promoteTypes(a.dtype, b.dtype));
   return record(out, "sub", [a, b], (g) => [sumTo(g, a.shape), sumTo(neg(g), b.shape)]);
@@ -94,10 +101,13 @@ export function div(x: TensorLike, y: TensorLike): Tensor {
   const dtype = isFloating(promoted) ? promoted : "float32";
   const out = binaryForward("div", a, b, dtype);
   // d(a/b)/da = 1/b, d(a/b)/db = -a/b²
-  return record(out, "div", [a, b], (g) => [
-    sumTo(div(g, b), a.shape),
-    b.requiresGrad ? sumTo(neg(div(mul(g, out), b)), b.shape) : null,
-  ], [b, out]);
+  return record(
+    out,
+    "div",
+    [a, b],
+    (g) => [sumTo(div(g, b), a.shape), b.requiresGrad ? sumTo(neg(div(mul(g, out), b)), b.shape) : null],
+    [b, out],
+  );
 }
 
 export function pow(x: TensorLike, y: TensorLike): Tensor {
@@ -105,22 +115,36 @@ export function pow(x: TensorLike, y: TensorLike): Tensor {
   const out = binaryForward("pow", a, b, promoteTypes(a.dtype, b.dtype));
   // d(a^b)/da = b·a^(b-1), d(a^b)/db = a^b · ln a. At a zero base these are 0·∞ = NaN where PyTorch
   // takes the limit 0: d/da where b = 0 (a⁰ is constant), d/db where a = 0 and b ≥ 0
-  return record(out, "pow", [a, b], (g) => [
-    a.requiresGrad ? sumTo(where(compare("eq", b, 0), 0, mul(g, mul(b, pow(a, sub(b, 1))))), a.shape) : null,
-    b.requiresGrad ? sumTo(where(mul(compare("eq", a, 0), compare("ge", b, 0)), 0, mul(g, mul(out, log(a)))), b.shape) : null,
-  ], [a, b, out]);
+  return record(
+    out,
+    "pow",
+    [a, b],
+    (g) => [
+      a.requiresGrad ? sumTo(where(compare("eq", b, 0), 0, mul(g, mul(b, pow(a, sub(b, 1))))), a.shape) : null,
+      b.requiresGrad
+        ? sumTo(where(mul(compare("eq", a, 0), compare("ge", b, 0)), 0, mul(g, mul(out, log(a)))), b.shape)
+        : null,
+    ],
+    [a, b, out],
+  );
 }
 
 /** PyTorch's rule for max/min of two tensors: the larger input gets the gradient, ties split it. */
 function extremeOfTwo(op: "maximum" | "minimum", x: TensorLike, y: TensorLike): Tensor {
   const [a, b] = operands(x, y);
   const out = binaryForward(op, a, b, promoteTypes(a.dtype, b.dtype));
-  return record(out, op, [a, b], (g) => {
-    const tie = compare("eq", a, b);
-    const aWins = compare(op === "maximum" ? "gt" : "lt", a, b);
-    const share = (wins: Tensor) => mul(g, add(wins, mul(tie, 0.5)));
-    return [sumTo(share(aWins), a.shape), sumTo(share(sub(sub(1, aWins), tie)), b.shape)];
-  }, [a, b]);
+  return record(
+    out,
+    op,
+    [a, b],
+    (g) => {
+      const tie = compare("eq", a, b);
+      const aWins = compare(op === "maximum" ? "gt" : "lt", a, b);
+      const share = (wins: Tensor) => mul(g, add(wins, mul(tie, 0.5)));
+      return [sumTo(share(aWins), a.shape), sumTo(share(sub(sub(1, aWins), tie)), b.shape)];
+    },
+    [a, b],
+  );
 }
 export const maximum = (a: TensorLike, b: TensorLike): Tensor => extremeOfTwo("maximum", a, b);
 export const minimum = (a: TensorLike, b: TensorLike): Tensor => extremeOfTwo("minimum", a, b);
@@ -155,12 +179,15 @@ function unaryForward(op: UnaryOp, a: Tensor): Tensor {
 }
 
 function floatOnly(name: string, a: Tensor): void {
-  if (!isFloating(a.dtype)) throw new TypeError(`${name}() needs a floating point tensor, got ${a.dtype}; convert with .float()`);
+  if (!isFloating(a.dtype))
+    throw new TypeError(`${name}() needs a floating point tensor, got ${a.dtype}; convert with .float()`);
 }
 
 export function neg(a: Tensor): Tensor {
   if (a.dtype === "bool") {
-    throw new TypeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use logicalNot() instead.");
+    throw new TypeError(
+      "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use logicalNot() instead.",
+    );
   }
   return record(unaryForward("neg", a), "neg", [a], (g) => [neg(g)]);
 }
@@ -233,7 +260,12 @@ export function where(cond: Tensor, x: TensorLike, y: TensorLike): Tensor {
   const dtype = promoteTypes(a.dtype, b.dtype);
   const shape = broadcastShapes(broadcastShapes(cond.shape, a.shape), b.shape);
   const out = Tensor.uninitialized(shape, dtype, a.backend);
-  a.backend.where(out.storage, denseStorage(cond, shape, dtype), denseStorage(a, shape, dtype), denseStorage(b, shape, dtype));
+  a.backend.where(
+    out.storage,
+    denseStorage(cond, shape, dtype),
+    denseStorage(a, shape, dtype),
+    denseStorage(b, shape, dtype),
+  );
   return record(out, "where", [a, b], (g) => {
     const mask = cast(compare("ne", cond, 0), g.dtype);
     return [sumTo(mul(g, mask), a.shape), sumTo(mul(g, sub(1, mask)), b.shape)];

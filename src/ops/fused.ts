@@ -16,10 +16,13 @@ import { denseStorage } from "./movement.js";
 
 /** The gradient's storage in the parameter's dtype; each state tensor checked against the parameter. */
 function operands(name: string, param: Tensor, grad: Tensor, states: readonly (Tensor | null)[]) {
-  if (!isFloating(param.dtype)) throw new TypeError(`${name}: parameters must be float32 or float64, got ${param.dtype}`);
+  if (!isFloating(param.dtype))
+    throw new TypeError(`${name}: parameters must be float32 or float64, got ${param.dtype}`);
   assertSameBackend(param, grad);
   if (!sameShape(grad.shape, param.shape)) {
-    throw new RangeError(`${name}: gradient of shape ${formatShape(grad.shape)} does not match the parameter's shape ${formatShape(param.shape)}`);
+    throw new RangeError(
+      `${name}: gradient of shape ${formatShape(grad.shape)} does not match the parameter's shape ${formatShape(param.shape)}`,
+    );
   }
   for (const state of states) {
     if (state === null) continue;
@@ -43,7 +46,12 @@ export function sgdStep_(param: Tensor, grad: Tensor, momentumBuffer: Tensor | n
 
 /** Adam or AdamW, with or without AMSGrad, in one pass (`Backend.adamStep`). */
 export function adamStep_(
-  param: Tensor, grad: Tensor, expAvg: Tensor, expAvgSq: Tensor, maxExpAvgSq: Tensor | null, scalars: AdamStepScalars,
+  param: Tensor,
+  grad: Tensor,
+  expAvg: Tensor,
+  expAvgSq: Tensor,
+  maxExpAvgSq: Tensor | null,
+  scalars: AdamStepScalars,
 ): void {
   const g = operands("adamStep_", param, grad, [expAvg, expAvgSq, maxExpAvgSq]);
   param.backend.adamStep(param.storage, g, expAvg.storage, expAvgSq.storage, maxExpAvgSq?.storage ?? null, scalars);
@@ -51,8 +59,20 @@ export function adamStep_(
 
 /** RMSprop, centered or not, with or without momentum, in one pass (`Backend.rmspropStep`). */
 export function rmspropStep_(
-  param: Tensor, grad: Tensor, squareAvg: Tensor, gradAvg: Tensor | null, momentumBuffer: Tensor | null, scalars: RmspropStepScalars,
+  param: Tensor,
+  grad: Tensor,
+  squareAvg: Tensor,
+  gradAvg: Tensor | null,
+  momentumBuffer: Tensor | null,
+  scalars: RmspropStepScalars,
 ): void {
   const g = operands("rmspropStep_", param, grad, [squareAvg, gradAvg, momentumBuffer]);
-  param.backend.rmspropStep(param.storage, g, squareAvg.storage, gradAvg?.storage ?? null, momentumBuffer?.storage ?? null, scalars);
+  param.backend.rmspropStep(
+    param.storage,
+    g,
+    squareAvg.storage,
+    gradAvg?.storage ?? null,
+    momentumBuffer?.storage ?? null,
+    scalars,
+  );
 }

@@ -22,7 +22,8 @@ import { denseStorage, expand, narrow, reshape, squeeze } from "./movement.js";
 
 /** Elements of `a` at flat `positions` (each in 0..numel-1), laid out as `shape`. Differentiable. */
 export function take(a: Tensor, positions: ArrayLike<number>, shape: readonly number[]): Tensor {
-  if (numelOf(shape) !== positions.length) throw new RangeError(`take(): ${positions.length} positions for shape ${formatShape(shape)}`);
+  if (numelOf(shape) !== positions.length)
+    throw new RangeError(`take(): ${positions.length} positions for shape ${formatShape(shape)}`);
   const backend = a.backend;
   const idx = backend.fromArray("int32", positions);
   const out = Tensor.empty(shape, a.dtype, backend);
@@ -35,14 +36,20 @@ export function take(a: Tensor, positions: ArrayLike<number>, shape: readonly nu
 }
 
 /** Integer values of an index tensor, which must be int64 (as in PyTorch) or int32. */
-function indexValues(index: Tensor | readonly number[], what: string): { values: ArrayLike<number>; shape: readonly number[] } {
+function indexValues(
+  index: Tensor | readonly number[],
+  what: string,
+): { values: ArrayLike<number>; shape: readonly number[] } {
   if (!(index instanceof Tensor)) {
     index.forEach((v) => {
       if (!Number.isInteger(v)) throw new TypeError(`${what}: indices must be integers, got ${v}`);
     });
     return { values: index, shape: [index.length] };
   }
-  if (!isInteger(index.dtype)) throw new TypeError(`${what}: expected an integer index tensor (int64 or int32), got ${index.dtype}; convert with .long()`);
+  if (!isInteger(index.dtype))
+    throw new TypeError(
+      `${what}: expected an integer index tensor (int64 or int32), got ${index.dtype}; convert with .long()`,
+    );
   return { values: index.toArray(), shape: index.shape };
 }
 
@@ -99,13 +106,22 @@ function positionsAlong(shape: readonly number[], d: number, picked: ArrayLike<n
 export function indexSelect(a: Tensor, dim: number, index: Tensor | readonly number[]): Tensor {
   const d = normalizeDim(dim, Math.max(a.ndim, 1));
   const { values, shape } = indexValues(index, "index_select()");
-  if (shape.length > 1) throw new RangeError(`index_select(): Index is supposed to be a vector, got shape ${formatShape(shape)}`);
+  if (shape.length > 1)
+    throw new RangeError(`index_select(): Index is supposed to be a vector, got shape ${formatShape(shape)}`);
   if (a.ndim === 0) {
     Array.from(values).forEach((v) => wrapIndex(v, 1, 0, "index_select()"));
-    return take(a, Array.from(values, () => 0), shape);
+    return take(
+      a,
+      Array.from(values, () => 0),
+      shape,
+    );
   }
   const picked = Array.from(values, (v) => wrapIndex(v, a.shape[d], d, "index_select()"));
-  return take(a, positionsAlong(a.shape, d, picked), a.shape.map((s, i) => (i === d ? picked.length : s)));
+  return take(
+    a,
+    positionsAlong(a.shape, d, picked),
+    a.shape.map((s, i) => (i === d ? picked.length : s)),
+  );
 }
 
 /** Reverses the order of elements along each of `dims`. */
@@ -140,23 +156,41 @@ export function gather(a: Tensor, dim: number, index: Tensor): Tensor {
 }
 
 /** PyTorch's rule for gather/scatter: same rank, and index.size(k) ≤ self.size(k) (and ≤ src.size(k)) for k ≠ dim. */
-function checkIndexShape(what: string, self: readonly number[], index: readonly number[], d: number, src: readonly number[] | null): void {
+function checkIndexShape(
+  what: string,
+  self: readonly number[],
+  index: readonly number[],
+  d: number,
+  src: readonly number[] | null,
+): void {
   const rank = Math.max(self.length, 1);
   if (index.length !== rank && !(index.length <= 1 && self.length <= 1)) {
-    throw new RangeError(`${what}: Index tensor must have the same number of dimensions as input tensor (index ${formatShape(index)}, input ${formatShape(self)})`);
+    throw new RangeError(
+      `${what}: Index tensor must have the same number of dimensions as input tensor (index ${formatShape(index)}, input ${formatShape(self)})`,
+    );
   }
   index.forEach((s, k) => {
     if (k !== d && s > (self[k] ?? 1)) {
-      throw new RangeError(`${what}: Size does not match at dimension ${k} expected index ${formatShape(index)} to be smaller than self ${formatShape(self)} apart from dimension ${d}`);
+      throw new RangeError(
+        `${what}: Size does not match at dimension ${k} expected index ${formatShape(index)} to be smaller than self ${formatShape(self)} apart from dimension ${d}`,
+      );
     }
     if (src && s > (src[k] ?? 1)) {
-      throw new RangeError(`${what}: Expected index ${formatShape(index)} to be smaller than self ${formatShape(self)} apart from dimension ${d} and to be smaller size than src ${formatShape(src)}`);
+      throw new RangeError(
+        `${what}: Expected index ${formatShape(index)} to be smaller than self ${formatShape(self)} apart from dimension ${d} and to be smaller size than src ${formatShape(src)}`,
+      );
     }
   });
 }
 
 /** For each element of an index tensor: the flat position in `target` it addresses along `d`. */
-function scatterPositions(target: readonly number[], indexShape: readonly number[], values: ArrayLike<number>, d: number, what: string): number[] {
+function scatterPositions(
+  target: readonly number[],
+  indexShape: readonly number[],
+  values: ArrayLike<number>,
+  d: number,
+  what: string,
+): number[] {
   const strides = contiguousStrides(target);
   const positions = new Array<number>(values.length);
   const idx = new Array<number>(indexShape.length).fill(0);
@@ -197,8 +231,12 @@ export function scatterAdd(a: Tensor, dim: number, index: Tensor, src: Tensor): 
   const d = normalizeDim(dim, Math.max(a.ndim, 1));
   const { values, shape } = indexValues(index, "scatter_add()");
   checkIndexShape("scatter_add()", a.shape, shape, d, src.shape);
-  if (src.dtype !== a.dtype) throw new TypeError(`scatter_add(): Expected self.dtype to be equal to src.dtype (${a.dtype} vs ${src.dtype})`);
-  return add(a, put(srcAtIndexShape(src, shape), scatterPositions(a.shape, shape, values, d, "scatter_add()"), a.shape));
+  if (src.dtype !== a.dtype)
+    throw new TypeError(`scatter_add(): Expected self.dtype to be equal to src.dtype (${a.dtype} vs ${src.dtype})`);
+  return add(
+    a,
+    put(srcAtIndexShape(src, shape), scatterPositions(a.shape, shape, values, d, "scatter_add()"), a.shape),
+  );
 }
 
 /**
@@ -220,7 +258,8 @@ export function scatter(a: Tensor, dim: number, index: Tensor, src: TensorLike):
   let written: TensorLike;
   if (srcTensor === null) written = src as number;
   else {
-    if (srcTensor.dtype !== a.dtype) throw new TypeError(`scatter(): Expected self.dtype to be equal to src.dtype (${a.dtype} vs ${srcTensor.dtype})`);
+    if (srcTensor.dtype !== a.dtype)
+      throw new TypeError(`scatter(): Expected self.dtype to be equal to src.dtype (${a.dtype} vs ${srcTensor.dtype})`);
     const from = [...winner.values()];
     const picked = take(reshape(srcAtIndexShape(srcTensor, shape), [-1]), from, [from.length]);
     written = put(picked, [...winner.keys()], a.shape);
@@ -241,19 +280,28 @@ export function maskedSelect(a: Tensor, mask: Tensor): Tensor {
 /** A copy of `a` with `value` where `mask` is non-zero (PyTorch's out-of-place `masked_fill`). */
 export function maskedFill(a: Tensor, mask: Tensor, value: TensorLike): Tensor {
   const shape = broadcastShapes(a.shape, mask.shape);
-  if (!sameShape(shape, a.shape)) throw new RangeError(`masked_fill(): mask of shape ${formatShape(mask.shape)} cannot be broadcast to the tensor's shape ${formatShape(a.shape)}`);
+  if (!sameShape(shape, a.shape))
+    throw new RangeError(
+      `masked_fill(): mask of shape ${formatShape(mask.shape)} cannot be broadcast to the tensor's shape ${formatShape(a.shape)}`,
+    );
   if (value instanceof Tensor && value.ndim !== 0) {
-    throw new RangeError(`masked_fill_ only supports a 0-dimensional value tensor, but got tensor with ${value.ndim} dimension(s).`);
+    throw new RangeError(
+      `masked_fill_ only supports a 0-dimensional value tensor, but got tensor with ${value.ndim} dimension(s).`,
+    );
   }
   return where(compare("ne", mask, 0), value, a);
 }
 
 /** Keeps the elements on and below (tril) or above (triu) the `diagonal`-th diagonal of the last two dims. */
 function triangle(a: Tensor, diagonal: number, lower: boolean): Tensor {
-  if (a.ndim < 2) throw new RangeError(`${lower ? "tril" : "triu"}: input tensor must have at least 2 dimensions, got shape ${formatShape(a.shape)}`);
+  if (a.ndim < 2)
+    throw new RangeError(
+      `${lower ? "tril" : "triu"}: input tensor must have at least 2 dimensions, got shape ${formatShape(a.shape)}`,
+    );
   const [rows, cols] = a.shape.slice(-2);
   const keep = new Array<number>(rows * cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) keep[i * cols + j] = (lower ? j - i <= diagonal : j - i >= diagonal) ? 1 : 0;
+  for (let i = 0; i < rows; i++)
+    for (let j = 0; j < cols; j++) keep[i * cols + j] = (lower ? j - i <= diagonal : j - i >= diagonal) ? 1 : 0;
   const mask = new Tensor(a.backend.fromArray("bool", keep), [rows, cols], a.backend);
   return where(mask, a, 0);
 }
@@ -263,16 +311,25 @@ export const triu = (a: Tensor, diagonal = 0): Tensor => triangle(a, diagonal, f
 /** Tiles the tensor: `repeat(2, 3)` on [a, b] gives [2a, 3b] (leading sizes add dimensions). */
 export function repeat(a: Tensor, sizes: readonly number[]): Tensor {
   if (sizes.length < a.ndim) {
-    throw new RangeError(`Number of dimensions of repeat dims (${sizes.length}) can not be smaller than number of dimensions of tensor (${a.ndim})`);
+    throw new RangeError(
+      `Number of dimensions of repeat dims (${sizes.length}) can not be smaller than number of dimensions of tensor (${a.ndim})`,
+    );
   }
   sizes.forEach((r) => {
-    if (!Number.isInteger(r) || r < 0) throw new RangeError(`repeat(): sizes must be non-negative integers, got ${formatShape(sizes)}`);
+    if (!Number.isInteger(r) || r < 0)
+      throw new RangeError(`repeat(): sizes must be non-negative integers, got ${formatShape(sizes)}`);
   });
   const own = [...new Array<number>(sizes.length - a.ndim).fill(1), ...a.shape];
   // [a, b] → [1, a, 1, b] → expand to [r0, a, r1, b] → [r0·a, r1·b]; expand's backward sums the copies
   const interleaved = own.flatMap((s) => [1, s]);
-  const expanded = expand(reshape(a, interleaved), own.flatMap((s, i) => [sizes[i], s]));
-  return reshape(expanded, own.map((s, i) => s * sizes[i]));
+  const expanded = expand(
+    reshape(a, interleaved),
+    own.flatMap((s, i) => [sizes[i], s]),
+  );
+  return reshape(
+    expanded,
+    own.map((s, i) => s * sizes[i]),
+  );
 }
 
 /** Pieces of `splitSize` along `dim` (the last may be smaller), or pieces of the listed sizes. */
@@ -281,7 +338,8 @@ export function split(a: Tensor, splitSize: number | readonly number[], dim = 0)
   const size = a.shape[d];
   let sizes: number[];
   if (typeof splitSize === "number") {
-    if (!Number.isInteger(splitSize) || splitSize <= 0) throw new RangeError(`split(): split_size must be a positive integer, got ${splitSize}`);
+    if (!Number.isInteger(splitSize) || splitSize <= 0)
+      throw new RangeError(`split(): split_size must be a positive integer, got ${splitSize}`);
     sizes = [];
     for (let start = 0; start < size; start += splitSize) sizes.push(Math.min(splitSize, size - start));
     if (size === 0) sizes.push(0);
@@ -289,7 +347,9 @@ export function split(a: Tensor, splitSize: number | readonly number[], dim = 0)
     sizes = [...splitSize];
     const total = sizes.reduce((n, s) => n + s, 0);
     if (total !== size) {
-      throw new RangeError(`split_with_sizes expects split_sizes to sum exactly to ${size} (input tensor's size at dimension ${d}), but got split_sizes=${formatShape(sizes)}`);
+      throw new RangeError(
+        `split_with_sizes expects split_sizes to sum exactly to ${size} (input tensor's size at dimension ${d}), but got split_sizes=${formatShape(sizes)}`,
+      );
     }
   }
   let start = 0;
@@ -302,7 +362,8 @@ export function split(a: Tensor, splitSize: number | readonly number[], dim = 0)
 
 /** `chunks` pieces of equal size ⌈size / chunks⌉ along `dim` (fewer if the size runs out), as PyTorch. */
 export function chunk(a: Tensor, chunks: number, dim = 0): Tensor[] {
-  if (!Number.isInteger(chunks) || chunks <= 0) throw new RangeError(`chunk expects \`chunks\` to be greater than 0, got: ${chunks}`);
+  if (!Number.isInteger(chunks) || chunks <= 0)
+    throw new RangeError(`chunk expects \`chunks\` to be greater than 0, got: ${chunks}`);
   const d = normalizeDim(dim, a.ndim);
   return split(a, Math.max(Math.ceil(a.shape[d] / chunks), 1), d);
 }
@@ -313,7 +374,8 @@ export function chunk(a: Tensor, chunks: number, dim = 0): Tensor[] {
  */
 export function rowsWhere(a: Tensor, mask: Tensor | boolean[] | unknown[]): Tensor {
   if (mask instanceof Tensor) {
-    if (mask.dtype !== "bool") throw new TypeError(`index(mask): a mask tensor must be bool, got ${mask.dtype}; integer tensors index rows`);
+    if (mask.dtype !== "bool")
+      throw new TypeError(`index(mask): a mask tensor must be bool, got ${mask.dtype}; integer tensors index rows`);
     return rowsWhereFlags(a, mask.shape, mask.toArray());
   }
   const maskShape: number[] = [];
@@ -331,7 +393,9 @@ export function rowsWhere(a: Tensor, mask: Tensor | boolean[] | unknown[]): Tens
 
 function rowsWhereFlags(a: Tensor, maskShape: readonly number[], flags: ArrayLike<number | boolean>): Tensor {
   if (maskShape.length > a.ndim || maskShape.some((s, i) => s !== a.shape[i])) {
-    throw new RangeError(`The shape of the mask ${formatShape(maskShape)} does not match the shape of the indexed tensor ${formatShape(a.shape)}`);
+    throw new RangeError(
+      `The shape of the mask ${formatShape(maskShape)} does not match the shape of the indexed tensor ${formatShape(a.shape)}`,
+    );
   }
   const rowShape = a.shape.slice(maskShape.length);
   const rowSize = numelOf(rowShape);

@@ -18,10 +18,14 @@ import { denseStorage } from "./movement.js";
 function guard(self: Tensor, name: string, ...others: TensorLike[]): void {
   if (isGradEnabled()) {
     if (self.requiresGrad && self.isLeaf) {
-      throw new Error(`${name}: a leaf tensor that requires grad is being used in an in-place operation; run it inside noGrad()`);
+      throw new Error(
+        `${name}: a leaf tensor that requires grad is being used in an in-place operation; run it inside noGrad()`,
+      );
     }
     if (self.requiresGrad || others.some((o) => o instanceof Tensor && o.requiresGrad)) {
-      throw new Error(`${name}: in-place operations are not recorded by autograd; use the out-of-place op or run it inside noGrad()`);
+      throw new Error(
+        `${name}: in-place operations are not recorded by autograd; use the out-of-place op or run it inside noGrad()`,
+      );
     }
   }
   bumpVersion(self);
@@ -36,7 +40,9 @@ function operandFor(self: Tensor, other: TensorLike, name: string) {
   }
   const shape = broadcastShapes(self.shape, t.shape);
   if (!sameShape(shape, self.shape)) {
-    throw new RangeError(`${name}: output with shape ${formatShape(self.shape)} doesn't match the broadcast shape ${formatShape(shape)}`);
+    throw new RangeError(
+      `${name}: output with shape ${formatShape(self.shape)} doesn't match the broadcast shape ${formatShape(shape)}`,
+    );
   }
   return denseStorage(t, self.shape, self.dtype);
 }
@@ -58,12 +64,22 @@ function scalarArgument(name: string, argument: string, given: readonly unknown[
 export function add_<T extends Tensor>(self: T, other: TensorLike, ...rest: [alpha?: number]): T {
   const alpha = scalarArgument("add_", "alpha", rest, 1);
   if (typeof other !== "number" && !(other instanceof Tensor)) {
-    throw new TypeError(`add_(): argument 'other' must be a Tensor or a number, not ${other === null ? "null" : typeof other}`);
+    throw new TypeError(
+      `add_(): argument 'other' must be a Tensor or a number, not ${other === null ? "null" : typeof other}`,
+    );
   }
   guard(self, "add_", other);
   if (typeof other === "number") {
     const b = asTensor(other * alpha, self);
-    self.backend.binary("add", self.storage, self.storage, contiguousStrides(self.shape), b.storage, self.shape.map(() => 0), self.shape);
+    self.backend.binary(
+      "add",
+      self.storage,
+      self.storage,
+      contiguousStrides(self.shape),
+      b.storage,
+      self.shape.map(() => 0),
+      self.shape,
+    );
   } else {
     self.backend.addScaled(self.storage, self.storage, operandFor(self, other, "add_"), alpha);
   }
@@ -85,7 +101,15 @@ export function binary_<T extends Tensor>(op: BinaryOp, self: T, other: TensorLi
   if (typeof other === "number") {
     // a scalar is read through stride 0 (as add_ does), not first copied out to self's size
     const scalar = denseStorage(asTensor(other, self), [], self.dtype);
-    self.backend.binary(op, self.storage, self.storage, s, scalar, self.shape.map(() => 0), self.shape);
+    self.backend.binary(
+      op,
+      self.storage,
+      self.storage,
+      s,
+      scalar,
+      self.shape.map(() => 0),
+      self.shape,
+    );
   } else {
     self.backend.binary(op, self.storage, self.storage, s, operandFor(self, other, `${op}_`), s, self.shape);
   }
@@ -102,7 +126,13 @@ export function unary_<T extends Tensor>(op: UnaryOp, self: T): T {
 export function addcmul_<T extends Tensor>(self: T, t1: Tensor, t2: Tensor, value: number): T {
   scalarArgument("addcmul_", "value", [value], 1);
   guard(self, "addcmul_", t1, t2);
-  self.backend.addcmul(self.storage, self.storage, operandFor(self, t1, "addcmul_"), operandFor(self, t2, "addcmul_"), value);
+  self.backend.addcmul(
+    self.storage,
+    self.storage,
+    operandFor(self, t1, "addcmul_"),
+    operandFor(self, t2, "addcmul_"),
+    value,
+  );
   return self;
 }
 
@@ -110,7 +140,13 @@ export function addcmul_<T extends Tensor>(self: T, t1: Tensor, t2: Tensor, valu
 export function addcdiv_<T extends Tensor>(self: T, t1: Tensor, t2: Tensor, value: number): T {
   scalarArgument("addcdiv_", "value", [value], 1);
   guard(self, "addcdiv_", t1, t2);
-  self.backend.addcdiv(self.storage, self.storage, operandFor(self, t1, "addcdiv_"), operandFor(self, t2, "addcdiv_"), value);
+  self.backend.addcdiv(
+    self.storage,
+    self.storage,
+    operandFor(self, t1, "addcdiv_"),
+    operandFor(self, t2, "addcdiv_"),
+    value,
+  );
   return self;
 }
 
@@ -133,7 +169,9 @@ export function copy_<T extends Tensor>(self: T, src: Tensor): T {
   assertSameBackend(self, src);
   const shape = broadcastShapes(self.shape, src.shape);
   if (!sameShape(shape, self.shape)) {
-    throw new RangeError(`copy_: source of shape ${formatShape(src.shape)} cannot be broadcast to the destination's shape ${formatShape(self.shape)}`);
+    throw new RangeError(
+      `copy_: source of shape ${formatShape(src.shape)} cannot be broadcast to the destination's shape ${formatShape(self.shape)}`,
+    );
   }
   const dense = denseStorage(src, self.shape, self.dtype);
   if (dense !== self.storage) self.backend.cast(self.storage, dense);

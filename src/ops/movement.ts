@@ -16,14 +16,29 @@ export function denseStorage(t: Tensor, shape: readonly number[], dtype: DType):
   const typed = t.dtype === dtype ? t : cast(t.detach(), dtype);
   if (sameShape(typed.shape, shape)) return typed.storage;
   const out = t.backend.allocUninitialized(dtype, numelOf(shape));
-  t.backend.copyStrided(out, 0, contiguousStrides(shape), typed.storage, 0, broadcastStrides(typed.shape, shape), shape);
+  t.backend.copyStrided(
+    out,
+    0,
+    contiguousStrides(shape),
+    typed.storage,
+    0,
+    broadcastStrides(typed.shape, shape),
+    shape,
+  );
   return out;
 }
 
 /** 0, 1, …, n-1 laid along dimension `dim` of an `ndim`-d tensor (size 1 elsewhere), int64. */
 export function arangeAlong(n: number, dim: number, ndim: number, backend: Backend): Tensor {
   const shape = Array.from({ length: ndim }, (_, i) => (i === dim ? n : 1));
-  return new Tensor(backend.fromArray("int64", Array.from({ length: n }, (_, i) => i)), shape, backend);
+  return new Tensor(
+    backend.fromArray(
+      "int64",
+      Array.from({ length: n }, (_, i) => i),
+    ),
+    shape,
+    backend,
+  );
 }
 
 export function clone(a: Tensor): Tensor {
@@ -35,17 +50,20 @@ export function clone(a: Tensor): Tensor {
 /** Fills in a -1 and checks the element count, with PyTorch's message. */
 function resolveShape(shape: readonly number[], numel: number): number[] {
   const inferred = shape.indexOf(-1);
-  if (shape.indexOf(-1, inferred + 1) >= 0) throw new RangeError(`only one dimension can be inferred (-1) in shape ${formatShape(shape)}`);
+  if (shape.indexOf(-1, inferred + 1) >= 0)
+    throw new RangeError(`only one dimension can be inferred (-1) in shape ${formatShape(shape)}`);
   for (const d of shape) {
     if (!Number.isInteger(d) || d < -1) throw new RangeError(`invalid shape dimension ${d} in ${formatShape(shape)}`);
   }
   const known = shape.reduce((n, d) => (d === -1 ? n : n * d), 1);
   const out = [...shape];
   if (inferred >= 0) {
-    if (known === 0 || numel % known !== 0) throw new RangeError(`shape '${formatShape(shape)}' is invalid for input of size ${numel}`);
+    if (known === 0 || numel % known !== 0)
+      throw new RangeError(`shape '${formatShape(shape)}' is invalid for input of size ${numel}`);
     out[inferred] = numel / known;
   }
-  if (numelOf(out) !== numel) throw new RangeError(`shape '${formatShape(shape)}' is invalid for input of size ${numel}`);
+  if (numelOf(out) !== numel)
+    throw new RangeError(`shape '${formatShape(shape)}' is invalid for input of size ${numel}`);
   return out;
 }
 
@@ -60,15 +78,25 @@ export function flatten(a: Tensor, startDim = 0, endDim = -1): Tensor {
   if (a.ndim === 0) return reshape(a, [1]);
   const start = normalizeDim(startDim, a.ndim);
   const end = normalizeDim(endDim, a.ndim);
-  if (start > end) throw new RangeError(`flatten() has invalid args: startDim ${startDim} cannot come after endDim ${endDim}`);
+  if (start > end)
+    throw new RangeError(`flatten() has invalid args: startDim ${startDim} cannot come after endDim ${endDim}`);
   const middle = a.shape.slice(start, end + 1).reduce((n, d) => n * d, 1);
   return reshape(a, [...a.shape.slice(0, start), middle, ...a.shape.slice(end + 1)]);
 }
 
 export function squeeze(a: Tensor, dim?: number): Tensor {
-  if (dim === undefined) return reshape(a, a.shape.filter((d) => d !== 1));
+  if (dim === undefined)
+    return reshape(
+      a,
+      a.shape.filter((d) => d !== 1),
+    );
   const d = normalizeDim(dim, a.ndim);
-  return a.shape[d] === 1 ? reshape(a, a.shape.filter((_, i) => i !== d)) : a;
+  return a.shape[d] === 1
+    ? reshape(
+        a,
+        a.shape.filter((_, i) => i !== d),
+      )
+    : a;
 }
 
 export function unsqueeze(a: Tensor, dim: number): Tensor {
@@ -80,12 +108,22 @@ export function unsqueeze(a: Tensor, dim: number): Tensor {
 export function permute(a: Tensor, dims: readonly number[]): Tensor {
   const order = dims.map((d) => normalizeDim(d, a.ndim));
   if (order.length !== a.ndim || new Set(order).size !== a.ndim) {
-    throw new RangeError(`permute(): dims ${formatShape(dims)} are not a permutation of the ${a.ndim} dimensions of a tensor of shape ${formatShape(a.shape)}`);
+    throw new RangeError(
+      `permute(): dims ${formatShape(dims)} are not a permutation of the ${a.ndim} dimensions of a tensor of shape ${formatShape(a.shape)}`,
+    );
   }
   const shape = order.map((d) => a.shape[d]);
   const inStrides = contiguousStrides(a.shape);
   const out = Tensor.uninitialized(shape, a.dtype, a.backend);
-  a.backend.copyStrided(out.storage, 0, contiguousStrides(shape), a.storage, 0, order.map((d) => inStrides[d]), shape);
+  a.backend.copyStrided(
+    out.storage,
+    0,
+    contiguousStrides(shape),
+    a.storage,
+    0,
+    order.map((d) => inStrides[d]),
+    shape,
+  );
   const inverse = new Array<number>(order.length);
   order.forEach((d, i) => (inverse[d] = i));
   return record(out, "permute", [a], (g) => [permute(g, inverse)]);
@@ -101,14 +139,18 @@ export function transpose(a: Tensor, dim0: number, dim1: number): Tensor {
 /** Repeats size-1 dimensions (and adds leading ones) to reach `shape`; -1 keeps a size. */
 export function expand(a: Tensor, shape: readonly number[]): Tensor {
   if (shape.length < a.ndim) {
-    throw new RangeError(`expand: the number of sizes provided (${shape.length}) must be greater or equal to the number of dimensions in the tensor (${a.ndim})`);
+    throw new RangeError(
+      `expand: the number of sizes provided (${shape.length}) must be greater or equal to the number of dimensions in the tensor (${a.ndim})`,
+    );
   }
   const lead = shape.length - a.ndim;
   const target = shape.map((d, i) => (d === -1 && i >= lead ? a.shape[i - lead] : d));
   target.forEach((d, i) => {
     const own = i >= lead ? a.shape[i - lead] : 1;
     if (own !== 1 && own !== d) {
-      throw new RangeError(`The expanded size of the tensor (${d}) must match the existing size (${own}) at non-singleton dimension ${i}. Target sizes: ${formatShape(shape)}. Tensor sizes: ${formatShape(a.shape)}`);
+      throw new RangeError(
+        `The expanded size of the tensor (${d}) must match the existing size (${own}) at non-singleton dimension ${i}. Target sizes: ${formatShape(shape)}. Tensor sizes: ${formatShape(a.shape)}`,
+      );
     }
   });
   if (sameShape(target, a.shape)) return a;
@@ -121,7 +163,9 @@ export function narrow(a: Tensor, dim: number, start: number, length: number): T
   const d = normalizeDim(dim, a.ndim);
   if (start < 0) start += a.shape[d];
   if (!Number.isInteger(start) || !Number.isInteger(length) || start < 0 || length < 0 || start + length > a.shape[d]) {
-    throw new RangeError(`narrow(): start (${start}) + length (${length}) exceeds dimension size (${a.shape[d]}) of a tensor of shape ${formatShape(a.shape)}`);
+    throw new RangeError(
+      `narrow(): start (${start}) + length (${length}) exceeds dimension size (${a.shape[d]}) of a tensor of shape ${formatShape(a.shape)}`,
+    );
   }
   const shape = a.shape.map((s, i) => (i === d ? length : s));
   const strides = contiguousStrides(a.shape);
@@ -142,14 +186,19 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   const d = normalizeDim(dim, first.ndim);
   tensors.forEach((t, n) => {
     if (t.ndim !== first.ndim) {
-      throw new RangeError(`cat(): tensors must have the same number of dimensions: got ${formatShape(first.shape)} and ${formatShape(t.shape)} (tensor number ${n})`);
+      throw new RangeError(
+        `cat(): tensors must have the same number of dimensions: got ${formatShape(first.shape)} and ${formatShape(t.shape)} (tensor number ${n})`,
+      );
     }
     t.shape.forEach((s, i) => {
       if (i !== d && s !== first.shape[i]) {
-        throw new RangeError(`Sizes of tensors must match except in dimension ${d}. Expected size ${first.shape[i]} but got size ${s} for tensor number ${n} in the list (shapes ${formatShape(first.shape)} and ${formatShape(t.shape)})`);
+        throw new RangeError(
+          `Sizes of tensors must match except in dimension ${d}. Expected size ${first.shape[i]} but got size ${s} for tensor number ${n} in the list (shapes ${formatShape(first.shape)} and ${formatShape(t.shape)})`,
+        );
       }
     });
-    if (t.dtype !== first.dtype) throw new TypeError(`cat(): expected all tensors to be ${first.dtype}, tensor number ${n} is ${t.dtype}`);
+    if (t.dtype !== first.dtype)
+      throw new TypeError(`cat(): expected all tensors to be ${first.dtype}, tensor number ${n} is ${t.dtype}`);
   });
   const shape = first.shape.map((s, i) => (i === d ? tensors.reduce((n, t) => n + t.shape[d], 0) : s));
   const out = Tensor.uninitialized(shape, first.dtype, first.backend);
@@ -158,7 +207,15 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   let offset = 0;
   for (const t of tensors) {
     offsets.push(offset);
-    first.backend.copyStrided(out.storage, offset * outStrides[d], outStrides, t.storage, 0, contiguousStrides(t.shape), t.shape);
+    first.backend.copyStrided(
+      out.storage,
+      offset * outStrides[d],
+      outStrides,
+      t.storage,
+      0,
+      contiguousStrides(t.shape),
+      t.shape,
+    );
     offset += t.shape[d];
   }
   return record(out, "cat", tensors, (g) => tensors.map((t, i) => narrow(g, d, offsets[i], t.shape[d])));
@@ -169,11 +226,16 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new RangeError("stack(): expected a non-empty list of tensors");
   tensors.forEach((t, n) => {
     if (!sameShape(t.shape, tensors[0].shape)) {
-      throw new RangeError(`stack expects each tensor to be equal size, but got ${formatShape(tensors[0].shape)} at entry 0 and ${formatShape(t.shape)} at entry ${n}`);
+      throw new RangeError(
+        `stack expects each tensor to be equal size, but got ${formatShape(tensors[0].shape)} at entry 0 and ${formatShape(t.shape)} at entry ${n}`,
+      );
     }
   });
   const d = normalizeDim(dim, tensors[0].ndim + 1);
-  return cat(tensors.map((t) => unsqueeze(t, d)), d);
+  return cat(
+    tensors.map((t) => unsqueeze(t, d)),
+    d,
+  );
 }
 
 /** Integer indices as an int64 tensor with negatives wrapped, checked against `size`. */
@@ -191,7 +253,11 @@ function checkedIndices(indices: Tensor | readonly number[], size: number, backe
     }
   }
   if (indices instanceof Tensor && isInteger(indices.dtype) && !wrapped) return indices;
-  return new Tensor(backend.fromArray("int64", values), indices instanceof Tensor ? indices.shape : [values.length], backend);
+  return new Tensor(
+    backend.fromArray("int64", values),
+    indices instanceof Tensor ? indices.shape : [values.length],
+    backend,
+  );
 }
 
 /** Rows of `a` picked by integer `indices` (PyTorch's `a[indices]`): shape indices.shape + a.shape[1:]. */

@@ -35,14 +35,22 @@ function reduceAlong(op: ReduceOp, a: Tensor, dims: readonly number[]): Tensor {
   const outDtype = op === "argmax" || op === "argmin" || (op === "sum" && !isFloating(a.dtype)) ? "int64" : a.dtype;
   if (dims.length === a.ndim) {
     // everything at once: one line of numel() elements
-    const out = Tensor.uninitialized(a.shape.map(() => 1), outDtype, a.backend);
+    const out = Tensor.uninitialized(
+      a.shape.map(() => 1),
+      outDtype,
+      a.backend,
+    );
     a.backend.reduce(op, out.storage, a.storage, 1, a.numel(), 1);
     return out;
   }
   let current = a;
   for (const d of dims) {
     const [outer, size, inner] = splitAt(current.shape, d);
-    const out = Tensor.uninitialized(current.shape.map((s, i) => (i === d ? 1 : s)), outDtype, a.backend);
+    const out = Tensor.uninitialized(
+      current.shape.map((s, i) => (i === d ? 1 : s)),
+      outDtype,
+      a.backend,
+    );
     a.backend.reduce(op, out.storage, current.storage, outer, size, inner);
     current = out;
   }
@@ -75,17 +83,23 @@ export function extreme(op: "max" | "min", a: Tensor, dim: number | null | undef
   const dims = reducedDims(dim, a.ndim);
   const kept = reduceAlong(op, a, dims);
   const out = reshape(kept.detach(), reducedShape(a.shape, dims, keepdim));
-  return record(out, op, [a], (g) => {
-    const gKept = reshape(g, kept.shape);
-    if (dim === undefined || dim === null) {
-      const ties = cast(compare("eq", a, kept), g.dtype);
-      return [div(mul(gKept, ties), sum(ties))];
-    }
-    const d = dims[0];
-    const picked = reduceAlong(op === "max" ? "argmax" : "argmin", a, dims);
-    const oneHot = cast(compare("eq", arangeAlong(a.shape[d], d, a.ndim, a.backend), picked), g.dtype);
-    return [mul(gKept, oneHot)];
-  }, [a]);
+  return record(
+    out,
+    op,
+    [a],
+    (g) => {
+      const gKept = reshape(g, kept.shape);
+      if (dim === undefined || dim === null) {
+        const ties = cast(compare("eq", a, kept), g.dtype);
+        return [div(mul(gKept, ties), sum(ties))];
+      }
+      const d = dims[0];
+      const picked = reduceAlong(op === "max" ? "argmax" : "argmin", a, dims);
+      const oneHot = cast(compare("eq", arangeAlong(a.shape[d], d, a.ndim, a.backend), picked), g.dtype);
+      return [mul(gKept, oneHot)];
+    },
+    [a],
+  );
 }
 
 /**
@@ -96,14 +110,24 @@ export function extreme(op: "max" | "min", a: Tensor, dim: number | null | undef
 function checkNonEmptyReduction(op: string, a: Tensor, dim: number | null | undefined): void {
   if (a.numel() !== 0) return;
   if (dim === undefined || dim === null) {
-    throw new RangeError(`${op}(): Expected reduction dim to be specified for input.numel() == 0 (got shape ${formatShape(a.shape)})`);
+    throw new RangeError(
+      `${op}(): Expected reduction dim to be specified for input.numel() == 0 (got shape ${formatShape(a.shape)})`,
+    );
   }
   const d = normalizeDim(dim, a.ndim);
-  if (a.shape[d] === 0) throw new RangeError(`${op}(): Expected reduction dim ${d} to have non-zero size (got shape ${formatShape(a.shape)})`);
+  if (a.shape[d] === 0)
+    throw new RangeError(
+      `${op}(): Expected reduction dim ${d} to have non-zero size (got shape ${formatShape(a.shape)})`,
+    );
 }
 
 /** Index of the first largest/smallest value: flat over everything, or along `dim` (int64). */
-export function argExtreme(op: "argmax" | "argmin", a: Tensor, dim: number | null | undefined, keepdim: boolean): Tensor {
+export function argExtreme(
+  op: "argmax" | "argmin",
+  a: Tensor,
+  dim: number | null | undefined,
+  keepdim: boolean,
+): Tensor {
   checkNonEmptyReduction(op, a, dim);
   if (dim === undefined || dim === null) {
     const flat = reshape(a.detach(), [a.numel()]);
@@ -115,7 +139,12 @@ export function argExtreme(op: "argmax" | "argmin", a: Tensor, dim: number | nul
 }
 
 /** Σ (a - mean)² / (N - correction), correction 1 when unbiased. Composed, so autograd is free. */
-export function variance(a: Tensor, dim: number | readonly number[] | null | undefined, unbiased: boolean, keepdim: boolean): Tensor {
+export function variance(
+  a: Tensor,
+  dim: number | readonly number[] | null | undefined,
+  unbiased: boolean,
+  keepdim: boolean,
+): Tensor {
   const dims = reducedDims(dim, a.ndim);
   const count = dims.reduce((n, d) => n * a.shape[d], 1);
   const centered = sub(a, mean(a, dims, true));

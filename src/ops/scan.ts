@@ -57,11 +57,20 @@ export function prod(a: Tensor, dim?: number | null, keepdim = false): Tensor {
     y = n % 2 === 1 ? cat([paired, narrow(y, d, n - 1, 1)], d) : paired;
   }
   if (y.shape[d] === 0) {
-    const ones = Tensor.empty(y.shape.map((s, i) => (i === d ? 1 : s)), a.dtype, a.backend);
+    const ones = Tensor.empty(
+      y.shape.map((s, i) => (i === d ? 1 : s)),
+      a.dtype,
+      a.backend,
+    );
     ones.fill_(1);
     y = ones;
   }
-  return keepdim ? y : reshape(y, y.shape.filter((_, i) => i !== d));
+  return keepdim
+    ? y
+    : reshape(
+        y,
+        y.shape.filter((_, i) => i !== d),
+      );
 }
 
 /** Largest value along `dims` (values only, gradient shared among ties), PyTorch's `amax`. */
@@ -82,7 +91,12 @@ export function logsumexp(a: Tensor, dim: number | number[], keepdim = false): T
   const shift = where(compare("eq", abs(m), Infinity), 0, m);
   const total = log(sum(exp(sub(a, shift)), dims, true));
   const out = add(total, shift);
-  return keepdim ? out : reshape(out, a.shape.filter((_, i) => !dims.map((d) => normalizeDim(d, a.ndim)).includes(i)));
+  return keepdim
+    ? out
+    : reshape(
+        out,
+        a.shape.filter((_, i) => !dims.map((d) => normalizeDim(d, a.ndim)).includes(i)),
+      );
 }
 
 /**
@@ -94,7 +108,8 @@ export function norm(a: Tensor, p: number = 2, dim?: number | number[] | null, k
   const dims = dim === undefined || dim === null ? null : dim;
   if (p === Infinity || p === -Infinity) {
     const mag = abs(a);
-    if (dims === null) return reshape(extreme(p > 0 ? "max" : "min", reshape(mag, [-1]), 0, false), keepdim ? a.shape.map(() => 1) : []);
+    if (dims === null)
+      return reshape(extreme(p > 0 ? "max" : "min", reshape(mag, [-1]), 0, false), keepdim ? a.shape.map(() => 1) : []);
     return extreme(p > 0 ? "max" : "min", mag, typeof dims === "number" ? dims : dims[0], keepdim);
   }
   if (p === 1) return sum(abs(a), dims, keepdim);
@@ -106,8 +121,14 @@ export function norm(a: Tensor, p: number = 2, dim?: number | number[] | null, k
       return [mul(g, div(a, safe))];
     });
     if (keepdim) return out;
-    const reduced = dims === null ? a.shape.map((_, i) => i) : (typeof dims === "number" ? [dims] : dims).map((d) => normalizeDim(d, a.ndim));
-    return reshape(out, a.shape.filter((_, i) => !reduced.includes(i)));
+    const reduced =
+      dims === null
+        ? a.shape.map((_, i) => i)
+        : (typeof dims === "number" ? [dims] : dims).map((d) => normalizeDim(d, a.ndim));
+    return reshape(
+      out,
+      a.shape.filter((_, i) => !reduced.includes(i)),
+    );
   }
   if (p === 0) return cast(sum(compare("ne", a, 0), dims, keepdim), a.dtype);
   return pow(sum(pow(abs(a), p), dims, keepdim), 1 / p);

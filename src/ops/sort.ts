@@ -39,7 +39,10 @@ function order(a: Tensor, d: number, k: number, descending: boolean): { position
     for (let i = 0; i < inner; i++) {
       const at = (j: number) => (o * size + j) * inner + i;
       line.forEach((_, j) => (line[j] = j));
-      line.sort((p, q) => (descending ? ascending(values[at(q)], values[at(p)]) : ascending(values[at(p)], values[at(q)])) || p - q);
+      line.sort(
+        (p, q) =>
+          (descending ? ascending(values[at(q)], values[at(p)]) : ascending(values[at(p)], values[at(q)])) || p - q,
+      );
       for (let j = 0; j < k; j++) {
         const out = (o * k + j) * inner + i;
         positions[out] = at(line[j]);
@@ -70,7 +73,8 @@ export function sort(a: Tensor, dim = -1, descending = false): ValuesIndices {
 export function topk(a: Tensor, k: number, dim = -1, largest = true): ValuesIndices {
   const d = normalizeDim(dim, Math.max(a.ndim, 1));
   const size = a.ndim === 0 ? 1 : a.shape[d];
-  if (!Number.isInteger(k) || k < 0 || k > size) throw new RangeError(`topk(): selected index k (${k}) out of range for a dimension of size ${size}`);
+  if (!Number.isInteger(k) || k < 0 || k > size)
+    throw new RangeError(`topk(): selected index k (${k}) out of range for a dimension of size ${size}`);
   if (a.ndim === 0) return sort(a);
   return sorted(a, d, k, largest);
 }

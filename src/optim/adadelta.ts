@@ -1,6 +1,14 @@
 import { zerosLike } from "../creation.js";
 import type { Tensor } from "../tensor.js";
-import { type Closure, formatLikePython, type ImplementationFlags, Optimizer, type ParamGroupInput, type StateLayout, withDefaults } from "./optimizer.js";
+import {
+  type Closure,
+  formatLikePython,
+  type ImplementationFlags,
+  Optimizer,
+  type ParamGroupInput,
+  type StateLayout,
+  withDefaults,
+} from "./optimizer.js";
 
 export interface AdadeltaOptions extends Pick<ImplementationFlags, "foreach"> {
   /** γ, a factor on the update (default 1.0) */
@@ -49,9 +57,16 @@ const defaults: AdadeltaOptions = {
  * `step` counts the updates (a plain number, as PyTorch 1.13 keeps it for Adadelta).
  */
 export class Adadelta extends Optimizer<AdadeltaOptions, AdadeltaState> {
-  protected override readonly stateLayout = { step: "number", square_avg: "tensor", acc_delta: "tensor" } as const satisfies StateLayout<AdadeltaState>;
+  protected override readonly stateLayout = {
+    step: "number",
+    square_avg: "tensor",
+    acc_delta: "tensor",
+  } as const satisfies StateLayout<AdadeltaState>;
 
-  constructor(params: Iterable<Tensor | ParamGroupInput<AdadeltaOptions>> | Tensor, options: Partial<AdadeltaOptions> = {}) {
+  constructor(
+    params: Iterable<Tensor | ParamGroupInput<AdadeltaOptions>> | Tensor,
+    options: Partial<AdadeltaOptions> = {},
+  ) {
     super(params, withDefaults("Adadelta", defaults, options));
   }
 
@@ -69,7 +84,11 @@ export class Adadelta extends Optimizer<AdadeltaOptions, AdadeltaState> {
         const { lr, rho, eps, weightDecay, maximize } = group;
         for (const param of group.params) {
           if (param.grad === null) continue;
-          const state = this.stateOf(param, () => ({ step: 0, square_avg: zerosLike(param), acc_delta: zerosLike(param) }));
+          const state = this.stateOf(param, () => ({
+            step: 0,
+            square_avg: zerosLike(param),
+            acc_delta: zerosLike(param),
+          }));
           state.step += 1;
           const { square_avg: squareAvg, acc_delta: accDelta } = state;
 

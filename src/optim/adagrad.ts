@@ -1,6 +1,14 @@
 import { fullLike, tensor } from "../creation.js";
 import type { Tensor } from "../tensor.js";
-import { type Closure, formatLikePython, type ImplementationFlags, Optimizer, type ParamGroupInput, type StateLayout, withDefaults } from "./optimizer.js";
+import {
+  type Closure,
+  formatLikePython,
+  type ImplementationFlags,
+  Optimizer,
+  type ParamGroupInput,
+  type StateLayout,
+  withDefaults,
+} from "./optimizer.js";
 
 export interface AdagradOptions extends Pick<ImplementationFlags, "foreach"> {
   /** γ, the learning rate (default 1e-2) */
@@ -52,9 +60,15 @@ const defaults: AdagradOptions = {
  * τ is the constructor's value for every group (PyTorch ignores a group's own τ).
  */
 export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
-  protected override readonly stateLayout = { step: "scalar", sum: "tensor" } as const satisfies StateLayout<AdagradState>;
+  protected override readonly stateLayout = {
+    step: "scalar",
+    sum: "tensor",
+  } as const satisfies StateLayout<AdagradState>;
 
-  constructor(params: Iterable<Tensor | ParamGroupInput<AdagradOptions>> | Tensor, options: Partial<AdagradOptions> = {}) {
+  constructor(
+    params: Iterable<Tensor | ParamGroupInput<AdagradOptions>> | Tensor,
+    options: Partial<AdagradOptions> = {},
+  ) {
     super(params, withDefaults("Adagrad", defaults, options));
   }
 
@@ -62,7 +76,8 @@ export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
     if (!(0 <= lr)) throw new RangeError(`Invalid learning rate: ${formatLikePython(lr)}`);
     if (!(0 <= lrDecay)) throw new RangeError(`Invalid lr_decay value: ${formatLikePython(lrDecay)}`);
     if (!(0 <= weightDecay)) throw new RangeError(`Invalid weight_decay value: ${formatLikePython(weightDecay)}`);
-    if (!(0 <= initialAccumulatorValue)) throw new RangeError(`Invalid initial_accumulator_value value: ${formatLikePython(initialAccumulatorValue)}`);
+    if (!(0 <= initialAccumulatorValue))
+      throw new RangeError(`Invalid initial_accumulator_value value: ${formatLikePython(initialAccumulatorValue)}`);
     if (!(0 <= eps)) throw new RangeError(`Invalid epsilon value: ${formatLikePython(eps)}`);
   }
 
@@ -85,7 +100,10 @@ export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
         const { lr, lrDecay, weightDecay, eps, maximize } = group;
         for (const param of group.params) {
           if (param.grad === null) continue;
-          const state = this.stateOf(param, () => ({ step: tensor(0), sum: fullLike(param, this.defaults.initialAccumulatorValue) }));
+          const state = this.stateOf(param, () => ({
+            step: tensor(0),
+            sum: fullLike(param, this.defaults.initialAccumulatorValue),
+          }));
           const sum = state.sum;
           const t = state.step.add_(1).item();
 

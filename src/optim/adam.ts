@@ -1,7 +1,15 @@
 import { tensor, zerosLike } from "../creation.js";
 import { adamStep_ } from "../ops/fused.js";
 import type { Tensor } from "../tensor.js";
-import { type Closure, formatLikePython, type ImplementationFlags, Optimizer, type ParamGroupInput, type StateLayout, withDefaults } from "./optimizer.js";
+import {
+  type Closure,
+  formatLikePython,
+  type ImplementationFlags,
+  Optimizer,
+  type ParamGroupInput,
+  type StateLayout,
+  withDefaults,
+} from "./optimizer.js";
 
 export interface AdamOptions extends ImplementationFlags {
   /** γ, the learning rate (default 1e-3) */
@@ -44,11 +52,23 @@ const defaults: AdamOptions = {
 };
 
 /** PyTorch's checks for Adam-like options, shared by Adam, AdamW, Adamax, NAdam and RAdam. */
-export function validateAdamLike({ lr, eps, betas, weightDecay }: { lr: number; eps: number; betas: [number, number]; weightDecay: number }): void {
+export function validateAdamLike({
+  lr,
+  eps,
+  betas,
+  weightDecay,
+}: {
+  lr: number;
+  eps: number;
+  betas: [number, number];
+  weightDecay: number;
+}): void {
   if (!(0 <= lr)) throw new RangeError(`Invalid learning rate: ${formatLikePython(lr)}`);
   if (!(0 <= eps)) throw new RangeError(`Invalid epsilon value: ${formatLikePython(eps)}`);
-  if (!(0 <= betas[0] && betas[0] < 1)) throw new RangeError(`Invalid beta parameter at index 0: ${formatLikePython(betas[0])}`);
-  if (!(0 <= betas[1] && betas[1] < 1)) throw new RangeError(`Invalid beta parameter at index 1: ${formatLikePython(betas[1])}`);
+  if (!(0 <= betas[0] && betas[0] < 1))
+    throw new RangeError(`Invalid beta parameter at index 0: ${formatLikePython(betas[0])}`);
+  if (!(0 <= betas[1] && betas[1] < 1))
+    throw new RangeError(`Invalid beta parameter at index 1: ${formatLikePython(betas[1])}`);
   if (!(0 <= weightDecay)) throw new RangeError(`Invalid weight_decay value: ${formatLikePython(weightDecay)}`);
 }
 
@@ -69,7 +89,12 @@ export function validateAdamLike({ lr, eps, betas, weightDecay }: { lr: number; 
  * 1 − βᵗ are the EWMAs' bias corrections (see `ewma.calcCorrectedEwma`).
  */
 export class Adam extends Optimizer<AdamOptions, AdamState> {
-  protected override readonly stateLayout = { step: "scalar", exp_avg: "tensor", exp_avg_sq: "tensor", max_exp_avg_sq: "tensor" } as const satisfies StateLayout<AdamState>;
+  protected override readonly stateLayout = {
+    step: "scalar",
+    exp_avg: "tensor",
+    exp_avg_sq: "tensor",
+    max_exp_avg_sq: "tensor",
+  } as const satisfies StateLayout<AdamState>;
 
   constructor(params: Iterable<Tensor | ParamGroupInput<AdamOptions>> | Tensor, options: Partial<AdamOptions> = {}) {
     super(params, withDefaults("Adam", defaults, options));
@@ -83,10 +108,21 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
     const loss = this.evaluate(closure);
     this.update(() => {
       for (const group of this.paramGroups) {
-        const { lr, betas: [beta1, beta2], eps, weightDecay, amsgrad, maximize } = group;
+        const {
+          lr,
+          betas: [beta1, beta2],
+          eps,
+          weightDecay,
+          amsgrad,
+          maximize,
+        } = group;
         for (const param of group.params) {
           if (param.grad === null) continue;
-          const state = this.stateOf(param, () => ({ step: tensor(0), exp_avg: zerosLike(param), exp_avg_sq: zerosLike(param) }));
+          const state = this.stateOf(param, () => ({
+            step: tensor(0),
+            exp_avg: zerosLike(param),
+            exp_avg_sq: zerosLike(param),
+          }));
           if (amsgrad) state.max_exp_avg_sq ??= zerosLike(param);
           const { step, exp_avg: expAvg, exp_avg_sq: expAvgSq } = state;
 
@@ -99,7 +135,15 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
           // θ += −stepSize · m / (√v / √(1 − β₂ᵗ) + ε), in one pass with the in-place ops' roundings
           const maxExpAvgSq = amsgrad ? (state.max_exp_avg_sq as Tensor) : null;
           adamStep_(param, param.grad, expAvg, expAvgSq, maxExpAvgSq, {
-            lr, beta1, beta2, eps, weightDecay, decoupledWeightDecay: false, stepSize, biasCorrection2Sqrt, maximize,
+            lr,
+            beta1,
+            beta2,
+            eps,
+            weightDecay,
+            decoupledWeightDecay: false,
+            stepSize,
+            biasCorrection2Sqrt,
+            maximize,
           });
         }
       }

@@ -1,7 +1,14 @@
 import { tensor, zerosLike } from "../creation.js";
 import type { Tensor } from "../tensor.js";
 import { validateAdamLike } from "./adam.js";
-import { type Closure, type ImplementationFlags, Optimizer, type ParamGroupInput, type StateLayout, withDefaults } from "./optimizer.js";
+import {
+  type Closure,
+  type ImplementationFlags,
+  Optimizer,
+  type ParamGroupInput,
+  type StateLayout,
+  withDefaults,
+} from "./optimizer.js";
 
 export interface AdamaxOptions extends Pick<ImplementationFlags, "foreach"> {
   /** γ, the learning rate (default 2e-3) */
@@ -51,9 +58,16 @@ const defaults: AdamaxOptions = {
  * float32 tensor).
  */
 export class Adamax extends Optimizer<AdamaxOptions, AdamaxState> {
-  protected override readonly stateLayout = { step: "scalar", exp_avg: "tensor", exp_inf: "tensor" } as const satisfies StateLayout<AdamaxState>;
+  protected override readonly stateLayout = {
+    step: "scalar",
+    exp_avg: "tensor",
+    exp_inf: "tensor",
+  } as const satisfies StateLayout<AdamaxState>;
 
-  constructor(params: Iterable<Tensor | ParamGroupInput<AdamaxOptions>> | Tensor, options: Partial<AdamaxOptions> = {}) {
+  constructor(
+    params: Iterable<Tensor | ParamGroupInput<AdamaxOptions>> | Tensor,
+    options: Partial<AdamaxOptions> = {},
+  ) {
     super(params, withDefaults("Adamax", defaults, options));
   }
 
@@ -65,10 +79,20 @@ export class Adamax extends Optimizer<AdamaxOptions, AdamaxState> {
     const loss = this.evaluate(closure);
     this.update(() => {
       for (const group of this.paramGroups) {
-        const { lr, betas: [beta1, beta2], eps, weightDecay, maximize } = group;
+        const {
+          lr,
+          betas: [beta1, beta2],
+          eps,
+          weightDecay,
+          maximize,
+        } = group;
         for (const param of group.params) {
           if (param.grad === null) continue;
-          const state = this.stateOf(param, () => ({ step: tensor(0), exp_avg: zerosLike(param), exp_inf: zerosLike(param) }));
+          const state = this.stateOf(param, () => ({
+            step: tensor(0),
+            exp_avg: zerosLike(param),
+            exp_inf: zerosLike(param),
+          }));
           const { exp_avg: expAvg, exp_inf: expInf } = state;
 
           let grad = maximize ? param.grad.neg() : param.grad;

@@ -2,7 +2,14 @@ import { tensor, zerosLike } from "../creation.js";
 import { adamStep_ } from "../ops/fused.js";
 import type { Tensor } from "../tensor.js";
 import { type AdamState, validateAdamLike } from "./adam.js";
-import { type Closure, type ImplementationFlags, Optimizer, type ParamGroupInput, type StateLayout, withDefaults } from "./optimizer.js";
+import {
+  type Closure,
+  type ImplementationFlags,
+  Optimizer,
+  type ParamGroupInput,
+  type StateLayout,
+  withDefaults,
+} from "./optimizer.js";
 
 export interface AdamWOptions extends Pick<ImplementationFlags, "foreach" | "capturable"> {
   /** γ, the learning rate (default 1e-3) */
@@ -50,7 +57,12 @@ const defaults: AdamWOptions = {
  * and t its `step` (a 0-d float32 tensor).
  */
 export class AdamW extends Optimizer<AdamWOptions, AdamWState> {
-  protected override readonly stateLayout = { step: "scalar", exp_avg: "tensor", exp_avg_sq: "tensor", max_exp_avg_sq: "tensor" } as const satisfies StateLayout<AdamWState>;
+  protected override readonly stateLayout = {
+    step: "scalar",
+    exp_avg: "tensor",
+    exp_avg_sq: "tensor",
+    max_exp_avg_sq: "tensor",
+  } as const satisfies StateLayout<AdamWState>;
 
   constructor(params: Iterable<Tensor | ParamGroupInput<AdamWOptions>> | Tensor, options: Partial<AdamWOptions> = {}) {
     super(params, withDefaults("AdamW", defaults, options));
@@ -64,10 +76,21 @@ export class AdamW extends Optimizer<AdamWOptions, AdamWState> {
     const loss = this.evaluate(closure);
     this.update(() => {
       for (const group of this.paramGroups) {
-        const { lr, betas: [beta1, beta2], eps, weightDecay, amsgrad, maximize } = group;
+        const {
+          lr,
+          betas: [beta1, beta2],
+          eps,
+          weightDecay,
+          amsgrad,
+          maximize,
+        } = group;
         for (const param of group.params) {
           if (param.grad === null) continue;
-          const state = this.stateOf(param, () => ({ step: tensor(0), exp_avg: zerosLike(param), exp_avg_sq: zerosLike(param) }));
+          const state = this.stateOf(param, () => ({
+            step: tensor(0),
+            exp_avg: zerosLike(param),
+            exp_avg_sq: zerosLike(param),
+          }));
           if (amsgrad) state.max_exp_avg_sq ??= zerosLike(param);
           const { step, exp_avg: expAvg, exp_avg_sq: expAvgSq } = state;
 
@@ -80,7 +103,15 @@ export class AdamW extends Optimizer<AdamWOptions, AdamWState> {
           // θ += −stepSize · m / (√v / √(1 − β₂ᵗ) + ε), in one pass with the in-place ops' roundings
           const maxExpAvgSq = amsgrad ? (state.max_exp_avg_sq as Tensor) : null;
           adamStep_(param, param.grad, expAvg, expAvgSq, maxExpAvgSq, {
-            lr, beta1, beta2, eps, weightDecay, decoupledWeightDecay: true, stepSize, biasCorrection2Sqrt, maximize,
+            lr,
+            beta1,
+            beta2,
+            eps,
+            weightDecay,
+            decoupledWeightDecay: true,
+            stepSize,
+            biasCorrection2Sqrt,
+            maximize,
           });
         }
       }

@@ -1,6 +1,14 @@
 import { tensor, zerosLike } from "../creation.js";
 import type { Tensor } from "../tensor.js";
-import { type Closure, formatLikePython, type ImplementationFlags, Optimizer, type ParamGroupInput, type StateLayout, withDefaults } from "./optimizer.js";
+import {
+  type Closure,
+  formatLikePython,
+  type ImplementationFlags,
+  Optimizer,
+  type ParamGroupInput,
+  type StateLayout,
+  withDefaults,
+} from "./optimizer.js";
 
 export interface ASGDOptions extends Pick<ImplementationFlags, "foreach"> {
   /** γ, the learning rate (default 1e-2) */
@@ -58,7 +66,12 @@ const defaults: ASGDOptions = {
  * float32 tensors.
  */
 export class ASGD extends Optimizer<ASGDOptions, ASGDState> {
-  protected override readonly stateLayout = { step: "scalar", eta: "scalar", mu: "scalar", ax: "tensor" } as const satisfies StateLayout<ASGDState>;
+  protected override readonly stateLayout = {
+    step: "scalar",
+    eta: "scalar",
+    mu: "scalar",
+    ax: "tensor",
+  } as const satisfies StateLayout<ASGDState>;
 
   constructor(params: Iterable<Tensor | ParamGroupInput<ASGDOptions>> | Tensor, options: Partial<ASGDOptions> = {}) {
     super(params, withDefaults("ASGD", defaults, options));
@@ -76,7 +89,12 @@ export class ASGD extends Optimizer<ASGDOptions, ASGDState> {
         const { lr, lambd, alpha, t0, weightDecay, maximize } = group;
         for (const param of group.params) {
           if (param.grad === null) continue;
-          const state = this.stateOf(param, () => ({ step: tensor(0), eta: tensor(lr), mu: tensor(1), ax: zerosLike(param) }));
+          const state = this.stateOf(param, () => ({
+            step: tensor(0),
+            eta: tensor(lr),
+            mu: tensor(1),
+            ax: zerosLike(param),
+          }));
           const { eta, mu, ax } = state;
 
           let grad = maximize ? param.grad.neg() : param.grad;

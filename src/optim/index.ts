@@ -1,5 +1,16 @@
 /** `optim`: the optimizers of torch.optim and, under `lrScheduler`, its learning-rate schedulers. */
-export { Optimizer, type BaseOptions, type ParamGroup, type ParamGroupInput, type ParamState, type Closure, type OptimizerStateDict, type ImplementationFlags, type StateKind, type StateLayout } from "./optimizer.js";
+export {
+  Optimizer,
+  type BaseOptions,
+  type ParamGroup,
+  type ParamGroupInput,
+  type ParamState,
+  type Closure,
+  type OptimizerStateDict,
+  type ImplementationFlags,
+  type StateKind,
+  type StateLayout,
+} from "./optimizer.js";
 export * as lrScheduler from "./lr_scheduler/index.js";
 export { SGD, type SGDOptions, type SGDState } from "./sgd.js";
 export { Adam, type AdamOptions, type AdamState } from "./adam.js";

@@ -80,7 +80,14 @@ function maxAbs(x: Tensor): number {
  * `bounds` (by default the interval between x₁ and x₂); their midpoint if the cubic has none.
  */
 function cubicInterpolate(
-  round: Round, x1: number, f1: number, g1: number, x2: number, f2: number, g2: number, bounds?: [number, number],
+  round: Round,
+  x1: number,
+  f1: number,
+  g1: number,
+  x2: number,
+  f2: number,
+  g2: number,
+  bounds?: [number, number],
 ): number {
   const [xminBound, xmaxBound] = bounds ?? (x1 <= x2 ? [x1, x2] : [x2, x1]);
   // g₁ and g₂ are tensors of the parameters' dtype in PyTorch, so everything they touch is rounded to it
@@ -88,9 +95,10 @@ function cubicInterpolate(
   const d2Square = round(round(d1 * d1) - round(g1 * g2));
   if (d2Square >= 0) {
     const d2 = round(Math.sqrt(d2Square));
-    const minPos = x1 <= x2
-      ? round(x2 - round((x2 - x1) * round(round(round(g2 + d2) - d1) / round(round(g2 - g1) + round(2 * d2)))))
-      : round(x1 - round((x1 - x2) * round(round(round(g1 + d2) - d1) / round(round(g1 - g2) + round(2 * d2)))));
+    const minPos =
+      x1 <= x2
+        ? round(x2 - round((x2 - x1) * round(round(round(g2 + d2) - d1) / round(round(g2 - g1) + round(2 * d2)))))
+        : round(x1 - round((x1 - x2) * round(round(round(g1 + d2) - d1) / round(round(g1 - g2) + round(2 * d2)))));
     return Math.min(Math.max(minPos, xminBound), xmaxBound);
   }
   return (xminBound + xmaxBound) / 2;
@@ -106,8 +114,18 @@ type DirectionalEvaluate = (x: Tensor[], t: number, d: Tensor) => [number, Tenso
  * zooms into the bracket by cubic interpolation. Returns [f(t), g(t), t, evaluations].
  */
 function strongWolfe(
-  evaluate: DirectionalEvaluate, x: Tensor[], t: number, d: Tensor, f: number, g: Tensor, gtd: number, round: Round,
-  c1 = 1e-4, c2 = 0.9, toleranceChange = 1e-9, maxLs = 25,
+  evaluate: DirectionalEvaluate,
+  x: Tensor[],
+  t: number,
+  d: Tensor,
+  f: number,
+  g: Tensor,
+  gtd: number,
+  round: Round,
+  c1 = 1e-4,
+  c2 = 0.9,
+  toleranceChange = 1e-9,
+  maxLs = 25,
 ): [number, Tensor, number, number] {
   const dNorm = maxAbs(d);
   g = g.clone();
@@ -128,7 +146,12 @@ function strongWolfe(
   let bracketGtd: number[] = [];
   while (lsIter < maxLs) {
     if (!decreasesEnough(t, fNew) || (lsIter > 1 && fNew >= fPrev)) {
-      [bracket, bracketF, bracketG, bracketGtd] = [[tPrev, t], [fPrev, fNew], [gPrev, gNew.clone()], [gtdPrev, gtdNew]];
+      [bracket, bracketF, bracketG, bracketGtd] = [
+        [tPrev, t],
+        [fPrev, fNew],
+        [gPrev, gNew.clone()],
+        [gtdPrev, gtdNew],
+      ];
       break;
     }
     if (curvatureHolds(gtdNew)) {
@@ -137,7 +160,12 @@ function strongWolfe(
       break;
     }
     if (gtdNew >= 0) {
-      [bracket, bracketF, bracketG, bracketGtd] = [[tPrev, t], [fPrev, fNew], [gPrev, gNew.clone()], [gtdPrev, gtdNew]];
+      [bracket, bracketF, bracketG, bracketGtd] = [
+        [tPrev, t],
+        [fPrev, fNew],
+        [gPrev, gNew.clone()],
+        [gtdPrev, gtdNew],
+      ];
       break;
     }
     // extrapolate, at least 1% beyond t and at most 10·t
@@ -151,7 +179,12 @@ function strongWolfe(
     gtdNew = dot(gNew, d);
     lsIter += 1;
   }
-  if (lsIter === maxLs) [bracket, bracketF, bracketG] = [[0, t], [f, fNew], [g, gNew]];
+  if (lsIter === maxLs)
+    [bracket, bracketF, bracketG] = [
+      [0, t],
+      [f, fNew],
+      [g, gNew],
+    ];
 
   // zoom phase: shrink the bracket until a point satisfies both conditions
   let insufficientProgress = false;
@@ -184,7 +217,12 @@ function strongWolfe(
       if (curvatureHolds(gtdNew)) done = true;
       else if (gtdNew * (bracket[highPos] - bracket[lowPos]) >= 0) {
         // the old low end becomes the high end
-        [bracket[highPos], bracketF[highPos], bracketG[highPos], bracketGtd[highPos]] = [bracket[lowPos], bracketF[lowPos], bracketG[lowPos], bracketGtd[lowPos]];
+        [bracket[highPos], bracketF[highPos], bracketG[highPos], bracketGtd[highPos]] = [
+          bracket[lowPos],
+          bracketF[lowPos],
+          bracketG[lowPos],
+          bracketGtd[lowPos],
+        ];
       }
       // t becomes the low end
       [bracket[lowPos], bracketF[lowPos], bracketG[lowPos], bracketGtd[lowPos]] = [t, fNew, gNew.clone(), gtdNew];
@@ -226,20 +264,28 @@ function strongWolfe(
 export class LBFGS extends Optimizer<LBFGSOptions> {
   constructor(params: Iterable<Tensor | ParamGroupInput<LBFGSOptions>> | Tensor, options: Partial<LBFGSOptions> = {}) {
     const maxIter = options?.maxIter ?? 20;
-    super(params, withDefaults("LBFGS", {
-      lr: 1,
-      maxIter,
-      maxEval: Math.floor((maxIter * 5) / 4),
-      toleranceGrad: 1e-7,
-      toleranceChange: 1e-9,
-      historySize: 100,
-      lineSearchFn: null,
-    }, options));
+    super(
+      params,
+      withDefaults(
+        "LBFGS",
+        {
+          lr: 1,
+          maxIter,
+          maxEval: Math.floor((maxIter * 5) / 4),
+          toleranceGrad: 1e-7,
+          toleranceChange: 1e-9,
+          historySize: 100,
+          lineSearchFn: null,
+        },
+        options,
+      ),
+    );
   }
 
   /** L-BFGS treats all parameters as one vector, so it has exactly one group. */
   override addParamGroup(group: ParamGroupInput<LBFGSOptions>): void {
-    if (this.paramGroups.length > 0) throw new RangeError("LBFGS doesn't support per-parameter options (parameter groups)");
+    if (this.paramGroups.length > 0)
+      throw new RangeError("LBFGS doesn't support per-parameter options (parameter groups)");
     super.addParamGroup(group);
   }
 
@@ -249,7 +295,10 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
 
   /** Every parameter's gradient (zeros where it has none), flattened into one vector. */
   private gatherFlatGrad(): Tensor {
-    return cat(this.params.map((p) => (p.grad === null ? zeros([p.numel()], { dtype: p.dtype }) : p.grad.reshape([-1]))), 0);
+    return cat(
+      this.params.map((p) => (p.grad === null ? zeros([p.numel()], { dtype: p.dtype }) : p.grad.reshape([-1]))),
+      0,
+    );
   }
 
   /** θ ← θ + stepSize·update, for the flat `update` cut back into the parameters' shapes. */
@@ -276,14 +325,17 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
 
   /** Runs up to maxIter iterations; returns the loss the closure gave before the first. */
   step(closure: Closure): number {
-    if (typeof closure !== "function") throw new TypeError("LBFGS.step() needs a closure that re-evaluates the model and returns the loss");
-    if (this.paramGroups.length !== 1) throw new RangeError("LBFGS doesn't support per-parameter options (parameter groups)");
+    if (typeof closure !== "function")
+      throw new TypeError("LBFGS.step() needs a closure that re-evaluates the model and returns the loss");
+    if (this.paramGroups.length !== 1)
+      throw new RangeError("LBFGS doesn't support per-parameter options (parameter groups)");
     return noGrad(() => this.iterate(closure));
   }
 
   private iterate(closure: Closure): number {
     const { lr, maxIter, maxEval, toleranceGrad, toleranceChange, lineSearchFn } = this.paramGroups[0];
-    if (lineSearchFn !== null && lineSearchFn !== "strong_wolfe") throw new RangeError("only 'strong_wolfe' is supported");
+    if (lineSearchFn !== null && lineSearchFn !== "strong_wolfe")
+      throw new RangeError("only 'strong_wolfe' is supported");
     const state = this.stateOf(this.params[0]) as LBFGSState;
     state.func_evals ??= 0;
     state.n_iter ??= 0;
@@ -306,7 +358,16 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
       let h: LBFGSHistory;
       if (state.n_iter === 1 || !hasHistory(state)) {
         // H = I; t and the previous gradient and loss are set below, before anything reads them
-        h = Object.assign(state, { d: flatGrad.neg(), t: lr, old_dirs: [], old_stps: [], ro: [], H_diag: 1, prev_flat_grad: flatGrad.clone(), prev_loss: loss });
+        h = Object.assign(state, {
+          d: flatGrad.neg(),
+          t: lr,
+          old_dirs: [],
+          old_stps: [],
+          ro: [],
+          H_diag: 1,
+          prev_flat_grad: flatGrad.clone(),
+          prev_loss: loss,
+        });
       } else {
         h = state;
         this.remember(h, flatGrad.sub(h.prev_flat_grad), h.d.mul(h.t), round);
@@ -329,7 +390,8 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
       let lsFuncEvals = 0;
       if (lineSearchFn !== null) {
         const xInit = this.params.map((p) => p.clone());
-        const evaluate: DirectionalEvaluate = (x, step, direction) => this.directionalEvaluate(closure, x, step, direction);
+        const evaluate: DirectionalEvaluate = (x, step, direction) =>
+          this.directionalEvaluate(closure, x, step, direction);
         [loss, flatGrad, t, lsFuncEvals] = strongWolfe(evaluate, xInit, t, d, loss, flatGrad, gtd, round);
         h.t = t;
         this.addGrad(t, d);
@@ -401,7 +463,9 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
       // numbers from JSON are read in the parameters' dtype (a float32 detour would round float64 values)
       const t = Array.isArray(v) ? tensor(v as number[], { dtype }) : toTensor(v, what);
       if (t.shape.length !== 1 || t.shape[0] !== numel) {
-        throw new RangeError(`${what} has shape [${t.shape.join(", ")}] but the parameters have ${numel} elements in all`);
+        throw new RangeError(
+          `${what} has shape [${t.shape.join(", ")}] but the parameters have ${numel} elements in all`,
+        );
       }
       return noGrad(() => t.to(dtype).clone());
     };

@@ -1,7 +1,15 @@
 import { tensor, zerosLike } from "../creation.js";
 import type { Tensor } from "../tensor.js";
 import { validateAdamLike } from "./adam.js";
-import { type Closure, formatLikePython, type ImplementationFlags, Optimizer, type ParamGroupInput, type StateLayout, withDefaults } from "./optimizer.js";
+import {
+  type Closure,
+  formatLikePython,
+  type ImplementationFlags,
+  Optimizer,
+  type ParamGroupInput,
+  type StateLayout,
+  withDefaults,
+} from "./optimizer.js";
 
 export interface NAdamOptions extends Pick<ImplementationFlags, "foreach"> {
   /** γ, the learning rate (default 2e-3) */
@@ -56,7 +64,12 @@ const defaults: NAdamOptions = {
  * 1 − Πₜ·μₜ₊₁; PyTorch 1.13 multiplies μₜ in once more, and gradstep follows PyTorch.
  */
 export class NAdam extends Optimizer<NAdamOptions, NAdamState> {
-  protected override readonly stateLayout = { step: "scalar", mu_product: "scalar", exp_avg: "tensor", exp_avg_sq: "tensor" } as const satisfies StateLayout<NAdamState>;
+  protected override readonly stateLayout = {
+    step: "scalar",
+    mu_product: "scalar",
+    exp_avg: "tensor",
+    exp_avg_sq: "tensor",
+  } as const satisfies StateLayout<NAdamState>;
 
   constructor(params: Iterable<Tensor | ParamGroupInput<NAdamOptions>> | Tensor, options: Partial<NAdamOptions> = {}) {
     super(params, withDefaults("NAdam", defaults, options));
@@ -64,17 +77,29 @@ export class NAdam extends Optimizer<NAdamOptions, NAdamState> {
 
   protected override validateGroup(group: NAdamOptions): void {
     validateAdamLike(group);
-    if (!(0 <= group.momentumDecay)) throw new RangeError(`Invalid momentum_decay value: ${formatLikePython(group.momentumDecay)}`);
+    if (!(0 <= group.momentumDecay))
+      throw new RangeError(`Invalid momentum_decay value: ${formatLikePython(group.momentumDecay)}`);
   }
 
   step(closure?: Closure): number | undefined {
     const loss = this.evaluate(closure);
     this.update(() => {
       for (const group of this.paramGroups) {
-        const { lr, betas: [beta1, beta2], eps, weightDecay, momentumDecay } = group;
+        const {
+          lr,
+          betas: [beta1, beta2],
+          eps,
+          weightDecay,
+          momentumDecay,
+        } = group;
         for (const param of group.params) {
           if (param.grad === null) continue;
-          const state = this.stateOf(param, () => ({ step: tensor(0), mu_product: tensor(1), exp_avg: zerosLike(param), exp_avg_sq: zerosLike(param) }));
+          const state = this.stateOf(param, () => ({
+            step: tensor(0),
+            mu_product: tensor(1),
+            exp_avg: zerosLike(param),
+            exp_avg_sq: zerosLike(param),
+          }));
           const { mu_product: muProduct, exp_avg: expAvg, exp_avg_sq: expAvgSq } = state;
 
           let grad = param.grad;

@@ -94,7 +94,12 @@ export function formatLikePython(x: number): string {
  * value of the right type for an option without default, like SGD's `lr`). `where` names the
  * optimizer in the errors.
  */
-export function withDefaults<O extends object>(where: string, defaults: O, options: Partial<O> | undefined, examples: object = defaults): O {
+export function withDefaults<O extends object>(
+  where: string,
+  defaults: O,
+  options: Partial<O> | undefined,
+  examples: object = defaults,
+): O {
   const given = checkOptions(where, options, Object.keys(defaults));
   checkOptionTypes(where, given, examples);
   return fill(defaults, given);
@@ -128,11 +133,16 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
     this.validateGroup(defaults);
     this.defaults = defaults;
     if (params instanceof Tensor) {
-      throw new TypeError("params argument given to the optimizer should be an iterable of Tensors or groups, but got a Tensor");
+      throw new TypeError(
+        "params argument given to the optimizer should be an iterable of Tensors or groups, but got a Tensor",
+      );
     }
     const list = [...params];
     if (list.length === 0) throw new RangeError("optimizer got an empty parameter list");
-    const groups = list[0] instanceof Tensor ? [{ params: list as Tensor[] } as unknown as ParamGroupInput<O>] : (list as ParamGroupInput<O>[]);
+    const groups =
+      list[0] instanceof Tensor
+        ? [{ params: list as Tensor[] } as unknown as ParamGroupInput<O>]
+        : (list as ParamGroupInput<O>[]);
     for (const group of groups) this.addParamGroup(group);
   }
 
@@ -142,11 +152,14 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
       throw new TypeError("param group must be an object with a 'params' entry");
     }
     if (group.params instanceof Set) {
-      throw new TypeError("optimizer parameters need to be organized in ordered collections, but the ordering of tensors in sets will change between runs. Please use a list instead.");
+      throw new TypeError(
+        "optimizer parameters need to be organized in ordered collections, but the ordering of tensors in sets will change between runs. Please use a list instead.",
+      );
     }
     const params = group.params instanceof Tensor ? [group.params] : [...group.params];
     for (const p of params) {
-      if (!(p instanceof Tensor)) throw new TypeError(`optimizer can only optimize Tensors, but one of the params is ${String(p)}`);
+      if (!(p instanceof Tensor))
+        throw new TypeError(`optimizer can only optimize Tensors, but one of the params is ${String(p)}`);
       if (!p.isLeaf) throw new RangeError("can't optimize a non-leaf Tensor");
     }
     const options = { ...group } as Record<string, unknown>;
@@ -156,19 +169,25 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
       // spelling of a real option is an error: kept silently, it would be ignored here and then
       // written to the state dict, where it would override the real option after loading.
       if (!(key in this.defaults) && camelCase(key) !== key && camelCase(key) in this.defaults) {
-        throw new TypeError(`param group got an unexpected option '${key}' (did you mean '${camelCase(key)}'? options are camelCase)`);
+        throw new TypeError(
+          `param group got an unexpected option '${key}' (did you mean '${camelCase(key)}'? options are camelCase)`,
+        );
       }
     }
     checkOptionTypes("param group", options, this.defaults);
     const filled = { ...fill(this.defaults, options as Partial<O>), params } as ParamGroup<O>;
     for (const [name, value] of Object.entries(filled)) {
-      if (value === undefined) throw new RangeError(`parameter group didn't specify a value of required optimization parameter ${name}`);
+      if (value === undefined)
+        throw new RangeError(`parameter group didn't specify a value of required optimization parameter ${name}`);
     }
     if (new Set(params).size !== params.length) {
-      console.warn("optimizer contains a parameter group with duplicate parameters; in future, this will cause an error");
+      console.warn(
+        "optimizer contains a parameter group with duplicate parameters; in future, this will cause an error",
+      );
     }
     const existing = new Set(this.paramGroups.flatMap((g) => g.params));
-    if (params.some((p) => existing.has(p))) throw new RangeError("some parameters appear in more than one parameter group");
+    if (params.some((p) => existing.has(p)))
+      throw new RangeError("some parameters appear in more than one parameter group");
     this.validateGroup(filled);
     this.paramGroups.push(filled);
   }
@@ -251,28 +270,42 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
    * lacks (a dict from an older PyTorch) take the defaults, as PyTorch's `__setstate__` does.
    */
   loadStateDict(stateDict: OptimizerStateDict): void {
-    if (stateDict === null || typeof stateDict !== "object" || !Array.isArray(stateDict.param_groups) || typeof stateDict.state !== "object" || stateDict.state === null) {
+    if (
+      stateDict === null ||
+      typeof stateDict !== "object" ||
+      !Array.isArray(stateDict.param_groups) ||
+      typeof stateDict.state !== "object" ||
+      stateDict.state === null
+    ) {
       throw new TypeError("loadStateDict: expected an object { state, param_groups } as produced by stateDict()");
     }
     const saved = stateDict.param_groups;
     if (saved.length !== this.paramGroups.length) {
-      throw new RangeError(`loaded state dict has a different number of parameter groups (${saved.length}, the optimizer has ${this.paramGroups.length})`);
+      throw new RangeError(
+        `loaded state dict has a different number of parameter groups (${saved.length}, the optimizer has ${this.paramGroups.length})`,
+      );
     }
     saved.forEach((g, i) => {
       const n = Array.isArray(g.params) ? g.params.length : -1;
       if (n !== this.paramGroups[i].params.length) {
-        throw new RangeError(`loaded state dict contains a parameter group that doesn't match the size of optimizer's group (group ${i}: ${n} saved, ${this.paramGroups[i].params.length} here)`);
+        throw new RangeError(
+          `loaded state dict contains a parameter group that doesn't match the size of optimizer's group (group ${i}: ${n} saved, ${this.paramGroups[i].params.length} here)`,
+        );
       }
     });
     // saved index → live parameter, in the order both sides list them
     const byIndex = new Map<number, Tensor>();
-    saved.forEach((g, i) => (g.params as number[]).forEach((id, j) => byIndex.set(Number(id), this.paramGroups[i].params[j])));
+    saved.forEach((g, i) =>
+      (g.params as number[]).forEach((id, j) => byIndex.set(Number(id), this.paramGroups[i].params[j])),
+    );
 
     const state = new Map<Tensor, S>();
     for (const [key, entry] of Object.entries(stateDict.state)) {
       const p = byIndex.get(Number(key));
-      if (p === undefined) throw new RangeError(`loaded state dict has state for parameter ${key}, which no group lists`);
-      if (entry === null || typeof entry !== "object") throw new TypeError(`loaded state for parameter ${key} is not an object`);
+      if (p === undefined)
+        throw new RangeError(`loaded state dict has state for parameter ${key}, which no group lists`);
+      if (entry === null || typeof entry !== "object")
+        throw new TypeError(`loaded state for parameter ${key} is not an object`);
       const converted: ParamState = {};
       for (const [name, value] of Object.entries(entry)) converted[name] = this.stateValueFor(p, name, value);
       // the layout has converted every entry it names to the kind this optimizer keeps
@@ -310,10 +343,17 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
     if (kind === "scalar") {
       if (t.numel() !== 1) throw new RangeError(`${what} should hold one number, got shape ${formatShape(t.shape)}`);
       // PyTorch casts loaded state to the parameter's dtype, except `step`, which stays float32
-      return noGrad(() => t.reshape([]).to(name === "step" ? "float32" : p.dtype).clone());
+      return noGrad(() =>
+        t
+          .reshape([])
+          .to(name === "step" ? "float32" : p.dtype)
+          .clone(),
+      );
     }
     if (!sameShape(t.shape, p.shape)) {
-      throw new RangeError(`${what} has shape ${formatShape(t.shape)} but its parameter has shape ${formatShape(p.shape)}`);
+      throw new RangeError(
+        `${what} has shape ${formatShape(t.shape)} but its parameter has shape ${formatShape(p.shape)}`,
+      );
     }
     return noGrad(() => t.to(p.dtype).clone());
   }

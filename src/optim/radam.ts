@@ -1,7 +1,14 @@
 import { fullLike, tensor, zerosLike } from "../creation.js";
 import type { Tensor } from "../tensor.js";
 import { validateAdamLike } from "./adam.js";
-import { type Closure, type ImplementationFlags, Optimizer, type ParamGroupInput, type StateLayout, withDefaults } from "./optimizer.js";
+import {
+  type Closure,
+  type ImplementationFlags,
+  Optimizer,
+  type ParamGroupInput,
+  type StateLayout,
+  withDefaults,
+} from "./optimizer.js";
 
 export interface RAdamOptions extends Pick<ImplementationFlags, "foreach"> {
   /** γ, the learning rate (default 1e-3) */
@@ -55,7 +62,11 @@ const defaults: RAdamOptions = {
  * float32 tensor).
  */
 export class RAdam extends Optimizer<RAdamOptions, RAdamState> {
-  protected override readonly stateLayout = { step: "scalar", exp_avg: "tensor", exp_avg_sq: "tensor" } as const satisfies StateLayout<RAdamState>;
+  protected override readonly stateLayout = {
+    step: "scalar",
+    exp_avg: "tensor",
+    exp_avg_sq: "tensor",
+  } as const satisfies StateLayout<RAdamState>;
 
   constructor(params: Iterable<Tensor | ParamGroupInput<RAdamOptions>> | Tensor, options: Partial<RAdamOptions> = {}) {
     super(params, withDefaults("RAdam", defaults, options));
@@ -69,10 +80,19 @@ export class RAdam extends Optimizer<RAdamOptions, RAdamState> {
     const loss = this.evaluate(closure);
     this.update(() => {
       for (const group of this.paramGroups) {
-        const { lr, betas: [beta1, beta2], eps, weightDecay } = group;
+        const {
+          lr,
+          betas: [beta1, beta2],
+          eps,
+          weightDecay,
+        } = group;
         for (const param of group.params) {
           if (param.grad === null) continue;
-          const state = this.stateOf(param, () => ({ step: tensor(0), exp_avg: zerosLike(param), exp_avg_sq: zerosLike(param) }));
+          const state = this.stateOf(param, () => ({
+            step: tensor(0),
+            exp_avg: zerosLike(param),
+            exp_avg_sq: zerosLike(param),
+          }));
           const { exp_avg: expAvg, exp_avg_sq: expAvgSq } = state;
 
           let grad = param.grad;

@@ -1,7 +1,15 @@
 import { zerosLike } from "../creation.js";
 import { rmspropStep_ } from "../ops/fused.js";
 import type { Tensor } from "../tensor.js";
-import { type Closure, formatLikePython, type ImplementationFlags, Optimizer, type ParamGroupInput, type StateLayout, withDefaults } from "./optimizer.js";
+import {
+  type Closure,
+  formatLikePython,
+  type ImplementationFlags,
+  Optimizer,
+  type ParamGroupInput,
+  type StateLayout,
+  withDefaults,
+} from "./optimizer.js";
 
 export interface RMSpropOptions extends Pick<ImplementationFlags, "foreach" | "differentiable"> {
   /** γ, the learning rate (default 1e-2) */
@@ -67,9 +75,17 @@ const defaults: RMSpropOptions = {
  * (a plain number, as PyTorch 1.13 keeps it for RMSprop).
  */
 export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
-  protected override readonly stateLayout = { step: "number", square_avg: "tensor", momentum_buffer: "tensor", grad_avg: "tensor" } as const satisfies StateLayout<RMSpropState>;
+  protected override readonly stateLayout = {
+    step: "number",
+    square_avg: "tensor",
+    momentum_buffer: "tensor",
+    grad_avg: "tensor",
+  } as const satisfies StateLayout<RMSpropState>;
 
-  constructor(params: Iterable<Tensor | ParamGroupInput<RMSpropOptions>> | Tensor, options: Partial<RMSpropOptions> = {}) {
+  constructor(
+    params: Iterable<Tensor | ParamGroupInput<RMSpropOptions>> | Tensor,
+    options: Partial<RMSpropOptions> = {},
+  ) {
     super(params, withDefaults("RMSprop", defaults, options));
   }
 
@@ -98,7 +114,14 @@ export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
 
           // g = −g; g += λθ; v = αv + (1 − α)g²; g̅ = αg̅ + (1 − α)g; d = √(v − g̅²) + ε (or √v + ε);
           // b = μb + g/d, θ += −γb (or θ += −γ·g/d), in one pass with the in-place ops' roundings
-          rmspropStep_(param, param.grad, squareAvg, gradAvg, buffer, { lr, alpha, eps, weightDecay, momentum, maximize });
+          rmspropStep_(param, param.grad, squareAvg, gradAvg, buffer, {
+            lr,
+            alpha,
+            eps,
+            weightDecay,
+            momentum,
+            maximize,
+          });
         }
       }
     });

@@ -1,6 +1,14 @@
 import { fullLike, zerosLike } from "../creation.js";
 import type { Tensor } from "../tensor.js";
-import { type Closure, formatLikePython, type ImplementationFlags, Optimizer, type ParamGroupInput, type StateLayout, withDefaults } from "./optimizer.js";
+import {
+  type Closure,
+  formatLikePython,
+  type ImplementationFlags,
+  Optimizer,
+  type ParamGroupInput,
+  type StateLayout,
+  withDefaults,
+} from "./optimizer.js";
 
 export interface RpropOptions extends Pick<ImplementationFlags, "foreach"> {
   /** The initial step size of every element (default 1e-2) */
@@ -49,7 +57,11 @@ const defaults: RpropOptions = {
  * Zeroing g after a sign change means the next step neither grows nor shrinks that element's Γ.
  */
 export class Rprop extends Optimizer<RpropOptions, RpropState> {
-  protected override readonly stateLayout = { step: "number", prev: "tensor", step_size: "tensor" } as const satisfies StateLayout<RpropState>;
+  protected override readonly stateLayout = {
+    step: "number",
+    prev: "tensor",
+    step_size: "tensor",
+  } as const satisfies StateLayout<RpropState>;
 
   constructor(params: Iterable<Tensor | ParamGroupInput<RpropOptions>> | Tensor, options: Partial<RpropOptions> = {}) {
     super(params, withDefaults("Rprop", defaults, options));
@@ -66,11 +78,20 @@ export class Rprop extends Optimizer<RpropOptions, RpropState> {
     const loss = this.evaluate(closure);
     this.update(() => {
       for (const group of this.paramGroups) {
-        const { lr, etas: [etaMinus, etaPlus], stepSizes: [stepSizeMin, stepSizeMax], maximize } = group;
+        const {
+          lr,
+          etas: [etaMinus, etaPlus],
+          stepSizes: [stepSizeMin, stepSizeMax],
+          maximize,
+        } = group;
         for (const param of group.params) {
           if (param.grad === null) continue;
           const firstGrad = param.grad;
-          const state = this.stateOf(param, () => ({ step: 0, prev: zerosLike(param), step_size: fullLike(firstGrad, lr) }));
+          const state = this.stateOf(param, () => ({
+            step: 0,
+            prev: zerosLike(param),
+            step_size: fullLike(firstGrad, lr),
+          }));
           state.step += 1;
           const { prev, step_size: stepSize } = state;
 

@@ -1,7 +1,15 @@
 import { zerosLike } from "../creation.js";
 import { sgdStep_ } from "../ops/fused.js";
 import type { Tensor } from "../tensor.js";
-import { type Closure, formatLikePython, type ImplementationFlags, Optimizer, type ParamGroupInput, type StateLayout, withDefaults } from "./optimizer.js";
+import {
+  type Closure,
+  formatLikePython,
+  type ImplementationFlags,
+  Optimizer,
+  type ParamGroupInput,
+  type StateLayout,
+  withDefaults,
+} from "./optimizer.js";
 
 export interface SGDOptions extends Pick<ImplementationFlags, "foreach" | "differentiable"> {
   /** γ, the learning rate (required) */
@@ -56,14 +64,18 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
 
   constructor(params: Iterable<Tensor | ParamGroupInput<SGDOptions>> | Tensor, options: Partial<SGDOptions> = {}) {
     // lr has no default: every group must give one (undefined marks it required)
-    super(params, withDefaults("SGD", { lr: undefined as unknown as number, ...defaults }, options, { lr: 0, ...defaults }));
+    super(
+      params,
+      withDefaults("SGD", { lr: undefined as unknown as number, ...defaults }, options, { lr: 0, ...defaults }),
+    );
   }
 
   protected override validateGroup({ lr, momentum, dampening, weightDecay, nesterov }: SGDOptions): void {
     if (lr !== undefined && lr < 0) throw new RangeError(`Invalid learning rate: ${formatLikePython(lr)}`);
     if (momentum < 0) throw new RangeError(`Invalid momentum value: ${formatLikePython(momentum)}`);
     if (weightDecay < 0) throw new RangeError(`Invalid weight_decay value: ${formatLikePython(weightDecay)}`);
-    if (nesterov && (momentum <= 0 || dampening !== 0)) throw new RangeError("Nesterov momentum requires a momentum and zero dampening");
+    if (nesterov && (momentum <= 0 || dampening !== 0))
+      throw new RangeError("Nesterov momentum requires a momentum and zero dampening");
   }
 
   step(closure?: Closure): number | undefined {

@@ -37,7 +37,19 @@ export interface AxesOptions {
  * The keys of `AxesOptions`, for `checkOptions` (a typo or `x_label` is an error, not a silent
  * default). The option lists of the charts built on the axes start from this one.
  */
-export const AXES_KEYS = ["title", "xLabel", "yLabel", "xScale", "yScale", "xLim", "yLim", "xIntegerTicks", "grid", "width", "height"] as const satisfies readonly (keyof AxesOptions)[];
+export const AXES_KEYS = [
+  "title",
+  "xLabel",
+  "yLabel",
+  "xScale",
+  "yScale",
+  "xLim",
+  "yLim",
+  "xIntegerTicks",
+  "grid",
+  "width",
+  "height",
+] as const satisfies readonly (keyof AxesOptions)[];
 
 export const DEFAULT_WIDTH = 640;
 export const DEFAULT_HEIGHT = 420;
@@ -69,7 +81,13 @@ function tickTarget(pixels: number, spacing: number): number {
  * x label, left for the widest y tick label and the y label, and `extraRight` pixels on the right
  * (for a colour bar). Domains come from the limits or from the data values given.
  */
-export function layoutAxes(box: Box, options: AxesOptions, xValues: Iterable<number>, yValues: Iterable<number>, extraRight = 0): Axes {
+export function layoutAxes(
+  box: Box,
+  options: AxesOptions,
+  xValues: Iterable<number>,
+  yValues: Iterable<number>,
+  extraRight = 0,
+): Axes {
   const xKind = options.xScale ?? "linear";
   const yKind = options.yScale ?? "linear";
   const xDomain = validLimits(options.xLim, xKind, "xLim") ?? paddedDomain(xKind, xValues);
@@ -90,10 +108,15 @@ export function layoutAxes(box: Box, options: AxesOptions, xValues: Iterable<num
   return { box, area, x, y, xTicks: x.ticks(tickTarget(area.width, 75)), yTicks };
 }
 
-function validLimits(limits: readonly [number, number] | undefined, kind: ScaleKind, name: string): [number, number] | undefined {
+function validLimits(
+  limits: readonly [number, number] | undefined,
+  kind: ScaleKind,
+  name: string,
+): [number, number] | undefined {
   if (limits === undefined) return undefined;
   const [lo, hi] = limits;
-  if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) throw new RangeError(`${name} must be two finite numbers [min, max] with min < max, got [${lo}, ${hi}]`);
+  if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi))
+    throw new RangeError(`${name} must be two finite numbers [min, max] with min < max, got [${lo}, ${hi}]`);
   if (kind === "log" && !(lo > 0)) throw new RangeError(`${name} of a log axis must be positive, got [${lo}, ${hi}]`);
   return [lo, hi];
 }
@@ -127,14 +150,35 @@ export function drawFrame(axes: Axes, options: AxesOptions): string {
         "g",
         { class: "tick", "data-value": dataValue(v) },
         el("line", { x1: x, y1: bottom, x2: x, y2: bottom + TICK_LENGTH, stroke: AXIS_COLOR }),
-        textEl(axes.xTicks.labels[i], { class: "tick-label", x, y: bottom + TICK_LENGTH + 13, "text-anchor": "middle", "font-size": 11 }),
+        textEl(axes.xTicks.labels[i], {
+          class: "tick-label",
+          x,
+          y: bottom + TICK_LENGTH + 13,
+          "text-anchor": "middle",
+          "font-size": 11,
+        }),
       );
     }),
     ...axes.xTicks.minor.map((v) => {
       const x = axes.x.map(v);
-      return el("line", { class: "minor-tick", "data-value": dataValue(v), x1: x, y1: bottom, x2: x, y2: bottom + MINOR_TICK_LENGTH, stroke: AXIS_COLOR });
+      return el("line", {
+        class: "minor-tick",
+        "data-value": dataValue(v),
+        x1: x,
+        y1: bottom,
+        x2: x,
+        y2: bottom + MINOR_TICK_LENGTH,
+        stroke: AXIS_COLOR,
+      });
     }),
-    options.xLabel ? textEl(options.xLabel, { class: "axis-label", x: area.x + area.width / 2, y: bottom + TICK_LENGTH + 33, "text-anchor": "middle" }) : null,
+    options.xLabel
+      ? textEl(options.xLabel, {
+          class: "axis-label",
+          x: area.x + area.width / 2,
+          y: bottom + TICK_LENGTH + 33,
+          "text-anchor": "middle",
+        })
+      : null,
   );
   const yAxis = el(
     "g",
@@ -145,16 +189,39 @@ export function drawFrame(axes: Axes, options: AxesOptions): string {
         "g",
         { class: "tick", "data-value": dataValue(v) },
         el("line", { x1: area.x - TICK_LENGTH, y1: y, x2: area.x, y2: y, stroke: AXIS_COLOR }),
-        textEl(axes.yTicks.labels[i], { class: "tick-label", x: area.x - TICK_LENGTH - 3, y: y + 4, "text-anchor": "end", "font-size": 11 }),
+        textEl(axes.yTicks.labels[i], {
+          class: "tick-label",
+          x: area.x - TICK_LENGTH - 3,
+          y: y + 4,
+          "text-anchor": "end",
+          "font-size": 11,
+        }),
       );
     }),
     ...axes.yTicks.minor.map((v) => {
       const y = axes.y.map(v);
-      return el("line", { class: "minor-tick", "data-value": dataValue(v), x1: area.x - MINOR_TICK_LENGTH, y1: y, x2: area.x, y2: y, stroke: AXIS_COLOR });
+      return el("line", {
+        class: "minor-tick",
+        "data-value": dataValue(v),
+        x1: area.x - MINOR_TICK_LENGTH,
+        y1: y,
+        x2: area.x,
+        y2: y,
+        stroke: AXIS_COLOR,
+      });
     }),
     options.yLabel ? yLabel(options.yLabel, axes) : null,
   );
-  const frame = el("rect", { class: "frame", x: area.x, y: area.y, width: area.width, height: area.height, fill: "none", stroke: AXIS_COLOR, "stroke-width": 0.8 });
+  const frame = el("rect", {
+    class: "frame",
+    x: area.x,
+    y: area.y,
+    width: area.width,
+    height: area.height,
+    fill: "none",
+    stroke: AXIS_COLOR,
+    "stroke-width": 0.8,
+  });
   return [frame, xAxis, yAxis, options.title ? title(options.title, area) : null].filter(Boolean).join("\n");
 }
 
@@ -162,12 +229,24 @@ export function drawFrame(axes: Axes, options: AxesOptions): string {
 function yLabel(label: string, axes: Axes): string {
   const x = axes.box.x + 16;
   const y = axes.area.y + axes.area.height / 2;
-  return textEl(label, { class: "axis-label", x, y, "text-anchor": "middle", transform: `rotate(-90 ${px(x)} ${px(y)})` });
+  return textEl(label, {
+    class: "axis-label",
+    x,
+    y,
+    "text-anchor": "middle",
+    transform: `rotate(-90 ${px(x)} ${px(y)})`,
+  });
 }
 
 /** A title centred over the plot area. */
 export function title(text: string, area: Box): string {
-  return textEl(text, { class: "title", x: area.x + area.width / 2, y: area.y - 12, "text-anchor": "middle", "font-size": TITLE_SIZE });
+  return textEl(text, {
+    class: "title",
+    x: area.x + area.width / 2,
+    y: area.y - 12,
+    "text-anchor": "middle",
+    "font-size": TITLE_SIZE,
+  });
 }
 
 /**
@@ -178,5 +257,8 @@ export function title(text: string, area: Box): string {
 export function clipped(area: Box, content: string, className = "plot-area"): string {
   const id = `clip-${hash(`${px(area.x)},${px(area.y)},${px(area.width)},${px(area.height)}\n${content}`)}`;
   const rect = el("rect", { x: area.x, y: area.y, width: area.width, height: area.height });
-  return [el("defs", {}, el("clipPath", { id }, rect)), el("g", { class: className, "clip-path": `url(#${id})` }, content)].join("\n");
+  return [
+    el("defs", {}, el("clipPath", { id }, rect)),
+    el("g", { class: className, "clip-path": `url(#${id})` }, content),
+  ].join("\n");
 }

@@ -16,7 +16,17 @@
  * `<g class="series path" data-name="Adam">` per path.
  */
 import { checkOptions } from "../options.js";
-import { AXES_KEYS, clipped, DEFAULT_HEIGHT, DEFAULT_WIDTH, drawFrame, drawGrid, layoutAxes, type Axes, type AxesOptions } from "./axes.js";
+import {
+  AXES_KEYS,
+  clipped,
+  DEFAULT_HEIGHT,
+  DEFAULT_WIDTH,
+  drawFrame,
+  drawGrid,
+  layoutAxes,
+  type Axes,
+  type AxesOptions,
+} from "./axes.js";
 import { colorRamp } from "./colors.js";
 import { formatCompact } from "./format.js";
 import { drawLegend, type LegendEntry, type LegendPlacement } from "./legend.js";
@@ -56,10 +66,24 @@ export interface ContourOptions extends AxesOptions {
   legend?: LegendPlacement;
 }
 
-export const CONTOUR_KEYS = [...AXES_KEYS, "levels", "levelSpacing", "colorMap", "colorbar", "paths", "markers", "legend"] as const satisfies readonly (keyof ContourOptions)[];
+export const CONTOUR_KEYS = [
+  ...AXES_KEYS,
+  "levels",
+  "levelSpacing",
+  "colorMap",
+  "colorbar",
+  "paths",
+  "markers",
+  "legend",
+] as const satisfies readonly (keyof ContourOptions)[];
 
 /** Samples `fn(x, y)` on an evenly spaced grid of `n` (or [nx, ny]) points per axis. */
-export function gridOf(fn: (x: number, y: number) => number, xRange: readonly [number, number], yRange: readonly [number, number], n: number | readonly [number, number] = 60): ContourGrid {
+export function gridOf(
+  fn: (x: number, y: number) => number,
+  xRange: readonly [number, number],
+  yRange: readonly [number, number],
+  n: number | readonly [number, number] = 60,
+): ContourGrid {
   const [nx, ny] = typeof n === "number" ? [n, n] : n;
   if (!(nx >= 2 && ny >= 2)) throw new RangeError(`gridOf: a grid needs at least 2 points per axis, got ${nx} × ${ny}`);
   const x = Array.from({ length: nx }, (_, i) => xRange[0] + ((xRange[1] - xRange[0]) * i) / (nx - 1));
@@ -87,8 +111,14 @@ const CASES: readonly (readonly [Edge, Edge][])[] = [
   [["L", "R"]], [["B", "R"]], [["L", "B"]], [],
 ];
 const SADDLE_CENTRE_ABOVE: Record<number, readonly [Edge, Edge][]> = {
-  5: [["B", "R"], ["L", "T"]],
-  10: [["L", "B"], ["R", "T"]],
+  5: [
+    ["B", "R"],
+    ["L", "T"],
+  ],
+  10: [
+    ["L", "B"],
+    ["R", "T"],
+  ],
 };
 type Edge = "B" | "R" | "T" | "L";
 
@@ -119,7 +149,13 @@ export function isolines(grid: ContourGrid, level: number): Isoline[] {
       const centreAbove = corners.reduce((a, b) => a + b, 0) / 4 >= level;
       const pieces = centreAbove && index in SADDLE_CENTRE_ABOVE ? SADDLE_CENTRE_ABOVE[index] : CASES[index];
       const edgeKey = (edge: Edge): string =>
-        edge === "B" ? crossing("h", i, j) : edge === "T" ? crossing("h", i, j + 1) : edge === "L" ? crossing("v", i, j) : crossing("v", i + 1, j);
+        edge === "B"
+          ? crossing("h", i, j)
+          : edge === "T"
+            ? crossing("h", i, j + 1)
+            : edge === "L"
+              ? crossing("v", i, j)
+              : crossing("v", i + 1, j);
       for (const [a, b] of pieces) segments.push([edgeKey(a), edgeKey(b)]);
     }
   }
@@ -213,11 +249,21 @@ export function contourLevels(grid: ContourGrid, count = 10, spacing: "linear" |
 function drawLevel(axes: Axes, lines: Isoline[], level: number, color: string): string {
   const d = lines
     .map(({ points, closed }) => {
-      const runs = pixelRuns(axes, points.map((p) => p[0]), points.map((p) => p[1]));
-      return runs.map((run) => `M${pointList(simplify(run, 0.15)).replace(/ /g, "L")}${closed && runs.length === 1 ? "Z" : ""}`).join("");
+      const runs = pixelRuns(
+        axes,
+        points.map((p) => p[0]),
+        points.map((p) => p[1]),
+      );
+      return runs
+        .map((run) => `M${pointList(simplify(run, 0.15)).replace(/ /g, "L")}${closed && runs.length === 1 ? "Z" : ""}`)
+        .join("");
     })
     .join("");
-  return el("g", { class: "contour-level", "data-level": dataValue(level), stroke: color }, d ? el("path", { d, fill: "none", "stroke-width": 1.1 }) : null);
+  return el(
+    "g",
+    { class: "contour-level", "data-level": dataValue(level), stroke: color },
+    d ? el("path", { d, fill: "none", "stroke-width": 1.1 }) : null,
+  );
 }
 
 const COLORBAR_WIDTH = 14;
@@ -240,27 +286,61 @@ function drawColorbar(axes: Axes, levels: readonly number[], colors: readonly st
       "g",
       { class: "colorbar-band", "data-level": dataValue(level) },
       el("rect", { x, y, width: COLORBAR_WIDTH, height: band, fill: colors[i] }),
-      i % every === 0 ? textEl(formatCompact(level, 3), { class: "tick-label", x: x + COLORBAR_WIDTH + 4, y: y + band / 2 + 4, "font-size": 10 }) : null,
+      i % every === 0
+        ? textEl(formatCompact(level, 3), {
+            class: "tick-label",
+            x: x + COLORBAR_WIDTH + 4,
+            y: y + band / 2 + 4,
+            "font-size": 10,
+          })
+        : null,
     );
   });
-  return el("g", { class: "colorbar" }, ...parts, el("rect", { x, y: area.y, width: COLORBAR_WIDTH, height: area.height, fill: "none", stroke: "#262626", "stroke-width": 0.8 }));
+  return el(
+    "g",
+    { class: "colorbar" },
+    ...parts,
+    el("rect", {
+      x,
+      y: area.y,
+      width: COLORBAR_WIDTH,
+      height: area.height,
+      fill: "none",
+      stroke: "#262626",
+      "stroke-width": 0.8,
+    }),
+  );
 }
 
 function drawPath(axes: Axes, path: PathSeries, color: string): string {
   const runs = pixelRuns(axes, path.x, path.y);
-  const dots = path.markers === false ? [] : runs.flat().map(([cx, cy]) => el("circle", { cx, cy, r: 2.4, fill: color }));
+  const dots =
+    path.markers === false ? [] : runs.flat().map(([cx, cy]) => el("circle", { cx, cy, r: 2.4, fill: color }));
   const count = runs.reduce((total, run) => total + run.length, 0);
   return el(
     "g",
     { class: "series path", "data-name": path.name, "data-count": count },
-    ...runs.map((run) => el("polyline", { points: pointList(run), fill: "none", stroke: color, "stroke-width": 1.6, "stroke-linejoin": "round" })),
+    ...runs.map((run) =>
+      el("polyline", {
+        points: pointList(run),
+        fill: "none",
+        stroke: color,
+        "stroke-width": 1.6,
+        "stroke-linejoin": "round",
+      }),
+    ),
     ...dots,
   );
 }
 
 function levelsOf(grid: ContourGrid, options: ContourOptions): number[] {
-  if (Array.isArray(options.levels)) return [...new Set(options.levels as number[])].filter(Number.isFinite).sort((a, b) => a - b);
-  return contourLevels(grid, typeof options.levels === "number" ? options.levels : 10, options.levelSpacing ?? "linear");
+  if (Array.isArray(options.levels))
+    return [...new Set(options.levels as number[])].filter(Number.isFinite).sort((a, b) => a - b);
+  return contourLevels(
+    grid,
+    typeof options.levels === "number" ? options.levels : 10,
+    options.levelSpacing ?? "linear",
+  );
 }
 
 /** The map's markup inside `box`. */
@@ -271,7 +351,9 @@ export function drawContour(grid: ContourGrid, options: ContourOptions, box: Box
 /** `drawContour` for options already checked by the public function that received them. */
 export function renderContour(grid: ContourGrid, options: ContourOptions, box: Box): string {
   if (grid.z.length !== grid.y.length || grid.z.some((row) => row.length !== grid.x.length)) {
-    throw new RangeError(`contourMap: z must have one row of ${grid.x.length} values per y value (${grid.y.length} rows)`);
+    throw new RangeError(
+      `contourMap: z must have one row of ${grid.x.length} values per y value (${grid.y.length} rows)`,
+    );
   }
   const levels = levelsOf(grid, options);
   const ramp = colorRamp(options.colorMap ?? "viridis");
@@ -279,8 +361,12 @@ export function renderContour(grid: ContourGrid, options: ContourOptions, box: B
   const showBar = (options.colorbar ?? true) && levels.length > 0;
   const labelWidth = Math.max(0, ...levels.map((l) => formatCompact(l, 3).length * 6));
   // The map has no margins: its extent is the grid's (matplotlib's contour does the same).
-  const xLim = options.xLim ?? ([Math.min(grid.x[0], grid.x[grid.x.length - 1]), Math.max(grid.x[0], grid.x[grid.x.length - 1])] as const);
-  const yLim = options.yLim ?? ([Math.min(grid.y[0], grid.y[grid.y.length - 1]), Math.max(grid.y[0], grid.y[grid.y.length - 1])] as const);
+  const xLim =
+    options.xLim ??
+    ([Math.min(grid.x[0], grid.x[grid.x.length - 1]), Math.max(grid.x[0], grid.x[grid.x.length - 1])] as const);
+  const yLim =
+    options.yLim ??
+    ([Math.min(grid.y[0], grid.y[grid.y.length - 1]), Math.max(grid.y[0], grid.y[grid.y.length - 1])] as const);
   const axes = layoutAxes(box, { ...options, xLim, yLim }, [], [], showBar ? 14 + COLORBAR_WIDTH + 6 + labelWidth : 0);
 
   const paths = options.paths ?? [];
@@ -288,14 +374,24 @@ export function renderContour(grid: ContourGrid, options: ContourOptions, box: B
   const pathColors = paths.map((p, i) => p.color ?? PATH_COLORS[i % PATH_COLORS.length]);
   const markerColors = markers.map((m) => m.color ?? "#000000");
   const content = [
-    el("g", { class: "contours", "stroke-opacity": 0.75 }, ...levels.map((level, i) => drawLevel(axes, isolines(grid, level), level, colors[i]))),
+    el(
+      "g",
+      { class: "contours", "stroke-opacity": 0.75 },
+      ...levels.map((level, i) => drawLevel(axes, isolines(grid, level), level, colors[i])),
+    ),
     ...paths.map((p, i) => drawPath(axes, p, pathColors[i])),
     el("g", { class: "markers" }, ...markers.map((m, i) => drawMarker(axes, m, markerColors[i]))),
   ].join("\n");
 
   const entries: LegendEntry[] = [
-    ...paths.map((p, i): LegendEntry => ({ label: p.name, color: pathColors[i], swatch: p.markers === false ? "line" : "line-marker" })),
-    ...markers.flatMap((m, i): LegendEntry[] => (m.label === undefined ? [] : [{ label: m.label, color: markerColors[i], swatch: "point" }])),
+    ...paths.map((p, i): LegendEntry => ({
+      label: p.name,
+      color: pathColors[i],
+      swatch: p.markers === false ? "line" : "line-marker",
+    })),
+    ...markers.flatMap((m, i): LegendEntry[] =>
+      m.label === undefined ? [] : [{ label: m.label, color: markerColors[i], swatch: "point" }],
+    ),
   ];
   const placement = options.legend ?? (entries.length >= 1 ? "best" : "none");
   const occupied = paths.flatMap((p) => pixelRuns(axes, p.x, p.y).flat());

@@ -21,9 +21,22 @@ export function plotEwma(values: ArrayLike<number>, period: number, options: Lin
     [
       { name: "values", x: t, y: data, color: "#7f7f7f", line: false, markers: true, opacity: 0.6 },
       { name: `MA (period ${period})`, x: t, y: calcSimpleMovingAverage(data, period), color: "#1f77b4" },
-      { name: `EWMA (α = ${formatCompact(alpha, 3)})`, x: t, y: calcEwma(data, period), color: "#ff7f0e", style: "dashed" },
+      {
+        name: `EWMA (α = ${formatCompact(alpha, 3)})`,
+        x: t,
+        y: calcEwma(data, period),
+        color: "#ff7f0e",
+        style: "dashed",
+      },
       { name: "bias-corrected EWMA", x: t, y: calcCorrectedEwma(data, period), color: "#d62728" },
     ],
-    { title: `Moving averages, period ${period}`, xLabel: "t", yLabel: "value", xIntegerTicks: true, legend: "best", ...options },
+    {
+      title: `Moving averages, period ${period}`,
+      xLabel: "t",
+      yLabel: "value",
+      xIntegerTicks: true,
+      legend: "best",
+      ...options,
+    },
   );
 }

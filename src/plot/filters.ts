@@ -19,7 +19,10 @@ export type FilterSource = { readonly weight: WeightLike } | WeightLike;
 export function visualizeFilters(conv: FilterSource, options: ImageGridOptions = {}): string {
   checkOptions("visualizeFilters", options, IMAGE_GRID_KEYS);
   const weight = "weight" in conv ? conv.weight : conv;
-  if (weight.shape.length !== 4) throw new RangeError(`visualizeFilters: expected a convolution weight [out, in, kh, kw], got shape [${weight.shape.join(", ")}]`);
+  if (weight.shape.length !== 4)
+    throw new RangeError(
+      `visualizeFilters: expected a convolution weight [out, in, kh, kw], got shape [${weight.shape.join(", ")}]`,
+    );
   const [outChannels, inChannels, kh, kw] = weight.shape;
   const values = weight.toArray();
   const images: GridImage[][] = [];

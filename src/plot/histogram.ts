@@ -9,7 +9,16 @@
  * on top of each other, as `plt.hist([...], alpha=0.5)` does.
  */
 import { checkOptions } from "../options.js";
-import { AXES_KEYS, clipped, DEFAULT_HEIGHT, DEFAULT_WIDTH, drawFrame, drawGrid, layoutAxes, type AxesOptions } from "./axes.js";
+import {
+  AXES_KEYS,
+  clipped,
+  DEFAULT_HEIGHT,
+  DEFAULT_WIDTH,
+  drawFrame,
+  drawGrid,
+  layoutAxes,
+  type AxesOptions,
+} from "./axes.js";
 import { seriesColor } from "./colors.js";
 import { drawLegend, type LegendEntry, type LegendPlacement } from "./legend.js";
 import { dataValue, el, svgDocument, type Box } from "./svg.js";
@@ -30,7 +39,13 @@ export interface HistogramOptions extends AxesOptions {
   legend?: LegendPlacement;
 }
 
-export const HISTOGRAM_KEYS = [...AXES_KEYS, "bins", "range", "density", "legend"] as const satisfies readonly (keyof HistogramOptions)[];
+export const HISTOGRAM_KEYS = [
+  ...AXES_KEYS,
+  "bins",
+  "range",
+  "density",
+  "legend",
+] as const satisfies readonly (keyof HistogramOptions)[];
 
 export interface Binned {
   /** bins + 1 ascending edges. */
@@ -41,7 +56,8 @@ export interface Binned {
 
 /** Equal-width edges over `range` or the finite values' range (NumPy widens an empty range by ±0.5). */
 function equalEdges(values: readonly number[], bins: number, range?: readonly [number, number]): number[] {
-  if (!Number.isInteger(bins) || bins < 1) throw new RangeError(`histogram: bins must be a positive integer, got ${bins}`);
+  if (!Number.isInteger(bins) || bins < 1)
+    throw new RangeError(`histogram: bins must be a positive integer, got ${bins}`);
   // A loop, not Math.min(...values): spreading a million values overflows the call stack.
   let [lo, hi] = range ?? [Infinity, -Infinity];
   if (range === undefined) {
@@ -66,7 +82,11 @@ function equalEdges(values: readonly number[], bins: number, range?: readonly [n
 }
 
 /** The counts of `values` in the bins (NumPy's `histogram` without weights). */
-export function binValues(values: ArrayLike<number>, bins: number | readonly number[] = 10, range?: readonly [number, number]): Binned {
+export function binValues(
+  values: ArrayLike<number>,
+  bins: number | readonly number[] = 10,
+  range?: readonly [number, number],
+): Binned {
   const finite = Array.from(values).filter(Number.isFinite);
   const edges = typeof bins === "number" ? equalEdges(finite, bins, range) : [...bins];
   if (edges.length < 2 || edges.some((e, i) => i > 0 && !(e > edges[i - 1]))) {
@@ -90,12 +110,20 @@ export function binValues(values: ArrayLike<number>, bins: number | readonly num
 }
 
 /** The chart's markup inside `box`. */
-export function drawHistogram(data: ArrayLike<number> | readonly HistogramSeries[], options: HistogramOptions, box: Box): string {
+export function drawHistogram(
+  data: ArrayLike<number> | readonly HistogramSeries[],
+  options: HistogramOptions,
+  box: Box,
+): string {
   return renderHistogram(data, checkOptions("drawHistogram", options, HISTOGRAM_KEYS), box);
 }
 
 /** `drawHistogram` for options already checked by the public function that received them. */
-function renderHistogram(data: ArrayLike<number> | readonly HistogramSeries[], options: HistogramOptions, box: Box): string {
+function renderHistogram(
+  data: ArrayLike<number> | readonly HistogramSeries[],
+  options: HistogramOptions,
+  box: Box,
+): string {
   const series: readonly HistogramSeries[] = isSeriesList(data) ? data : [{ name: "values", values: data }];
   // All series share one set of bins, from the range of all their values together.
   const everything = series.flatMap((s) => Array.from(s.values));
@@ -107,8 +135,14 @@ function renderHistogram(data: ArrayLike<number> | readonly HistogramSeries[], o
   });
   const tallest = Math.max(0, ...heights.flat());
   // Bars stand on zero, as matplotlib's do: no margin below, 5 % above.
-  const yLim = options.yLim ?? (options.yScale === "log" ? undefined : ([0, tallest > 0 ? tallest * 1.05 : 1] as const));
-  const axes = layoutAxes(box, { ...options, yLim }, edges, heights.flat().filter((h) => h > 0));
+  const yLim =
+    options.yLim ?? (options.yScale === "log" ? undefined : ([0, tallest > 0 ? tallest * 1.05 : 1] as const));
+  const axes = layoutAxes(
+    box,
+    { ...options, yLim },
+    edges,
+    heights.flat().filter((h) => h > 0),
+  );
   const base = axes.y.map(axes.y.domain[0]);
 
   const colors = series.map((s, i) => s.color ?? seriesColor(i));
@@ -116,7 +150,13 @@ function renderHistogram(data: ArrayLike<number> | readonly HistogramSeries[], o
   const groups = binned.map(({ counts }, k) =>
     el(
       "g",
-      { class: "series histogram-series", "data-name": series[k].name, "data-count": counts.reduce((a, b) => a + b, 0), fill: colors[k], "fill-opacity": opacity },
+      {
+        class: "series histogram-series",
+        "data-name": series[k].name,
+        "data-count": counts.reduce((a, b) => a + b, 0),
+        fill: colors[k],
+        "fill-opacity": opacity,
+      },
       ...counts.map((count, i) => {
         const x0 = axes.x.map(edges[i]);
         const x1 = axes.x.map(edges[i + 1]);
@@ -138,8 +178,17 @@ function renderHistogram(data: ArrayLike<number> | readonly HistogramSeries[], o
   );
   const entries: LegendEntry[] = series.map((s, i) => ({ label: s.name, color: colors[i], swatch: "patch", opacity }));
   const placement = options.legend ?? (series.length >= 2 ? "best" : "none");
-  const occupied = binned.flatMap(({ counts }, k) => counts.map((_, i) => [axes.x.map((edges[i] + edges[i + 1]) / 2), axes.y.map(heights[k][i])] as [number, number]));
-  return el("g", { class: "chart histogram" }, drawGrid(axes, options), clipped(axes.area, groups.join("\n")), drawFrame(axes, options), drawLegend(entries, axes.area, placement, occupied));
+  const occupied = binned.flatMap(({ counts }, k) =>
+    counts.map((_, i) => [axes.x.map((edges[i] + edges[i + 1]) / 2), axes.y.map(heights[k][i])] as [number, number]),
+  );
+  return el(
+    "g",
+    { class: "chart histogram" },
+    drawGrid(axes, options),
+    clipped(axes.area, groups.join("\n")),
+    drawFrame(axes, options),
+    drawLegend(entries, axes.area, placement, occupied),
+  );
 }
 
 function isSeriesList(data: ArrayLike<number> | readonly HistogramSeries[]): data is readonly HistogramSeries[] {
@@ -153,7 +202,10 @@ function isSeriesList(data: ArrayLike<number> | readonly HistogramSeries[]): dat
  * histogram(outputs, { bins: 20, density: true, title: "Outputs with dropout" })
  * ```
  */
-export function histogram(data: ArrayLike<number> | readonly HistogramSeries[], options: HistogramOptions = {}): string {
+export function histogram(
+  data: ArrayLike<number> | readonly HistogramSeries[],
+  options: HistogramOptions = {},
+): string {
   checkOptions("histogram", options, HISTOGRAM_KEYS);
   const width = options.width ?? DEFAULT_WIDTH;
   const height = options.height ?? DEFAULT_HEIGHT;

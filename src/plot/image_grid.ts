@@ -32,7 +32,14 @@ export interface ImageGridOptions {
   normalize?: "panel" | "shared";
 }
 
-export const IMAGE_GRID_KEYS = ["title", "rowLabels", "colLabels", "cellSize", "colorMap", "normalize"] as const satisfies readonly (keyof ImageGridOptions)[];
+export const IMAGE_GRID_KEYS = [
+  "title",
+  "rowLabels",
+  "colLabels",
+  "cellSize",
+  "colorMap",
+  "normalize",
+] as const satisfies readonly (keyof ImageGridOptions)[];
 
 const GAP = 8;
 
@@ -56,7 +63,9 @@ export function imageGrid(images: readonly (readonly GridImage[])[], options: Im
   for (const row of images) {
     for (const image of row) {
       if (image.data.length !== image.height * image.width) {
-        throw new RangeError(`imageGrid: an image of ${image.height} × ${image.width} needs ${image.height * image.width} values, got ${image.data.length}`);
+        throw new RangeError(
+          `imageGrid: an image of ${image.height} × ${image.width} needs ${image.height * image.width} values, got ${image.data.length}`,
+        );
       }
     }
   }
@@ -64,7 +73,9 @@ export function imageGrid(images: readonly (readonly GridImage[])[], options: Im
   const ramp = colorRamp(options.colorMap ?? "gray");
   const shared = range(images.flat().flatMap((image) => Array.from(image.data)));
 
-  const rowLabelWidth = options.rowLabels?.length ? Math.max(...options.rowLabels.map((l) => textWidth(l, 11))) + 10 : 0;
+  const rowLabelWidth = options.rowLabels?.length
+    ? Math.max(...options.rowLabels.map((l) => textWidth(l, 11))) + 10
+    : 0;
   const top = (options.title ? 34 : 10) + (options.colLabels?.length ? 18 : 0);
   const left = 10 + rowLabelWidth;
   const gridWidth = left + cols * cell + Math.max(0, cols - 1) * GAP + 10;
@@ -85,15 +96,41 @@ export function imageGrid(images: readonly (readonly GridImage[])[], options: Im
           const v = image.data[i * image.width + j];
           // A constant panel is mid-grey rather than a division by zero.
           const t = hi > lo ? (v - lo) / (hi - lo) : 0.5;
-          pixels.push(el("rect", { class: "pixel", "data-value": dataValue(v), x: x0 + j * size, y: y0 + i * size, width: size, height: size, fill: ramp(t) }));
+          pixels.push(
+            el("rect", {
+              class: "pixel",
+              "data-value": dataValue(v),
+              x: x0 + j * size,
+              y: y0 + i * size,
+              width: size,
+              height: size,
+              fill: ramp(t),
+            }),
+          );
         }
       }
       panels.push(
         el(
           "g",
-          { class: "panel", "data-row": r, "data-col": c, "data-min": dataValue(lo), "data-max": dataValue(hi), "shape-rendering": "crispEdges" },
+          {
+            class: "panel",
+            "data-row": r,
+            "data-col": c,
+            "data-min": dataValue(lo),
+            "data-max": dataValue(hi),
+            "shape-rendering": "crispEdges",
+          },
           ...pixels,
-          el("rect", { class: "panel-frame", x: x0, y: y0, width: image.width * size, height: image.height * size, fill: "none", stroke: "#262626", "stroke-width": 0.5 }),
+          el("rect", {
+            class: "panel-frame",
+            x: x0,
+            y: y0,
+            width: image.width * size,
+            height: image.height * size,
+            fill: "none",
+            stroke: "#262626",
+            "stroke-width": 0.5,
+          }),
         ),
       );
     });
@@ -101,11 +138,39 @@ export function imageGrid(images: readonly (readonly GridImage[])[], options: Im
 
   const labels: string[] = [];
   options.colLabels?.forEach((label, c) => {
-    labels.push(textEl(label, { class: "col-label", x: left + c * (cell + GAP) + cell / 2, y: top - 6, "text-anchor": "middle", "font-size": 11 }));
+    labels.push(
+      textEl(label, {
+        class: "col-label",
+        x: left + c * (cell + GAP) + cell / 2,
+        y: top - 6,
+        "text-anchor": "middle",
+        "font-size": 11,
+      }),
+    );
   });
   options.rowLabels?.forEach((label, r) => {
-    labels.push(textEl(label, { class: "row-label", x: left - 8, y: top + r * (cell + GAP) + cell / 2 + 4, "text-anchor": "end", "font-size": 11 }));
+    labels.push(
+      textEl(label, {
+        class: "row-label",
+        x: left - 8,
+        y: top + r * (cell + GAP) + cell / 2 + 4,
+        "text-anchor": "end",
+        "font-size": 11,
+      }),
+    );
   });
-  const title = options.title ? textEl(options.title, { class: "title", x: width / 2, y: 22, "text-anchor": "middle", "font-size": FONT_SIZE + 2 }) : null;
-  return svgDocument(width, height, el("g", { class: "chart image-grid", "data-rows": rows, "data-cols": cols }, title, ...labels, ...panels));
+  const title = options.title
+    ? textEl(options.title, {
+        class: "title",
+        x: width / 2,
+        y: 22,
+        "text-anchor": "middle",
+        "font-size": FONT_SIZE + 2,
+      })
+    : null;
+  return svgDocument(
+    width,
+    height,
+    el("g", { class: "chart image-grid", "data-rows": rows, "data-cols": cols }, title, ...labels, ...panels),
+  );
 }

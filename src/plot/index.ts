@@ -12,9 +12,33 @@
  * data-name="…">`, `<g class="x-axis" data-scale="log">`, `<text class="tick-label">`,
  * `<line class="suggestion" data-x="…">`), and the same input always gives the same bytes.
  */
-export { lineChart, drawLineChart, type LineChartOptions, type LineSeries, type ChartMarker, type LineStyle } from "./line_chart.js";
-export { histogram, drawHistogram, binValues, type HistogramOptions, type HistogramSeries, type Binned } from "./histogram.js";
-export { contourMap, drawContour, contourLevels, isolines, gridOf, type ContourGrid, type ContourOptions, type PathSeries, type Isoline } from "./contour.js";
+export {
+  lineChart,
+  drawLineChart,
+  type LineChartOptions,
+  type LineSeries,
+  type ChartMarker,
+  type LineStyle,
+} from "./line_chart.js";
+export {
+  histogram,
+  drawHistogram,
+  binValues,
+  type HistogramOptions,
+  type HistogramSeries,
+  type Binned,
+} from "./histogram.js";
+export {
+  contourMap,
+  drawContour,
+  contourLevels,
+  isolines,
+  gridOf,
+  type ContourGrid,
+  type ContourOptions,
+  type PathSeries,
+  type Isoline,
+} from "./contour.js";
 export { imageGrid, type GridImage, type ImageGridOptions } from "./image_grid.js";
 export { subplots, type Panel, type SubplotsOptions } from "./subplots.js";
 export type { AxesOptions } from "./axes.js";
@@ -27,8 +51,29 @@ export { PALETTE, viridis, gray } from "./colors.js";
 
 export { plotLosses, type LossHistory } from "./losses.js";
 export { plotLrFinder, type PlotLrFinderOptions } from "./lr_finder.js";
-export { plotSchedule, scheduleValues, type ScheduleSource, type SchedulerLike, type PlotScheduleOptions, type ScheduleValues } from "./schedule.js";
+export {
+  plotSchedule,
+  scheduleValues,
+  type ScheduleSource,
+  type SchedulerLike,
+  type PlotScheduleOptions,
+  type ScheduleValues,
+} from "./schedule.js";
 export { plotEwma } from "./ewma.js";
-export { plotAdaptedGradients, adaptedGradients, capturedElement, type AdaptedGradientsOptions, type AdaptedGradients } from "./adapted_gradients.js";
-export { plotPaths, parameterPath, mseFunction, mseSurface, leastSquares, type ParameterPath, type PlotPathsOptions } from "./paths.js";
+export {
+  plotAdaptedGradients,
+  adaptedGradients,
+  capturedElement,
+  type AdaptedGradientsOptions,
+  type AdaptedGradients,
+} from "./adapted_gradients.js";
+export {
+  plotPaths,
+  parameterPath,
+  mseFunction,
+  mseSurface,
+  leastSquares,
+  type ParameterPath,
+  type PlotPathsOptions,
+} from "./paths.js";
 export { visualizeFilters, type FilterSource } from "./filters.js";

@@ -43,7 +43,12 @@ function cornerBox(corner: (typeof CORNERS)[number], area: Box, size: { width: n
 }
 
 /** The corner (from `placement`, or the best one for the `occupied` pixel points). */
-export function legendCorner(placement: LegendPlacement, entries: readonly LegendEntry[], area: Box, occupied: readonly (readonly [number, number])[]): (typeof CORNERS)[number] {
+export function legendCorner(
+  placement: LegendPlacement,
+  entries: readonly LegendEntry[],
+  area: Box,
+  occupied: readonly (readonly [number, number])[],
+): (typeof CORNERS)[number] {
   if (placement !== "best" && placement !== "none") return placement;
   const size = legendSize(entries);
   let best: (typeof CORNERS)[number] = CORNERS[0];
@@ -51,7 +56,8 @@ export function legendCorner(placement: LegendPlacement, entries: readonly Legen
   for (const corner of CORNERS) {
     const box = cornerBox(corner, area, size);
     let covered = 0;
-    for (const [x, y] of occupied) if (x >= box.x && x <= box.x + box.width && y >= box.y && y <= box.y + box.height) covered++;
+    for (const [x, y] of occupied)
+      if (x >= box.x && x <= box.x + box.width && y >= box.y && y <= box.y + box.height) covered++;
     if (covered < fewest) {
       fewest = covered;
       best = corner;
@@ -66,18 +72,33 @@ function swatch(entry: LegendEntry, x: number, y: number): string {
     case "line":
       return el("line", { x1: x, y1: y, x2: x + SWATCH, y2: y, ...common });
     case "line-marker":
-      return [el("line", { x1: x, y1: y, x2: x + SWATCH, y2: y, ...common }), el("circle", { cx: x + SWATCH / 2, cy: y, r: 3, fill: entry.color })].join("\n");
+      return [
+        el("line", { x1: x, y1: y, x2: x + SWATCH, y2: y, ...common }),
+        el("circle", { cx: x + SWATCH / 2, cy: y, r: 3, fill: entry.color }),
+      ].join("\n");
     case "point":
       return el("circle", { cx: x + SWATCH / 2, cy: y, r: 3.5, fill: entry.color, opacity: entry.opacity });
     case "patch":
-      return el("rect", { x: x + 4, y: y - 6, width: SWATCH - 8, height: 12, fill: entry.color, opacity: entry.opacity });
+      return el("rect", {
+        x: x + 4,
+        y: y - 6,
+        width: SWATCH - 8,
+        height: 12,
+        fill: entry.color,
+        opacity: entry.opacity,
+      });
     case "vline":
       return el("line", { x1: x + SWATCH / 2, y1: y - 7, x2: x + SWATCH / 2, y2: y + 7, ...common });
   }
 }
 
 /** The legend box, or "" when there is nothing to show or `placement` is "none". */
-export function drawLegend(entries: readonly LegendEntry[], area: Box, placement: LegendPlacement = "best", occupied: readonly (readonly [number, number])[] = []): string {
+export function drawLegend(
+  entries: readonly LegendEntry[],
+  area: Box,
+  placement: LegendPlacement = "best",
+  occupied: readonly (readonly [number, number])[] = [],
+): string {
   if (entries.length === 0 || placement === "none") return "";
   const corner = legendCorner(placement, entries, area, occupied);
   const box = cornerBox(corner, area, legendSize(entries));
@@ -90,6 +111,16 @@ export function drawLegend(entries: readonly LegendEntry[], area: Box, placement
       textEl(entry.label, { class: "legend-label", x: box.x + PAD + SWATCH + 6, y: y + 4, "font-size": LABEL_SIZE }),
     );
   });
-  const frame = el("rect", { class: "legend-frame", x: box.x, y: box.y, width: box.width, height: box.height, rx: 3, fill: "#ffffff", "fill-opacity": 0.85, stroke: "#cccccc" });
+  const frame = el("rect", {
+    class: "legend-frame",
+    x: box.x,
+    y: box.y,
+    width: box.width,
+    height: box.height,
+    rx: 3,
+    fill: "#ffffff",
+    "fill-opacity": 0.85,
+    stroke: "#cccccc",
+  });
   return el("g", { class: "legend", "data-placement": corner }, frame, ...rows);
 }

@@ -11,7 +11,17 @@
  * `<line class="suggestion" data-x="0.01">` (the class is the marker's own), and the legend.
  */
 import { checkOptions } from "../options.js";
-import { AXES_KEYS, clipped, DEFAULT_HEIGHT, DEFAULT_WIDTH, drawFrame, drawGrid, layoutAxes, type Axes, type AxesOptions } from "./axes.js";
+import {
+  AXES_KEYS,
+  clipped,
+  DEFAULT_HEIGHT,
+  DEFAULT_WIDTH,
+  drawFrame,
+  drawGrid,
+  layoutAxes,
+  type Axes,
+  type AxesOptions,
+} from "./axes.js";
 import { seriesColor } from "./colors.js";
 import { drawLegend, type LegendEntry, type LegendPlacement } from "./legend.js";
 import { dataValue, el, pointList, svgDocument, type Box } from "./svg.js";
@@ -62,7 +72,11 @@ export interface LineChartOptions extends AxesOptions {
   legend?: LegendPlacement;
 }
 
-export const LINE_CHART_KEYS = [...AXES_KEYS, "markers", "legend"] as const satisfies readonly (keyof LineChartOptions)[];
+export const LINE_CHART_KEYS = [
+  ...AXES_KEYS,
+  "markers",
+  "legend",
+] as const satisfies readonly (keyof LineChartOptions)[];
 
 export function dashArray(style: LineStyle | undefined): string | undefined {
   return style === "dashed" ? "6 4" : style === "dotted" ? "1.5 3" : undefined;
@@ -132,12 +146,27 @@ function xsOf(series: LineSeries): ArrayLike<number> {
 function drawSeries(axes: Axes, series: LineSeries, color: string): string {
   const runs = pixelRuns(axes, xsOf(series), series.y);
   const width = series.width ?? 1.8;
-  const lines = series.line === false ? [] : runs.map((run) =>
-    el("polyline", { points: pointList(simplify(run)), fill: "none", stroke: color, "stroke-width": width, "stroke-linejoin": "round", "stroke-dasharray": dashArray(series.style) }),
-  );
+  const lines =
+    series.line === false
+      ? []
+      : runs.map((run) =>
+          el("polyline", {
+            points: pointList(simplify(run)),
+            fill: "none",
+            stroke: color,
+            "stroke-width": width,
+            "stroke-linejoin": "round",
+            "stroke-dasharray": dashArray(series.style),
+          }),
+        );
   const dots = series.markers ? runs.flat().map(([x, y]) => el("circle", { cx: x, cy: y, r: 2.8, fill: color })) : [];
   const count = runs.reduce((total, run) => total + run.length, 0);
-  return el("g", { class: "series", "data-name": series.name, "data-count": count, opacity: series.opacity }, ...lines, ...dots);
+  return el(
+    "g",
+    { class: "series", "data-name": series.name, "data-count": count, opacity: series.opacity },
+    ...lines,
+    ...dots,
+  );
 }
 
 /** A marker's element (the class and `data-*` attributes come from the marker). */
@@ -147,28 +176,60 @@ export function drawMarker(axes: Axes, marker: ChartMarker, color: string): stri
   const data: Record<string, string> = {};
   if (marker.x !== undefined) data["data-x"] = dataValue(marker.x);
   if (marker.y !== undefined) data["data-y"] = dataValue(marker.y);
-  for (const [key, value] of Object.entries(marker.data ?? {})) data[`data-${key}`] = typeof value === "number" ? dataValue(value) : value;
+  for (const [key, value] of Object.entries(marker.data ?? {}))
+    data[`data-${key}`] = typeof value === "number" ? dataValue(value) : value;
   if (marker.label !== undefined) data["data-label"] = marker.label;
   const dash = dashArray(marker.style ?? (marker.kind === "point" ? "solid" : "dashed"));
   if (marker.kind === "vline") {
     const x = axes.x.map(marker.x ?? NaN);
     if (!Number.isFinite(x)) return "";
-    return el("line", { class: className, ...data, x1: x, y1: area.y, x2: x, y2: area.y + area.height, stroke: color, "stroke-width": 1.5, "stroke-dasharray": dash });
+    return el("line", {
+      class: className,
+      ...data,
+      x1: x,
+      y1: area.y,
+      x2: x,
+      y2: area.y + area.height,
+      stroke: color,
+      "stroke-width": 1.5,
+      "stroke-dasharray": dash,
+    });
   }
   if (marker.kind === "hline") {
     const y = axes.y.map(marker.y ?? NaN);
     if (!Number.isFinite(y)) return "";
-    return el("line", { class: className, ...data, x1: area.x, y1: y, x2: area.x + area.width, y2: y, stroke: color, "stroke-width": 1.5, "stroke-dasharray": dash });
+    return el("line", {
+      class: className,
+      ...data,
+      x1: area.x,
+      y1: y,
+      x2: area.x + area.width,
+      y2: y,
+      stroke: color,
+      "stroke-width": 1.5,
+      "stroke-dasharray": dash,
+    });
   }
   const x = axes.x.map(marker.x ?? NaN);
   const y = axes.y.map(marker.y ?? NaN);
   if (!Number.isFinite(x) || !Number.isFinite(y)) return "";
-  return el("circle", { class: className, ...data, cx: x, cy: y, r: 4.5, fill: color, stroke: "#ffffff", "stroke-width": 1 });
+  return el("circle", {
+    class: className,
+    ...data,
+    cx: x,
+    cy: y,
+    r: 4.5,
+    fill: color,
+    stroke: "#ffffff",
+    "stroke-width": 1,
+  });
 }
 
 /** Every value the markers need the axes to include (a suggestion outside the data still shows). */
 function markerValues(markers: readonly ChartMarker[], axis: "x" | "y"): number[] {
-  return markers.filter((m) => m.kind === "point" || m.kind === (axis === "x" ? "vline" : "hline")).map((m) => m[axis] ?? NaN);
+  return markers
+    .filter((m) => m.kind === "point" || m.kind === (axis === "x" ? "vline" : "hline"))
+    .map((m) => m[axis] ?? NaN);
 }
 
 /** The chart's markup inside `box` (for figures with several panels); `lineChart` wraps it in a document. */
@@ -198,7 +259,12 @@ export function renderLineChart(series: readonly LineSeries[], options: LineChar
   });
   markers.forEach((m, i) => {
     if (m.label === undefined) return;
-    entries.push({ label: m.label, color: markerColors[i], swatch: m.kind === "point" ? "point" : m.kind === "vline" ? "vline" : "line", dash: m.kind === "point" ? undefined : dashArray(m.style ?? "dashed") });
+    entries.push({
+      label: m.label,
+      color: markerColors[i],
+      swatch: m.kind === "point" ? "point" : m.kind === "vline" ? "vline" : "line",
+      dash: m.kind === "point" ? undefined : dashArray(m.style ?? "dashed"),
+    });
   });
   const placement = options.legend ?? (entries.length >= 2 ? "best" : "none");
   const occupied = series.flatMap((s) => pixelRuns(axes, xsOf(s), s.y).flat());

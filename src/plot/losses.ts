@@ -20,9 +20,17 @@ export function plotLosses(trainer: LossHistory, options: LineChartOptions = {})
   const epochs = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
   // Dots at every epoch help while there are few of them; on a long run they only add ink.
   const dots = Math.max(trainer.losses.length, trainer.valLosses?.length ?? 0) <= 30;
-  const series: LineSeries[] = [{ name: "Training Loss", x: epochs(trainer.losses.length), y: trainer.losses, color: "#1f77b4", markers: dots }];
+  const series: LineSeries[] = [
+    { name: "Training Loss", x: epochs(trainer.losses.length), y: trainer.losses, color: "#1f77b4", markers: dots },
+  ];
   if (trainer.valLosses && trainer.valLosses.length > 0) {
-    series.push({ name: "Validation Loss", x: epochs(trainer.valLosses.length), y: trainer.valLosses, color: "#d62728", markers: dots });
+    series.push({
+      name: "Validation Loss",
+      x: epochs(trainer.valLosses.length),
+      y: trainer.valLosses,
+      color: "#d62728",
+      markers: dots,
+    });
   }
   const allPositive = [...trainer.losses, ...(trainer.valLosses ?? [])].every((v) => v > 0 || !Number.isFinite(v));
   return lineChart(series, {

@@ -20,7 +20,10 @@ export interface PlotLrFinderOptions extends LineChartOptions {
   allSuggestions?: boolean;
 }
 
-export const PLOT_LR_FINDER_KEYS = [...LINE_CHART_KEYS, "allSuggestions"] as const satisfies readonly (keyof PlotLrFinderOptions)[];
+export const PLOT_LR_FINDER_KEYS = [
+  ...LINE_CHART_KEYS,
+  "allSuggestions",
+] as const satisfies readonly (keyof PlotLrFinderOptions)[];
 
 /** "log" when the rates are positive and grow by a constant factor (exponential steps). */
 export function rateScale(lrs: readonly number[]): ScaleKind {
@@ -43,10 +46,22 @@ function defaultLossLimits(losses: readonly number[]): [number, number] | undefi
   return [lo - pad, hi + pad];
 }
 
-function suggestionMarkers(result: LrRangeTestResult, suggestion: Suggestion, selected: boolean, color: string): ChartMarker[] {
+function suggestionMarkers(
+  result: LrRangeTestResult,
+  suggestion: Suggestion,
+  selected: boolean,
+  color: string,
+): ChartMarker[] {
   const data = { rule: suggestion.rule, index: suggestion.index, selected: String(selected) };
   return [
-    { kind: "vline", x: suggestion.lr, label: `${suggestion.rule}: ${formatCompact(suggestion.lr, 3)}`, className: "suggestion", data, color },
+    {
+      kind: "vline",
+      x: suggestion.lr,
+      label: `${suggestion.rule}: ${formatCompact(suggestion.lr, 3)}`,
+      className: "suggestion",
+      data,
+      color,
+    },
     { kind: "point", x: suggestion.lr, y: result.loss[suggestion.index], className: "suggestion-point", data, color },
   ];
 }
@@ -57,7 +72,8 @@ export function plotLrFinder(result: LrRangeTestResult, options: PlotLrFinderOpt
   if (result.suggestion) markers.push(...suggestionMarkers(result, result.suggestion, true, "#d62728"));
   if (allSuggestions) {
     for (const other of [result.suggestions.steepest, result.suggestions.valley]) {
-      if (other && other.rule !== result.suggestion?.rule) markers.push(...suggestionMarkers(result, other, false, "#2ca02c"));
+      if (other && other.rule !== result.suggestion?.rule)
+        markers.push(...suggestionMarkers(result, other, false, "#2ca02c"));
     }
   }
   return lineChart([{ name: "loss", x: result.lr, y: result.loss, color: "#1f77b4" }], {

@@ -12,7 +12,14 @@
  * parameters at every forward pass: `parameterPath(trainer, "linear", "SGD")`.
  */
 import { checkOptions } from "../options.js";
-import { CONTOUR_KEYS, gridOf, renderContour, type ContourGrid, type ContourOptions, type PathSeries } from "./contour.js";
+import {
+  CONTOUR_KEYS,
+  gridOf,
+  renderContour,
+  type ContourGrid,
+  type ContourOptions,
+  type PathSeries,
+} from "./contour.js";
 import { DEFAULT_HEIGHT, DEFAULT_WIDTH } from "./axes.js";
 import { svgDocument } from "./svg.js";
 
@@ -35,16 +42,28 @@ export interface PlotPathsOptions extends ContourOptions {
   resolution?: number;
 }
 
-export const PLOT_PATHS_KEYS = [...CONTOUR_KEYS, "bRange", "wRange", "resolution"] as const satisfies readonly (keyof PlotPathsOptions)[];
+export const PLOT_PATHS_KEYS = [
+  ...CONTOUR_KEYS,
+  "bRange",
+  "wRange",
+  "resolution",
+] as const satisfies readonly (keyof PlotPathsOptions)[];
 
 function numbers(values: Numbers): number[] {
-  return Array.from("toArray" in values && typeof values.toArray === "function" ? values.toArray() : (values as ArrayLike<number>));
+  return Array.from(
+    "toArray" in values && typeof values.toArray === "function" ? values.toArray() : (values as ArrayLike<number>),
+  );
 }
 
 /** The sums MSE(b, w) needs, so each grid point costs O(1) instead of a pass over the data. */
 function moments(x: readonly number[], y: readonly number[]) {
-  if (x.length !== y.length || x.length === 0) throw new RangeError(`plotPaths: x and y must be non-empty and of equal length, got ${x.length} and ${y.length}`);
-  let sx = 0, sy = 0, sxx = 0, sxy = 0, syy = 0;
+  if (x.length !== y.length || x.length === 0)
+    throw new RangeError(`plotPaths: x and y must be non-empty and of equal length, got ${x.length} and ${y.length}`);
+  let sx = 0,
+    sy = 0,
+    sxx = 0,
+    sxy = 0,
+    syy = 0;
   for (let i = 0; i < x.length; i++) {
     sx += x[i];
     sy += y[i];
@@ -75,7 +94,13 @@ export function leastSquares(x: Numbers, y: Numbers): { b: number; w: number } {
 }
 
 /** MSE(b, w) sampled on a grid (b along x, w along y). */
-export function mseSurface(x: Numbers, y: Numbers, bRange: readonly [number, number], wRange: readonly [number, number], resolution = 80): ContourGrid {
+export function mseSurface(
+  x: Numbers,
+  y: Numbers,
+  bRange: readonly [number, number],
+  wRange: readonly [number, number],
+  resolution = 80,
+): ContourGrid {
   return gridOf(mseFunction(x, y), bRange, wRange, resolution);
 }
 
@@ -91,9 +116,12 @@ export interface CapturedParametersSource {
 export function parameterPath(source: CapturedParametersSource, layer: string, name: string): ParameterPath {
   const captured = source.capturedParameters[layer];
   if (!captured || !captured.weight || !captured.bias) {
-    throw new RangeError(`parameterPath: no weight and bias captured for layer '${layer}'; call trainer.captureParameters(["${layer}"]) before training`);
+    throw new RangeError(
+      `parameterPath: no weight and bias captured for layer '${layer}'; call trainer.captureParameters(["${layer}"]) before training`,
+    );
   }
-  const first = (nested: unknown) => (Array.isArray(nested) ? ((nested as unknown[]).flat(Infinity)[0] as number) : (nested as number));
+  const first = (nested: unknown) =>
+    Array.isArray(nested) ? ((nested as unknown[]).flat(Infinity)[0] as number) : (nested as number);
   return { name, b: captured.bias.map(first), w: captured.weight.map(first) };
 }
 
@@ -106,7 +134,11 @@ function spanWithMargin(values: readonly number[]): [number, number] {
   return [lo - pad, hi + pad];
 }
 
-export function plotPaths(data: { x: Numbers; y: Numbers }, paths: readonly ParameterPath[], options: PlotPathsOptions = {}): string {
+export function plotPaths(
+  data: { x: Numbers; y: Numbers },
+  paths: readonly ParameterPath[],
+  options: PlotPathsOptions = {},
+): string {
   const { bRange, wRange, resolution = 80, ...contourOptions } = checkOptions("plotPaths", options, PLOT_PATHS_KEYS);
   const minimum = leastSquares(data.x, data.y);
   const bs = paths.flatMap((p) => Array.from(p.b)).concat(minimum.b);
@@ -118,14 +150,20 @@ export function plotPaths(data: { x: Numbers; y: Numbers }, paths: readonly Para
   return svgDocument(
     width,
     height,
-    renderContour(grid, {
-      title: "Paths over the loss surface",
-      xLabel: "b",
-      yLabel: "w",
-      levelSpacing: "log",
-      paths: series,
-      markers: [{ kind: "point", x: minimum.b, y: minimum.w, label: "minimum", className: "minimum", color: "#000000" }],
-      ...contourOptions,
-    }, { x: 0, y: 0, width, height }),
+    renderContour(
+      grid,
+      {
+        title: "Paths over the loss surface",
+        xLabel: "b",
+        yLabel: "w",
+        levelSpacing: "log",
+        paths: series,
+        markers: [
+          { kind: "point", x: minimum.b, y: minimum.w, label: "minimum", className: "minimum", color: "#000000" },
+        ],
+        ...contourOptions,
+      },
+      { x: 0, y: 0, width, height },
+    ),
   );
 }

@@ -73,7 +73,9 @@ export class Report {
   /** Takes the title itself, not an options object: `new Report({ title })` is an error, not a page titled "[object Object]". */
   constructor(readonly title: string) {
     if (typeof title !== "string") {
-      throw new TypeError(`Report: expected the page title as a string, got ${describeValue(title)}; Report takes no options object`);
+      throw new TypeError(
+        `Report: expected the page title as a string, got ${describeValue(title)}; Report takes no options object`,
+      );
     }
   }
 
@@ -168,16 +170,22 @@ function renderBlock(block: Block): string {
     case "table": {
       const width = Math.max(block.headers.length, ...block.rows.map((row) => row.length));
       const head = `<tr>${Array.from({ length: width }, (_, i) => `<th>${escapeXml(block.headers[i] ?? "")}</th>`).join("")}</tr>`;
-      const rows = block.rows.map((row) => `<tr>${Array.from({ length: width }, (_, i) => cell(row[i])).join("")}</tr>`);
+      const rows = block.rows.map(
+        (row) => `<tr>${Array.from({ length: width }, (_, i) => cell(row[i])).join("")}</tr>`,
+      );
       return `<table>\n<thead>\n${head}\n</thead>\n<tbody>\n${rows.join("\n")}\n</tbody>\n</table>`;
     }
     case "metrics": {
-      const items = Object.entries(block.record).map(([name, value]) => `<dt>${escapeXml(name)}</dt><dd>${escapeXml(formatCell(value))}</dd>`);
+      const items = Object.entries(block.record).map(
+        ([name, value]) => `<dt>${escapeXml(name)}</dt><dd>${escapeXml(formatCell(value))}</dd>`,
+      );
       return `<dl class="metrics">\n${items.join("\n")}\n</dl>`;
     }
   }
 }
 
 function cell(value: Cell): string {
-  return typeof value === "number" ? `<td class="number">${escapeXml(formatCell(value))}</td>` : `<td>${escapeXml(formatCell(value))}</td>`;
+  return typeof value === "number"
+    ? `<td class="number">${escapeXml(formatCell(value))}</td>`
+    : `<td>${escapeXml(formatCell(value))}</td>`;
 }

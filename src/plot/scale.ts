@@ -71,7 +71,7 @@ export function linearTicks(lo: number, hi: number, target: number, integer = fa
   // A short axis can fall between two multiples of the step: take the next smaller nice steps
   // (5 → 2 → 1 → 0.5) until two ticks fit, so every axis has at least two labels.
   for (let tries = 0; tries < 4 && major.length < 2 && !(integer && step <= 1); tries++) {
-    step = niceStep(step * 0.99 / 2.5);
+    step = niceStep((step * 0.99) / 2.5);
     if (integer) step = Math.max(1, step);
     major = ticksAt(step);
   }
@@ -112,7 +112,11 @@ export function logTicks(lo: number, hi: number, target: number): Ticks {
   return { major, labels: logTickLabels(major), minor };
 }
 
-export function linearScale(domain: readonly [number, number], range: readonly [number, number], integerTicks = false): Scale {
+export function linearScale(
+  domain: readonly [number, number],
+  range: readonly [number, number],
+  integerTicks = false,
+): Scale {
   const [d0, d1] = domain;
   const [r0, r1] = range;
   const span = d1 - d0 || 1;
@@ -139,7 +143,12 @@ export function logScale(domain: readonly [number, number], range: readonly [num
   };
 }
 
-export function makeScale(kind: ScaleKind, domain: readonly [number, number], range: readonly [number, number], integerTicks = false): Scale {
+export function makeScale(
+  kind: ScaleKind,
+  domain: readonly [number, number],
+  range: readonly [number, number],
+  integerTicks = false,
+): Scale {
   return kind === "log" ? logScale(domain, range) : linearScale(domain, range, integerTicks);
 }
 

@@ -32,7 +32,10 @@ export interface PlotScheduleOptions extends LineChartOptions {
   momentum?: boolean;
 }
 
-export const PLOT_SCHEDULE_KEYS = [...LINE_CHART_KEYS, "momentum"] as const satisfies readonly (keyof PlotScheduleOptions)[];
+export const PLOT_SCHEDULE_KEYS = [
+  ...LINE_CHART_KEYS,
+  "momentum",
+] as const satisfies readonly (keyof PlotScheduleOptions)[];
 
 export interface ScheduleValues {
   /** The steps, 0 … steps − 1. */
@@ -46,7 +49,12 @@ export interface ScheduleValues {
 }
 
 function isScheduler(value: unknown): value is SchedulerLike {
-  return typeof value === "object" && value !== null && typeof (value as SchedulerLike).step === "function" && typeof (value as SchedulerLike).getLastLr === "function";
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as SchedulerLike).step === "function" &&
+    typeof (value as SchedulerLike).getLastLr === "function"
+  );
 }
 
 function momentumOf(group: object): number {
@@ -58,7 +66,8 @@ function momentumOf(group: object): number {
 
 /** The values `plotSchedule` draws (see the module comment for what is stepped). */
 export function scheduleValues(source: ScheduleSource, steps: number): ScheduleValues {
-  if (!Number.isInteger(steps) || steps < 1) throw new RangeError(`plotSchedule: steps must be a positive integer, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 1)
+    throw new RangeError(`plotSchedule: steps must be a positive integer, got ${steps}`);
   const stepList = Array.from({ length: steps }, (_, i) => i);
   let scheduler: SchedulerLike;
   if (typeof source === "function") {
@@ -66,14 +75,22 @@ export function scheduleValues(source: ScheduleSource, steps: number): ScheduleV
     const first = (source as (step: number) => unknown)(0);
     if (typeof first === "number") {
       const schedule = source as (step: number) => number;
-      return { steps: stepList, lr: [stepList.map((t) => (t === 0 ? first : schedule(t)))], momentum: [], name: "schedule" };
+      return {
+        steps: stepList,
+        lr: [stepList.map((t) => (t === 0 ? first : schedule(t)))],
+        momentum: [],
+        name: "schedule",
+      };
     }
-    if (!isScheduler(first)) throw new TypeError("plotSchedule: a function must return a number (a schedule) or a scheduler (a factory)");
+    if (!isScheduler(first))
+      throw new TypeError("plotSchedule: a function must return a number (a schedule) or a scheduler (a factory)");
     scheduler = first;
   } else if (isScheduler(source)) {
     scheduler = source;
   } else {
-    throw new TypeError("plotSchedule: expected a schedule function, a scheduler factory or a scheduler with step() and getLastLr()");
+    throw new TypeError(
+      "plotSchedule: expected a schedule function, a scheduler factory or a scheduler with step() and getLastLr()",
+    );
   }
   const groups = scheduler.getLastLr().length;
   const lr: number[][] = Array.from({ length: groups }, () => []);
@@ -84,7 +101,12 @@ export function scheduleValues(source: ScheduleSource, steps: number): ScheduleV
     scheduler.step();
   }
   const hasMomentum = momentum.some((series) => series.some(Number.isFinite));
-  return { steps: stepList, lr, momentum: hasMomentum ? momentum : [], name: (scheduler as object).constructor?.name ?? "scheduler" };
+  return {
+    steps: stepList,
+    lr,
+    momentum: hasMomentum ? momentum : [],
+    name: (scheduler as object).constructor?.name ?? "scheduler",
+  };
 }
 
 export function plotSchedule(source: ScheduleSource, steps: number, options: PlotScheduleOptions = {}): string {
@@ -92,17 +114,33 @@ export function plotSchedule(source: ScheduleSource, steps: number, options: Plo
   const values = scheduleValues(source, steps);
   const groupName = (g: number) => (values.lr.length === 1 ? "lr" : `group ${g}`);
   const lrSeries: LineSeries[] = values.lr.map((y, g) => ({ name: groupName(g), x: values.steps, y }));
-  const lrOptions: LineChartOptions = { title: values.name, xLabel: "Step", yLabel: "Learning rate", xIntegerTicks: true, ...chartOptions };
+  const lrOptions: LineChartOptions = {
+    title: values.name,
+    xLabel: "Step",
+    yLabel: "Learning rate",
+    xIntegerTicks: true,
+    ...chartOptions,
+  };
   if (!showMomentum || values.momentum.length === 0) return lineChart(lrSeries, lrOptions);
 
-  const momentumSeries: LineSeries[] = values.momentum.map((y, g) => ({ name: values.momentum.length === 1 ? "momentum" : `group ${g}`, x: values.steps, y, color: values.momentum.length === 1 ? "#2ca02c" : undefined }));
+  const momentumSeries: LineSeries[] = values.momentum.map((y, g) => ({
+    name: values.momentum.length === 1 ? "momentum" : `group ${g}`,
+    x: values.steps,
+    y,
+    color: values.momentum.length === 1 ? "#2ca02c" : undefined,
+  }));
   // Two panels share the chart's default width, each a little narrower than a single chart.
   const width = (options.width ?? DEFAULT_WIDTH * 1.5) / 2;
   const height = options.height ?? DEFAULT_HEIGHT;
   return subplots(
     [
       (box) => renderLineChart(lrSeries, { ...lrOptions, title: "Learning rate" }, box),
-      (box) => renderLineChart(momentumSeries, { xLabel: "Step", yLabel: "Momentum", xIntegerTicks: true, title: "Momentum" }, box),
+      (box) =>
+        renderLineChart(
+          momentumSeries,
+          { xLabel: "Step", yLabel: "Momentum", xIntegerTicks: true, title: "Momentum" },
+          box,
+        ),
     ],
     { title: values.name, panelWidth: width, panelHeight: height },
   );

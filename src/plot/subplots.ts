@@ -28,7 +28,12 @@ export interface SubplotsOptions {
   title?: string;
 }
 
-export const SUBPLOTS_KEYS = ["columns", "panelWidth", "panelHeight", "title"] as const satisfies readonly (keyof SubplotsOptions)[];
+export const SUBPLOTS_KEYS = [
+  "columns",
+  "panelWidth",
+  "panelHeight",
+  "title",
+] as const satisfies readonly (keyof SubplotsOptions)[];
 
 export function subplots(panels: readonly Panel[], options: SubplotsOptions = {}): string {
   checkOptions("subplots", options, SUBPLOTS_KEYS);
@@ -40,9 +45,16 @@ export function subplots(panels: readonly Panel[], options: SubplotsOptions = {}
   const width = columns * panelWidth;
   const height = top + rows * panelHeight;
   const drawn = panels.map((panel, k) => {
-    const box: Box = { x: (k % columns) * panelWidth, y: top + Math.floor(k / columns) * panelHeight, width: panelWidth, height: panelHeight };
+    const box: Box = {
+      x: (k % columns) * panelWidth,
+      y: top + Math.floor(k / columns) * panelHeight,
+      width: panelWidth,
+      height: panelHeight,
+    };
     return el("g", { class: "panel", "data-index": k }, panel(box));
   });
-  const title = options.title ? textEl(options.title, { class: "suptitle", x: width / 2, y: 22, "text-anchor": "middle", "font-size": 15 }) : null;
+  const title = options.title
+    ? textEl(options.title, { class: "suptitle", x: width / 2, y: 22, "text-anchor": "middle", "font-size": 15 })
+    : null;
   return svgDocument(width, height, el("g", { class: "subplots", "data-panels": panels.length }, title, ...drawn));
 }

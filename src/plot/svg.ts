@@ -23,15 +23,20 @@ export interface Box {
  * label — yields a well-formed document instead of one a parser rejects.
  */
 export function escapeXml(text: string): string {
-  return String(text)
-    // A surrogate pair is kept whole; a lone surrogate or a forbidden character is replaced. (No
-    // lookbehind in the pattern: older Safari cannot parse it, and this module must load there.)
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF][\uDC00-\uDFFF]|[\uD800-\uDFFF]/g, (m) => (m.length === 2 ? m : "\uFFFD"))
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&apos;");
+  return (
+    String(text)
+      // A surrogate pair is kept whole; a lone surrogate or a forbidden character is replaced. (No
+      // lookbehind in the pattern: older Safari cannot parse it, and this module must load there.)
+      .replace(
+        /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF][\uDC00-\uDFFF]|[\uD800-\uDFFF]/g,
+        (m) => (m.length === 2 ? m : "\uFFFD"),
+      )
+      .replace(/&/g, "&amp;")
+      .replace(/</g, "&lt;")
+      .replace(/>/g, "&gt;")
+      .replace(/"/g, "&quot;")
+      .replace(/'/g, "&apos;")
+  );
 }
 
 /** A pixel coordinate, rounded to 2 decimals (and never "-0"). */
@@ -96,20 +101,22 @@ export const FONT_SIZE = 12;
  * `.svg` file or inlined in HTML). The white background matches matplotlib's saved figures.
  */
 export function svgDocument(width: number, height: number, content: string, className = "figure"): string {
-  return el(
-    "svg",
-    {
-      xmlns: "http://www.w3.org/2000/svg",
-      class: className,
-      width,
-      height,
-      viewBox: `0 0 ${px(width)} ${px(height)}`,
-      "font-family": FONT_FAMILY,
-      "font-size": FONT_SIZE,
-    },
-    el("rect", { class: "background", x: 0, y: 0, width, height, fill: "#ffffff" }),
-    content,
-  ) + "\n";
+  return (
+    el(
+      "svg",
+      {
+        xmlns: "http://www.w3.org/2000/svg",
+        class: className,
+        width,
+        height,
+        viewBox: `0 0 ${px(width)} ${px(height)}`,
+        "font-family": FONT_FAMILY,
+        "font-size": FONT_SIZE,
+      },
+      el("rect", { class: "background", x: 0, y: 0, width, height, fill: "#ffffff" }),
+      content,
+    ) + "\n"
+  );
 }
 
 /**

@@ -39,13 +39,16 @@ export function checkCheckpoint(c: Record<string, unknown>, live: LiveObjects, s
     throw new Error(`${source}: ${message}`);
   };
   if (c.format !== CHECKPOINT_FORMAT) fail(`not a gradstep checkpoint (no "format": "${CHECKPOINT_FORMAT}" field)`);
-  if (c.version !== CHECKPOINT_VERSION) fail(`checkpoint version ${String(c.version)}; this gradstep reads version ${CHECKPOINT_VERSION}`);
-  if (!Number.isSafeInteger(c.epoch) || (c.epoch as number) < 0) fail(`"epoch" should be a non-negative integer, got ${show(c.epoch)}`);
+  if (c.version !== CHECKPOINT_VERSION)
+    fail(`checkpoint version ${String(c.version)}; this gradstep reads version ${CHECKPOINT_VERSION}`);
+  if (!Number.isSafeInteger(c.epoch) || (c.epoch as number) < 0)
+    fail(`"epoch" should be a non-negative integer, got ${show(c.epoch)}`);
   for (const key of ["loss", "val_loss"]) {
     if (!isNumbers(c[key])) fail(`"${key}" should be an array of numbers, got ${show(c[key])}`);
   }
   const rates = c.learning_rates ?? [];
-  if (!Array.isArray(rates) || !rates.every(isNumbers)) fail(`"learning_rates" should be an array of arrays of numbers, got ${show(c.learning_rates)}`);
+  if (!Array.isArray(rates) || !rates.every(isNumbers))
+    fail(`"learning_rates" should be an array of arrays of numbers, got ${show(c.learning_rates)}`);
   if (!isRecord(c.model_state_dict)) fail(`"model_state_dict" should be an object, got ${show(c.model_state_dict)}`);
 
   const optimizer = c.optimizer_state_dict as CheckedCheckpoint["optimizer_state_dict"];
@@ -62,8 +65,14 @@ export function checkCheckpoint(c: Record<string, unknown>, live: LiveObjects, s
     fail(`saved with scheduler ${String(c.scheduler ?? "none")}, but this trainer has ${live.schedulerName ?? "none"}`);
   }
   if (live.schedulerStateDict) {
-    if (!isRecord(c.scheduler_state_dict)) fail(`"scheduler_state_dict" should be an object, got ${show(c.scheduler_state_dict)}`);
-    checkKinds(c.scheduler_state_dict as Record<string, unknown>, live.schedulerStateDict, "scheduler_state_dict", fail);
+    if (!isRecord(c.scheduler_state_dict))
+      fail(`"scheduler_state_dict" should be an object, got ${show(c.scheduler_state_dict)}`);
+    checkKinds(
+      c.scheduler_state_dict as Record<string, unknown>,
+      live.schedulerStateDict,
+      "scheduler_state_dict",
+      fail,
+    );
   }
 
   const rng = c.rng as CheckedCheckpoint["rng"];
@@ -76,8 +85,13 @@ export function checkCheckpoint(c: Record<string, unknown>, live: LiveObjects, s
       fail(`rng.${key} is not a generator state: ${(error as Error).message}`);
     }
   }
-  if (rng.loader && !live.hasLoaderGenerator) fail("it saved the training loader's generator, but this trainer's loader has none");
-  return { ...(c as unknown as CheckedCheckpoint), learning_rates: rates as number[][], rng: { default: rng.default ?? null, loader: rng.loader ?? null } };
+  if (rng.loader && !live.hasLoaderGenerator)
+    fail("it saved the training loader's generator, but this trainer's loader has none");
+  return {
+    ...(c as unknown as CheckedCheckpoint),
+    learning_rates: rates as number[][],
+    rng: { default: rng.default ?? null, loader: rng.loader ?? null },
+  };
 }
 
 /**
@@ -85,15 +99,22 @@ export function checkCheckpoint(c: Record<string, unknown>, live: LiveObjects, s
  * string, or an array of numbers of the same length. (Tensors, nested state and values the live
  * object has as null are left to loadStateDict.)
  */
-function checkKinds(saved: Record<string, unknown>, live: Record<string, unknown>, where: string, fail: (m: string) => never): void {
+function checkKinds(
+  saved: Record<string, unknown>,
+  live: Record<string, unknown>,
+  where: string,
+  fail: (m: string) => never,
+): void {
   for (const [key, expected] of Object.entries(live)) {
     if (!(key in saved) || expected === null || expected === undefined || key === "params") continue;
     const value = saved[key];
     const kind = typeof expected;
     if (kind === "number" || kind === "boolean" || kind === "string") {
-      if (typeof value !== kind) fail(`${where}.${key} should be a ${kind} like this trainer's ${show(expected)}, got ${show(value)}`);
+      if (typeof value !== kind)
+        fail(`${where}.${key} should be a ${kind} like this trainer's ${show(expected)}, got ${show(value)}`);
     } else if (isNumbers(expected)) {
-      if (!isNumbers(value) || value.length !== expected.length) fail(`${where}.${key} should be ${expected.length} numbers, got ${show(value)}`);
+      if (!isNumbers(value) || value.length !== expected.length)
+        fail(`${where}.${key} should be ${expected.length} numbers, got ${show(value)}`);
     }
   }
 }

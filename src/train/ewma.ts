@@ -54,7 +54,8 @@ export function calcCorrectedEwma(values: ArrayLike<number>, period: number): nu
  * there are fewer (pandas' `rolling(window=period, min_periods=0).mean()`, the book's MA).
  */
 export function calcSimpleMovingAverage(values: ArrayLike<number>, period: number): number[] {
-  if (!Number.isInteger(period) || period < 1) throw new RangeError(`calcSimpleMovingAverage: the period must be a whole number ≥ 1, got ${period}`);
+  if (!Number.isInteger(period) || period < 1)
+    throw new RangeError(`calcSimpleMovingAverage: the period must be a whole number ≥ 1, got ${period}`);
   const result: number[] = [];
   let windowSum = 0;
   for (let i = 0; i < values.length; i++) {

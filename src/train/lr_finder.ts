@@ -32,10 +32,18 @@ export function applyLoss(lossFn: LossFn, prediction: Tensor, target: Tensor): T
  * The book's `make_lr_fn`: the factor by which the start rate is multiplied at `iteration`, so that
  * it reaches `endLr` after `numIter` iterations — geometrically ("exp") or in equal steps ("linear").
  */
-export function makeLrFn(startLr: number, endLr: number, numIter: number, stepMode: "exp" | "linear" = "exp"): (iteration: number) => number {
-  if (!(startLr > 0) || !(endLr > 0)) throw new RangeError(`makeLrFn: startLr and endLr must be positive, got ${startLr} and ${endLr}`);
-  if (!Number.isInteger(numIter) || numIter <= 0) throw new RangeError(`makeLrFn: numIter must be a positive integer, got ${numIter}`);
-  if (stepMode !== "exp" && stepMode !== "linear") throw new RangeError(`makeLrFn: stepMode must be "exp" or "linear", got ${JSON.stringify(stepMode)}`);
+export function makeLrFn(
+  startLr: number,
+  endLr: number,
+  numIter: number,
+  stepMode: "exp" | "linear" = "exp",
+): (iteration: number) => number {
+  if (!(startLr > 0) || !(endLr > 0))
+    throw new RangeError(`makeLrFn: startLr and endLr must be positive, got ${startLr} and ${endLr}`);
+  if (!Number.isInteger(numIter) || numIter <= 0)
+    throw new RangeError(`makeLrFn: numIter must be a positive integer, got ${numIter}`);
+  if (stepMode !== "exp" && stepMode !== "linear")
+    throw new RangeError(`makeLrFn: stepMode must be "exp" or "linear", got ${JSON.stringify(stepMode)}`);
   return rangeTestFactor({ startLr, endLr, numIter, stepMode });
 }
 
@@ -53,13 +61,23 @@ export interface Suggestion {
  * NumPy's `gradient` of the loss (central differences inside, one-sided at the ends), after
  * skipping the first `skipStart` and last `skipEnd` points (10 and 5, torch-lr-finder's defaults).
  */
-export function steepestSuggestion(lrs: readonly number[], losses: readonly number[], skipStart = 10, skipEnd = 5): Suggestion | null {
+export function steepestSuggestion(
+  lrs: readonly number[],
+  losses: readonly number[],
+  skipStart = 10,
+  skipEnd = 5,
+): Suggestion | null {
   const end = losses.length - skipEnd;
   if (end - skipStart < 2) return null;
   let best = -1;
   let bestSlope = Infinity;
   for (let i = skipStart; i < end; i++) {
-    const slope = i === skipStart ? losses[i + 1] - losses[i] : i === end - 1 ? losses[i] - losses[i - 1] : (losses[i + 1] - losses[i - 1]) / 2;
+    const slope =
+      i === skipStart
+        ? losses[i + 1] - losses[i]
+        : i === end - 1
+          ? losses[i] - losses[i - 1]
+          : (losses[i + 1] - losses[i - 1]) / 2;
     if (slope < bestSlope) {
       bestSlope = slope;
       best = i;
@@ -73,7 +91,11 @@ export function steepestSuggestion(lrs: readonly number[], losses: readonly numb
  * subsequence), and a rate part-way down it (at one third plus one sixth of its length). fastai
  * looks at the points from numIter/10 to the fifth from last; NaN losses end the range.
  */
-export function valleySuggestion(lrs: readonly number[], losses: readonly number[], numIter = losses.length): Suggestion | null {
+export function valleySuggestion(
+  lrs: readonly number[],
+  losses: readonly number[],
+  numIter = losses.length,
+): Suggestion | null {
   const start = Math.floor(numIter / 10);
   let stop = Math.max(start, losses.length - 5);
   const firstNaN = losses.findIndex((v, i) => i >= start && Number.isNaN(v));
@@ -161,21 +183,54 @@ function meanLoss(model: Module, lossFn: LossFn, loader: Loader): number {
 }
 
 export function lrRangeTest(options: LrRangeTestOptions): LrRangeTestResult {
-  const { model, lossFn, optimizer, loader, endLr, numIter = 100, stepMode = "exp", alpha = 0.05, divergeTh = Infinity, valLoader, suggest = "steepest" } = checkOptions(
+  const {
+    model,
+    lossFn,
+    optimizer,
+    loader,
+    endLr,
+    numIter = 100,
+    stepMode = "exp",
+    alpha = 0.05,
+    divergeTh = Infinity,
+    valLoader,
+    suggest = "steepest",
+  } = checkOptions(
     "lrRangeTest",
     options,
-    ["model", "lossFn", "optimizer", "loader", "endLr", "numIter", "stepMode", "alpha", "divergeTh", "valLoader", "suggest"],
+    [
+      "model",
+      "lossFn",
+      "optimizer",
+      "loader",
+      "endLr",
+      "numIter",
+      "stepMode",
+      "alpha",
+      "divergeTh",
+      "valLoader",
+      "suggest",
+    ],
     ["model", "lossFn", "optimizer", "loader", "endLr"],
   );
   if (optimizer.paramGroups.some((g) => "initialLr" in g)) {
-    throw new Error("lrRangeTest: this optimizer already has a learning-rate scheduler attached (its param groups have initial_lr); run the range test on the optimizer before creating the scheduler");
+    throw new Error(
+      "lrRangeTest: this optimizer already has a learning-rate scheduler attached (its param groups have initial_lr); run the range test on the optimizer before creating the scheduler",
+    );
   }
   if (!(alpha > 0 && alpha <= 1)) throw new RangeError(`lrRangeTest: alpha must be in (0, 1], got ${alpha}`);
   if (!(divergeTh > 1)) throw new RangeError(`lrRangeTest: divergeTh must be greater than 1, got ${divergeTh}`);
   const startLr = optimizer.paramGroups[0].lr;
-  if (!(endLr > startLr)) throw new RangeError(`lrRangeTest: endLr (${endLr}) must be larger than the optimizer's current learning rate (${startLr})`);
+  if (!(endLr > startLr))
+    throw new RangeError(
+      `lrRangeTest: endLr (${endLr}) must be larger than the optimizer's current learning rate (${startLr})`,
+    );
 
-  const saved = { model: cloneState(model.stateDict()), optimizer: cloneState(optimizer.stateDict()), training: model.training };
+  const saved = {
+    model: cloneState(model.stateDict()),
+    optimizer: cloneState(optimizer.stateDict()),
+    training: model.training,
+  };
   const scheduler = new LambdaLR(optimizer, makeLrFn(startLr, endLr, numIter, stepMode));
   const lr: number[] = [];
   const loss: number[] = [];
@@ -187,14 +242,18 @@ export function lrRangeTest(options: LrRangeTestOptions): LrRangeTestResult {
     for (let iteration = 0; iteration < numIter; iteration++) {
       lr.push(scheduler.getLastLr()[0]);
       // one candidate rate per mini-batch; `tidy` frees the step's tensors on the WebAssembly backend
-      const measured = tidy(() => {
-        const [x, y] = batches.next().value as readonly Tensor[];
-        const batchLoss = applyLoss(lossFn, model.call(x) as Tensor, y);
-        batchLoss.backward();
-        optimizer.step();
-        optimizer.zeroGrad();
-        return valLoader ? meanLoss(model, lossFn, valLoader) : batchLoss.item();
-      }, model, optimizer);
+      const measured = tidy(
+        () => {
+          const [x, y] = batches.next().value as readonly Tensor[];
+          const batchLoss = applyLoss(lossFn, model.call(x) as Tensor, y);
+          batchLoss.backward();
+          optimizer.step();
+          optimizer.zeroGrad();
+          return valLoader ? meanLoss(model, lossFn, valLoader) : batchLoss.item();
+        },
+        model,
+        optimizer,
+      );
       const smoothed = iteration === 0 ? measured : alpha * measured + (1 - alpha) * loss[loss.length - 1];
       loss.push(smoothed);
       best = Math.min(best, smoothed);

@@ -22,7 +22,9 @@ export class ProgressReporter {
     const width = 24;
     const filled = Number.isFinite(total) && total > 0 ? Math.round((done / total) * width) : 0;
     const bar = "=".repeat(filled) + " ".repeat(width - filled);
-    this.out.write(`\repoch ${epoch} [${bar}] ${done}/${Number.isFinite(total) ? total : "?"} loss ${formatLoss(loss)}`);
+    this.out.write(
+      `\repoch ${epoch} [${bar}] ${done}/${Number.isFinite(total) ? total : "?"} loss ${formatLoss(loss)}`,
+    );
   }
 
   /** After each epoch: the epoch's summary line. */

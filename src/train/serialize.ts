@@ -55,7 +55,8 @@ export function bytesToBase64(bytes: Uint8Array): string {
 
 /** The inverse of `bytesToBase64`; anything but padded base64 ('=' only at the end) is a SyntaxError. */
 export function base64ToBytes(text: string): Uint8Array {
-  if (text.length % 4 !== 0) throw new SyntaxError(`invalid base64 data: its length ${text.length} is not a multiple of 4`);
+  if (text.length % 4 !== 0)
+    throw new SyntaxError(`invalid base64 data: its length ${text.length} is not a multiple of 4`);
   const codes = new TextEncoder().encode(text);
   if (codes.length !== text.length) throw new SyntaxError("invalid base64 data: it contains characters outside ASCII");
   const padding = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
@@ -66,7 +67,10 @@ export function base64ToBytes(text: string): Uint8Array {
   for (let q = 0, o = 0; q < full; q++, o += 3) {
     const high = VALUE_OF_PAIR[pairs[2 * q]];
     const low = VALUE_OF_PAIR[pairs[2 * q + 1]];
-    if ((high | low) < 0) throw new SyntaxError(`invalid base64 data: a character near position ${4 * q} is not base64 (or '=' before the end)`);
+    if ((high | low) < 0)
+      throw new SyntaxError(
+        `invalid base64 data: a character near position ${4 * q} is not base64 (or '=' before the end)`,
+      );
     const word = (high << 12) | low;
     bytes[o] = word >> 16;
     bytes[o + 1] = (word >> 8) & 255;
@@ -76,9 +80,10 @@ export function base64ToBytes(text: string): Uint8Array {
     const at = text.length - 4;
     const digit = (k: number) => ALPHABET.indexOf(text[at + k]);
     const [a, b, c] = [digit(0), digit(1), padding === 1 ? digit(2) : 0];
-    if (a < 0 || b < 0 || c < 0) throw new SyntaxError(`invalid base64 data: a character near position ${at} is not base64`);
+    if (a < 0 || b < 0 || c < 0)
+      throw new SyntaxError(`invalid base64 data: a character near position ${at} is not base64`);
     const word = (a << 18) | (b << 12) | (c << 6);
-    bytes[(full * 3)] = word >> 16;
+    bytes[full * 3] = word >> 16;
     if (padding === 1) bytes[full * 3 + 1] = (word >> 8) & 255;
   }
   return bytes;
@@ -102,10 +107,13 @@ export function decodeTensor(record: { __tensor__: unknown; shape: unknown; data
   const bytes = base64ToBytes(record.data);
   const width = dtype === "float64" ? 8 : 4; // int64 and bool are stored as their int32 storage
   if (bytes.length !== numelOf(shape) * width) {
-    throw new SyntaxError(`${where}: a ${dtype} tensor of shape ${formatShape(shape)} needs ${numelOf(shape) * width} bytes, the file has ${bytes.length}`);
+    throw new SyntaxError(
+      `${where}: a ${dtype} tensor of shape ${formatShape(shape)} needs ${numelOf(shape) * width} bytes, the file has ${bytes.length}`,
+    );
   }
   const copy = bytes.slice().buffer;
-  const values = dtype === "float64" ? new Float64Array(copy) : dtype === "float32" ? new Float32Array(copy) : new Int32Array(copy);
+  const values =
+    dtype === "float64" ? new Float64Array(copy) : dtype === "float32" ? new Float32Array(copy) : new Int32Array(copy);
   return tensor(values, { dtype }).reshape(shape);
 }
 
@@ -127,7 +135,8 @@ export function fromJSONValue(value: unknown, where = "checkpoint"): unknown {
   if (Array.isArray(value)) return value.map((v, i) => fromJSONValue(v, `${where}[${i}]`));
   if (value !== null && typeof value === "object") {
     const record = value as Record<string, unknown>;
-    if ("__tensor__" in record) return decodeTensor(record as { __tensor__: unknown; shape: unknown; data: unknown }, where);
+    if ("__tensor__" in record)
+      return decodeTensor(record as { __tensor__: unknown; shape: unknown; data: unknown }, where);
     if ("__number__" in record) return Number(record.__number__);
     return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, fromJSONValue(v, `${where}.${k}`)]));
   }

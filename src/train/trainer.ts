@@ -56,7 +56,6 @@ export interface TrainOptions {
   progress?: boolean;
 }
 
-
 export class Trainer {
   trainLoader: TrainerLoader | null = null;
   valLoader: TrainerLoader | null = null;
@@ -82,7 +81,11 @@ export class Trainer {
   capturedParameters: Record<string, Record<string, NestedList[]>> = {};
   handles: Record<string, Handle> = {};
 
-  constructor(public model: Module, public lossFn: LossFn, public optimizer: Optimizer) {}
+  constructor(
+    public model: Module,
+    public lossFn: LossFn,
+    public optimizer: Optimizer,
+  ) {}
 
   setLoaders(trainLoader: TrainerLoader, valLoader: TrainerLoader | null = null): void {
     this.trainLoader = trainLoader;
@@ -99,7 +102,10 @@ export class Trainer {
       throw new Error("setLrScheduler: the scheduler belongs to a different optimizer than this trainer's");
     }
     this.scheduler = scheduler;
-    this.isBatchLrScheduler = scheduler instanceof CyclicLR || scheduler instanceof OneCycleLR || scheduler instanceof CosineAnnealingWarmRestarts;
+    this.isBatchLrScheduler =
+      scheduler instanceof CyclicLR ||
+      scheduler instanceof OneCycleLR ||
+      scheduler instanceof CosineAnnealingWarmRestarts;
   }
 
   /** The book's `set_seed`. */
@@ -137,7 +143,10 @@ export class Trainer {
   private epochSchedulers(valLoss: number | null): void {
     if (!this.scheduler || this.isBatchLrScheduler) return;
     if (this.scheduler instanceof ReduceLROnPlateau) {
-      if (valLoss === null) throw new Error("ReduceLROnPlateau needs a validation loss: set a validation loader with setLoaders(train, val)");
+      if (valLoss === null)
+        throw new Error(
+          "ReduceLROnPlateau needs a validation loss: set a validation loader with setLoaders(train, val)",
+        );
       this.scheduler.step(valLoss);
     } else {
       this.scheduler.step();
@@ -155,26 +164,34 @@ export class Trainer {
     for (let i = 0; ; i++) {
       // One mini-batch (loading it, forward, backward, update) is one `tidy`: on the WebAssembly
       // backend everything it allocates is freed, except what the model, optimizer and hooks keep.
-      const loss = tidy(() => {
-        const next = batches.next();
-        if (next.done) return null;
-        const [x, y] = next.value;
-        return validation ? this.valStep(x, y) : this.trainStep(x, y);
-      }, this.model, this.optimizer, this.visualization);
+      const loss = tidy(
+        () => {
+          const next = batches.next();
+          if (next.done) return null;
+          const [x, y] = next.value;
+          return validation ? this.valStep(x, y) : this.trainStep(x, y);
+        },
+        this.model,
+        this.optimizer,
+        this.visualization,
+      );
       if (loss === null) break;
       losses.push(loss);
       if (!validation) this.miniBatchSchedulers(i / nBatches);
       report?.(i + 1, nBatches, loss);
     }
-    if (losses.length === 0) throw new RangeError(`the ${validation ? "validation" : "training"} loader yielded no batches`);
+    if (losses.length === 0)
+      throw new RangeError(`the ${validation ? "validation" : "training"} loader yielded no batches`);
     return losses.reduce((a, b) => a + b, 0) / losses.length;
   }
 
   /** Trains for `nEpochs` epochs (see the class comment and `TrainOptions`). */
   train(nEpochs: number, options?: TrainOptions): void {
     const { seed, progress = true } = checkOptions("Trainer.train", options, ["seed", "progress"]);
-    if (!Number.isInteger(nEpochs) || nEpochs < 0) throw new RangeError(`train: nEpochs must be a non-negative integer, got ${nEpochs}`);
-    if (this.trainLoader === null) throw new Error("train: no training loader; call setLoaders(trainLoader, valLoader) first");
+    if (!Number.isInteger(nEpochs) || nEpochs < 0)
+      throw new RangeError(`train: nEpochs must be a non-negative integer, got ${nEpochs}`);
+    if (this.trainLoader === null)
+      throw new Error("train: no training loader; call setLoaders(trainLoader, valLoader) first");
     if (seed !== undefined || this.totalEpochs === 0) this.setSeed(seed ?? 42);
     const reporter = progress ? new ProgressReporter() : null;
     for (let epoch = 0; epoch < nEpochs; epoch++) {
@@ -206,7 +223,8 @@ export class Trainer {
     this.model.eval();
     const yHat = noGrad(() => this.model.call(x) as Tensor);
     this.model.train();
-    if (yHat.ndim !== 2) throw new RangeError(`correct: expected model outputs of shape [N, classes], got ${formatShape(yHat.shape)}`);
+    if (yHat.ndim !== 2)
+      throw new RangeError(`correct: expected model outputs of shape [N, classes], got ${formatShape(yHat.shape)}`);
     const [, nDims] = yHat.shape;
     let predicted: ArrayLike<number>;
     let nClasses = nDims;
@@ -214,7 +232,8 @@ export class Trainer {
       predicted = yHat.argmax(1).toArray();
     } else {
       nClasses = 2;
-      const endsInSigmoid = this.model instanceof Sequential && this.model.length > 0 && this.model.at(-1) instanceof Sigmoid;
+      const endsInSigmoid =
+        this.model instanceof Sequential && this.model.length > 0 && this.model.at(-1) instanceof Sigmoid;
       predicted = (endsInSigmoid ? yHat : yHat.sigmoid()).gt(threshold).toArray();
     }
     const labels = y.toArray();
@@ -245,7 +264,8 @@ export class Trainer {
    * mean, and the sum of each channel's standard deviation (the book's `statistics_per_channel`).
    */
   static statisticsPerChannel(images: Tensor, _labels?: Tensor): Tensor {
-    if (images.ndim !== 4) throw new RangeError(`statisticsPerChannel: expected images [N, C, H, W], got ${formatShape(images.shape)}`);
+    if (images.ndim !== 4)
+      throw new RangeError(`statisticsPerChannel: expected images [N, C, H, W], got ${formatShape(images.shape)}`);
     const [n, c] = images.shape;
     const perChannel = images.reshape(n, c, -1);
     const sumMeans = perChannel.mean(2).sum(0);
@@ -260,11 +280,29 @@ export class Trainer {
   }
 
   /** The LR range test on this trainer's model, loss and optimizer (model and optimizer are restored). */
-  lrRangeTest(loader: Loader, options: { endLr: number; numIter?: number; stepMode?: "exp" | "linear"; alpha?: number; divergeTh?: number; valLoader?: Loader; suggest?: "steepest" | "valley" }): LrRangeTestResult {
+  lrRangeTest(
+    loader: Loader,
+    options: {
+      endLr: number;
+      numIter?: number;
+      stepMode?: "exp" | "linear";
+      alpha?: number;
+      divergeTh?: number;
+      valLoader?: Loader;
+      suggest?: "steepest" | "valley";
+    },
+  ): LrRangeTestResult {
     if (this.scheduler !== null) {
-      throw new Error("lrRangeTest: this trainer's optimizer already has a learning-rate scheduler attached; run the range test before setLrScheduler");
+      throw new Error(
+        "lrRangeTest: this trainer's optimizer already has a learning-rate scheduler attached; run the range test before setLrScheduler",
+      );
     }
-    checkOptions("Trainer.lrRangeTest", options, ["endLr", "numIter", "stepMode", "alpha", "divergeTh", "valLoader", "suggest"], ["endLr"]);
+    checkOptions(
+      "Trainer.lrRangeTest",
+      options,
+      ["endLr", "numIter", "stepMode", "alpha", "divergeTh", "valLoader", "suggest"],
+      ["endLr"],
+    );
     return lrRangeTest({ model: this.model, lossFn: this.lossFn, optimizer: this.optimizer, loader, ...options });
   }
 
@@ -274,7 +312,15 @@ export class Trainer {
     const wanted = Array.isArray(layers) ? layers : [layers];
     const found = [...this.model.namedModules()].filter(([name]) => name !== "" && wanted.includes(name));
     const missing = wanted.filter((w) => !found.some(([name]) => name === w));
-    if (missing.length) throw new RangeError(`no layer named ${missing.map((m) => `'${m}'`).join(", ")} in the model (layers: ${[...this.model.namedModules()].map(([n]) => n).filter(Boolean).join(", ")})`);
+    if (missing.length)
+      throw new RangeError(
+        `no layer named ${missing.map((m) => `'${m}'`).join(", ")} in the model (layers: ${[
+          ...this.model.namedModules(),
+        ]
+          .map(([n]) => n)
+          .filter(Boolean)
+          .join(", ")})`,
+      );
     return found;
   }
 
@@ -302,17 +348,23 @@ export class Trainer {
       this.capturedParameters[name] = Object.fromEntries([...layer.namedParameters()].map(([parmId]) => [parmId, []]));
     }
     const names = new Map(named.map(([name, layer]) => [layer, name]));
-    this.attachHooks(named.map(([name]) => name), (layer) => {
-      const name = names.get(layer)!;
-      for (const [parmId, p] of layer.namedParameters()) this.capturedParameters[name][parmId].push(p.tolist());
-    });
+    this.attachHooks(
+      named.map(([name]) => name),
+      (layer) => {
+        const name = names.get(layer)!;
+        for (const [parmId, p] of layer.namedParameters()) this.capturedParameters[name][parmId].push(p.tolist());
+      },
+    );
   }
 
   /**
    * Registers a forward hook on each named layer. Without `hookFn`, each layer's outputs are
    * concatenated (along the batch dimension) into `visualization[name]`.
    */
-  attachHooks(layers: string | string[], hookFn?: (layer: Module, inputs: unknown[], output: unknown) => unknown): void {
+  attachHooks(
+    layers: string | string[],
+    hookFn?: (layer: Module, inputs: unknown[], output: unknown) => unknown,
+  ): void {
     const named = this.modulesNamed(layers);
     const names = new Map(named.map(([name, layer]) => [layer, name]));
     const collect = (layer: Module, _inputs: unknown[], output: unknown): void => {
@@ -367,15 +419,23 @@ export class Trainer {
    * any error nothing has changed and the error says what.
    */
   restore(saved: unknown, source = "checkpoint"): void {
-    if (saved === null || typeof saved !== "object" || (saved as Record<string, unknown>).format !== CHECKPOINT_FORMAT) {
+    if (
+      saved === null ||
+      typeof saved !== "object" ||
+      (saved as Record<string, unknown>).format !== CHECKPOINT_FORMAT
+    ) {
       throw new Error(`${source} is not a gradstep checkpoint (no "format": "${CHECKPOINT_FORMAT}" field)`);
     }
-    const c = checkCheckpoint(fromJSONValue(saved, source) as Record<string, unknown>, {
-      optimizerStateDict: this.optimizer.stateDict() as unknown as LiveObjects["optimizerStateDict"],
-      schedulerName: this.scheduler ? this.scheduler.constructor.name : null,
-      schedulerStateDict: this.scheduler ? (this.scheduler.stateDict() as Record<string, unknown>) : null,
-      hasLoaderGenerator: Boolean(this.trainLoader?.generator),
-    }, source);
+    const c = checkCheckpoint(
+      fromJSONValue(saved, source) as Record<string, unknown>,
+      {
+        optimizerStateDict: this.optimizer.stateDict() as unknown as LiveObjects["optimizerStateDict"],
+        schedulerName: this.scheduler ? this.scheduler.constructor.name : null,
+        schedulerStateDict: this.scheduler ? (this.scheduler.stateDict() as Record<string, unknown>) : null,
+        hasLoaderGenerator: Boolean(this.trainLoader?.generator),
+      },
+      source,
+    );
     const before = {
       model: cloneState(this.model.stateDict()),
       optimizer: cloneState(this.optimizer.stateDict()),
@@ -409,7 +469,8 @@ export class Trainer {
   async saveCheckpoint(path: string, options?: { format?: "pt" | "json" }): Promise<void> {
     const { format = /\.pth?$/i.test(path) ? "pt" : "json" } = checkOptions("saveCheckpoint", options, ["format"]);
     if (format === "pt") return save(this.checkpointState(), path);
-    if (format !== "json") throw new TypeError(`saveCheckpoint: format should be "pt" or "json", got ${JSON.stringify(format)}`);
+    if (format !== "json")
+      throw new TypeError(`saveCheckpoint: format should be "pt" or "json", got ${JSON.stringify(format)}`);
     await writeTextAtomic(path, JSON.stringify(this.checkpoint()));
   }
 

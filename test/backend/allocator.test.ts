@@ -37,7 +37,7 @@ describe("wasm allocator", () => {
     const held: { s: Storage; marker: number }[] = [];
     let marker = 1;
     // halve the request each time it fails, down to one element: the heap ends packed to the limit
-    for (let elements = 64 * 2 ** 20; elements >= 1; ) {
+    for (let elements = 64 * 2 ** 20; elements >= 1;) {
       try {
         const s = backend.alloc("float32", elements);
         // mark only the first and last elements so untouched pages stay uncommitted

@@ -42,16 +42,87 @@ function windowArb(pool: boolean): fc.Arbitrary<Window2d> {
     .filter((w) => w.outH > 0 && w.outW > 0);
   // the book's CNN2: 3x28x28 → 5x26x26 (k3), pooled to 13, 5x13x13 → 5x11x11, pooled to 5
   const cnn2 = fc.constantFrom<Window2d>(
-    { batch: 16, channels: 3, height: 28, width: 28, kernelH: 3, kernelW: 3, strideH: 1, strideW: 1, padH: 0, padW: 0, outH: 26, outW: 26 },
-    { batch: 16, channels: 5, height: 13, width: 13, kernelH: 3, kernelW: 3, strideH: 1, strideW: 1, padH: 0, padW: 0, outH: 11, outW: 11 },
-    { batch: 16, channels: 5, height: 26, width: 26, kernelH: 2, kernelW: 2, strideH: 2, strideW: 2, padH: 0, padW: 0, outH: 13, outW: 13 },
-    { batch: 16, channels: 5, height: 11, width: 11, kernelH: 2, kernelW: 2, strideH: 2, strideW: 2, padH: 0, padW: 0, outH: 5, outW: 5 },
+    {
+      batch: 16,
+      channels: 3,
+      height: 28,
+      width: 28,
+      kernelH: 3,
+      kernelW: 3,
+      strideH: 1,
+      strideW: 1,
+      padH: 0,
+      padW: 0,
+      outH: 26,
+      outW: 26,
+    },
+    {
+      batch: 16,
+      channels: 5,
+      height: 13,
+      width: 13,
+      kernelH: 3,
+      kernelW: 3,
+      strideH: 1,
+      strideW: 1,
+      padH: 0,
+      padW: 0,
+      outH: 11,
+      outW: 11,
+    },
+    {
+      batch: 16,
+      channels: 5,
+      height: 26,
+      width: 26,
+      kernelH: 2,
+      kernelW: 2,
+      strideH: 2,
+      strideW: 2,
+      padH: 0,
+      padW: 0,
+      outH: 13,
+      outW: 13,
+    },
+    {
+      batch: 16,
+      channels: 5,
+      height: 11,
+      width: 11,
+      kernelH: 2,
+      kernelW: 2,
+      strideH: 2,
+      strideW: 2,
+      padH: 0,
+      padW: 0,
+      outH: 5,
+      outW: 5,
+    },
   );
   // MaxPool2d(2), which has its own SIMD path, over random sizes (odd sizes leave an edge unused)
   const pool2 = fc
-    .record({ batch: fc.integer({ min: 1, max: 3 }), channels: fc.integer({ min: 1, max: 4 }), height: fc.integer({ min: 2, max: 40 }), width: fc.integer({ min: 2, max: 40 }) })
-    .map((w) => ({ ...w, kernelH: 2, kernelW: 2, strideH: 2, strideW: 2, padH: 0, padW: 0, outH: Math.floor(w.height / 2), outW: Math.floor(w.width / 2) }));
-  return fc.oneof({ weight: 5, arbitrary: random }, { weight: 1, arbitrary: cnn2 }, { weight: pool ? 3 : 0, arbitrary: pool2 });
+    .record({
+      batch: fc.integer({ min: 1, max: 3 }),
+      channels: fc.integer({ min: 1, max: 4 }),
+      height: fc.integer({ min: 2, max: 40 }),
+      width: fc.integer({ min: 2, max: 40 }),
+    })
+    .map((w) => ({
+      ...w,
+      kernelH: 2,
+      kernelW: 2,
+      strideH: 2,
+      strideW: 2,
+      padH: 0,
+      padW: 0,
+      outH: Math.floor(w.height / 2),
+      outW: Math.floor(w.width / 2),
+    }));
+  return fc.oneof(
+    { weight: 5, arbitrary: random },
+    { weight: 1, arbitrary: cnn2 },
+    { weight: pool ? 3 : 0, arbitrary: pool2 },
+  );
 }
 
 const sizes = (w: Window2d) => ({
@@ -100,7 +171,9 @@ describe("max pooling", () => {
     fc.assert(
       fc.property(dtypeArb, windowArb(true), fc.integer(), fc.boolean(), (dtype, w, seed, ties) => {
         const { image, pooled } = sizes(w);
-        const values = ties ? seededValues(dtype, image, seed, (u) => [0, -0, 1, 2][Math.floor(u() * 4)]) : seededValues(dtype, image, seed);
+        const values = ties
+          ? seededValues(dtype, image, seed, (u) => [0, -0, 1, 2][Math.floor(u() * 4)])
+          : seededValues(dtype, image, seed);
         const [jx, wx] = both(dtype, values);
         const [jo, wo] = [js.alloc(dtype, pooled), wasm.alloc(dtype, pooled)];
         const [ji, wi] = [js.alloc("int32", pooled), wasm.alloc("int32", pooled)];

@@ -11,15 +11,39 @@ import { RUNS, both, elementArb, expectIdentical, js, release, wasm } from "./re
 
 const INT_BACKED: readonly DType[] = ["int64", "bool"];
 const UNARY: readonly UnaryOp[] = ["neg", "abs", "sign", "relu"];
-const BINARY: readonly BinaryOp[] = ["add", "sub", "mul", "div", "maximum", "minimum", "eq", "ne", "lt", "le", "gt", "ge"];
+const BINARY: readonly BinaryOp[] = [
+  "add",
+  "sub",
+  "mul",
+  "div",
+  "maximum",
+  "minimum",
+  "eq",
+  "ne",
+  "lt",
+  "le",
+  "gt",
+  "ge",
+];
 const REDUCE: readonly ReduceOp[] = ["sum", "max", "min", "argmax", "argmin"];
 
 /** Values a storage of `dtype` holds: int32 values, or 0/1 for bool. */
 const valuesOf = (dtype: DType) =>
-  fc.array(dtype === "bool" ? fc.constantFrom(0, 1) : elementArb("int32").filter((v) => v !== 0), { minLength: 1, maxLength: 40 });
+  fc.array(dtype === "bool" ? fc.constantFrom(0, 1) : elementArb("int32").filter((v) => v !== 0), {
+    minLength: 1,
+    maxLength: 40,
+  });
 
 /** Runs `kernel` on `dtype` storages and on int32 storages of one backend; both must agree. */
-function sameAsInt32(backend: Backend, dtype: DType, a: number[], b: number[], kernel: (out: ReturnType<Backend["alloc"]>, x: ReturnType<Backend["alloc"]>, y: ReturnType<Backend["alloc"]>) => void, outLength = a.length, context = "") {
+function sameAsInt32(
+  backend: Backend,
+  dtype: DType,
+  a: number[],
+  b: number[],
+  kernel: (out: ReturnType<Backend["alloc"]>, x: ReturnType<Backend["alloc"]>, y: ReturnType<Backend["alloc"]>) => void,
+  outLength = a.length,
+  context = "",
+) {
   const run = (d: DType) => {
     const [x, y, out] = [backend.fromArray(d, a), backend.fromArray(d, b), backend.alloc(d, outLength)];
     kernel(out, x, y);
@@ -37,14 +61,36 @@ describe("int64 and bool storages are int32 storages to every kernel", () => {
         fc.assert(
           fc.property(valuesOf(dtype), (a) => {
             const b = a.map((v, i) => (i % 2 === 0 ? v : 1));
-            for (const op of UNARY) if (dtype !== "bool" || op !== "neg") sameAsInt32(backend, dtype, a, b, (o, x) => backend.unary(op, o, x), a.length, op);
+            for (const op of UNARY)
+              if (dtype !== "bool" || op !== "neg")
+                sameAsInt32(backend, dtype, a, b, (o, x) => backend.unary(op, o, x), a.length, op);
             // bool arithmetic that leaves 0/1 is what the front end asks of the kernels
-            for (const op of BINARY.filter((op) => dtype !== "bool" || ["mul", "maximum", "minimum", "eq", "ne", "lt", "le", "gt", "ge"].includes(op))) {
-              sameAsInt32(backend, dtype, a, b, (o, x, y) => backend.binary(op, o, x, [1], y, [1], [a.length]), a.length, op);
+            for (const op of BINARY.filter(
+              (op) =>
+                dtype !== "bool" || ["mul", "maximum", "minimum", "eq", "ne", "lt", "le", "gt", "ge"].includes(op),
+            )) {
+              sameAsInt32(
+                backend,
+                dtype,
+                a,
+                b,
+                (o, x, y) => backend.binary(op, o, x, [1], y, [1], [a.length]),
+                a.length,
+                op,
+              );
             }
-            for (const op of REDUCE) sameAsInt32(backend, dtype, a, b, (o, x) => backend.reduce(op, o, x, 1, a.length, 1), 1, op);
+            for (const op of REDUCE)
+              sameAsInt32(backend, dtype, a, b, (o, x) => backend.reduce(op, o, x, 1, a.length, 1), 1, op);
             sameAsInt32(backend, dtype, a, b, (o, x, y) => backend.where(o, y, x, y), a.length, "where");
-            sameAsInt32(backend, dtype, a, b, (o, x, y) => backend.matmul(o, x, y, 1, 1, a.length, 1, 0, 0, false, true), 1, "matmul");
+            sameAsInt32(
+              backend,
+              dtype,
+              a,
+              b,
+              (o, x, y) => backend.matmul(o, x, y, 1, 1, a.length, 1, 0, 0, false, true),
+              1,
+              "matmul",
+            );
           }),
           { numRuns: Math.ceil(RUNS / 4) },
         );
@@ -81,8 +127,14 @@ describe("int64 and bool storages are int32 storages to every kernel", () => {
         const [bj, bw] = both("bool", values);
         expectIdentical(js.read(bj), want, "js fromArray");
         expectIdentical(wasm.read(bw), want, "wasm fromArray");
-        js.write(bj, values.map((v) => -v));
-        wasm.write(bw, values.map((v) => -v));
+        js.write(
+          bj,
+          values.map((v) => -v),
+        );
+        wasm.write(
+          bw,
+          values.map((v) => -v),
+        );
         expectIdentical(js.read(bj), want, "js write");
         expectIdentical(wasm.read(bw), want, "wasm write");
         js.fill(bj, value);

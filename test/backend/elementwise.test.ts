@@ -21,8 +21,19 @@ import type { BinaryOp, UnaryOp } from "../../src/backend/backend.js";
 import type { DType } from "../../src/dtype.js";
 import { broadcastStrides } from "../../src/shape.js";
 import {
-  DTYPES, RUNS, both, elementArb, expectIdentical, expectWithinUlp, js, lengthArb, numel, release, shapeArb,
-  valuesArb, wasm,
+  DTYPES,
+  RUNS,
+  both,
+  elementArb,
+  expectIdentical,
+  expectWithinUlp,
+  js,
+  lengthArb,
+  numel,
+  release,
+  shapeArb,
+  valuesArb,
+  wasm,
 } from "./reference.js";
 
 const dtypeArb = fc.constantFrom(...DTYPES);
@@ -32,28 +43,38 @@ const context = (what: string, dtype: DType, n: number) => `${what} ${dtype} n=$
 describe("fill and cast", () => {
   it("fill is bit-identical for any value (rounded or wrapped to the dtype)", () => {
     fc.assert(
-      fc.property(dtypeArb, lengthArb, fc.oneof(fc.double(), fc.integer(), fc.constantFrom(-0, NaN, 2 ** 32 + 5, -2.5)), (dtype, n, value) => {
-        const [a, b] = [js.alloc(dtype, n), wasm.alloc(dtype, n)];
-        js.fill(a, value);
-        wasm.fill(b, value);
-        expectIdentical(wasm.read(b), js.read(a), context("fill", dtype, n));
-        release(b);
-      }),
+      fc.property(
+        dtypeArb,
+        lengthArb,
+        fc.oneof(fc.double(), fc.integer(), fc.constantFrom(-0, NaN, 2 ** 32 + 5, -2.5)),
+        (dtype, n, value) => {
+          const [a, b] = [js.alloc(dtype, n), wasm.alloc(dtype, n)];
+          js.fill(a, value);
+          wasm.fill(b, value);
+          expectIdentical(wasm.read(b), js.read(a), context("fill", dtype, n));
+          release(b);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
 
   it("cast between every pair of dtypes is bit-identical (int32 truncates and wraps, NaN → 0)", () => {
     fc.assert(
-      fc.property(dtypeArb, dtypeArb, lengthArb.chain((n) => fc.tuple(fc.constant(n), fc.nat())), (from, to, [n, seed]) => {
-        const values = fc.sample(valuesArb(from, n), { seed, numRuns: 1 })[0];
-        const [ja, wa] = both(from, values);
-        const [jo, wo] = [js.alloc(to, n), wasm.alloc(to, n)];
-        js.cast(jo, ja);
-        wasm.cast(wo, wa);
-        expectIdentical(wasm.read(wo), js.read(jo), `cast ${from} → ${to} n=${n}`);
-        release(wa, wo);
-      }),
+      fc.property(
+        dtypeArb,
+        dtypeArb,
+        lengthArb.chain((n) => fc.tuple(fc.constant(n), fc.nat())),
+        (from, to, [n, seed]) => {
+          const values = fc.sample(valuesArb(from, n), { seed, numRuns: 1 })[0];
+          const [ja, wa] = both(from, values);
+          const [jo, wo] = [js.alloc(to, n), wasm.alloc(to, n)];
+          js.cast(jo, ja);
+          wasm.cast(wo, wa);
+          expectIdentical(wasm.read(wo), js.read(jo), `cast ${from} → ${to} n=${n}`);
+          release(wa, wo);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -78,18 +99,32 @@ function checkUnary(op: UnaryOp, dtype: DType, values: number[], inPlace: boolea
 describe("unary", () => {
   it("neg, abs, sign, sqrt and relu are bit-identical in every dtype", () => {
     fc.assert(
-      fc.property(fc.constantFrom(...EXACT_UNARY), dtypeArb, lengthArb, fc.boolean(), fc.nat(), (op, dtype, n, inPlace, seed) => {
-        checkUnary(op, dtype, fc.sample(valuesArb(dtype, n), { seed, numRuns: 1 })[0], inPlace, 0);
-      }),
+      fc.property(
+        fc.constantFrom(...EXACT_UNARY),
+        dtypeArb,
+        lengthArb,
+        fc.boolean(),
+        fc.nat(),
+        (op, dtype, n, inPlace, seed) => {
+          checkUnary(op, dtype, fc.sample(valuesArb(dtype, n), { seed, numRuns: 1 })[0], inPlace, 0);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
 
   it("exp, log, tanh and sigmoid are within 2 ulp in float32 and float64", () => {
     fc.assert(
-      fc.property(fc.constantFrom(...TRANSCENDENTAL), floatDtypeArb, lengthArb, fc.boolean(), fc.nat(), (op, dtype, n, inPlace, seed) => {
-        checkUnary(op, dtype, fc.sample(valuesArb(dtype, n), { seed, numRuns: 1 })[0], inPlace, 2);
-      }),
+      fc.property(
+        fc.constantFrom(...TRANSCENDENTAL),
+        floatDtypeArb,
+        lengthArb,
+        fc.boolean(),
+        fc.nat(),
+        (op, dtype, n, inPlace, seed) => {
+          checkUnary(op, dtype, fc.sample(valuesArb(dtype, n), { seed, numRuns: 1 })[0], inPlace, 2);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -129,7 +164,10 @@ describe("unary", () => {
 /** An output shape and, per operand, a shape that broadcasts to it (sizes set to 1, leading dims dropped). */
 const broadcastArb = shapeArb().chain((shape) => {
   const operand = fc
-    .tuple(fc.array(fc.boolean(), { minLength: shape.length, maxLength: shape.length }), fc.integer({ min: 0, max: shape.length }))
+    .tuple(
+      fc.array(fc.boolean(), { minLength: shape.length, maxLength: shape.length }),
+      fc.integer({ min: 0, max: shape.length }),
+    )
     .map(([ones, drop]) => shape.map((d, i) => (ones[i] ? 1 : d)).slice(drop));
   return fc.tuple(fc.constant(shape), operand, operand);
 });
@@ -138,8 +176,15 @@ const broadcastArb = shapeArb().chain((shape) => {
 const SMALL_INT = { min: -(2 ** 26), max: 2 ** 26 };
 
 function checkBinary(
-  op: BinaryOp, dtype: DType, shape: number[], aShape: number[], bShape: number[],
-  aValues: number[], bValues: number[], inPlace: boolean, maxUlp: number,
+  op: BinaryOp,
+  dtype: DType,
+  shape: number[],
+  aShape: number[],
+  bShape: number[],
+  aValues: number[],
+  bValues: number[],
+  inPlace: boolean,
+  maxUlp: number,
 ): void {
   const [ja, wa] = both(dtype, aValues);
   const [jb, wb] = both(dtype, bValues);
@@ -163,13 +208,19 @@ describe("binary with broadcasting", () => {
   it("+ − × ÷, maximum, minimum and comparisons are bit-identical", () => {
     fc.assert(
       fc.property(
-        fc.tuple(fc.constantFrom(...EXACT_BINARY), dtypeArb, broadcastArb, fc.boolean()).chain(([op, dtype, shapes, inPlace]) => {
-          const range = dtype === "int32" && op === "mul" ? SMALL_INT : undefined;
-          return fc.tuple(
-            fc.constant(op), fc.constant(dtype), fc.constant(shapes), fc.constant(inPlace),
-            valuesArb(dtype, numel(shapes[1]), range), valuesArb(dtype, numel(shapes[2]), range),
-          );
-        }),
+        fc
+          .tuple(fc.constantFrom(...EXACT_BINARY), dtypeArb, broadcastArb, fc.boolean())
+          .chain(([op, dtype, shapes, inPlace]) => {
+            const range = dtype === "int32" && op === "mul" ? SMALL_INT : undefined;
+            return fc.tuple(
+              fc.constant(op),
+              fc.constant(dtype),
+              fc.constant(shapes),
+              fc.constant(inPlace),
+              valuesArb(dtype, numel(shapes[1]), range),
+              valuesArb(dtype, numel(shapes[2]), range),
+            );
+          }),
         ([op, dtype, [shape, aShape, bShape], inPlace, a, b]) => {
           checkBinary(op, dtype, shape, aShape, bShape, a, b, inPlace, 0);
         },
@@ -183,11 +234,16 @@ describe("binary with broadcasting", () => {
     const intExponent = { min: -3, max: 12 };
     fc.assert(
       fc.property(
-        fc.tuple(dtypeArb, broadcastArb).chain(([dtype, shapes]) => fc.tuple(
-          fc.constant(dtype), fc.constant(shapes),
-          valuesArb(dtype, numel(shapes[1]), dtype === "int32" ? intBase : undefined),
-          valuesArb(dtype, numel(shapes[2]), dtype === "int32" ? intExponent : undefined),
-        )),
+        fc
+          .tuple(dtypeArb, broadcastArb)
+          .chain(([dtype, shapes]) =>
+            fc.tuple(
+              fc.constant(dtype),
+              fc.constant(shapes),
+              valuesArb(dtype, numel(shapes[1]), dtype === "int32" ? intBase : undefined),
+              valuesArb(dtype, numel(shapes[2]), dtype === "int32" ? intExponent : undefined),
+            ),
+          ),
         ([dtype, [shape, aShape, bShape], a, b]) => checkBinary("pow", dtype, shape, aShape, bShape, a, b, false, 2),
       ),
       { numRuns: RUNS },
@@ -197,17 +253,28 @@ describe("binary with broadcasting", () => {
     const exponents = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 0.5, 3];
     const a = bases.flatMap((x) => exponents.map(() => x));
     const b = bases.flatMap(() => exponents);
-    for (const dtype of ["float32", "float64"] as const) checkBinary("pow", dtype, [a.length], [a.length], [b.length], a, b, false, 0);
+    for (const dtype of ["float32", "float64"] as const)
+      checkBinary("pow", dtype, [a.length], [a.length], [b.length], a, b, false, 0);
   });
 
   it("int32 products wrap like C int32 (Math.imul) for any operands", () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.integer(), fc.integer()), { minLength: 0, maxLength: 70 }), (pairs) => {
-        const a = wasm.fromArray("int32", pairs.map((p) => p[0]));
-        const b = wasm.fromArray("int32", pairs.map((p) => p[1]));
+        const a = wasm.fromArray(
+          "int32",
+          pairs.map((p) => p[0]),
+        );
+        const b = wasm.fromArray(
+          "int32",
+          pairs.map((p) => p[1]),
+        );
         const out = wasm.alloc("int32", pairs.length);
         wasm.binary("mul", out, a, [1], b, [1], [pairs.length]);
-        expectIdentical(wasm.read(out), pairs.map(([p, q]) => Math.imul(p, q)), "int32 mul vs Math.imul");
+        expectIdentical(
+          wasm.read(out),
+          pairs.map(([p, q]) => Math.imul(p, q)),
+          "int32 mul vs Math.imul",
+        );
         release(a, b, out);
       }),
       { numRuns: RUNS },
@@ -225,10 +292,18 @@ describe("fused updates", () => {
         fc.tuple(fc.constantFrom(...updates), dtypeArb, lengthArb, fc.boolean()).chain(([op, dtype, n, inPlace]) => {
           // int32: |a|, |s·p·q| < 2^53, so the double-precision reference forms every product exactly
           const range = dtype === "int32" ? { min: -(2 ** 15), max: 2 ** 15 } : undefined;
-          const scalar = dtype === "int32" ? fc.integer({ min: -(2 ** 15), max: 2 ** 15 }) : fc.oneof(elementArb("float64"), fc.double({ min: -2, max: 2 }));
+          const scalar =
+            dtype === "int32"
+              ? fc.integer({ min: -(2 ** 15), max: 2 ** 15 })
+              : fc.oneof(elementArb("float64"), fc.double({ min: -2, max: 2 }));
           return fc.tuple(
-            fc.constant(op), fc.constant(dtype), fc.constant(inPlace),
-            valuesArb(dtype, n, range), valuesArb(dtype, n, range), valuesArb(dtype, n, range), scalar,
+            fc.constant(op),
+            fc.constant(dtype),
+            fc.constant(inPlace),
+            valuesArb(dtype, n, range),
+            valuesArb(dtype, n, range),
+            valuesArb(dtype, n, range),
+            scalar,
           );
         }),
         ([op, dtype, inPlace, a, p, q, s]) => {
@@ -237,7 +312,10 @@ describe("fused updates", () => {
           const [jp, wp] = both(dtype, p);
           const [jq, wq] = both(dtype, q);
           const [jo, wo] = inPlace ? [ja, wa] : [js.alloc(dtype, n), wasm.alloc(dtype, n)];
-          for (const [backend, o, x, y, z] of [[js, jo, ja, jp, jq], [wasm, wo, wa, wp, wq]] as const) {
+          for (const [backend, o, x, y, z] of [
+            [js, jo, ja, jp, jq],
+            [wasm, wo, wa, wp, wq],
+          ] as const) {
             if (op === "addScaled") backend.addScaled(o, x, y, s);
             else if (op === "lerp") backend.lerp(o, x, y, s);
             else backend[op](o, x, y, z, s);
@@ -253,7 +331,11 @@ describe("fused updates", () => {
 
 describe("clamp and where", () => {
   it("clamp is bit-identical for any bounds, including NaN, ±Infinity, lo > hi and fractions on int32", () => {
-    const bound = fc.oneof(fc.double(), fc.integer({ min: -100, max: 100 }), fc.constantFrom(NaN, Infinity, -Infinity, -0, 2.5, -2.5));
+    const bound = fc.oneof(
+      fc.double(),
+      fc.integer({ min: -100, max: 100 }),
+      fc.constantFrom(NaN, Infinity, -Infinity, -0, 2.5, -2.5),
+    );
     fc.assert(
       fc.property(dtypeArb, lengthArb, fc.nat(), bound, bound, fc.boolean(), (dtype, n, seed, lo, hi, inPlace) => {
         const values = fc.sample(valuesArb(dtype, n), { seed, numRuns: 1 })[0];

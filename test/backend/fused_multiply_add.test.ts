@@ -24,8 +24,21 @@ type Gradstep = typeof gradstep;
  */
 async function worstRatio(g: Gradstep): Promise<{ worst: number; differing: number; compared: number }> {
   const EPS32 = 2 ** -23;
-  const shapes = [[1, 1, 1], [3, 5, 7], [4, 8, 8], [5, 27, 676], [17, 300, 33], [64, 256, 64], [2, 513, 40], [130, 70, 9]];
-  const results: { exact: number[]; relaxed: number[]; bound: number[] }[] = shapes.map(() => ({ exact: [], relaxed: [], bound: [] }));
+  const shapes = [
+    [1, 1, 1],
+    [3, 5, 7],
+    [4, 8, 8],
+    [5, 27, 676],
+    [17, 300, 33],
+    [64, 256, 64],
+    [2, 513, 40],
+    [130, 70, 9],
+  ];
+  const results: { exact: number[]; relaxed: number[]; bound: number[] }[] = shapes.map(() => ({
+    exact: [],
+    relaxed: [],
+    bound: [],
+  }));
   const run = (relaxed: boolean) => {
     g.manualSeed(7);
     shapes.forEach(([m, k, n], s) => {
@@ -74,30 +87,48 @@ const nodeMajor = Number(process.versions.node.split(".")[0]);
 
 /** Runs the comparison in a child Node with the relaxed-SIMD flag, on the built package. */
 function inChild(): { worst: number; differing: number; compared: number } {
-  const script = `const g = await import(${JSON.stringify(dist)});\n` +
+  const script =
+    `const g = await import(${JSON.stringify(dist)});\n` +
     `const worstRatio = ${worstRatio.toString()};\n` +
     "console.log(JSON.stringify(await worstRatio(g)));";
-  const out = execFileSync(process.execPath, ["--experimental-wasm-relaxed-simd", "--input-type=module", "-e", script], { encoding: "utf8" });
+  const out = execFileSync(
+    process.execPath,
+    ["--experimental-wasm-relaxed-simd", "--input-type=module", "-e", script],
+    { encoding: "utf8" },
+  );
   return JSON.parse(out.trim().split("\n").pop()!);
 }
 
 const inProcess = wasmRelaxedSimdSupported();
 const childPossible = !inProcess && nodeMajor === 20 && existsSync(dist);
-const skipReason = inProcess || childPossible ? "" : "this runtime does not validate relaxed SIMD and no flagged Node 20 child with a built dist/ is available";
+const skipReason =
+  inProcess || childPossible
+    ? ""
+    : "this runtime does not validate relaxed SIMD and no flagged Node 20 child with a built dist/ is available";
 
-it.skipIf(skipReason !== "")(`relaxed-SIMD GEMM stays within the documented tolerance of the exact build${skipReason ? ` (skipped: ${skipReason})` : ""}`, async () => {
-  const { worst, differing, compared } = inProcess ? await worstRatio(gradstep) : inChild();
-  expect(compared).toBeGreaterThan(10_000);
-  // differing counts the outputs FMA changed (0 on a CPU without FMA); none may leave the bound
-  expect(differing).toBeGreaterThanOrEqual(0);
-  expect(worst, `worst |relaxed − exact| / bound (${differing} of ${compared} outputs differ)`).toBeLessThanOrEqual(1);
-}, 120_000);
+it.skipIf(skipReason !== "")(
+  `relaxed-SIMD GEMM stays within the documented tolerance of the exact build${skipReason ? ` (skipped: ${skipReason})` : ""}`,
+  async () => {
+    const { worst, differing, compared } = inProcess ? await worstRatio(gradstep) : inChild();
+    expect(compared).toBeGreaterThan(10_000);
+    // differing counts the outputs FMA changed (0 on a CPU without FMA); none may leave the bound
+    expect(differing).toBeGreaterThanOrEqual(0);
+    expect(worst, `worst |relaxed − exact| / bound (${differing} of ${compared} outputs differ)`).toBeLessThanOrEqual(
+      1,
+    );
+  },
+  120_000,
+);
 
 it("asking for relaxed SIMD where the runtime lacks it throws and leaves the backend unchanged", async () => {
   if (wasmRelaxedSimdSupported()) return; // nothing to refuse here
   const before = gradstep.getBackend();
-  await expect(gradstep.setBackend("wasm", { relaxedSimd: true })).rejects.toThrow(/does not validate WebAssembly relaxed SIMD.*--experimental-wasm-relaxed-simd/);
+  await expect(gradstep.setBackend("wasm", { relaxedSimd: true })).rejects.toThrow(
+    /does not validate WebAssembly relaxed SIMD.*--experimental-wasm-relaxed-simd/,
+  );
   expect(gradstep.getBackend()).toBe(before);
   await expect(gradstep.setBackend("js", { relaxedSimd: true })).rejects.toThrow(/"wasm" backend only/);
-  await expect(gradstep.setBackend("wasm", { relaxed_simd: true } as never)).rejects.toThrow(/unexpected option 'relaxed_simd'.*relaxedSimd/);
+  await expect(gradstep.setBackend("wasm", { relaxed_simd: true } as never)).rejects.toThrow(
+    /unexpected option 'relaxed_simd'.*relaxedSimd/,
+  );
 });

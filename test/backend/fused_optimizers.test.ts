@@ -98,15 +98,56 @@ type Reference = (param: Tensor, grad: Tensor, state: State, o: Options) => void
 type AnyOptimizer = new (params: Tensor[], options: Record<string, unknown>) => optim.Optimizer;
 
 const CASES: [string, AnyOptimizer, Reference, fc.Arbitrary<Options>][] = [
-  ["SGD", optim.SGD as unknown as AnyOptimizer, sgdUnfused,
-    fc.record({ lr: scalar(1), momentum: fraction, dampening: fraction, weightDecay: scalar(1), nesterov: flag, maximize: flag })
-      .map((o) => (o.nesterov ? { ...o, momentum: (o.momentum as number) || 0.5, dampening: 0 } : o))],
-  ...([["Adam", optim.Adam, false], ["AdamW", optim.AdamW, true]] as const).map(([name, Optimizer, decoupled]) => [
-    name, Optimizer as unknown as AnyOptimizer, adamUnfused(decoupled),
-    fc.record({ lr: scalar(1), betas: fc.tuple(fraction, fraction), eps: scalar(1e-2), weightDecay: scalar(1), amsgrad: flag, maximize: flag }),
-  ] as [string, AnyOptimizer, Reference, fc.Arbitrary<Options>]),
-  ["RMSprop", optim.RMSprop as unknown as AnyOptimizer, rmspropUnfused,
-    fc.record({ lr: scalar(1), alpha: fraction, eps: scalar(1e-2), weightDecay: scalar(1), momentum: fraction, centered: flag, maximize: flag })],
+  [
+    "SGD",
+    optim.SGD as unknown as AnyOptimizer,
+    sgdUnfused,
+    fc
+      .record({
+        lr: scalar(1),
+        momentum: fraction,
+        dampening: fraction,
+        weightDecay: scalar(1),
+        nesterov: flag,
+        maximize: flag,
+      })
+      .map((o) => (o.nesterov ? { ...o, momentum: (o.momentum as number) || 0.5, dampening: 0 } : o)),
+  ],
+  ...(
+    [
+      ["Adam", optim.Adam, false],
+      ["AdamW", optim.AdamW, true],
+    ] as const
+  ).map(
+    ([name, Optimizer, decoupled]) =>
+      [
+        name,
+        Optimizer as unknown as AnyOptimizer,
+        adamUnfused(decoupled),
+        fc.record({
+          lr: scalar(1),
+          betas: fc.tuple(fraction, fraction),
+          eps: scalar(1e-2),
+          weightDecay: scalar(1),
+          amsgrad: flag,
+          maximize: flag,
+        }),
+      ] as [string, AnyOptimizer, Reference, fc.Arbitrary<Options>],
+  ),
+  [
+    "RMSprop",
+    optim.RMSprop as unknown as AnyOptimizer,
+    rmspropUnfused,
+    fc.record({
+      lr: scalar(1),
+      alpha: fraction,
+      eps: scalar(1e-2),
+      weightDecay: scalar(1),
+      momentum: fraction,
+      centered: flag,
+      maximize: flag,
+    }),
+  ],
 ];
 
 const value = fc.oneof(
@@ -115,15 +156,19 @@ const value = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom(NaN, Infinity, -Infinity, 1e30) },
 );
 
-const problem = fc.record({
-  dtype: fc.constantFrom<DType>("float32", "float64"),
-  length: fc.integer({ min: 0, max: 37 }),
-  seed: fc.integer(),
-}).chain(({ dtype, length }) => fc.record({
-  dtype: fc.constant(dtype),
-  init: fc.array(value, { minLength: length, maxLength: length }),
-  grads: fc.array(fc.array(value, { minLength: length, maxLength: length }), { minLength: 1, maxLength: 4 }),
-}));
+const problem = fc
+  .record({
+    dtype: fc.constantFrom<DType>("float32", "float64"),
+    length: fc.integer({ min: 0, max: 37 }),
+    seed: fc.integer(),
+  })
+  .chain(({ dtype, length }) =>
+    fc.record({
+      dtype: fc.constant(dtype),
+      init: fc.array(value, { minLength: length, maxLength: length }),
+      grads: fc.array(fc.array(value, { minLength: length, maxLength: length }), { minLength: 1, maxLength: 4 }),
+    }),
+  );
 
 /** Object.is on every element, except that NaN matches NaN. */
 function expectSameBits(actual: Tensor, expected: Tensor, what: string): void {

@@ -25,7 +25,12 @@ export function encodeTestPng(width: number, height: number, seed: number): Buff
     for (let x = 0; x < 3 * width; x++) raw[y * (1 + 3 * width) + 1 + x] = (x * 7 + y * 13 + seed * 31) & 255;
   }
   const signature = Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]);
-  return Buffer.concat([signature, chunk("IHDR", ihdr), chunk("IDAT", deflateSync(raw)), chunk("IEND", new Uint8Array(0))]);
+  return Buffer.concat([
+    signature,
+    chunk("IHDR", ihdr),
+    chunk("IDAT", deflateSync(raw)),
+    chunk("IEND", new Uint8Array(0)),
+  ]);
 }
 
 /** A temporary folder with `perClass` PNG files in a folder per class; returns its path. */

@@ -8,7 +8,20 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  DataLoader, F, TensorDataset, getBackend, manualSeed, memoryStats, nn, noGrad, optim, randint, randn, setBackend, tidy, type Tensor,
+  DataLoader,
+  F,
+  TensorDataset,
+  getBackend,
+  manualSeed,
+  memoryStats,
+  nn,
+  noGrad,
+  optim,
+  randint,
+  randn,
+  setBackend,
+  tidy,
+  type Tensor,
 } from "../../src/index.js";
 import { ImageFolder } from "../../src/data/image_folder.js";
 import { ToTensor } from "../../src/data/transforms.js";
@@ -33,7 +46,11 @@ const heap = () => memoryStats()!.heapBytes;
 
 /** `for (const [x, y] of loader)` over a DataLoader: the README's loop, with no tidy around the batch. */
 function loaderLoop(
-  epochs: number, dataset: TensorDataset | ImageFolder<Tensor, number>, inFeatures: number, onStep?: (i: number) => void, scoped = false,
+  epochs: number,
+  dataset: TensorDataset | ImageFolder<Tensor, number>,
+  inFeatures: number,
+  onStep?: (i: number) => void,
+  scoped = false,
 ): number[] {
   manualSeed(3);
   const model = new nn.Sequential(new nn.Flatten(), new nn.Linear(inFeatures, 3));
@@ -113,7 +130,9 @@ describe("every rule that frees a reachable tensor says so", () => {
     const old = w.grad!;
     const kept = w.grad!.clone();
     w.grad = null;
-    expect(() => old.toArray()).toThrow(/freed \(it was a \.grad that backward created.*clone\(\) a gradient to keep it/);
+    expect(() => old.toArray()).toThrow(
+      /freed \(it was a \.grad that backward created.*clone\(\) a gradient to keep it/,
+    );
     expect(Array.from(kept.toArray()).every(Number.isFinite)).toBe(true);
   });
 
@@ -121,7 +140,10 @@ describe("every rule that frees a reachable tensor says so", () => {
     manualSeed(0);
     const model = new nn.Linear(3, 2);
     const optimizer = new optim.SGD(model.parameters(), { lr: 0.1 });
-    model.call(randn([4, 3])).sum().backward();
+    model
+      .call(randn([4, 3]))
+      .sum()
+      .backward();
     const grad = model.weight.grad!;
     optimizer.zeroGrad();
     expect(() => grad.sum()).toThrow(/\.grad that backward created.*zeroGrad\(\)/);
@@ -152,7 +174,9 @@ describe("every rule that frees a reachable tensor says so", () => {
     const innerRetained = retained.gradFn!.inputs[0];
     loss.backward();
     expect(loss.item()).toBeGreaterThan(0); // the result itself stays
-    expect(() => inner.toArray()).toThrow(/intermediate inside a composite op such as crossEntropy, freed when backward\(\) released the graph.*retainGraph/);
+    expect(() => inner.toArray()).toThrow(
+      /intermediate inside a composite op such as crossEntropy, freed when backward\(\) released the graph.*retainGraph/,
+    );
     retained.backward({ retainGraph: true });
     expect(Array.from(innerRetained.toArray()).every(Number.isFinite)).toBe(true);
     // without a graph, nothing is left behind at all
@@ -172,17 +196,32 @@ describe("every rule that frees a reachable tensor says so", () => {
       escaped = randn([3]);
       return 0;
     });
-    expect(() => escaped!.toArray()).toThrow(/freed \(by the tidy\(\) that allocated it: return it from the function, or keep\(\) it\)/);
+    expect(() => escaped!.toArray()).toThrow(
+      /freed \(by the tidy\(\) that allocated it: return it from the function, or keep\(\) it\)/,
+    );
   });
 
   it("tidy(async fn) is one clear error, before anything runs, and nothing crashes later", async () => {
     let ran = false;
-    expect(() => tidy((async () => { ran = true; }) as never)).toThrow(/must be synchronous, got an async function/);
+    expect(() =>
+      tidy((async () => {
+        ran = true;
+      }) as never),
+    ).toThrow(/must be synchronous, got an async function/);
     expect(ran).toBe(false);
     // a synchronous function that returns a promise: the tensors it made are freed, and the promise's
     // own failure (it goes on to use them) is not an unhandled rejection
     const x = randn([2]);
-    expect(() => tidy(() => Promise.resolve().then(() => x.add(1).add(randn([2])).sum()))).toThrow(/returned a Promise/);
+    expect(() =>
+      tidy(() =>
+        Promise.resolve().then(() =>
+          x
+            .add(1)
+            .add(randn([2]))
+            .sum(),
+        ),
+      ),
+    ).toThrow(/returned a Promise/);
     await new Promise((resolve) => setTimeout(resolve, 10));
   });
 

@@ -10,7 +10,17 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { DType } from "../../src/dtype.js";
-import { DTYPES, RUNS, both, expectIdentical, expectWithinSumBound, js, release, seededValues, wasm } from "./reference.js";
+import {
+  DTYPES,
+  RUNS,
+  both,
+  expectIdentical,
+  expectWithinSumBound,
+  js,
+  release,
+  seededValues,
+  wasm,
+} from "./reference.js";
 
 const dim = fc.oneof(
   { weight: 3, arbitrary: fc.integer({ min: 0, max: 12 }) },
@@ -60,7 +70,10 @@ describe("matmul", () => {
           expectIdentical(wasm.read(wo), js.read(jo), what);
         } else {
           // Σ_p |op(A)_ip · op(B)_pj| per output, from the reference itself on |A| and |B|
-          const [absA, absB] = [js.fromArray("float64", aValues.map(Math.abs)), js.fromArray("float64", bValues.map(Math.abs))];
+          const [absA, absB] = [
+            js.fromArray("float64", aValues.map(Math.abs)),
+            js.fromArray("float64", bValues.map(Math.abs)),
+          ];
           const absOut = js.alloc("float64", batch * m * n);
           js.matmul(absOut, absA, absB, batch, m, k, n, aStride, bStride, c.transA, c.transB);
           expectWithinSumBound(dtype, wasm.read(wo), js.read(jo), js.read(absOut), k, what);
@@ -75,7 +88,11 @@ describe("matmul", () => {
 describe("matmul overflow", () => {
   it("float32 partial sums that pass the largest float32 stay ∞ on both backends (PyTorch 1.13: inf)", () => {
     for (const backend of [js, wasm]) {
-      const [a, b, out] = [backend.fromArray("float32", [3e38, 3e38, -3e38]), backend.fromArray("float32", [1, 1, 1]), backend.alloc("float32", 1)];
+      const [a, b, out] = [
+        backend.fromArray("float32", [3e38, 3e38, -3e38]),
+        backend.fromArray("float32", [1, 1, 1]),
+        backend.alloc("float32", 1),
+      ];
       backend.matmul(out, a, b, 1, 1, 3, 1, 0, 0, false, false);
       expect(Array.from(backend.read(out)), backend.name).toEqual([Infinity]);
       for (const s of [a, b, out]) backend.free(s);

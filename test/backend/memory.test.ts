@@ -39,15 +39,18 @@ describe("wasm storage memory", () => {
   it("reuses blocks across random allocation patterns, and reallocated blocks read as zeros", async () => {
     const backend = await createWasmBackend();
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.constantFrom(...DTYPES), fc.integer({ min: 0, max: 5000 })), { maxLength: 30 }), (requests) => {
-        const held = requests.map(([dtype, n]) => {
-          const s = backend.alloc(dtype as DType, n);
-          expect(Array.from(backend.read(s)).every((x) => x === 0)).toBe(true);
-          backend.fill(s, 7); // dirty it for the next round
-          return s;
-        });
-        for (const s of held) backend.free(s);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom(...DTYPES), fc.integer({ min: 0, max: 5000 })), { maxLength: 30 }),
+        (requests) => {
+          const held = requests.map(([dtype, n]) => {
+            const s = backend.alloc(dtype as DType, n);
+            expect(Array.from(backend.read(s)).every((x) => x === 0)).toBe(true);
+            backend.fill(s, 7); // dirty it for the next round
+            return s;
+          });
+          for (const s of held) backend.free(s);
+        },
+      ),
       { numRuns: RUNS },
     );
     // every block is back on a free list: the heap holds what the largest round needed, no more
@@ -74,7 +77,9 @@ describe("wasm storage memory", () => {
 
   it("an allocation that would exceed 4 GiB fails cleanly even with the default maximum", async () => {
     const backend = await createWasmBackend();
-    expect(() => backend.alloc("float64", 600_000_000)).toThrow(/WebAssembly memory exhausted: requested 4800000000 bytes/);
+    expect(() => backend.alloc("float64", 600_000_000)).toThrow(
+      /WebAssembly memory exhausted: requested 4800000000 bytes/,
+    );
   });
 
   it("storages stay readable and writable across memory growth (views are made fresh)", async () => {
@@ -123,7 +128,10 @@ describe("wasm storage memory", () => {
 
   it("a loop of scoped steps keeps the heap exactly flat", async () => {
     const backend = await createWasmBackend();
-    const weights = backend.fromArray("float32", Array.from({ length: 4096 }, (_, i) => i / 4096));
+    const weights = backend.fromArray(
+      "float32",
+      Array.from({ length: 4096 }, (_, i) => i / 4096),
+    );
     const step = () => {
       backend.startScope();
       const x = backend.alloc("float32", 4096);

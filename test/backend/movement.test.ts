@@ -6,7 +6,19 @@
 import fc from "fast-check";
 import { describe, it } from "vitest";
 import type { DType } from "../../src/dtype.js";
-import { DTYPES, RUNS, both, contiguous, expectIdentical, js, numel, release, seededValues, shapeArb, wasm } from "./reference.js";
+import {
+  DTYPES,
+  RUNS,
+  both,
+  contiguous,
+  expectIdentical,
+  js,
+  numel,
+  release,
+  seededValues,
+  shapeArb,
+  wasm,
+} from "./reference.js";
 
 const dtypeArb = fc.constantFrom(...DTYPES);
 

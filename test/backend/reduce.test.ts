@@ -11,7 +11,17 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ReduceOp } from "../../src/backend/backend.js";
 import type { DType } from "../../src/dtype.js";
-import { DTYPES, RUNS, both, expectIdentical, expectWithinSumBound, js, release, seededValues, wasm } from "./reference.js";
+import {
+  DTYPES,
+  RUNS,
+  both,
+  expectIdentical,
+  expectWithinSumBound,
+  js,
+  release,
+  seededValues,
+  wasm,
+} from "./reference.js";
 
 const dtypeArb = fc.constantFrom(...DTYPES);
 
@@ -28,7 +38,10 @@ const viewArb = fc
   .filter((v) => v.outer * v.size * v.inner <= 80_000);
 
 function valuesFor(dtype: DType, n: number, seed: number, style: string): number[] {
-  if (style === "plain") return seededValues(dtype, n, seed, (u) => (dtype === "int32" ? Math.floor((u() - 0.5) * 2000) : (u() - 0.5) * 1000));
+  if (style === "plain")
+    return seededValues(dtype, n, seed, (u) =>
+      dtype === "int32" ? Math.floor((u() - 0.5) * 2000) : (u() - 0.5) * 1000,
+    );
   if (style === "ties") return seededValues(dtype, n, seed, (u) => [0, -0, 1, -1, 3][Math.floor(u() * 5)]);
   return seededValues(dtype, n, seed);
 }
@@ -67,7 +80,8 @@ describe("reduce", () => {
         const absSums = new Float64Array(v.outer * v.inner);
         for (let o = 0; o < v.outer; o++) {
           for (let k = 0; k < size; k++) {
-            for (let i = 0; i < v.inner; i++) absSums[o * v.inner + i] += Math.abs(values[(o * size + k) * v.inner + i]);
+            for (let i = 0; i < v.inner; i++)
+              absSums[o * v.inner + i] += Math.abs(values[(o * size + k) * v.inner + i]);
           }
         }
         expectWithinSumBound(dtype, got, want, absSums, size, what);

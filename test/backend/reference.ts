@@ -34,14 +34,48 @@ export function tinyOf(dtype: DType): number {
 // ---- values -------------------------------------------------------------------------------------
 
 const F32_SPECIAL = [
-  0, -0, 1, -1, 0.5, -2, Infinity, -Infinity, NaN,
-  2 ** -149, -(2 ** -149), 2 ** -126, 2 ** -127 * 1.5, -(2 ** -130), // smallest subnormal, min normal, subnormals
-  3.4028234663852886e38, -3.4028234663852886e38, 88.72283935546875, -103.97207641601562, 1e-8, 16777217,
+  0,
+  -0,
+  1,
+  -1,
+  0.5,
+  -2,
+  Infinity,
+  -Infinity,
+  NaN,
+  2 ** -149,
+  -(2 ** -149),
+  2 ** -126,
+  2 ** -127 * 1.5,
+  -(2 ** -130), // smallest subnormal, min normal, subnormals
+  3.4028234663852886e38,
+  -3.4028234663852886e38,
+  88.72283935546875,
+  -103.97207641601562,
+  1e-8,
+  16777217,
 ];
 const F64_SPECIAL = [
-  0, -0, 1, -1, 0.5, -2, Infinity, -Infinity, NaN,
-  5e-324, -5e-324, 2.2250738585072014e-308, 1e-310, -1e-315,
-  Number.MAX_VALUE, -Number.MAX_VALUE, 709.782712893384, -745.1332191019411, 1e-17, 2 ** 53 + 2,
+  0,
+  -0,
+  1,
+  -1,
+  0.5,
+  -2,
+  Infinity,
+  -Infinity,
+  NaN,
+  5e-324,
+  -5e-324,
+  2.2250738585072014e-308,
+  1e-310,
+  -1e-315,
+  Number.MAX_VALUE,
+  -Number.MAX_VALUE,
+  709.782712893384,
+  -745.1332191019411,
+  1e-17,
+  2 ** 53 + 2,
 ];
 const I32_SPECIAL = [0, 1, -1, 2, -2, 2147483647, -2147483648, 65536, -65535, 46341];
 
@@ -73,7 +107,12 @@ function mulberry32(seed: number): () => number {
 }
 
 /** `length` values drawn like elementArb's, from a seed. */
-export function seededValues(dtype: DType, length: number, seed: number, range?: (u: () => number) => number): number[] {
+export function seededValues(
+  dtype: DType,
+  length: number,
+  seed: number,
+  range?: (u: () => number) => number,
+): number[] {
   const u = mulberry32(seed);
   const bits = new DataView(new ArrayBuffer(8));
   const special = dtype === "float32" ? F32_SPECIAL : dtype === "float64" ? F64_SPECIAL : I32_SPECIAL;
@@ -117,10 +156,16 @@ export const lengthArb: fc.Arbitrary<number> = fc.oneof(
  * An array of `length` elements: shrinkable element by element when short, seeded when long.
  * `intRange` restricts int32 values to [min, max] (for products the reference must form exactly).
  */
-export function valuesArb(dtype: DType, length: number, intRange?: { min: number; max: number }): fc.Arbitrary<number[]> {
+export function valuesArb(
+  dtype: DType,
+  length: number,
+  intRange?: { min: number; max: number },
+): fc.Arbitrary<number[]> {
   const element = intRange ? fc.integer(intRange) : elementArb(dtype);
   if (length <= 64) return fc.array(element, { minLength: length, maxLength: length });
-  const uniform = intRange ? (u: () => number) => intRange.min + Math.floor(u() * (intRange.max - intRange.min + 1)) : undefined;
+  const uniform = intRange
+    ? (u: () => number) => intRange.min + Math.floor(u() * (intRange.max - intRange.min + 1))
+    : undefined;
   return fc.integer().map((seed) => seededValues(dtype, length, seed, uniform));
 }
 
@@ -141,7 +186,10 @@ export const numel = (shape: readonly number[]): number => shape.reduce((n, d) =
 
 /** A shape of 0–4 dimensions with at most `maxNumel` elements (sizes 0–7, sometimes larger). */
 export function shapeArb(maxNumel = 20_000): fc.Arbitrary<number[]> {
-  const size = fc.oneof({ weight: 5, arbitrary: fc.integer({ min: 1, max: 7 }) }, { weight: 1, arbitrary: fc.constantFrom(0, 16, 33, 129) });
+  const size = fc.oneof(
+    { weight: 5, arbitrary: fc.integer({ min: 1, max: 7 }) },
+    { weight: 1, arbitrary: fc.constantFrom(0, 16, 33, 129) },
+  );
   return fc.array(size, { minLength: 0, maxLength: 4 }).filter((s) => numel(s) <= maxNumel);
 }
 
@@ -195,10 +243,17 @@ export function expectIdentical(got: ArrayLike<number>, want: ArrayLike<number>,
 }
 
 /** Within `maxUlp` ulp of each other, NaN where NaN. */
-export function expectWithinUlp(dtype: DType, got: ArrayLike<number>, want: ArrayLike<number>, maxUlp: number, context = ""): void {
+export function expectWithinUlp(
+  dtype: DType,
+  got: ArrayLike<number>,
+  want: ArrayLike<number>,
+  maxUlp: number,
+  context = "",
+): void {
   expect(got.length, `${context}: length`).toBe(want.length);
   for (let i = 0; i < want.length; i++) {
-    if (ulpDistance(dtype, got[i], want[i]) > maxUlp) expect.fail(`${describeAt(i, got[i], want[i], context)} (> ${maxUlp} ulp)`);
+    if (ulpDistance(dtype, got[i], want[i]) > maxUlp)
+      expect.fail(`${describeAt(i, got[i], want[i], context)} (> ${maxUlp} ulp)`);
   }
 }
 
@@ -207,7 +262,12 @@ export function expectWithinUlp(dtype: DType, got: ArrayLike<number>, want: Arra
  * Equal values (including equal infinities) and NaN-for-NaN pass.
  */
 export function expectWithinSumBound(
-  dtype: DType, got: ArrayLike<number>, want: ArrayLike<number>, absSums: ArrayLike<number>, terms: number, context = "",
+  dtype: DType,
+  got: ArrayLike<number>,
+  want: ArrayLike<number>,
+  absSums: ArrayLike<number>,
+  terms: number,
+  context = "",
 ): void {
   expect(got.length, `${context}: length`).toBe(want.length);
   const k = terms + 1;

@@ -144,11 +144,20 @@ describe("threads", () => {
         pw.outW = Math.floor((pw.width + 2 * pw.padW - pw.kernelW) / pw.strideW) + 1;
         const pooledLength = pw.batch * pw.channels * pw.outH * pw.outW;
         const poolBits = (backend: WasmBackend): number[][] => {
-          const [px, g] = [backend.fromArray("float32", xValues), backend.fromArray("float32", gradValues.slice(0, pooledLength))];
-          const [out, idx, gx] = [backend.alloc("float32", pooledLength), backend.alloc("int32", pooledLength), backend.alloc("float32", xLength)];
+          const [px, g] = [
+            backend.fromArray("float32", xValues),
+            backend.fromArray("float32", gradValues.slice(0, pooledLength)),
+          ];
+          const [out, idx, gx] = [
+            backend.alloc("float32", pooledLength),
+            backend.alloc("int32", pooledLength),
+            backend.alloc("float32", xLength),
+          ];
           backend.maxPool2d(out, idx, px, pw);
           backend.maxPool2dBackward(gx, g, idx, pw);
-          const bits = [out, idx, gx].map((st) => Array.from(new Uint32Array(new Float32Array(backend.read(st)).buffer)));
+          const bits = [out, idx, gx].map((st) =>
+            Array.from(new Uint32Array(new Float32Array(backend.read(st)).buffer)),
+          );
           for (const st of [px, g, out, idx, gx]) backend.free(st);
           return bits;
         };
@@ -161,11 +170,17 @@ describe("threads", () => {
           threaded.im2col(tcols, tx, w);
           threaded.col2im(tback, tgrad, w);
           expectIdentical(Array.from(threaded.read(tcols)), wantCols, `im2col ${what} on ${threads} threads`);
-          expectIdentical(Array.from(new Uint32Array(new Float32Array(threaded.read(tback)).buffer)), wantBack, `col2im ${what} on ${threads} threads`);
+          expectIdentical(
+            Array.from(new Uint32Array(new Float32Array(threaded.read(tback)).buffer)),
+            wantBack,
+            `col2im ${what} on ${threads} threads`,
+          );
           threaded.free(tcols);
           threaded.free(tback);
           if (w.dtype === "float32") {
-            poolBits(threaded).forEach((bits, i) => expectIdentical(bits, wantPool[i], `maxPool2d ${what} on ${threads} threads, output ${i}`));
+            poolBits(threaded).forEach((bits, i) =>
+              expectIdentical(bits, wantPool[i], `maxPool2d ${what} on ${threads} threads, output ${i}`),
+            );
           }
         }
         threaded.free(tx);
@@ -185,16 +200,30 @@ describe("threads", () => {
       n: lengthArb,
       dtype: fc.constantFrom("float32" as const, "float64" as const, "int32" as const),
       op: fc.constantFrom(...(["neg", "abs", "sign", "exp", "log", "sqrt", "tanh", "sigmoid", "relu"] as const)),
-      flags: fc.record({ maximize: fc.boolean(), weightDecay: fc.constantFrom(0, 0.01), momentum: fc.constantFrom(0, 0.9), extra: fc.boolean() }),
+      flags: fc.record({
+        maximize: fc.boolean(),
+        weightDecay: fc.constantFrom(0, 0.01),
+        momentum: fc.constantFrom(0, 0.9),
+        extra: fc.boolean(),
+      }),
       seed: fc.integer(),
     });
     /** Every storage's bits after running `body` on `backend` with inputs `values`. */
-    const run = (backend: WasmBackend, dtype: "float32" | "float64" | "int32", values: number[][], body: (s: Storage[]) => void): number[][] => {
+    const run = (
+      backend: WasmBackend,
+      dtype: "float32" | "float64" | "int32",
+      values: number[][],
+      body: (s: Storage[]) => void,
+    ): number[][] => {
       const storages = values.map((v) => backend.fromArray(dtype, v));
       body(storages);
       const bits = storages.map((st) => {
         const read = backend.read(st);
-        return Array.from(dtype === "float64" ? new Uint32Array(new Float64Array(read).buffer) : new Uint32Array(new Float32Array(read).buffer));
+        return Array.from(
+          dtype === "float64"
+            ? new Uint32Array(new Float64Array(read).buffer)
+            : new Uint32Array(new Float32Array(read).buffer),
+        );
       });
       for (const st of storages) backend.free(st);
       return bits;
@@ -203,7 +232,9 @@ describe("threads", () => {
       fc.property(caseArb, (c) => {
         const { n, dtype } = c;
         const values = [0, 1, 2, 3, 4].map((i) =>
-          seededValues(dtype, n, c.seed + i, (u) => (dtype === "int32" ? Math.floor((u() - 0.5) * 100) : i === 3 || i === 4 ? u() : (u() - 0.5) * 6)),
+          seededValues(dtype, n, c.seed + i, (u) =>
+            dtype === "int32" ? Math.floor((u() - 0.5) * 100) : i === 3 || i === 4 ? u() : (u() - 0.5) * 6,
+          ),
         );
         const what = `${dtype} n=${n} ${JSON.stringify(c)}`;
         const bodies: [string, (b: WasmBackend) => (s: Storage[]) => void][] = [
@@ -213,9 +244,46 @@ describe("threads", () => {
         if (dtype !== "int32") {
           const f = c.flags;
           bodies.push(
-            ["sgdStep", (b) => (st) => b.sgdStep(st[0], st[1], f.momentum !== 0 ? st[2] : null, { lr: 0.1, momentum: f.momentum, dampening: 0.1, weightDecay: f.weightDecay, nesterov: f.extra && f.momentum !== 0, maximize: f.maximize, firstStep: false })],
-            ["adamStep", (b) => (st) => b.adamStep(st[0], st[1], st[2], st[3], f.extra ? st[4] : null, { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: f.weightDecay, decoupledWeightDecay: f.maximize, stepSize: 0.02, biasCorrection2Sqrt: 0.3, maximize: f.maximize })],
-            ["rmspropStep", (b) => (st) => b.rmspropStep(st[0], st[1], st[3], f.extra ? st[2] : null, f.momentum !== 0 ? st[4] : null, { lr: 0.01, alpha: 0.99, eps: 1e-8, weightDecay: f.weightDecay, momentum: f.momentum, maximize: f.maximize })],
+            [
+              "sgdStep",
+              (b) => (st) =>
+                b.sgdStep(st[0], st[1], f.momentum !== 0 ? st[2] : null, {
+                  lr: 0.1,
+                  momentum: f.momentum,
+                  dampening: 0.1,
+                  weightDecay: f.weightDecay,
+                  nesterov: f.extra && f.momentum !== 0,
+                  maximize: f.maximize,
+                  firstStep: false,
+                }),
+            ],
+            [
+              "adamStep",
+              (b) => (st) =>
+                b.adamStep(st[0], st[1], st[2], st[3], f.extra ? st[4] : null, {
+                  lr: 0.01,
+                  beta1: 0.9,
+                  beta2: 0.999,
+                  eps: 1e-8,
+                  weightDecay: f.weightDecay,
+                  decoupledWeightDecay: f.maximize,
+                  stepSize: 0.02,
+                  biasCorrection2Sqrt: 0.3,
+                  maximize: f.maximize,
+                }),
+            ],
+            [
+              "rmspropStep",
+              (b) => (st) =>
+                b.rmspropStep(st[0], st[1], st[3], f.extra ? st[2] : null, f.momentum !== 0 ? st[4] : null, {
+                  lr: 0.01,
+                  alpha: 0.99,
+                  eps: 1e-8,
+                  weightDecay: f.weightDecay,
+                  momentum: f.momentum,
+                  maximize: f.maximize,
+                }),
+            ],
           );
         }
         for (const [name, body] of bodies) {
@@ -223,7 +291,9 @@ describe("threads", () => {
           for (const threads of [1, 2, 3]) {
             setNumThreads(threads);
             const got = run(threaded, dtype, values, body(threaded));
-            got.forEach((bits, i) => expectIdentical(bits, want[i], `${name} ${what}, storage ${i}, ${threads} threads`));
+            got.forEach((bits, i) =>
+              expectIdentical(bits, want[i], `${name} ${what}, storage ${i}, ${threads} threads`),
+            );
           }
         }
       }),
@@ -246,7 +316,11 @@ describe("threads", () => {
     for (let i = 0; i < 20; i++) {
       backend.matmul(split, a, b, 1, size, size, size, 0, 0, false, true);
       // (two parts packing into one workspace at the same time fail here at once)
-      expectIdentical(Array.from(new Uint32Array(new Float32Array(backend.read(split)).buffer)), want, `256³ on 2 threads, call ${i}`);
+      expectIdentical(
+        Array.from(new Uint32Array(new Float32Array(backend.read(split)).buffer)),
+        want,
+        `256³ on 2 threads, call ${i}`,
+      );
     }
     // a worker blocked in Atomics.wait wakes in microseconds; over 20 calls it takes at least one part
     expect(own.workerParts()).toBeGreaterThan(0);

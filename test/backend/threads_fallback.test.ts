@@ -25,13 +25,17 @@ describe("threads without SharedArrayBuffer", () => {
     expect(gradstep.getBackend()).toBe("wasm");
     const backend = activeBackend();
     expect(backend).toBeInstanceOf(WasmBackend);
-    expect((backend as InstanceType<typeof WasmBackend>).singleThreadReason()).toMatch(/SharedArrayBuffer is not available/);
+    expect((backend as InstanceType<typeof WasmBackend>).singleThreadReason()).toMatch(
+      /SharedArrayBuffer is not available/,
+    );
     expect(gradstep.getNumThreads()).toBe(1);
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     gradstep.setNumThreads(4);
     gradstep.setNumThreads(3);
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(String(warn.mock.calls[0][0])).toMatch(/setNumThreads\(4\): running on one thread because SharedArrayBuffer is not available/);
+    expect(String(warn.mock.calls[0][0])).toMatch(
+      /setNumThreads\(4\): running on one thread because SharedArrayBuffer is not available/,
+    );
     warn.mockRestore();
     expect(gradstep.getNumThreads()).toBe(1);
   });

@@ -14,7 +14,20 @@ import type { Storage } from "../../src/backend/backend.js";
 import { expectIdentical, seededValues, wasm } from "./reference.js";
 
 it("workers see memory the main thread grew while they started and after", async () => {
-  const w = { batch: 8, channels: 2, height: 9, width: 9, kernelH: 3, kernelW: 3, strideH: 1, strideW: 1, padH: 1, padW: 1, outH: 9, outW: 9 };
+  const w = {
+    batch: 8,
+    channels: 2,
+    height: 9,
+    width: 9,
+    kernelH: 3,
+    kernelW: 3,
+    strideH: 1,
+    strideW: 1,
+    padH: 1,
+    padW: 1,
+    outH: 9,
+    outW: 9,
+  };
   const xLength = w.batch * w.channels * w.height * w.width;
   const colsLength = xLength * w.kernelH * w.kernelW;
   const values = seededValues("float32", xLength, 3);
@@ -28,7 +41,9 @@ it("workers see memory the main thread grew while they started and after", async
     const kept: Storage[] = [];
     const starting = backend.startThreads();
     // grow the memory, 64 KiB at a time, for as long as the workers are starting up
-    const pool = (backend as unknown as { pool: { readyWorkers(): number; size: number; workerParts(): number } | null }).pool!;
+    const pool = (
+      backend as unknown as { pool: { readyWorkers(): number; size: number; workerParts(): number } | null }
+    ).pool!;
     await new Promise((resolve) => setTimeout(resolve, 0));
     const until = performance.now() + 3000;
     while (pool.readyWorkers() < pool.size && performance.now() < until) kept.push(backend.alloc("float32", 1 << 14));
@@ -52,7 +67,12 @@ it("back-to-back calls with different part counts never mix their arguments", as
   const pool = (await backend.startThreads())!;
   // 128 elements make 2 parts, 1024 make 12: every other call has more parts than the one before
   const lengths = [128, 1024];
-  const inputs = lengths.map((n) => backend.fromArray("float32", Array.from({ length: n }, (_, i) => i + 1)));
+  const inputs = lengths.map((n) =>
+    backend.fromArray(
+      "float32",
+      Array.from({ length: n }, (_, i) => i + 1),
+    ),
+  );
   const outputs = lengths.map((n) => backend.alloc("float32", n));
   const until = performance.now() + 1500;
   let calls = 0;
@@ -63,7 +83,8 @@ it("back-to-back calls with different part counts never mix their arguments", as
       calls++;
     }
     const out = backend.read(outputs[1]);
-    if (out[0] !== -1 || out[1023] !== -1024 || out[500] !== -501) throw new Error(`call ${calls}: wrong result ${out[0]} ${out[500]} ${out[1023]}`);
+    if (out[0] !== -1 || out[1023] !== -1024 || out[500] !== -501)
+      throw new Error(`call ${calls}: wrong result ${out[0]} ${out[500]} ${out[1023]}`);
   }
   expect(pool.workerParts()).toBeGreaterThan(0);
   setNumThreads(1);

@@ -108,9 +108,16 @@ it("Deno: node:worker_threads (unref'd: the program still ends by itself), bit-i
   const dir = mkdtempSync(join(tmpdir(), "gradstep-threads-"));
   try {
     const script = join(dir, "check.mjs");
-    writeFileSync(script, `const run = await (${CHECK})(${JSON.stringify(new URL("dist/", `file://${root}`).href)});\nconsole.log(JSON.stringify(run));\n`);
+    writeFileSync(
+      script,
+      `const run = await (${CHECK})(${JSON.stringify(new URL("dist/", `file://${root}`).href)});\nconsole.log(JSON.stringify(run));\n`,
+    );
     const out = execFileSync(deno, ["run", "--quiet", "--allow-read", script], {
-      cwd: root, encoding: "utf8", env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" }, timeout: 60_000, maxBuffer: 2 ** 26,
+      cwd: root,
+      encoding: "utf8",
+      env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
+      timeout: 60_000,
+      maxBuffer: 2 ** 26,
     });
     expectRun(JSON.parse(out.trim().split("\n").at(-1)!) as Run, null);
   } finally {

@@ -6,7 +6,20 @@
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
-  DataLoader, TensorDataset, Trainer, getBackend, manualSeed, memoryStats, models, nn, noGrad, optim, randint, randn, setBackend, tidy,
+  DataLoader,
+  TensorDataset,
+  Trainer,
+  getBackend,
+  manualSeed,
+  memoryStats,
+  models,
+  nn,
+  noGrad,
+  optim,
+  randint,
+  randn,
+  setBackend,
+  tidy,
 } from "../../src/index.js";
 
 const STEPS = Number(process.env.CNN2_STEPS ?? 10_000);
@@ -47,13 +60,17 @@ it("tidy keeps what the model and optimizer hold, and zero-filled gradients surv
   const x = randn([8, 4]);
   const y = randint(0, 3, [8]);
   const step = () =>
-    tidy(() => {
-      const loss = new nn.CrossEntropyLoss().call(model.call(x), y);
-      loss.backward();
-      optimizer.step();
-      optimizer.zeroGrad({ setToNone: false });
-      return loss.item();
-    }, model, optimizer);
+    tidy(
+      () => {
+        const loss = new nn.CrossEntropyLoss().call(model.call(x), y);
+        loss.backward();
+        optimizer.step();
+        optimizer.zeroGrad({ setToNone: false });
+        return loss.item();
+      },
+      model,
+      optimizer,
+    );
   // two steps first: the sweeps of their backward calls move out what earlier tests left unused
   step();
   step();
@@ -77,11 +94,15 @@ it("PyTorch's order — zeroGrad, backward, step — inside tidy also keeps memo
   const x = randn([32, 10]);
   const y = randint(0, 3, [32]);
   const step = () =>
-    tidy(() => {
-      optimizer.zeroGrad();
-      new nn.CrossEntropyLoss().call(model.call(x), y).backward();
-      optimizer.step();
-    }, model, optimizer);
+    tidy(
+      () => {
+        optimizer.zeroGrad();
+        new nn.CrossEntropyLoss().call(model.call(x), y).backward();
+        optimizer.step();
+      },
+      model,
+      optimizer,
+    );
   step();
   step();
   const live = memoryStats()!.liveBytes;

@@ -10,14 +10,22 @@ import { join } from "node:path";
 import { execFileSync } from "node:child_process";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 
-const CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome", "/usr/bin/google-chrome-stable", "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome"];
+const CANDIDATES = [
+  "/usr/bin/chromium",
+  "/usr/bin/chromium-browser",
+  "/usr/bin/google-chrome",
+  "/usr/bin/google-chrome-stable",
+  "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+];
 
-export const INSTALL_HINT = "the browser tests need Chromium: install it with `sudo apt-get install chromium` (Debian/Ubuntu), or set CHROMIUM=/path/to/chrome";
+export const INSTALL_HINT =
+  "the browser tests need Chromium: install it with `sudo apt-get install chromium` (Debian/Ubuntu), or set CHROMIUM=/path/to/chrome";
 
 /** The browser binary: $CHROMIUM, a usual location, or `chromium` on the PATH. */
 export function chromiumPath(): string {
   if (process.env.CHROMIUM) {
-    if (!existsSync(process.env.CHROMIUM)) throw new Error(`CHROMIUM=${process.env.CHROMIUM} does not exist; ${INSTALL_HINT}`);
+    if (!existsSync(process.env.CHROMIUM))
+      throw new Error(`CHROMIUM=${process.env.CHROMIUM} does not exist; ${INSTALL_HINT}`);
     return process.env.CHROMIUM;
   }
   const found = CANDIDATES.find((path) => existsSync(path));
@@ -45,7 +53,15 @@ export async function launchChromium(): Promise<Session> {
     executablePath: chromiumPath(),
     headless: true,
     viewport: { width: 1280, height: 900 },
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
   return {
     browser: context.browser()!,

@@ -106,7 +106,9 @@ it("the URL hash round-trips: a link opens the same view, and a changed view giv
   expect(await page.locator("input[name=momentum]").inputValue()).toBe("0.8");
 
   await open("schedules&scheduler=OneCycleLR&threePhase=1&steps=60");
-  expect(await page.locator("pre.pytorch").textContent()).toContain("OneCycleLR(optimizer, max_lr=0.1, total_steps=60, pct_start=0.3, anneal_strategy=\"cos\", three_phase=True");
+  expect(await page.locator("pre.pytorch").textContent()).toContain(
+    'OneCycleLR(optimizer, max_lr=0.1, total_steps=60, pct_start=0.3, anneal_strategy="cos", three_phase=True',
+  );
   expect(await page.locator("pre.gradstep").textContent()).toContain("threePhase: true");
   expect(await page.locator(".schedule svg g.series").count()).toBe(2); // the rate and the momentum
   await page.locator("select[name=scheduler]").selectOption("ReduceLROnPlateau");
@@ -124,12 +126,18 @@ it("the LR range test runs in a worker, draws the loss as it comes and marks the
   await open("range-test&numIter=30&trainSize=96&epochs=1");
   await page.locator("button.run-range-test").click();
   await page.waitForSelector(".range-test line.suggestion", { state: "attached", timeout: 60_000 });
-  const rules = await page.locator(".range-test line.suggestion").evaluateAll((lines) => lines.map((line) => line.getAttribute("data-rule")));
+  const rules = await page
+    .locator(".range-test line.suggestion")
+    .evaluateAll((lines) => lines.map((line) => line.getAttribute("data-rule")));
   expect(rules).toContain("steepest");
   expect(rules).toContain("min/10");
   expect(await page.locator(".status").textContent()).toMatch(/^done: steepest/);
   await page.locator("button.train-suggestions").click();
-  await page.waitForFunction(() => document.querySelectorAll(".suggestions g.series[data-count='1']").length === 6, null, { timeout: 60_000 });
+  await page.waitForFunction(
+    () => document.querySelectorAll(".suggestions g.series[data-count='1']").length === 6,
+    null,
+    { timeout: 60_000 },
+  );
   await screenshot("range_test");
   expect(errors).toEqual([]);
 });
@@ -143,7 +151,13 @@ it("live training: two epochs in a worker lower the loss, then the checkpoint do
   expect(losses[1]).toBeLessThan(losses[0]);
   expect(await page.locator(".filters svg").count()).toBe(1);
   expect(await page.locator(".predictions svg").count()).toBe(1);
-  const bytes = await page.evaluate(async () => Array.from(new Uint8Array(await (await fetch(document.querySelector<HTMLAnchorElement>("a.download-checkpoint")!.href)).arrayBuffer())));
+  const bytes = await page.evaluate(async () =>
+    Array.from(
+      new Uint8Array(
+        await (await fetch(document.querySelector<HTMLAnchorElement>("a.download-checkpoint")!.href)).arrayBuffer(),
+      ),
+    ),
+  );
   const checkpoint = load(new Uint8Array(bytes)) as Record<string, unknown>;
   expect(checkpoint.format).toBe("gradstep-checkpoint");
   expect(checkpoint.epoch).toBe(2);

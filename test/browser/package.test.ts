@@ -46,7 +46,11 @@ describe.each([
     const errors = collectErrors(page);
     await page.goto(`${server.url}/test/browser/pages/${file}`);
     await page.waitForFunction(() => "results" in window, null, { timeout: 30_000 });
-    const results = (await page.evaluate(() => (window as unknown as { results: unknown }).results)) as { defaultBackend: string; js: TinyRun; wasm: TinyRun };
+    const results = (await page.evaluate(() => (window as unknown as { results: unknown }).results)) as {
+      defaultBackend: string;
+      js: TinyRun;
+      wasm: TinyRun;
+    };
     expect(errors).toEqual([]);
     expect(results.defaultBackend).toBe("wasm");
     expect(results.js.backend).toBe("js");

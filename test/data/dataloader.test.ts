@@ -18,15 +18,26 @@ describeEachBackend("DataLoader", () => {
     const loader = new DataLoader(ds, { batchSize: 4 });
     expect(loader.length).toBe(3);
     const batches = [...loader];
-    expect(batches.map(([x]) => x.shape)).toEqual([[4, 1], [4, 1], [2, 1]]);
-    expect(batches.map(([, y]) => y.tolist())).toEqual([[10, 11, 12, 13], [14, 15, 16, 17], [18, 19]]);
+    expect(batches.map(([x]) => x.shape)).toEqual([
+      [4, 1],
+      [4, 1],
+      [2, 1],
+    ]);
+    expect(batches.map(([, y]) => y.tolist())).toEqual([
+      [10, 11, 12, 13],
+      [14, 15, 16, 17],
+      [18, 19],
+    ]);
     expect(batches[0][1].dtype).toBe("int32");
   });
 
   it("dropLast drops the short batch", () => {
     const loader = new DataLoader(ds, { batchSize: 4, dropLast: true });
     expect(loader.length).toBe(2);
-    expect([...loader].map(([, y]) => y.tolist())).toEqual([[10, 11, 12, 13], [14, 15, 16, 17]]);
+    expect([...loader].map(([, y]) => y.tolist())).toEqual([
+      [10, 11, 12, 13],
+      [14, 15, 16, 17],
+    ]);
     expect(new DataLoader(ds, { batchSize: 5, dropLast: true }).length).toBe(2);
     expect(new DataLoader(ds, { batchSize: 11, dropLast: true }).length).toBe(0);
     expect([...new DataLoader(ds, { batchSize: 11, dropLast: true })]).toEqual([]);
@@ -44,7 +55,9 @@ describeEachBackend("DataLoader", () => {
     const g2 = new Generator().manualSeed(3);
     const fast = [...new DataLoader(ds, { batchSize: 3, shuffle: true, generator: g1 })];
     const slow = [...new DataLoader(generic, { batchSize: 3, shuffle: true, generator: g2 })];
-    expect(slow.map((b) => b.map((t) => [t.shape, t.dtype, t.tolist()]))).toEqual(fast.map((b) => b.map((t) => [t.shape, t.dtype, t.tolist()])));
+    expect(slow.map((b) => b.map((t) => [t.shape, t.dtype, t.tolist()]))).toEqual(
+      fast.map((b) => b.map((t) => [t.shape, t.dtype, t.tolist()])),
+    );
   });
 
   it("collateFn replaces the default collation", () => {
@@ -55,7 +68,9 @@ describeEachBackend("DataLoader", () => {
   it("checks its options", () => {
     expect(() => new DataLoader(ds, { batchSize: 0 })).toThrow(/batch_size should be a positive integer value/);
     expect(() => new DataLoader(ds, { batchSize: 2.5 })).toThrow(/batch_size/);
-    expect(() => new DataLoader([], { shuffle: true })).toThrow(/num_samples should be a positive integer value, but got num_samples=0/);
+    expect(() => new DataLoader([], { shuffle: true })).toThrow(
+      /num_samples should be a positive integer value, but got num_samples=0/,
+    );
     expect([...new DataLoader([])]).toEqual([]);
     expect(() => new DataLoader({} as Dataset<number>)).toThrow(/expected a dataset/);
   });
@@ -70,7 +85,10 @@ describe("DataLoader shuffling equals PyTorch 1.13", () => {
       manualSeed(c.seed);
       const generator = c.generator === "explicit" ? new Generator().manualSeed(c.generator_seed) : undefined;
       const loader = new DataLoader(new TensorDataset(arange(c.n, undefined, 1, { dtype: "int32" })), {
-        batchSize: c.batch_size, shuffle: c.shuffle, dropLast: c.drop_last, generator,
+        batchSize: c.batch_size,
+        shuffle: c.shuffle,
+        dropLast: c.drop_last,
+        generator,
       });
       expect(loader.length).toBe(c.length);
       const epochs: number[][][] = [];
@@ -98,7 +116,10 @@ describe("defaultCollate", () => {
       [tensor([4, 5]), 6, 1],
     ]);
     expect(x.shape).toEqual([2, 2]);
-    expect(x.tolist()).toEqual([[1, 2], [4, 5]]);
+    expect(x.tolist()).toEqual([
+      [1, 2],
+      [4, 5],
+    ]);
     expect([label.dtype, label.tolist()]).toEqual(["int64", [3, 6]]);
     const flags = defaultCollate([true, false, true]);
     expect([flags.dtype, flags.tolist()]).toEqual(["bool", [true, false, true]]);
@@ -106,7 +127,10 @@ describe("defaultCollate", () => {
   });
 
   it("collates plain objects key by key", () => {
-    const batch = defaultCollate([{ a: 1, b: [tensor([1])] }, { a: 2, b: [tensor([2])] }]);
+    const batch = defaultCollate([
+      { a: 1, b: [tensor([1])] },
+      { a: 2, b: [tensor([2])] },
+    ]);
     expect(batch.a.tolist()).toEqual([1, 2]);
     expect(batch.b[0].tolist()).toEqual([[1], [2]]);
   });
@@ -115,7 +139,9 @@ describe("defaultCollate", () => {
     expect(() => defaultCollate([[1, 2], [3]])).toThrow(/each element in list of batch should be of equal size/);
     expect(() => defaultCollate([tensor([1]), tensor([1, 2])])).toThrow(/stack expects each tensor to be equal size/);
     expect(() => defaultCollate([tensor([1]), 2] as Tensor[])).toThrow(/item 0 is a tensor but item 1 is number/);
-    expect(() => defaultCollate(["a", "b"])).toThrow(/batch must contain tensors, numbers, arrays or plain objects; found string/);
+    expect(() => defaultCollate(["a", "b"])).toThrow(
+      /batch must contain tensors, numbers, arrays or plain objects; found string/,
+    );
     const image = { width: 1, height: 1, channels: 3, data: new Uint8Array(3) };
     expect(() => defaultCollate([[image, 0]])).toThrow(/holds images, not tensors; add ToTensor/);
   });

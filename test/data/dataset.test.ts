@@ -5,7 +5,11 @@ import { Subset, TensorDataset, randomSplit } from "../../src/data/index.js";
 import { fixture } from "./fixture.js";
 
 describe("TensorDataset", () => {
-  const x = tensor([[1, 2], [3, 4], [5, 6]]);
+  const x = tensor([
+    [1, 2],
+    [3, 4],
+    [5, 6],
+  ]);
   const y = tensor([10, 20, 30], { dtype: "int32" });
   const ds = new TensorDataset(x, y);
 
@@ -22,7 +26,10 @@ describe("TensorDataset", () => {
 
   it("getBatch gathers rows", () => {
     const [xb, yb] = ds.getBatch([2, 0]);
-    expect(xb.tolist()).toEqual([[5, 6], [1, 2]]);
+    expect(xb.tolist()).toEqual([
+      [5, 6],
+      [1, 2],
+    ]);
     expect(yb.tolist()).toEqual([30, 10]);
   });
 
@@ -60,7 +67,10 @@ describe("randomSplit equals PyTorch 1.13's random_split", () => {
     it(`seed ${c.seed}, n ${c.n}, lengths ${JSON.stringify(c.lengths)}, ${c.generator} generator`, () => {
       manualSeed(c.seed);
       const items = Array.from({ length: c.n }, (_, i) => i);
-      const subsets = c.generator === "explicit" ? randomSplit(items, c.lengths, new Generator().manualSeed(c.seed)) : randomSplit(items, c.lengths);
+      const subsets =
+        c.generator === "explicit"
+          ? randomSplit(items, c.lengths, new Generator().manualSeed(c.seed))
+          : randomSplit(items, c.lengths);
       expect(subsets.map((s) => [...s.indices])).toEqual(c.subsets);
       expect(subsets.map((s) => Array.from({ length: s.length }, (_, i) => s.getItem(i)))).toEqual(c.subsets);
       // the default generator is left where PyTorch leaves it
@@ -70,7 +80,9 @@ describe("randomSplit equals PyTorch 1.13's random_split", () => {
 
   it("errors as PyTorch", () => {
     const items = [1, 2, 3, 4];
-    expect(() => randomSplit(items, [1, 2])).toThrow(/^Sum of input lengths does not equal the length of the input dataset!/);
+    expect(() => randomSplit(items, [1, 2])).toThrow(
+      /^Sum of input lengths does not equal the length of the input dataset!/,
+    );
     expect(() => randomSplit(items, [0.5, 0.7, -0.2])).toThrow(/^Fraction at index 2 is not between 0 and 1/);
     expect(() => randomSplit(items, [2.5, 1.5])).toThrow(/non-negative integers or fractions summing to 1/);
   });

@@ -1,5 +1,14 @@
 /** ImageFolder over a temporary tree of class folders, with torchvision's ordering and errors. */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -64,7 +73,10 @@ describe("ImageFolder", () => {
   });
 
   it("applies the transform and target transform, and feeds a DataLoader", () => {
-    const ds = new ImageFolder(root, { transform: new Compose([new Resize([8, 8]), new ToTensor()]), targetTransform: (y: number) => y * 10 });
+    const ds = new ImageFolder(root, {
+      transform: new Compose([new Resize([8, 8]), new ToTensor()]),
+      targetTransform: (y: number) => y * 10,
+    });
     const [x, y] = ds.getItem(0);
     expect(x.shape).toEqual([3, 8, 8]);
     expect(y).toBe(0);
@@ -83,10 +95,20 @@ describe("ImageFolder", () => {
   });
 
   it("reads through a given file system", () => {
-    const files: Record<string, Uint8Array> = { "/v/cat/1.png": new Uint8Array(readFileSync(golden("pil_RGB_level0.png"))) };
+    const files: Record<string, Uint8Array> = {
+      "/v/cat/1.png": new Uint8Array(readFileSync(golden("pil_RGB_level0.png"))),
+    };
     const fs: ImageFolderFileSystem = {
-      readdirSync: (path) => [...new Set(Object.keys(files).filter((f) => f.startsWith(`${path}/`)).map((f) => f.slice(path.length + 1).split("/")[0]))],
-      statSync: (path) => ({ isDirectory: () => !(path in files) && Object.keys(files).some((f) => f.startsWith(`${path}/`)) }),
+      readdirSync: (path) => [
+        ...new Set(
+          Object.keys(files)
+            .filter((f) => f.startsWith(`${path}/`))
+            .map((f) => f.slice(path.length + 1).split("/")[0]),
+        ),
+      ],
+      statSync: (path) => ({
+        isDirectory: () => !(path in files) && Object.keys(files).some((f) => f.startsWith(`${path}/`)),
+      }),
       readFileSync: (path) => files[path],
     };
     const ds = new ImageFolder("/v/", { fs });
@@ -159,7 +181,10 @@ describe("ImageFolder errors", () => {
     expect(() => new ImageFolder(tree, { isValidFile: onlyPng })).toThrow("Found no valid file for the classes dog. ");
     writeFileSync(join(tree, "dog/3.png"), readFileSync(golden("pil_L_level6.png")));
     const ds = new ImageFolder(tree, { isValidFile: onlyPng });
-    expect(ds.samples.map(([path, y]) => [path.slice(tree.length + 1), y])).toEqual([["cat/1.png", 0], ["dog/3.png", 1]]);
+    expect(ds.samples.map(([path, y]) => [path.slice(tree.length + 1), y])).toEqual([
+      ["cat/1.png", 0],
+      ["dog/3.png", 1],
+    ]);
     // isValidFile decides alone, as torchvision's is_valid_file: a file it accepts must then decode
     const all = new ImageFolder(tree, { isValidFile: () => true });
     expect(all.length).toBe(7);
@@ -181,7 +206,9 @@ describe("ImageFolder errors", () => {
     const ds = new ImageFolder(tree, { onWarning: (m) => warnings.push(m) });
     expect(ds.getItem(0)).toEqual(ds.getItem(0));
     expect((ds.getItem(0)[0] as RawImage).data).toEqual(decodePng(new Uint8Array(bytes)).data);
-    expect(warnings).toEqual([expect.stringMatching(new RegExp(`^ImageFolder: ${join(tree, "c/no-iend.png")}: no IEND chunk`))]);
+    expect(warnings).toEqual([
+      expect.stringMatching(new RegExp(`^ImageFolder: ${join(tree, "c/no-iend.png")}: no IEND chunk`)),
+    ]);
   });
 
   it("a corrupt or truncated file names its path", () => {

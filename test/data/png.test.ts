@@ -40,7 +40,8 @@ describe("decodePng equals PIL's convert('RGB')", () => {
     const image = decodePng(read(c.file));
     expect([image.width, image.height, image.channels], c.note).toEqual([c.width, c.height, 3]);
     expect(image.data.length).toBe(c.width * c.height * 3);
-    if (c.rgb !== undefined) expect(firstWrongPixel(image.data, new Uint8Array(Buffer.from(c.rgb, "base64")), c.width), c.note).toBeNull();
+    if (c.rgb !== undefined)
+      expect(firstWrongPixel(image.data, new Uint8Array(Buffer.from(c.rgb, "base64")), c.width), c.note).toBeNull();
     expect(sha256(image.data), c.note).toBe(c.sha256);
   });
 });
@@ -90,7 +91,7 @@ const deflate = (bytes: Uint8Array, options: object = {}) => new Uint8Array(defl
 function chunksOf(bytes: Uint8Array): { offset: number; length: number; type: string }[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = [];
-  for (let at = 8; at < bytes.length; ) {
+  for (let at = 8; at < bytes.length;) {
     const length = view.getUint32(at);
     out.push({ offset: at, length, type: String.fromCharCode(...bytes.subarray(at + 4, at + 8)) });
     at += 12 + length;
@@ -102,7 +103,7 @@ function chunksOf(bytes: Uint8Array): { offset: number; length: number; type: st
 function fixCrcs(bytes: Uint8Array): Uint8Array {
   const out = bytes.slice();
   const view = new DataView(out.buffer);
-  for (let at = 8; at + 12 <= out.length; ) {
+  for (let at = 8; at + 12 <= out.length;) {
     const length = view.getUint32(at);
     if (at + 12 + length > out.length) break;
     view.setUint32(at + 8 + length, crc32(out, at + 4, at + 8 + length));
@@ -142,7 +143,9 @@ describe("decodePng errors", () => {
     expectPngError(new Uint8Array(0), /not a PNG file \(only 0 bytes\)/);
     expectPngError(new TextEncoder().encode("GIF89a........."), /not a PNG file \(the PNG signature is missing\)/);
     expect(() => decodePng("abc" as unknown as Uint8Array)).toThrow(TypeError);
-    expect(() => decodePng(good, { max_pixels: 3 } as object)).toThrow(/unexpected option 'max_pixels' \(did you mean 'maxPixels'\?/);
+    expect(() => decodePng(good, { max_pixels: 3 } as object)).toThrow(
+      /unexpected option 'max_pixels' \(did you mean 'maxPixels'\?/,
+    );
   });
 
   it("checks the CRCs before the image data", () => {
@@ -161,13 +164,17 @@ describe("decodePng errors", () => {
     const noEnd = decodeWithWarnings(good.subarray(0, good.length - 12));
     expect(noEnd.data).toEqual(goodRgb);
     expect(noEnd.warnings).toEqual([expect.stringMatching(/no IEND chunk: the file ends at byte \d+/)]);
-    expect(decodeWithWarnings(good.subarray(0, good.length - 3)).warnings).toEqual([expect.stringMatching(/IEND chunk at byte \d+ is cut short/)]);
+    expect(decodeWithWarnings(good.subarray(0, good.length - 3)).warnings).toEqual([
+      expect.stringMatching(/IEND chunk at byte \d+ is cut short/),
+    ]);
     const badCrcs = good.slice();
     badCrcs[badCrcs.length - 1] ^= 1; // IEND's CRC
     badCrcs[badCrcs.length - 13] ^= 1; // IDAT's CRC
     const decoded = decodeWithWarnings(badCrcs);
     expect(decoded.data).toEqual(goodRgb);
-    expect(decoded.warnings).toEqual([expect.stringMatching(/CRC mismatch in chunk IDAT at byte 33, IEND at byte \d+ \(PIL does not check/)]);
+    expect(decoded.warnings).toEqual([
+      expect.stringMatching(/CRC mismatch in chunk IDAT at byte 33, IEND at byte \d+ \(PIL does not check/),
+    ]);
   });
 
   it("checks the header", () => {
@@ -193,16 +200,28 @@ describe("decodePng errors", () => {
     expect(gray.data).toEqual([7, 7, 7, 9, 9, 9, 200, 200, 200, 255, 255, 255]);
     expect(gray.warnings).toEqual([expect.stringMatching(/palette image without a PLTE chunk/)]);
     const critical = decodeWithWarnings(png(ihdr(2, 2), deflate(pixels), chunk("ABCD", new Uint8Array(1))));
-    expect(critical).toEqual({ data: goodRgb, warnings: ["unknown critical chunk ABCD at byte 33 skipped, as PIL does"] });
-    expect(decodeWithWarnings(png(ihdr(2, 2), deflate(pixels), chunk("abCD", new Uint8Array(1))))).toEqual({ data: goodRgb, warnings: [] });
+    expect(critical).toEqual({
+      data: goodRgb,
+      warnings: ["unknown critical chunk ABCD at byte 33 skipped, as PIL does"],
+    });
+    expect(decodeWithWarnings(png(ihdr(2, 2), deflate(pixels), chunk("abCD", new Uint8Array(1))))).toEqual({
+      data: goodRgb,
+      warnings: [],
+    });
   });
 
   it("checks the amount of image data and the filter types", () => {
-    expectPngError(png(ihdr(2, 2), deflate(pixels.subarray(0, 13))), /image data is too short: the zlib stream ends inside a row \(13 bytes decompressed, a 2×2 image needs 14\)/);
+    expectPngError(
+      png(ihdr(2, 2), deflate(pixels.subarray(0, 13))),
+      /image data is too short: the zlib stream ends inside a row \(13 bytes decompressed, a 2×2 image needs 14\)/,
+    );
     const extra = decodeWithWarnings(png(ihdr(2, 2), deflate(join(pixels, new Uint8Array(1)))));
     expect(extra).toEqual({ data: goodRgb, warnings: [expect.stringMatching(/holds more than the image needs/)] });
     const early = decodeWithWarnings(png(ihdr(2, 2), deflate(pixels.subarray(0, 7))));
-    expect(early).toEqual({ data: [1, 2, 3, 4, 5, 6, 0, 0, 0, 0, 0, 0], warnings: [expect.stringMatching(/ends after 1 of 2 rows/)] });
+    expect(early).toEqual({
+      data: [1, 2, 3, 4, 5, 6, 0, 0, 0, 0, 0, 0],
+      warnings: [expect.stringMatching(/ends after 1 of 2 rows/)],
+    });
     const badFilter = pixels.slice();
     badFilter[7] = 5;
     expectPngError(png(ihdr(2, 2), deflate(badFilter)), /unknown filter type 5 on row 1/);
@@ -214,12 +233,21 @@ describe("decodePng errors", () => {
     badAdler[badAdler.length - 1] ^= 1;
     expectPngError(png(ihdr(2, 2), badAdler), /corrupt image data: zlib checksum mismatch/);
     // in a later IDAT chunk than the last row, the checksum is never read
-    const later = join(SIGNATURE, ihdr(2, 2), chunk("IDAT", badAdler.subarray(0, -4)), chunk("IDAT", badAdler.subarray(-4)), chunk("IEND", new Uint8Array(0)));
+    const later = join(
+      SIGNATURE,
+      ihdr(2, 2),
+      chunk("IDAT", badAdler.subarray(0, -4)),
+      chunk("IDAT", badAdler.subarray(-4)),
+      chunk("IEND", new Uint8Array(0)),
+    );
     expect(decodeWithWarnings(later)).toEqual({ data: goodRgb, warnings: [] });
     const noAdler = decodeWithWarnings(png(ihdr(2, 2), stream.subarray(0, stream.length - 2)));
     expect(noAdler.data).toEqual(goodRgb);
     expect(noAdler.warnings).toEqual([expect.stringMatching(/Adler-32 checksum are missing/)]);
-    expectPngError(png(ihdr(2, 2), new Uint8Array([0x78, 0x9c, 0xff])), /corrupt image data: invalid deflate block type 3/);
+    expectPngError(
+      png(ihdr(2, 2), new Uint8Array([0x78, 0x9c, 0xff])),
+      /corrupt image data: invalid deflate block type 3/,
+    );
     expectPngError(png(ihdr(2, 2), new Uint8Array([0x78, 0x9d])), /corrupt zlib header/);
     // a 2-byte stored block whose length complement is wrong
     expectPngError(png(ihdr(2, 2), new Uint8Array([0x78, 0x01, 0x01, 0x02, 0x00, 0x00, 0x00])), /stored block/);
@@ -227,7 +255,14 @@ describe("decodePng errors", () => {
 
   it("keeps refusing what PIL refuses: image data split by a tEXt chunk", () => {
     const stream = deflate(pixels);
-    const split = join(SIGNATURE, ihdr(2, 2), chunk("IDAT", stream.subarray(0, 6)), chunk("tEXt", new TextEncoder().encode("a\0b")), chunk("IDAT", stream.subarray(6)), chunk("IEND", new Uint8Array(0)));
+    const split = join(
+      SIGNATURE,
+      ihdr(2, 2),
+      chunk("IDAT", stream.subarray(0, 6)),
+      chunk("tEXt", new TextEncoder().encode("a\0b")),
+      chunk("IDAT", stream.subarray(6)),
+      chunk("IEND", new Uint8Array(0)),
+    );
     expectPngError(split, /truncated image data: the IDAT chunks stop at a tEXt chunk at byte \d+/);
   });
 });
@@ -265,36 +300,44 @@ describe("fuzzing: corrupted PNGs", () => {
 
   it("changing bytes before the image data (CRCs left as they are) is an error, or changes nothing", () => {
     fc.assert(
-      fc.property(sample, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 4 }), (s, edits) => {
-        const firstIdat = chunksOf(s.bytes).find((c) => c.type === "IDAT")!.offset;
-        const bytes = s.bytes.slice();
-        for (const [at, xor] of edits) bytes[8 + (at % (firstIdat - 8))] ^= xor;
-        const outcome = attempt(bytes);
-        // only possible if the edits cancelled out, or changed an ancillary chunk's name to another
-        if ("image" in outcome) expect(sha256(outcome.image.data)).toBe(s.sha256);
-      }),
+      fc.property(
+        sample,
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 4 }),
+        (s, edits) => {
+          const firstIdat = chunksOf(s.bytes).find((c) => c.type === "IDAT")!.offset;
+          const bytes = s.bytes.slice();
+          for (const [at, xor] of edits) bytes[8 + (at % (firstIdat - 8))] ^= xor;
+          const outcome = attempt(bytes);
+          // only possible if the edits cancelled out, or changed an ancillary chunk's name to another
+          if ("image" in outcome) expect(sha256(outcome.image.data)).toBe(s.sha256);
+        },
+      ),
       { numRuns: 1000 },
     );
   });
 
   it("corrupting chunk data behind valid CRCs reaches inflate and the filters: an error or an image of the declared size", () => {
     fc.assert(
-      fc.property(sample, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 6 }), (s, edits) => {
-        const chunks = chunksOf(s.bytes).filter((c) => c.length > 0);
-        const bytes = s.bytes.slice();
-        for (const [at, xor] of edits) {
-          const c = chunks[at % chunks.length];
-          bytes[c.offset + 8 + (Math.floor(at / chunks.length) % c.length)] ^= xor;
-        }
-        const outcome = attempt(fixCrcs(bytes));
-        if ("image" in outcome) {
-          const { width, height, channels, data } = outcome.image;
-          expect(channels).toBe(3);
-          expect(data.length).toBe(width * height * 3);
-          const header = new DataView(bytes.buffer, 16, 8);
-          expect([width, height]).toEqual([header.getUint32(0), header.getUint32(4)]);
-        }
-      }),
+      fc.property(
+        sample,
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 6 }),
+        (s, edits) => {
+          const chunks = chunksOf(s.bytes).filter((c) => c.length > 0);
+          const bytes = s.bytes.slice();
+          for (const [at, xor] of edits) {
+            const c = chunks[at % chunks.length];
+            bytes[c.offset + 8 + (Math.floor(at / chunks.length) % c.length)] ^= xor;
+          }
+          const outcome = attempt(fixCrcs(bytes));
+          if ("image" in outcome) {
+            const { width, height, channels, data } = outcome.image;
+            expect(channels).toBe(3);
+            expect(data.length).toBe(width * height * 3);
+            const header = new DataView(bytes.buffer, 16, 8);
+            expect([width, height]).toEqual([header.getUint32(0), header.getUint32(4)]);
+          }
+        },
+      ),
       { numRuns: 1000 },
     );
   });

@@ -33,7 +33,7 @@ const shortHash = (bytes: Uint8Array) => createHash("sha256").update(bytes).dige
 function fixCrcs(bytes: Uint8Array): Uint8Array {
   const out = bytes.slice();
   const view = new DataView(out.buffer);
-  for (let at = 8; at + 12 <= out.length; ) {
+  for (let at = 8; at + 12 <= out.length;) {
     const length = view.getUint32(at);
     if (at + 12 + length > out.length) break;
     view.setUint32(at + 8 + length, crc32(out, at + 4, at + 8 + length));
@@ -99,7 +99,8 @@ describe("decodePng decides as PIL does", () => {
       const bytes = rebuild(bases[c.base], c.ops);
       expect(shortHash(bytes), `case ${i}: rebuilt bytes`).toBe(c.sha);
       const got = decide(bytes);
-      if (got.rgb !== c.rgb) mismatches.push(`case ${i} (${corpus.bases[c.base]} ${JSON.stringify(c.ops)}): ${explain(c, got)}`);
+      if (got.rgb !== c.rgb)
+        mismatches.push(`case ${i} (${corpus.bases[c.base]} ${JSON.stringify(c.ops)}): ${explain(c, got)}`);
     }
     expect(mismatches.slice(0, 20), `${mismatches.length} of ${corpus.fuzz.length} differ`).toEqual([]);
   });

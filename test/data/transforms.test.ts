@@ -7,7 +7,15 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { Tensor, tensor } from "../../src/index.js";
-import { Compose, Normalize, Resize, ToTensor, decodePng, resizedOutputSize, type RawImage } from "../../src/data/index.js";
+import {
+  Compose,
+  Normalize,
+  Resize,
+  ToTensor,
+  decodePng,
+  resizedOutputSize,
+  type RawImage,
+} from "../../src/data/index.js";
 import { describeEachBackend, expectClose } from "../helpers.js";
 import { fixture, float32s, goldenDir, uint8s } from "./fixture.js";
 
@@ -31,7 +39,12 @@ describeEachBackend("transforms", () => {
     const all: RawImage = { width: 256, height: 1, channels: 1, data: Uint8Array.from({ length: 256 }, (_, i) => i) };
     expectSameFloats(new ToTensor().call(all), float32s(golden.byte_to_unit), "byte / 255");
     const t = golden.to_tensor;
-    const out = new ToTensor().call({ width: t.width, height: t.height, channels: t.channels, data: Uint8Array.from(t.image) });
+    const out = new ToTensor().call({
+      width: t.width,
+      height: t.height,
+      channels: t.channels,
+      data: Uint8Array.from(t.image),
+    });
     expect(out.shape).toEqual(t.shape);
     expect(out.dtype).toBe("float32");
     expectSameFloats(out, float32s(t.values), "ToTensor");
@@ -40,8 +53,12 @@ describeEachBackend("transforms", () => {
   it("ToTensor passes tensors through and rejects other input", () => {
     const x = tensor([[[0.5]]]);
     expect(new ToTensor().call(x)).toBe(x);
-    expect(() => new ToTensor().call([1, 2] as unknown as RawImage)).toThrow(/ToTensor: expected an image \{width, height, channels, data: Uint8Array\} or a tensor, got an array/);
-    expect(() => new ToTensor().call({ width: 2, height: 2, channels: 3, data: new Uint8Array(5) })).toThrow(/has 5 bytes; expected width·height·channels bytes/);
+    expect(() => new ToTensor().call([1, 2] as unknown as RawImage)).toThrow(
+      /ToTensor: expected an image \{width, height, channels, data: Uint8Array\} or a tensor, got an array/,
+    );
+    expect(() => new ToTensor().call({ width: 2, height: 2, channels: 3, data: new Uint8Array(5) })).toThrow(
+      /has 5 bytes; expected width·height·channels bytes/,
+    );
   });
 
   for (const [i, c] of golden.normalize.entries()) {
@@ -59,11 +76,19 @@ describeEachBackend("transforms", () => {
     expect(() => new Normalize({ mean: [0.5, 0.5], std: [0.2, 0.2] }).call(x)).toThrow(
       /Normalize: mean has 2 values but the image has 3 channels \(shape \[3, 2, 2\], channels at dimension -3\)/,
     );
-    expect(() => new Normalize({ mean: [0.5], std: [0.2, 0.2] }).call(x)).toThrow(/std has 2 values but the image has 3 channels/);
+    expect(() => new Normalize({ mean: [0.5], std: [0.2, 0.2] }).call(x)).toThrow(
+      /std has 2 values but the image has 3 channels/,
+    );
     expect(() => new Normalize({ mean: [0.5, 0.5], std: [0.2, 0.2, 0.2] })).toThrow(/mean has 2 values but std has 3/);
-    expect(() => new Normalize({ mean: [0], std: [1e-50] })).toThrow(/std evaluated to zero after conversion to float32/);
-    expect(() => new Normalize({ mean: [0], std: [1] }).call(tensor([1, 2]))).toThrow(/\(\.\.\., C, H, W\), got shape \[2\]/);
-    expect(() => new Normalize({ mean: [0], std: [1] }).call(tensor([[[1]]], { dtype: "int32" }))).toThrow(/should be a float tensor, got int32/);
+    expect(() => new Normalize({ mean: [0], std: [1e-50] })).toThrow(
+      /std evaluated to zero after conversion to float32/,
+    );
+    expect(() => new Normalize({ mean: [0], std: [1] }).call(tensor([1, 2]))).toThrow(
+      /\(\.\.\., C, H, W\), got shape \[2\]/,
+    );
+    expect(() => new Normalize({ mean: [0], std: [1] }).call(tensor([[[1]]], { dtype: "int32" }))).toThrow(
+      /should be a float tensor, got int32/,
+    );
   });
 
   for (const c of golden.resize_tensor.cases) {
@@ -75,14 +100,23 @@ describeEachBackend("transforms", () => {
       expect(out.dtype).toBe("float32");
       expectSameFloats(out, float32s(c.values), "resized");
       // float64 computes in double (no float32 rounding of the scale and weights): close to the float32 values
-      expectClose(new Resize(c.size).call(x.double()), float32s(c.values), { rtol: 0, atol: 1e-6, what: "float64 resize" });
+      expectClose(new Resize(c.size).call(x.double()), float32s(c.values), {
+        rtol: 0,
+        atol: 1e-6,
+        what: "float64 resize",
+      });
     });
   }
 
   for (const c of golden.resize_image.cases) {
     const input = golden.resize_image.inputs[c.input];
     it(`Resize(${JSON.stringify(c.size)}) on a ${input.height}×${input.width}×${input.channels} image equals PIL's BILINEAR resize`, () => {
-      const image: RawImage = { width: input.width, height: input.height, channels: input.channels, data: uint8s(input.data) };
+      const image: RawImage = {
+        width: input.width,
+        height: input.height,
+        channels: input.channels,
+        data: uint8s(input.data),
+      };
       const out = new Resize(c.size).call(image);
       expect([out.height, out.width, out.channels]).toEqual([c.out_height, c.out_width, input.channels]);
       expect(Array.from(out.data)).toEqual(Array.from(uint8s(c.out)));
@@ -127,6 +161,8 @@ describe("Resize and Compose details", () => {
     const pipeline = new Compose([(x: number) => x + 1, { call: (x: number) => x * 10 }]);
     expect(pipeline.call(1)).toBe(20);
     expect(() => new Compose([1 as unknown as (x: number) => number])).toThrow(/entry 0 is not a transform/);
-    expect(String(new Compose([new Resize(28), new ToTensor()]))).toBe("Compose(\n    Resize(size=28, interpolation=bilinear)\n    ToTensor()\n)");
+    expect(String(new Compose([new Resize(28), new ToTensor()]))).toBe(
+      "Compose(\n    Resize(size=28, interpolation=bilinear)\n    ToTensor()\n)",
+    );
   });
 });

@@ -28,23 +28,53 @@ const int = (n: number) => [0x4a, n & 255, (n >> 8) & 255, (n >> 16) & 255, (n >
 /** _rebuild_tensor_v2 of storage '0' (type, numel) with the given offset, size and stride. */
 function tensorPickle(storageType: string, numel: number, offset: number, size: number[], stride: number[]): number[] {
   return [
-    0x80, 2, ...global("torch._utils", "_rebuild_tensor_v2"), 0x28,
-    0x28, ...str("storage"), ...global("torch", storageType), ...str("0"), ...str("cpu"), ...int(numel), 0x74, 0x51,
-    ...int(offset), 0x28, ...size.flatMap(int), 0x74, 0x28, ...stride.flatMap(int), 0x74, 0x89,
-    ...global("collections", "OrderedDict"), 0x29, 0x52, 0x74, 0x52, 0x2e,
+    0x80,
+    2,
+    ...global("torch._utils", "_rebuild_tensor_v2"),
+    0x28,
+    0x28,
+    ...str("storage"),
+    ...global("torch", storageType),
+    ...str("0"),
+    ...str("cpu"),
+    ...int(numel),
+    0x74,
+    0x51,
+    ...int(offset),
+    0x28,
+    ...size.flatMap(int),
+    0x74,
+    0x28,
+    ...stride.flatMap(int),
+    0x74,
+    0x89,
+    ...global("collections", "OrderedDict"),
+    0x29,
+    0x52,
+    0x74,
+    0x52,
+    0x2e,
   ];
 }
 
 function valuesEqual(a: unknown, b: unknown): boolean {
   if (a instanceof Tensor || b instanceof Tensor) {
-    return a instanceof Tensor && b instanceof Tensor && a.dtype === b.dtype && JSON.stringify(a.shape) === JSON.stringify(b.shape) &&
-      a.toArray().every((v, i) => Object.is(v, b.toArray()[i]));
+    return (
+      a instanceof Tensor &&
+      b instanceof Tensor &&
+      a.dtype === b.dtype &&
+      JSON.stringify(a.shape) === JSON.stringify(b.shape) &&
+      a.toArray().every((v, i) => Object.is(v, b.toArray()[i]))
+    );
   }
   if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((v, i) => valuesEqual(v, b[i]));
   if (a !== null && typeof a === "object") {
     if (b === null || typeof b !== "object") return false;
     const ka = Object.keys(a);
-    return JSON.stringify(ka) === JSON.stringify(Object.keys(b)) && ka.every((k) => valuesEqual((a as any)[k], (b as any)[k]));
+    return (
+      JSON.stringify(ka) === JSON.stringify(Object.keys(b)) &&
+      ka.every((k) => valuesEqual((a as any)[k], (b as any)[k]))
+    );
   }
   return Object.is(a, b);
 }
@@ -58,32 +88,47 @@ describe("load: bad files are clear errors", () => {
   });
 
   it("an unknown dtype (storage type) is refused by name", () => {
-    expect(() => load(archive(tensorPickle("ComplexFloatStorage", 2, 0, [2], [1]), [["0", new Uint8Array(16)]]))).toThrow(/torch\.ComplexFloatStorage/);
+    expect(() =>
+      load(archive(tensorPickle("ComplexFloatStorage", 2, 0, [2], [1]), [["0", new Uint8Array(16)]])),
+    ).toThrow(/torch\.ComplexFloatStorage/);
   });
 
   it("a storage shorter than its tensor, or than its declared size, is an error", () => {
     const four = new Uint8Array(new Float32Array([1, 2, 3, 4]).buffer);
     expect(() => load(archive(tensorPickle("FloatStorage", 4, 0, [2, 2], [2, 1]), [["0", four]]))).not.toThrow();
-    expect(() => load(archive(tensorPickle("FloatStorage", 4, 1, [2, 2], [2, 1]), [["0", four]]))).toThrow(/holds 4 elements.*reads element 4/);
-    expect(() => load(archive(tensorPickle("FloatStorage", 4, 0, [2, 3], [1, 2]), [["0", four]]))).toThrow(/reads element 5/);
-    expect(() => load(archive(tensorPickle("FloatStorage", 5, 0, [5], [1]), [["0", four]]))).toThrow(/5 float32 elements need 20 bytes, the file has 16/);
+    expect(() => load(archive(tensorPickle("FloatStorage", 4, 1, [2, 2], [2, 1]), [["0", four]]))).toThrow(
+      /holds 4 elements.*reads element 4/,
+    );
+    expect(() => load(archive(tensorPickle("FloatStorage", 4, 0, [2, 3], [1, 2]), [["0", four]]))).toThrow(
+      /reads element 5/,
+    );
+    expect(() => load(archive(tensorPickle("FloatStorage", 5, 0, [5], [1]), [["0", four]]))).toThrow(
+      /5 float32 elements need 20 bytes, the file has 16/,
+    );
     expect(() => load(archive(tensorPickle("FloatStorage", 4, 0, [4], [1]), []))).toThrow(/storage '0' is missing/);
   });
 
   it("a strided tensor is read through its strides", () => {
     const six = new Uint8Array(new Float32Array([0, 1, 2, 3, 4, 5]).buffer);
     const t = load(archive(tensorPickle("FloatStorage", 6, 1, [2, 2], [1, 3]), [["0", six]])) as Tensor;
-    expect(t.tolist()).toEqual([[1, 4], [2, 5]]);
+    expect(t.tolist()).toEqual([
+      [1, 4],
+      [2, 5],
+    ]);
   });
 
   it("int64 beyond int32 is an error naming the value", () => {
     const big = new Uint8Array(new BigInt64Array([1n, 2n ** 40n]).buffer);
-    expect(() => load(archive(tensorPickle("LongStorage", 2, 0, [2], [1]), [["0", big]]))).toThrow(/int64 element 1 is 1099511627776/);
+    expect(() => load(archive(tensorPickle("LongStorage", 2, 0, [2], [1]), [["0", big]]))).toThrow(
+      /int64 element 1 is 1099511627776/,
+    );
   });
 
   it("stride-0 views cannot expand a small file into a huge tensor", () => {
     const one = new Uint8Array(4);
-    expect(() => load(archive(tensorPickle("FloatStorage", 1, 0, [1e8], [0]), [["0", one]]))).toThrow(/expand to far more elements/);
+    expect(() => load(archive(tensorPickle("FloatStorage", 1, 0, [1e8], [0]), [["0", one]]))).toThrow(
+      /expand to far more elements/,
+    );
   });
 
   it("nesting bombs, cycles and shared-reference blowups are refused in linear time", () => {
@@ -103,7 +148,9 @@ describe("load: bad files are clear errors", () => {
   });
 
   it("truncated and malformed pickles name the problem", () => {
-    expect(() => load(archive([0x80, 2, 0x58, 0xff, 0xff, 0xff, 0xff, 0x41]))).toThrow(/ends in the middle of an opcode/);
+    expect(() => load(archive([0x80, 2, 0x58, 0xff, 0xff, 0xff, 0xff, 0x41]))).toThrow(
+      /ends in the middle of an opcode/,
+    );
     expect(() => load(archive([0x80, 2, 0x5d]))).toThrow(/ends in the middle/);
     expect(() => load(archive([0x80, 2, 0x61, 0x2e]))).toThrow(/needs more values/);
     expect(() => load(archive([0x80, 2, 0x68, 3, 0x2e]))).toThrow(/never stored/);
@@ -150,9 +197,19 @@ describe("load: bad files are clear errors", () => {
   it("save then load gives back the same values (numbers, bigints, strings, nesting, tensors)", () => {
     const value = {
       ints: [0, 255, 256, 65535, 65536, -1, -(2 ** 31), 2 ** 31, 2 ** 53 - 1, -(2 ** 53) + 1],
-      big: 2n ** 70n, negBig: -(2n ** 64n), floats: [0.5, -0.0, Infinity, -Infinity, NaN, 1e-300],
-      text: "héllo ✓", flags: [true, false, null], "__proto__x": 1, nested: { "2": [[]], "10": {}, b: [1] },
-      t: tensor([[1.5, -2], [3, 4]]), i: tensor([7, -8], { dtype: "int32" }), d: tensor([0.1], { dtype: "float64" }),
+      big: 2n ** 70n,
+      negBig: -(2n ** 64n),
+      floats: [0.5, -0.0, Infinity, -Infinity, NaN, 1e-300],
+      text: "héllo ✓",
+      flags: [true, false, null],
+      __proto__x: 1,
+      nested: { "2": [[]], "10": {}, b: [1] },
+      t: tensor([
+        [1.5, -2],
+        [3, 4],
+      ]),
+      i: tensor([7, -8], { dtype: "int32" }),
+      d: tensor([0.1], { dtype: "float64" }),
     };
     const back = load(save(value)) as typeof value;
     expect(valuesEqual(back, value)).toBe(true);
@@ -167,7 +224,10 @@ describe("load: fuzzing", () => {
       const expected = load(original);
       fc.assert(
         fc.property(
-          fc.array(fc.record({ at: fc.nat(original.length - 1), value: fc.integer({ min: 0, max: 255 }) }), { minLength: 1, maxLength: 4 }),
+          fc.array(fc.record({ at: fc.nat(original.length - 1), value: fc.integer({ min: 0, max: 255 }) }), {
+            minLength: 1,
+            maxLength: 4,
+          }),
           fc.option(fc.nat(original.length), { nil: undefined }),
           (edits, cut) => {
             const bytes = original.slice(0, cut ?? original.length);
@@ -190,15 +250,21 @@ describe("load: fuzzing", () => {
   it("mutated pickles inside a valid zip never crash or hang", () => {
     const pickle = unzipPickle(fixtureBytes("checkpoint.pt"));
     fc.assert(
-      fc.property(fc.array(fc.record({ at: fc.nat(pickle.length - 1), value: fc.integer({ min: 0, max: 255 }) }), { minLength: 1, maxLength: 3 }), (edits) => {
-        const mutated = pickle.slice();
-        for (const { at, value } of edits) mutated[at] = value;
-        try {
-          load(archiveLike(fixtureBytes("checkpoint.pt"), mutated));
-        } catch (error) {
-          expect(error).toBeInstanceOf(Error);
-        }
-      }),
+      fc.property(
+        fc.array(fc.record({ at: fc.nat(pickle.length - 1), value: fc.integer({ min: 0, max: 255 }) }), {
+          minLength: 1,
+          maxLength: 3,
+        }),
+        (edits) => {
+          const mutated = pickle.slice();
+          for (const { at, value } of edits) mutated[at] = value;
+          try {
+            load(archiveLike(fixtureBytes("checkpoint.pt"), mutated));
+          } catch (error) {
+            expect(error).toBeInstanceOf(Error);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });

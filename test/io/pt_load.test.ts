@@ -12,9 +12,16 @@ function model(): nn.Sequential {
   return new nn.Sequential(new nn.Linear(3, 4), new nn.Tanh(), new nn.Linear(4, 2));
 }
 
-function expectStateDict(actual: Record<string, unknown>, expected: Record<string, unknown>, what: string, rtol = 0, atol = 0): void {
+function expectStateDict(
+  actual: Record<string, unknown>,
+  expected: Record<string, unknown>,
+  what: string,
+  rtol = 0,
+  atol = 0,
+): void {
   expect(Object.keys(actual), what).toEqual(Object.keys(expected));
-  for (const [k, v] of Object.entries(expected)) expectClose(actual[k] as Tensor, v as number[], { rtol, atol, what: `${what} ${k}` });
+  for (const [k, v] of Object.entries(expected))
+    expectClose(actual[k] as Tensor, v as number[], { rtol, atol, what: `${what} ${k}` });
 }
 
 function trainStep(m: nn.Module, opt: optim.Optimizer): void {
@@ -54,9 +61,11 @@ describeEachBackend("load (.pt from PyTorch 1.13)", () => {
       const m = model();
       m.loadStateDict(Object.fromEntries(Object.entries(golden[name].model).map(([k, v]) => [k, tensor(v)])));
       const opt =
-        name === "adam" ? new optim.Adam(m.parameters(), { lr: 1 }) :
-        name === "sgd" ? new optim.SGD(m.parameters(), { lr: 1 }) :
-        new optim.LBFGS(m.parameters());
+        name === "adam"
+          ? new optim.Adam(m.parameters(), { lr: 1 })
+          : name === "sgd"
+            ? new optim.SGD(m.parameters(), { lr: 1 })
+            : new optim.LBFGS(m.parameters());
       opt.loadStateDict(sd);
       trainStep(m, opt);
       expectStateDict(m.stateDict(), golden[name].next, `${name} next`, 1e-5, 1e-6);
@@ -86,9 +95,19 @@ describeEachBackend("load (.pt from PyTorch 1.13)", () => {
   it("reads every dtype: floats widened, int64 and bool kept, smaller integers as int32", () => {
     const t = load(fixtureBytes("dtypes.pt")) as Record<string, Tensor>;
     const dtypes: Record<string, string> = {
-      float64: "float64", float32: "float32", float16: "float32", bfloat16: "float32",
-      int64: "int64", int32: "int32", int16: "int32", int8: "int32", uint8: "int32", bool: "bool",
-      scalar: "float32", empty: "float32", num_batches_tracked: "int64",
+      float64: "float64",
+      float32: "float32",
+      float16: "float32",
+      bfloat16: "float32",
+      int64: "int64",
+      int32: "int32",
+      int16: "int32",
+      int8: "int32",
+      uint8: "int32",
+      bool: "bool",
+      scalar: "float32",
+      empty: "float32",
+      num_batches_tracked: "int64",
     };
     expect(Object.keys(t)).toEqual(Object.keys(golden.dtypes));
     for (const [k, dtype] of Object.entries(dtypes)) {

@@ -29,43 +29,57 @@ function python(...args: string[]): string {
 
 const dir = mkdtempSync(join(tmpdir(), "gradstep-io-"));
 
-const title = hasTorch ? "save → torch.load (PyTorch 1.13 reads gradstep's files)" : `save → torch.load: skipped, ${reason}`;
+const title = hasTorch
+  ? "save → torch.load (PyTorch 1.13 reads gradstep's files)"
+  : `save → torch.load: skipped, ${reason}`;
 
 describe(title, () => {
-  it.runIf(hasTorch)("every fixture loaded and saved by gradstep is the same value in PyTorch (types, key order, tensors; weights_only where 1.13 allows it)", () => {
-    const pairs = ["model", "adam", "sgd", "lbfgs", "checkpoint", "dtypes", "views", "params", "numbers"].flatMap((name) => {
-      const path = join(dir, `${name}.pt`);
-      writeFileSync(path, save(load(fixtureBytes(`${name}.pt`))));
-      return [fixturePath(`${name}.pt`), path];
-    });
-    // the zip64 form, so that the test of gradstep's zip64 reader rests on a file PyTorch reads too
-    const zip64 = join(dir, "checkpoint64.pt");
-    writeFileSync(zip64, toZip64(fixtureBytes("checkpoint.pt")));
-    expect(python("same", ...pairs, fixturePath("checkpoint.pt"), zip64)).toBe("ok");
-  });
+  it.runIf(hasTorch)(
+    "every fixture loaded and saved by gradstep is the same value in PyTorch (types, key order, tensors; weights_only where 1.13 allows it)",
+    () => {
+      const pairs = ["model", "adam", "sgd", "lbfgs", "checkpoint", "dtypes", "views", "params", "numbers"].flatMap(
+        (name) => {
+          const path = join(dir, `${name}.pt`);
+          writeFileSync(path, save(load(fixtureBytes(`${name}.pt`))));
+          return [fixturePath(`${name}.pt`), path];
+        },
+      );
+      // the zip64 form, so that the test of gradstep's zip64 reader rests on a file PyTorch reads too
+      const zip64 = join(dir, "checkpoint64.pt");
+      writeFileSync(zip64, toZip64(fixtureBytes("checkpoint.pt")));
+      expect(python("same", ...pairs, fixturePath("checkpoint.pt"), zip64)).toBe("ok");
+    },
+  );
 });
 
 describeEachBackend(title, () => {
-  it.runIf(hasTorch)("a checkpoint written from gradstep objects continues in PyTorch exactly as in gradstep", async () => {
-    const m = new nn.Sequential(new nn.Linear(3, 4), new nn.Tanh(), new nn.Linear(4, 2));
-    m.loadStateDict(Object.fromEntries(Object.entries(golden.model).map(([k, v]) => [k, tensor(v)])));
-    const opt = new optim.Adam(m.parameters(), { lr: 0.05 });
-    const sched = new optim.lrScheduler.StepLR(opt, { stepSize: 2, gamma: 0.5 });
-    const stepOnce = () => {
-      opt.zeroGrad();
-      nn.functional.mseLoss(m.call(tensor(golden.x)) as Tensor, tensor(golden.y)).backward();
-      opt.step();
-      sched.step();
-    };
-    for (let i = 0; i < 3; i++) stepOnce();
-    const path = join(dir, "from_gradstep.pt");
-    await save({ model: m.stateDict(), optimizer: opt.stateDict(), scheduler: sched.stateDict(), epoch: 3 }, path);
-    const torchNext = JSON.parse(python("continue", path)) as { epoch: number; next: { model: Record<string, number[]>; lr: number[] }[] };
-    expect(torchNext.epoch).toBe(3);
-    for (const expected of torchNext.next) {
-      stepOnce();
-      for (const [k, v] of Object.entries(expected.model)) expectClose(m.stateDict()[k], v, { rtol: 1e-5, atol: 1e-6, what: k });
-      expect(sched.getLastLr()).toEqual(expected.lr);
-    }
-  });
+  it.runIf(hasTorch)(
+    "a checkpoint written from gradstep objects continues in PyTorch exactly as in gradstep",
+    async () => {
+      const m = new nn.Sequential(new nn.Linear(3, 4), new nn.Tanh(), new nn.Linear(4, 2));
+      m.loadStateDict(Object.fromEntries(Object.entries(golden.model).map(([k, v]) => [k, tensor(v)])));
+      const opt = new optim.Adam(m.parameters(), { lr: 0.05 });
+      const sched = new optim.lrScheduler.StepLR(opt, { stepSize: 2, gamma: 0.5 });
+      const stepOnce = () => {
+        opt.zeroGrad();
+        nn.functional.mseLoss(m.call(tensor(golden.x)) as Tensor, tensor(golden.y)).backward();
+        opt.step();
+        sched.step();
+      };
+      for (let i = 0; i < 3; i++) stepOnce();
+      const path = join(dir, "from_gradstep.pt");
+      await save({ model: m.stateDict(), optimizer: opt.stateDict(), scheduler: sched.stateDict(), epoch: 3 }, path);
+      const torchNext = JSON.parse(python("continue", path)) as {
+        epoch: number;
+        next: { model: Record<string, number[]>; lr: number[] }[];
+      };
+      expect(torchNext.epoch).toBe(3);
+      for (const expected of torchNext.next) {
+        stepOnce();
+        for (const [k, v] of Object.entries(expected.model))
+          expectClose(m.stateDict()[k], v, { rtol: 1e-5, atol: 1e-6, what: k });
+        expect(sched.getLastLr()).toEqual(expected.lr);
+      }
+    },
+  );
 });

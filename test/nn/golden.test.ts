@@ -7,7 +7,11 @@ import { expect, it } from "vitest";
 import { Tensor, models, nn, tensor } from "../../src/index.js";
 import { describeEachBackend, expectClose } from "../helpers.js";
 
-interface Stored { shape: number[]; data: number[]; dtype?: "float32" | "int32" }
+interface Stored {
+  shape: number[];
+  data: number[];
+  dtype?: "float32" | "int32";
+}
 interface Case {
   name: string;
   module: string;
@@ -19,29 +23,47 @@ interface Case {
   upstream: Stored;
   grads: Record<string, Stored>;
 }
-const fixture = JSON.parse(readFileSync(new URL("../golden/nn/nn.json", import.meta.url), "utf8")) as { torch_version: string; cases: Case[] };
+const fixture = JSON.parse(readFileSync(new URL("../golden/nn/nn.json", import.meta.url), "utf8")) as {
+  torch_version: string;
+  cases: Case[];
+};
 
 const load = (s: Stored, requiresGrad = false): Tensor =>
-  tensor(s.data, { dtype: s.dtype ?? "float32" }).reshape(s.shape).requiresGrad_(requiresGrad && (s.dtype ?? "float32") !== "int32");
+  tensor(s.data, { dtype: s.dtype ?? "float32" })
+    .reshape(s.shape)
+    .requiresGrad_(requiresGrad && (s.dtype ?? "float32") !== "int32");
 
 /** The gradstep module a case describes, built with the case's constructor arguments. */
 function build(c: Case): nn.Module {
   const a = c.args;
   switch (c.module) {
-    case "Linear": return new nn.Linear(a.inFeatures, a.outFeatures, { bias: a.bias });
-    case "Conv2d": return new nn.Conv2d(a.inChannels, a.outChannels, a.kernelSize, { stride: a.stride, padding: a.padding, bias: a.bias });
-    case "MaxPool2d": return new nn.MaxPool2d(a.kernelSize, { stride: a.stride });
-    case "Dropout": return new nn.Dropout(a.p);
-    case "CrossEntropyLoss": return new nn.CrossEntropyLoss({ reduction: a.reduction });
-    case "MSELoss": return new nn.MSELoss({ reduction: a.reduction });
-    case "CNN2": return new models.CNN2(a.nFeature, a.p);
+    case "Linear":
+      return new nn.Linear(a.inFeatures, a.outFeatures, { bias: a.bias });
+    case "Conv2d":
+      return new nn.Conv2d(a.inChannels, a.outChannels, a.kernelSize, {
+        stride: a.stride,
+        padding: a.padding,
+        bias: a.bias,
+      });
+    case "MaxPool2d":
+      return new nn.MaxPool2d(a.kernelSize, { stride: a.stride });
+    case "Dropout":
+      return new nn.Dropout(a.p);
+    case "CrossEntropyLoss":
+      return new nn.CrossEntropyLoss({ reduction: a.reduction });
+    case "MSELoss":
+      return new nn.MSELoss({ reduction: a.reduction });
+    case "CNN2":
+      return new models.CNN2(a.nFeature, a.p);
     case "CNN2+CrossEntropyLoss": {
       const model = new models.CNN2(a.nFeature, a.p);
       const loss = new nn.CrossEntropyLoss({ reduction: a.reduction });
       // a small wrapper so the case runs like the others: forward(images, targets) → loss
       return new (class extends nn.Module {
         model = model;
-        override forward(x: Tensor, y: Tensor) { return loss.call(this.model.call(x), y); }
+        override forward(x: Tensor, y: Tensor) {
+          return loss.call(this.model.call(x), y);
+        }
       })();
     }
   }
@@ -71,14 +93,18 @@ function expectWithinSumBound(actual: Tensor, expected: Tensor, absSums: Tensor,
   expect(a.length).toBe(e.length);
   for (let i = 0; i < e.length; i++) {
     const bound = terms * 2 ** -23 * s[i] + terms * 2 ** -149;
-    if (!(Math.abs(a[i] - e[i]) <= bound)) expect.fail(`${c.name} grad ${key} element ${i}: got ${a[i]}, expected ${e[i]} (bound ${bound}, ${terms - 1} terms)`);
+    if (!(Math.abs(a[i] - e[i]) <= bound))
+      expect.fail(
+        `${c.name} grad ${key} element ${i}: got ${a[i]}, expected ${e[i]} (bound ${bound}, ${terms - 1} terms)`,
+      );
   }
 }
 
 describeEachBackend(`nn matches PyTorch ${fixture.torch_version}`, () => {
   it("covers every layer the issue names", () => {
     const kinds = new Set(fixture.cases.map((c) => c.module));
-    for (const k of ["Linear", "Conv2d", "MaxPool2d", "Dropout", "CrossEntropyLoss", "MSELoss", "CNN2"]) expect(kinds).toContain(k);
+    for (const k of ["Linear", "Conv2d", "MaxPool2d", "Dropout", "CrossEntropyLoss", "MSELoss", "CNN2"])
+      expect(kinds).toContain(k);
   });
 
   for (const c of fixture.cases) {
@@ -99,7 +125,8 @@ describeEachBackend(`nn matches PyTorch ${fixture.torch_version}`, () => {
       for (const [key, expected] of Object.entries(c.grads)) {
         const actual = key.startsWith("input") ? inputs[Number(key.slice(5))].grad : named[key].grad;
         expect(actual, `${c.name}: no gradient for ${key}`).not.toBeNull();
-        if (c.module === "Conv2d" && key === "weight") expectWithinSumBound(actual!, load(expected), convWeightGradAbsSums(c), c, key);
+        if (c.module === "Conv2d" && key === "weight")
+          expectWithinSumBound(actual!, load(expected), convWeightGradAbsSums(c), c, key);
         else expectClose(actual!, load(expected), { rtol: 1e-5, atol: 1e-6, what: `${c.name} grad ${key}` });
       }
     });

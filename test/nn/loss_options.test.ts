@@ -7,7 +7,11 @@
 import { describe, expect, it } from "vitest";
 import { F, nn, tensor } from "../../src/index.js";
 
-const logits = () => tensor([[1, 2, 3], [0, -1, 2]]);
+const logits = () =>
+  tensor([
+    [1, 2, 3],
+    [0, -1, 2],
+  ]);
 const targets = () => tensor([2, 0], { dtype: "int32" });
 const probabilities = () => tensor([0.25, 0.75]);
 
@@ -31,22 +35,39 @@ describe("loss options reject unknown keys", () => {
   });
 
   it("F.* loss functions check their option objects", () => {
-    expect(() => F.crossEntropy(logits(), targets(), { label_smoothing: 0.1 } as never)).toThrow(/crossEntropy got an unexpected option 'label_smoothing' \(did you mean 'labelSmoothing'/);
-    expect(() => F.nllLoss(logits(), targets(), { ignore_index: 1 } as never)).toThrow(/nllLoss got an unexpected option 'ignore_index'/);
-    expect(() => F.mseLoss(logits(), logits(), { reductio: "sum" } as never)).toThrow(/mseLoss got an unexpected option 'reductio'/);
-    expect(() => F.binaryCrossEntropy(probabilities(), probabilities(), { pos_weight: null } as never)).toThrow(/binaryCrossEntropy got an unexpected option/);
-    expect(() => F.binaryCrossEntropyWithLogits(probabilities(), probabilities(), { pos_weight: null } as never)).toThrow(
-      /binaryCrossEntropyWithLogits got an unexpected option 'pos_weight' \(did you mean 'posWeight'/,
+    expect(() => F.crossEntropy(logits(), targets(), { label_smoothing: 0.1 } as never)).toThrow(
+      /crossEntropy got an unexpected option 'label_smoothing' \(did you mean 'labelSmoothing'/,
     );
+    expect(() => F.nllLoss(logits(), targets(), { ignore_index: 1 } as never)).toThrow(
+      /nllLoss got an unexpected option 'ignore_index'/,
+    );
+    expect(() => F.mseLoss(logits(), logits(), { reductio: "sum" } as never)).toThrow(
+      /mseLoss got an unexpected option 'reductio'/,
+    );
+    expect(() => F.binaryCrossEntropy(probabilities(), probabilities(), { pos_weight: null } as never)).toThrow(
+      /binaryCrossEntropy got an unexpected option/,
+    );
+    expect(() =>
+      F.binaryCrossEntropyWithLogits(probabilities(), probabilities(), { pos_weight: null } as never),
+    ).toThrow(/binaryCrossEntropyWithLogits got an unexpected option 'pos_weight' \(did you mean 'posWeight'/);
   });
 
   it("an invalid reduction is an error before anything is computed", () => {
-    expect(() => F.crossEntropy(logits(), targets(), { reduction: "avg" as never })).toThrow(/avg is not a valid value for reduction/);
-    expect(() => F.nllLoss(logits(), targets(), { reduction: "avg" as never })).toThrow(/avg is not a valid value for reduction/);
+    expect(() => F.crossEntropy(logits(), targets(), { reduction: "avg" as never })).toThrow(
+      /avg is not a valid value for reduction/,
+    );
+    expect(() => F.nllLoss(logits(), targets(), { reduction: "avg" as never })).toThrow(
+      /avg is not a valid value for reduction/,
+    );
   });
 
   it("the known options still work", () => {
-    const loss = new nn.CrossEntropyLoss({ labelSmoothing: 0.1, weight: tensor([1, 2, 3]), ignoreIndex: -1, reduction: "sum" });
+    const loss = new nn.CrossEntropyLoss({
+      labelSmoothing: 0.1,
+      weight: tensor([1, 2, 3]),
+      ignoreIndex: -1,
+      reduction: "sum",
+    });
     expect(Number.isFinite(loss.call(logits(), targets()).item())).toBe(true);
   });
 });

@@ -14,7 +14,11 @@ import { F, type Tensor, tensor } from "../../src/index.js";
 import { describeEachBackend, expectClose } from "../helpers.js";
 
 type JsonNumber = number | "NaN" | "Infinity" | "-Infinity";
-interface Stored { shape: number[]; dtype: "float32" | "float64" | "int32"; data: JsonNumber[] }
+interface Stored {
+  shape: number[];
+  dtype: "float32" | "float64" | "int32";
+  data: JsonNumber[];
+}
 interface Case {
   name: string;
   fn: string;
@@ -24,7 +28,10 @@ interface Case {
   upstream: Stored | null;
   grads: Record<string, Stored>;
 }
-const fixture = JSON.parse(readFileSync(new URL("../golden/losses/losses.json", import.meta.url), "utf8")) as { torch_version: string; cases: Case[] };
+const fixture = JSON.parse(readFileSync(new URL("../golden/losses/losses.json", import.meta.url), "utf8")) as {
+  torch_version: string;
+  cases: Case[];
+};
 
 const values = (s: Stored): number[] => s.data.map(Number);
 const load = (s: Stored): Tensor => tensor(values(s), { dtype: s.dtype }).reshape(s.shape);
@@ -40,14 +47,22 @@ function run(c: Case, inputs: Tensor[]): Tensor {
   const [a, b] = inputs;
   const dim = c.options.dim as number;
   switch (c.fn) {
-    case "cross_entropy": return F.crossEntropy(a, b, lossOptions(c.options));
-    case "nll_loss": return F.nllLoss(a, b, lossOptions(c.options));
-    case "binary_cross_entropy": return F.binaryCrossEntropy(a, b, lossOptions(c.options));
-    case "pow": return c.options.exponent === undefined ? a.pow(b) : a.pow(c.options.exponent as number);
-    case "softmax": return F.softmax(a, dim);
-    case "log_softmax": return F.logSoftmax(a, dim);
-    case "max": return a.max(dim).values;
-    case "argmax": return a.argmax(dim);
+    case "cross_entropy":
+      return F.crossEntropy(a, b, lossOptions(c.options));
+    case "nll_loss":
+      return F.nllLoss(a, b, lossOptions(c.options));
+    case "binary_cross_entropy":
+      return F.binaryCrossEntropy(a, b, lossOptions(c.options));
+    case "pow":
+      return c.options.exponent === undefined ? a.pow(b) : a.pow(c.options.exponent as number);
+    case "softmax":
+      return F.softmax(a, dim);
+    case "log_softmax":
+      return F.logSoftmax(a, dim);
+    case "max":
+      return a.max(dim).values;
+    case "argmax":
+      return a.argmax(dim);
   }
   throw new Error(`unknown function ${c.fn}`);
 }
@@ -72,7 +87,14 @@ describeEachBackend(`losses at their edges match PyTorch ${fixture.torch_version
 
   it("has every case the issues ask for", () => {
     const names = fixture.cases.map((c) => c.name).join("\n");
-    for (const part of ["smoothing + weight + ignoreIndex", "all targets ignored", "K-dimensional", "binary_cross_entropy at 0 and 1", "pow tensor exponent at a zero base", "empty batch"]) {
+    for (const part of [
+      "smoothing + weight + ignoreIndex",
+      "all targets ignored",
+      "K-dimensional",
+      "binary_cross_entropy at 0 and 1",
+      "pow tensor exponent at a zero base",
+      "empty batch",
+    ]) {
       expect(names).toContain(part);
     }
   });

@@ -30,8 +30,14 @@ describeEachBackend("nn.Module", () => {
     const model = new models.CNN2(5, 0.3);
     const shapes = Object.fromEntries(Object.entries(model.stateDict()).map(([k, v]) => [k, v.shape]));
     expect(shapes).toEqual({
-      "conv1.weight": [5, 3, 3, 3], "conv1.bias": [5], "conv2.weight": [5, 5, 3, 3], "conv2.bias": [5],
-      "fc1.weight": [50, 125], "fc1.bias": [50], "fc2.weight": [3, 50], "fc2.bias": [3],
+      "conv1.weight": [5, 3, 3, 3],
+      "conv1.bias": [5],
+      "conv2.weight": [5, 5, 3, 3],
+      "conv2.bias": [5],
+      "fc1.weight": [50, 125],
+      "fc1.bias": [50],
+      "fc2.weight": [3, 50],
+      "fc2.bias": [3],
     });
     expect(model.call(zeros([2, 3, 28, 28])).shape).toEqual([2, 3]);
   });
@@ -52,12 +58,19 @@ describeEachBackend("nn.Module", () => {
 
     const { "out.weight": _, ...partial } = source.stateDict();
     expect(() => target.loadStateDict(partial)).toThrow(/Missing key\(s\) in state_dict: "out.weight"/);
-    expect(target.loadStateDict(partial, { strict: false })).toEqual({ missingKeys: ["out.weight"], unexpectedKeys: [] });
-    expect(() => target.loadStateDict({ ...source.stateDict(), extra: ones([1]) })).toThrow(/Unexpected key\(s\) in state_dict: "extra"/);
+    expect(target.loadStateDict(partial, { strict: false })).toEqual({
+      missingKeys: ["out.weight"],
+      unexpectedKeys: [],
+    });
+    expect(() => target.loadStateDict({ ...source.stateDict(), extra: ones([1]) })).toThrow(
+      /Unexpected key\(s\) in state_dict: "extra"/,
+    );
 
     const before = target.stateDict()["hidden.bias"].tolist();
     const wrong = { ...source.stateDict(), "hidden.bias": zeros([5]), "hidden.weight": zeros([4, 3]) };
-    expect(() => target.loadStateDict(wrong)).toThrow(/size mismatch for hidden.bias: copying a param with shape \[5\] from checkpoint, the shape in current model is \[4\]/);
+    expect(() => target.loadStateDict(wrong)).toThrow(
+      /size mismatch for hidden.bias: copying a param with shape \[5\] from checkpoint, the shape in current model is \[4\]/,
+    );
     // nothing was copied: the failed load left the model as it was
     expect(target.stateDict()["hidden.bias"].tolist()).toEqual(before);
   });
@@ -117,7 +130,9 @@ describeEachBackend("nn.Module", () => {
 
   it("zeroGrad clears or zeroes parameter gradients", () => {
     const m = new TwoLayer();
-    m.call(ones([2, 3])).sum().backward();
+    m.call(ones([2, 3]))
+      .sum()
+      .backward();
     m.zeroGrad({ setToNone: false });
     expect(m.hidden.weight.grad!.sum().item()).toBe(0);
     m.zeroGrad();
@@ -126,8 +141,12 @@ describeEachBackend("nn.Module", () => {
 
   it("layers reject bad shapes with both shapes in the message", () => {
     expect(() => new nn.Linear(3, 2).call(ones([4, 5]))).toThrow(/\[4, 5\].*\[2, 3\]/);
-    expect(() => new nn.Conv2d(3, 5, 3).call(ones([1, 2, 8, 8]))).toThrow(/expected input\[1, 2, 8, 8\] to have 3 channels, but got 2 channels instead/);
-    expect(() => F.crossEntropy(ones([4, 3]), tensor([0, 1, 2], { dtype: "int32" }))).toThrow(/batch_size \(4\) to match target batch_size \(3\)/);
+    expect(() => new nn.Conv2d(3, 5, 3).call(ones([1, 2, 8, 8]))).toThrow(
+      /expected input\[1, 2, 8, 8\] to have 3 channels, but got 2 channels instead/,
+    );
+    expect(() => F.crossEntropy(ones([4, 3]), tensor([0, 1, 2], { dtype: "int32" }))).toThrow(
+      /batch_size \(4\) to match target batch_size \(3\)/,
+    );
     expect(() => F.crossEntropy(ones([2, 3]), tensor([0, 3], { dtype: "int32" }))).toThrow(/Target 3 is out of bounds/);
     expect(() => F.mseLoss(ones([2]), ones([3]))).toThrow(/\[3\].*\[2\]/);
     expect(() => new nn.MaxPool2d(5).call(ones([1, 1, 3, 3]))).toThrow(/smaller than the kernel/);
@@ -135,7 +154,15 @@ describeEachBackend("nn.Module", () => {
 
   it("Embedding looks rows up and trains them", () => {
     const emb = new nn.Embedding(10, 3);
-    const out = emb.call(tensor([[1, 2], [1, 9]], { dtype: "int32" }));
+    const out = emb.call(
+      tensor(
+        [
+          [1, 2],
+          [1, 9],
+        ],
+        { dtype: "int32" },
+      ),
+    );
     expect(out.shape).toEqual([2, 2, 3]);
     out.sum().backward();
     expectClose(emb.weight.grad!.index([0, 1, 2, 9]).sum(1), [0, 6, 3, 3]);

@@ -9,14 +9,26 @@ import { describeEachBackend, expectClose } from "../helpers.js";
 import { TOLERANCE, readFixture } from "./fixtures.js";
 
 const book = readFixture<{
-  temperatures: number[]; period: number; ewma: number[]; corrected_ewma: number[]; moving_average: number[];
-  age_alpha: number; age_steps: number; average_age: number;
+  temperatures: number[];
+  period: number;
+  ewma: number[];
+  corrected_ewma: number[];
+  moving_average: number[];
+  age_alpha: number;
+  age_steps: number;
+  average_age: number;
 }>("ewma.json");
 
 it("calcEwma, calcCorrectedEwma and the simple moving average give the book's numbers", () => {
   expectClose(ewma.calcEwma(book.temperatures, book.period), book.ewma, { rtol: 1e-14, atol: 1e-14 });
-  expectClose(ewma.calcCorrectedEwma(book.temperatures, book.period), book.corrected_ewma, { rtol: 1e-14, atol: 1e-14 });
-  expectClose(ewma.calcSimpleMovingAverage(book.temperatures, book.period), book.moving_average, { rtol: 1e-14, atol: 1e-14 });
+  expectClose(ewma.calcCorrectedEwma(book.temperatures, book.period), book.corrected_ewma, {
+    rtol: 1e-14,
+    atol: 1e-14,
+  });
+  expectClose(ewma.calcSimpleMovingAverage(book.temperatures, book.period), book.moving_average, {
+    rtol: 1e-14,
+    atol: 1e-14,
+  });
 });
 
 it("update is one EWMA step", () => {
@@ -34,7 +46,8 @@ it("alpha and period convert both ways: β₁ = 0.9 is period 19, β₂ = 0.999 
   expect(ewma.alphaFromPeriod(1999)).toBeCloseTo(0.001, 15);
   expect(ewma.periodFromAlpha(1 - 0.9)).toBeCloseTo(19, 12);
   expect(ewma.periodFromAlpha(1 - 0.999)).toBeCloseTo(1999, 9);
-  for (const period of [1, 2, 5, 19, 100]) expect(ewma.periodFromAlpha(ewma.alphaFromPeriod(period))).toBeCloseTo(period, 10);
+  for (const period of [1, 2, 5, 19, 100])
+    expect(ewma.periodFromAlpha(ewma.alphaFromPeriod(period))).toBeCloseTo(period, 10);
 });
 
 it("averageAge: the book's finite sum, and 1/α = (period + 1)/2 in the limit", () => {
@@ -68,7 +81,9 @@ describeEachBackend("Adam's state is two EWMAs of the gradients", () => {
       opt.step();
     }
     const state = opt.state.get(p)!;
-    const [expAvg, expAvgSq] = [state.exp_avg as Tensor, state.exp_avg_sq as Tensor].map((t) => Array.from(t.toArray()));
+    const [expAvg, expAvgSq] = [state.exp_avg as Tensor, state.exp_avg_sq as Tensor].map((t) =>
+      Array.from(t.toArray()),
+    );
     for (let i = 0; i < 4; i++) {
       const gradients = logged.map((g) => g[i]);
       const squares = gradients.map((g) => g * g);
@@ -76,8 +91,14 @@ describeEachBackend("Adam's state is two EWMAs of the gradients", () => {
       expectClose(expAvgSq[i], ewma.calcEwma(squares, 1999)[steps - 1], { ...TOLERANCE, what: `exp_avg_sq[${i}]` });
       // Adam's bias corrections are the corrected EWMAs'
       const t = (state.step as Tensor).item();
-      expectClose(expAvg[i] / (1 - 0.9 ** t), ewma.calcCorrectedEwma(gradients, 19)[steps - 1], { ...TOLERANCE, what: `corrected exp_avg[${i}]` });
-      expectClose(expAvgSq[i] / (1 - 0.999 ** t), ewma.calcCorrectedEwma(squares, 1999)[steps - 1], { ...TOLERANCE, what: `corrected exp_avg_sq[${i}]` });
+      expectClose(expAvg[i] / (1 - 0.9 ** t), ewma.calcCorrectedEwma(gradients, 19)[steps - 1], {
+        ...TOLERANCE,
+        what: `corrected exp_avg[${i}]`,
+      });
+      expectClose(expAvgSq[i] / (1 - 0.999 ** t), ewma.calcCorrectedEwma(squares, 1999)[steps - 1], {
+        ...TOLERANCE,
+        what: `corrected exp_avg_sq[${i}]`,
+      });
     }
   });
 });

@@ -68,10 +68,17 @@ export function parameter(values: number[], shape: number[]): Tensor {
 type OptimizerClass = new (params: unknown, options?: Record<string, unknown>) => optim.Optimizer;
 
 /** The optimizer a case describes, over `params`, built as the generator built PyTorch's. */
-export function buildOptimizer(name: string, c: Pick<OptimizerCase, "options" | "groups">, params: Tensor[]): optim.Optimizer {
+export function buildOptimizer(
+  name: string,
+  c: Pick<OptimizerCase, "options" | "groups">,
+  params: Tensor[],
+): optim.Optimizer {
   const Class = (optim as unknown as Record<string, OptimizerClass>)[name];
   if (c.groups === null) return new Class(params, c.options);
-  return new Class(c.groups.map((g) => ({ params: g.params.map((i) => params[i]), ...g.options })), c.options);
+  return new Class(
+    c.groups.map((g) => ({ params: g.params.map((i) => params[i]), ...g.options })),
+    c.options,
+  );
 }
 
 /** Assigns step `step`'s gradients (null stays null: the optimizer must skip that parameter). */
@@ -102,8 +109,11 @@ export function expectStateDictClose(actual: optim.OptimizerStateDict, expected:
   expect(ours.param_groups, `${what}: param_groups`).toEqual(expected.param_groups);
   expect(Object.keys(ours.state).sort(), `${what}: parameters with state`).toEqual(Object.keys(expected.state).sort());
   for (const [index, entries] of Object.entries(expected.state)) {
-    expect(Object.keys(ours.state[index]).sort(), `${what}: state keys of parameter ${index}`).toEqual(Object.keys(entries).sort());
-    for (const [key, value] of Object.entries(entries)) expectValueClose(ours.state[index][key], value, `${what}: state[${index}].${key}`);
+    expect(Object.keys(ours.state[index]).sort(), `${what}: state keys of parameter ${index}`).toEqual(
+      Object.keys(entries).sort(),
+    );
+    for (const [key, value] of Object.entries(entries))
+      expectValueClose(ours.state[index][key], value, `${what}: state[${index}].${key}`);
   }
 }
 
@@ -127,7 +137,12 @@ function expectValueClose(actual: unknown, expected: unknown, what: string): voi
  * dtype, a number for a Python int or float, null for None. With `scalarTensorsAsNumbers`, a 0-d
  * tensor in PyTorch may be a number here (LBFGS keeps its scalars as numbers).
  */
-export function expectStateKinds(state: optim.OptimizerStateDict["state"], kinds: Record<string, Record<string, StoredKind>>, what: string, scalarTensorsAsNumbers = false): void {
+export function expectStateKinds(
+  state: optim.OptimizerStateDict["state"],
+  kinds: Record<string, Record<string, StoredKind>>,
+  what: string,
+  scalarTensorsAsNumbers = false,
+): void {
   const check = (value: unknown, kind: StoredKind, where: string): void => {
     if (Array.isArray(kind)) {
       expect(Array.isArray(value), `${where} is a list`).toBe(true);
@@ -147,6 +162,7 @@ export function expectStateKinds(state: optim.OptimizerStateDict["state"], kinds
     }
   };
   for (const [index, entries] of Object.entries(kinds)) {
-    for (const [key, kind] of Object.entries(entries)) check((state as Record<string, Record<string, unknown>>)[index][key], kind, `${what}: state[${index}].${key}`);
+    for (const [key, kind] of Object.entries(entries))
+      check((state as Record<string, Record<string, unknown>>)[index][key], kind, `${what}: state[${index}].${key}`);
   }
 }

@@ -8,7 +8,15 @@ import { expect, it } from "vitest";
 import { noGrad } from "../../src/index.js";
 import { describeEachBackend, expectClose } from "../helpers.js";
 import {
-  type OptimizerFixture, TOLERANCE, buildOptimizer, expectStateDictClose, expectStateKinds, parameter, readFixture, setGrads, toJson,
+  type OptimizerFixture,
+  TOLERANCE,
+  buildOptimizer,
+  expectStateDictClose,
+  expectStateKinds,
+  parameter,
+  readFixture,
+  setGrads,
+  toJson,
 } from "./fixtures.js";
 
 const FILES = ["sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "radam", "asgd", "rprop"];
@@ -33,7 +41,9 @@ for (const fixture of fixtures) {
         c.grads.forEach((grads, step) => {
           setGrads(params, grads);
           opt.step();
-          params.forEach((p, i) => expectClose(p, c.trajectory[step][i], { ...TOLERANCE, what: `step ${step + 1}, parameter ${i}` }));
+          params.forEach((p, i) =>
+            expectClose(p, c.trajectory[step][i], { ...TOLERANCE, what: `step ${step + 1}, parameter ${i}` }),
+          );
         });
         const sd = opt.stateDict();
         expectStateDictClose(sd, c.final_state_dict, "final state dict");
@@ -49,7 +59,9 @@ for (const fixture of fixtures) {
         for (let step = c.mid_step; step < c.grads.length; step++) {
           setGrads(params, c.grads[step]);
           opt.step();
-          params.forEach((p, i) => expectClose(p, c.trajectory[step][i], { ...TOLERANCE, what: `step ${step + 1}, parameter ${i}` }));
+          params.forEach((p, i) =>
+            expectClose(p, c.trajectory[step][i], { ...TOLERANCE, what: `step ${step + 1}, parameter ${i}` }),
+          );
         }
         expectStateDictClose(opt.stateDict(), c.final_state_dict, "final state dict");
         expectStateKinds(opt.stateDict().state, c.final_state_types, "final state dict");
@@ -74,18 +86,20 @@ for (const fixture of fixtures) {
         opt.step();
         resumed.step();
       }
-      copies.forEach((p, i) => expect(Array.from(p.toArray()), `parameter ${i}`).toEqual(Array.from(params[i].toArray())));
+      copies.forEach((p, i) =>
+        expect(Array.from(p.toArray()), `parameter ${i}`).toEqual(Array.from(params[i].toArray())),
+      );
     });
 
     it("throws PyTorch's error for each invalid option", () => {
       expect(fixture.errors.length).toBeGreaterThan(0);
       for (const e of fixture.errors) {
         const p = parameter([0, 0], [2]);
-        expect(() => buildOptimizer(fixture.optimizer, { options: e.options, groups: null }, [p]), JSON.stringify(e.options)).toThrow(
-          new RegExp(`^${e.message.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`),
-        );
+        expect(
+          () => buildOptimizer(fixture.optimizer, { options: e.options, groups: null }, [p]),
+          JSON.stringify(e.options),
+        ).toThrow(new RegExp(`^${e.message.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`));
       }
     });
   });
 }
-

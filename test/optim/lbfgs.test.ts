@@ -22,10 +22,22 @@
 import { expect, it } from "vitest";
 import { type Tensor, cat, optim, tensor } from "../../src/index.js";
 import { describeEachBackend, expectClose } from "../helpers.js";
-import { type StateDictJson, type StoredKind, TOLERANCE, expectStateKinds, parameter, readFixture, toJson } from "./fixtures.js";
+import {
+  type StateDictJson,
+  type StoredKind,
+  TOLERANCE,
+  expectStateKinds,
+  parameter,
+  readFixture,
+  toJson,
+} from "./fixtures.js";
 
 const LBFGS_STATE_RTOL = 1e-4;
-const FLOAT64_TOLERANCE = { early: { rtol: 1e-11, atol: 1e-13 }, late: { rtol: 1e-7, atol: 1e-10 }, earlySteps: 20 } as const;
+const FLOAT64_TOLERANCE = {
+  early: { rtol: 1e-11, atol: 1e-13 },
+  late: { rtol: 1e-7, atol: 1e-10 },
+  earlySteps: 20,
+} as const;
 
 interface LBFGSCase {
   name: string;
@@ -54,7 +66,17 @@ const FUNCTIONS = {
     const s = tensor(i.map((k) => 1 + ((k * 7) % 11) / 2));
     const c = tensor(i.map((k) => (((k * 5) % 9) - 4) / 2));
     const r = z.sub(c);
-    return s.mul(r).mul(r).sum().add(r.narrow(0, 1, n - 1).mul(r.narrow(0, 0, n - 1)).sum().mul(0.5));
+    return s
+      .mul(r)
+      .mul(r)
+      .sum()
+      .add(
+        r
+          .narrow(0, 1, n - 1)
+          .mul(r.narrow(0, 0, n - 1))
+          .sum()
+          .mul(0.5),
+      );
   },
   /** Σ 100(zᵢ₊₁ − zᵢ²)² + (1 − zᵢ)² */
   rosenbrock(z: Tensor): Tensor {
@@ -66,7 +88,12 @@ const FUNCTIONS = {
 };
 
 /** The state dict matches PyTorch's: groups exactly, counters exactly, history normwise (see above). */
-function expectLBFGSStateClose(actual: optim.OptimizerStateDict, expected: StateDictJson, what: string, { rtol, atol }: { rtol: number; atol: number } = { rtol: LBFGS_STATE_RTOL, atol: TOLERANCE.atol }): void {
+function expectLBFGSStateClose(
+  actual: optim.OptimizerStateDict,
+  expected: StateDictJson,
+  what: string,
+  { rtol, atol }: { rtol: number; atol: number } = { rtol: LBFGS_STATE_RTOL, atol: TOLERANCE.atol },
+): void {
   const ours = toJson(actual) as StateDictJson;
   expect(ours.param_groups, `${what}: param_groups`).toEqual(expected.param_groups);
   expect(Object.keys(ours.state), `${what}: the state lives on the first parameter`).toEqual(["0"]);
@@ -79,8 +106,14 @@ function expectLBFGSStateClose(actual: optim.OptimizerStateDict, expected: State
     }
     const present = (v: unknown) => (Array.isArray(v) ? (v.flat(Infinity) as unknown[]) : [v]);
     // unused slots of `al` are None in PyTorch and null here
-    expect(present(state[key]).map((v) => v === null), `${what}: ${key} unused slots`).toEqual(present(value).map((v) => v === null));
-    const [ours_, theirs] = [present(state[key]).filter((v) => v !== null) as number[], present(value).filter((v) => v !== null) as number[]];
+    expect(
+      present(state[key]).map((v) => v === null),
+      `${what}: ${key} unused slots`,
+    ).toEqual(present(value).map((v) => v === null));
+    const [ours_, theirs] = [
+      present(state[key]).filter((v) => v !== null) as number[],
+      present(value).filter((v) => v !== null) as number[],
+    ];
     const scale = Math.max(0, ...theirs.map(Math.abs));
     expectClose(ours_, theirs, { rtol: 0, atol: atol + rtol * scale, what: `${what}: ${key}` });
   }
@@ -92,7 +125,12 @@ function setUp(c: LBFGSCase, start: number[][]) {
   let evaluations = 0;
   const closure = () => {
     opt.zeroGrad();
-    const loss = FUNCTIONS[c.function](cat(params.map((p) => p.reshape([-1])), 0));
+    const loss = FUNCTIONS[c.function](
+      cat(
+        params.map((p) => p.reshape([-1])),
+        0,
+      ),
+    );
     loss.backward();
     evaluations += 1;
     return loss;
@@ -103,14 +141,21 @@ function setUp(c: LBFGSCase, start: number[][]) {
 describeEachBackend(`LBFGS matches PyTorch ${fixture.torch_version}`, () => {
   for (const c of fixture.cases) {
     const toleranceAt = (step: number) =>
-      c.dtype === "float32" ? TOLERANCE : step < FLOAT64_TOLERANCE.earlySteps ? FLOAT64_TOLERANCE.early : FLOAT64_TOLERANCE.late;
-    const stateTolerance = c.dtype === "float64" ? FLOAT64_TOLERANCE.late : { rtol: LBFGS_STATE_RTOL, atol: TOLERANCE.atol };
+      c.dtype === "float32"
+        ? TOLERANCE
+        : step < FLOAT64_TOLERANCE.earlySteps
+          ? FLOAT64_TOLERANCE.early
+          : FLOAT64_TOLERANCE.late;
+    const stateTolerance =
+      c.dtype === "float64" ? FLOAT64_TOLERANCE.late : { rtol: LBFGS_STATE_RTOL, atol: TOLERANCE.atol };
     it(`${c.name}: losses, parameters after every step, evaluations and the final state`, () => {
       const { params, opt, closure, evaluations } = setUp(c, c.initial);
       for (let step = 0; step < c.steps; step++) {
         const loss = opt.step(closure);
         expectClose(loss, c.losses[step], { ...toleranceAt(step), what: `loss returned by step ${step + 1}` });
-        params.forEach((p, i) => expectClose(p, c.trajectory[step][i], { ...toleranceAt(step), what: `step ${step + 1}, parameter ${i}` }));
+        params.forEach((p, i) =>
+          expectClose(p, c.trajectory[step][i], { ...toleranceAt(step), what: `step ${step + 1}, parameter ${i}` }),
+        );
       }
       expect(evaluations()).toBe(c.evaluations);
       const sd = opt.stateDict();
@@ -125,7 +170,9 @@ describeEachBackend(`LBFGS matches PyTorch ${fixture.torch_version}`, () => {
         for (let step = c.mid_step; step < c.steps; step++) {
           const loss = opt.step(closure);
           expectClose(loss, c.losses[step], { ...toleranceAt(step), what: `loss returned by step ${step + 1}` });
-          params.forEach((p, i) => expectClose(p, c.trajectory[step][i], { ...toleranceAt(step), what: `step ${step + 1}, parameter ${i}` }));
+          params.forEach((p, i) =>
+            expectClose(p, c.trajectory[step][i], { ...toleranceAt(step), what: `step ${step + 1}, parameter ${i}` }),
+          );
         }
         expectLBFGSStateClose(opt.stateDict(), c.final_state_dict, "final state dict", stateTolerance);
       });

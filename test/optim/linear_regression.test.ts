@@ -9,8 +9,22 @@ import { optim, tensor } from "../../src/index.js";
 import { describeEachBackend, expectClose } from "../helpers.js";
 import { TOLERANCE, parameter, readFixture } from "./fixtures.js";
 
-interface Run { name: string; optimizer: "SGD" | "Adam"; options: Record<string, unknown>; losses: number[]; path: [number, number][] }
-const fixture = readFixture<{ torch_version: string; x_train: number[]; y_train: number[]; b0: number; w0: number; epochs: number; runs: Run[] }>("linear_regression.json");
+interface Run {
+  name: string;
+  optimizer: "SGD" | "Adam";
+  options: Record<string, unknown>;
+  losses: number[];
+  path: [number, number][];
+}
+const fixture = readFixture<{
+  torch_version: string;
+  x_train: number[];
+  y_train: number[];
+  b0: number;
+  w0: number;
+  epochs: number;
+  runs: Run[];
+}>("linear_regression.json");
 
 describeEachBackend(`the book's linear regression paths match PyTorch ${fixture.torch_version}`, () => {
   it("covers SGD, momentum, Nesterov and Adam", () => {

@@ -97,13 +97,20 @@ describeEachBackend("optimizer basics", () => {
     expect(values(b)[0]).toBeCloseTo(0.5, 6);
     expect(() => opt.addParamGroup({ params: [a] })).toThrow("some parameters appear in more than one parameter group");
     expect(() => opt.addParamGroup({ params: [parameter([1], [1])], lr: -1 })).toThrow("Invalid learning rate: -1");
-    expect(() => opt.addParamGroup({ params: [parameter([1], [1])], momentum: -0.5 })).toThrow("Invalid momentum value: -0.5");
+    expect(() => opt.addParamGroup({ params: [parameter([1], [1])], momentum: -0.5 })).toThrow(
+      "Invalid momentum value: -0.5",
+    );
   });
 
   it("SGD needs a learning rate in every group, as PyTorch's `required`", () => {
     const [a, b] = [parameter([1], [1]), parameter([1], [1])];
-    expect(() => new optim.SGD([a])).toThrow("parameter group didn't specify a value of required optimization parameter lr");
-    const opt = new optim.SGD([{ params: [a], lr: 0.1 }, { params: [b], lr: 0.2 }]);
+    expect(() => new optim.SGD([a])).toThrow(
+      "parameter group didn't specify a value of required optimization parameter lr",
+    );
+    const opt = new optim.SGD([
+      { params: [a], lr: 0.1 },
+      { params: [b], lr: 0.2 },
+    ]);
     expect(opt.paramGroups.map((g) => g.lr)).toEqual([0.1, 0.2]);
   });
 
@@ -127,10 +134,22 @@ describeEachBackend("optimizer basics", () => {
   it("the option types keep PyTorch's extra keys with PyTorch's defaults", () => {
     const p = parameter([1], [1]);
     expect(new optim.Adam([p]).stateDict().param_groups[0]).toEqual({
-      lr: 0.001, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0, amsgrad: false, maximize: false,
-      foreach: null, capturable: false, differentiable: false, fused: false, params: [0],
+      lr: 0.001,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weight_decay: 0,
+      amsgrad: false,
+      maximize: false,
+      foreach: null,
+      capturable: false,
+      differentiable: false,
+      fused: false,
+      params: [0],
     });
-    expect(new optim.LBFGS([p], { maxIter: 8 }).stateDict().param_groups[0]).toMatchObject({ max_iter: 8, max_eval: 10 });
+    expect(new optim.LBFGS([p], { maxIter: 8 }).stateDict().param_groups[0]).toMatchObject({
+      max_iter: 8,
+      max_eval: 10,
+    });
   });
 });
 
@@ -138,7 +157,11 @@ describeEachBackend("loadStateDict refuses a dict that does not fit, and changes
   const fixture = readFixture<{ cases: { name: string; mid_state_dict: optim.OptimizerStateDict }[] }>("adam.json");
   const saved = () => JSON.parse(JSON.stringify(fixture.cases[0].mid_state_dict)) as optim.OptimizerStateDict;
   const setUp = () => {
-    const params = [parameter([1, 2, 3], [3]), parameter([1, 2, 3, 4, 5, 6], [2, 3]), parameter([1, 2, 3, 4, 5, 6], [2, 1, 3])];
+    const params = [
+      parameter([1, 2, 3], [3]),
+      parameter([1, 2, 3, 4, 5, 6], [2, 3]),
+      parameter([1, 2, 3, 4, 5, 6], [2, 1, 3]),
+    ];
     const opt = new optim.Adam(params, { lr: 0.01 });
     params.forEach((p) => (p.grad = tensor(values(p)).reshape([...p.shape])));
     opt.step();
@@ -154,7 +177,10 @@ describeEachBackend("loadStateDict refuses a dict that does not fit, and changes
   it("a different number of groups", () => {
     const { opt, before } = setUp();
     const sd = saved();
-    sd.param_groups = [{ ...sd.param_groups[0], params: [0] }, { ...sd.param_groups[0], params: [1, 2] }];
+    sd.param_groups = [
+      { ...sd.param_groups[0], params: [0] },
+      { ...sd.param_groups[0], params: [1, 2] },
+    ];
     expect(() => opt.loadStateDict(sd)).toThrow(/different number of parameter groups/);
     expect(snapshot(opt)).toBe(before);
   });
@@ -170,8 +196,14 @@ describeEachBackend("loadStateDict refuses a dict that does not fit, and changes
   it("a state tensor of the wrong shape", () => {
     const { opt, before } = setUp();
     const sd = saved();
-    sd.state[1].exp_avg = [[1, 2], [3, 4], [5, 6]]; // [3, 2] for a [2, 3] parameter
-    expect(() => opt.loadStateDict(sd)).toThrow("loaded state 'exp_avg' has shape [3, 2] but its parameter has shape [2, 3]");
+    sd.state[1].exp_avg = [
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]; // [3, 2] for a [2, 3] parameter
+    expect(() => opt.loadStateDict(sd)).toThrow(
+      "loaded state 'exp_avg' has shape [3, 2] but its parameter has shape [2, 3]",
+    );
     expect(snapshot(opt)).toBe(before);
   });
 
@@ -188,7 +220,10 @@ describeEachBackend("loadStateDict refuses a dict that does not fit, and changes
 
   it("loaded tensors are copies: changing the dict afterwards changes nothing", () => {
     const { params, opt } = setUp();
-    const source = new optim.Adam(params.map((p) => parameter(values(p), [...p.shape])), { lr: 0.01 });
+    const source = new optim.Adam(
+      params.map((p) => parameter(values(p), [...p.shape])),
+      { lr: 0.01 },
+    );
     source.paramGroups[0].params.forEach((p) => (p.grad = tensor(values(p)).reshape([...p.shape])));
     source.step();
     const sd = source.stateDict();
@@ -201,8 +236,18 @@ describeEachBackend("loadStateDict refuses a dict that does not fit, and changes
 
 it("errors print numbers as Python does", () => {
   const cases: [number, string][] = [
-    [-1, "-1"], [-0.5, "-0.5"], [-1e-5, "-1e-05"], [1e-4, "0.0001"], [-1.5e-7, "-1.5e-07"], [1e16, "1e+16"],
-    [1.5e16, "1.5e+16"], [123456.789, "123456.789"], [NaN, "nan"], [Infinity, "inf"], [-Infinity, "-inf"], [0.1 + 0.2, "0.30000000000000004"],
+    [-1, "-1"],
+    [-0.5, "-0.5"],
+    [-1e-5, "-1e-05"],
+    [1e-4, "0.0001"],
+    [-1.5e-7, "-1.5e-07"],
+    [1e16, "1e+16"],
+    [1.5e16, "1.5e+16"],
+    [123456.789, "123456.789"],
+    [NaN, "nan"],
+    [Infinity, "inf"],
+    [-Infinity, "-inf"],
+    [0.1 + 0.2, "0.30000000000000004"],
   ];
   for (const [x, text] of cases) expect(formatLikePython(x), String(x)).toBe(text);
   const python = readFixture<{ values: [number, string][] }>("python_repr.json");

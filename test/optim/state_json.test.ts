@@ -81,7 +81,9 @@ describeEachBackend("state dicts through JSON", () => {
     const broken = JSON.parse(JSON.stringify(plateau.stateDict())) as Record<string, unknown>;
     expect(broken.best).toBeNull();
     const before = plateau.stateDict();
-    expect(() => plateau.loadStateDict({ ...broken, factor: 0.25 })).toThrow(/'best' should be a number, got null .*stateDictToJSON/);
+    expect(() => plateau.loadStateDict({ ...broken, factor: 0.25 })).toThrow(
+      /'best' should be a number, got null .*stateDictToJSON/,
+    );
     expect(plateau.stateDict()).toEqual(before);
   });
 
@@ -97,7 +99,9 @@ describeEachBackend("state dicts through JSON", () => {
 
     const broken = stateDictFromJSON(text) as optim.OptimizerStateDict;
     broken.param_groups[0].lr = null;
-    expect(() => other.opt.loadStateDict(broken)).toThrow(/loaded param_groups\[0\]: option 'lr' must be a number, got null/);
+    expect(() => other.opt.loadStateDict(broken)).toThrow(
+      /loaded param_groups\[0\]: option 'lr' must be a number, got null/,
+    );
     expect(other.opt.paramGroups[0].lr).toBe(0.1);
   });
 });

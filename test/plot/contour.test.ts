@@ -28,10 +28,22 @@ describe("isolines", () => {
   });
 
   it("two separate bumps give two rings; a saddle is resolved by the cell's mean", () => {
-    const twoBumps = plot.gridOf((x, y) => Math.exp(-((x - 1) ** 2 + y * y) * 4) + Math.exp(-((x + 1) ** 2 + y * y) * 4), [-2, 2], [-1, 1], [41, 21]);
+    const twoBumps = plot.gridOf(
+      (x, y) => Math.exp(-((x - 1) ** 2 + y * y) * 4) + Math.exp(-((x + 1) ** 2 + y * y) * 4),
+      [-2, 2],
+      [-1, 1],
+      [41, 21],
+    );
     expect(plot.isolines(twoBumps, 0.5).map((l) => l.closed)).toEqual([true, true]);
     // One cell with corners 1, 0, 1, 0 (a saddle): mean 0.5 ≥ 0.4 joins the high corners, mean < 0.6 separates them.
-    const saddle = { x: [0, 1], y: [0, 1], z: [[1, 0], [0, 1]] };
+    const saddle = {
+      x: [0, 1],
+      y: [0, 1],
+      z: [
+        [1, 0],
+        [0, 1],
+      ],
+    };
     expect(plot.isolines(saddle, 0.4)).toHaveLength(2);
     expect(plot.isolines(saddle, 0.6)).toHaveLength(2);
     expect(plot.isolines(saddle, 0.4)[0].points).not.toEqual(plot.isolines(saddle, 0.6)[0].points);
@@ -48,11 +60,24 @@ describe("isolines", () => {
 describe("contourLevels", () => {
   it("linear: nice steps strictly inside the range; log: 1, 2, 5 × 10^k", () => {
     expect(plot.contourLevels(bowl, 8, "linear")).toEqual([1, 2, 3, 4, 5, 6, 7]);
-    const log = plot.contourLevels(plot.gridOf((x, y) => 0.01 + x * x + y * y, [-3, 3], [-3, 3], 31), 10, "log");
+    const log = plot.contourLevels(
+      plot.gridOf((x, y) => 0.01 + x * x + y * y, [-3, 3], [-3, 3], 31),
+      10,
+      "log",
+    );
     expect(log[0]).toBe(0.02);
     expect(log).toContain(0.5);
     expect(log.at(-1)).toBe(10);
-    expect(plot.contourLevels({ x: [0, 1], y: [0, 1], z: [[1, 1], [1, 1]] })).toEqual([]);
+    expect(
+      plot.contourLevels({
+        x: [0, 1],
+        y: [0, 1],
+        z: [
+          [1, 1],
+          [1, 1],
+        ],
+      }),
+    ).toEqual([]);
   });
 });
 
@@ -83,7 +108,12 @@ describe("contourMap", () => {
 
   it("paths over the map: one group per path with a dot per point, and a legend", () => {
     const path = { name: "descent", x: [1.5, 1, 0.5, 0.2, 0], y: [1.5, 0.8, 0.4, 0.1, 0] };
-    const root = parseXml(plot.contourMap(bowl, { paths: [path, { name: "other", x: [-1, -0.5], y: [1, 0.5], markers: false }], markers: [{ kind: "point", x: 0, y: 0, label: "minimum", className: "minimum" }] }));
+    const root = parseXml(
+      plot.contourMap(bowl, {
+        paths: [path, { name: "other", x: [-1, -0.5], y: [1, 0.5], markers: false }],
+        markers: [{ kind: "point", x: 0, y: 0, label: "minimum", className: "minimum" }],
+      }),
+    );
     const groups = byClass(root, "path");
     expect(groups.map((g) => g.attrs["data-name"])).toEqual(["descent", "other"]);
     expect(byTag(groups[0], "circle")).toHaveLength(5);
@@ -93,6 +123,15 @@ describe("contourMap", () => {
   });
 
   it("rejects a z of the wrong shape", () => {
-    expect(() => plot.contourMap({ x: [0, 1, 2], y: [0, 1], z: [[0, 1], [1, 2]] })).toThrow(RangeError);
+    expect(() =>
+      plot.contourMap({
+        x: [0, 1, 2],
+        y: [0, 1],
+        z: [
+          [0, 1],
+          [1, 2],
+        ],
+      }),
+    ).toThrow(RangeError);
   });
 });

@@ -8,7 +8,9 @@ import { parseXml, textOf } from "./xml.js";
 
 describe("escapeXml", () => {
   it("escapes the five special characters", () => {
-    expect(escapeXml(`<a href="x">Tom & 'Jerry'</a>`)).toBe("&lt;a href=&quot;x&quot;&gt;Tom &amp; &apos;Jerry&apos;&lt;/a&gt;");
+    expect(escapeXml(`<a href="x">Tom & 'Jerry'</a>`)).toBe(
+      "&lt;a href=&quot;x&quot;&gt;Tom &amp; &apos;Jerry&apos;&lt;/a&gt;",
+    );
   });
 
   it("replaces characters XML forbids and keeps everything else, astral characters included", () => {
@@ -20,7 +22,10 @@ describe("escapeXml", () => {
     fc.assert(
       fc.property(fc.string({ unit: "binary", maxLength: 40 }), (s) => {
         const doc = parseXml(`<t a="${escapeXml(s)}">${escapeXml(s)}</t>`);
-        const expected = s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD");
+        const expected = s.replace(
+          /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
+          "\uFFFD",
+        );
         expect(textOf(doc)).toBe(expected);
         expect(doc.attrs.a).toBe(expected);
       }),
@@ -82,22 +87,27 @@ describe("nice ticks", () => {
 
   it("linear ticks lie in the range, evenly spaced, and their labels read back as their values", () => {
     fc.assert(
-      fc.property(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.double({ min: 1e-6, max: 1e6, noNaN: true }), fc.integer({ min: 2, max: 10 }), (lo, span, target) => {
-        const hi = lo + span;
-        const { major, labels, minor } = linearTicks(lo, hi, target);
-        expect(minor).toEqual([]);
-        expect(major.length).toBeGreaterThanOrEqual(2);
-        expect(major.length).toBeLessThanOrEqual(target * 2 + 2);
-        const step = major.length > 1 ? major[1] - major[0] : 0;
-        major.forEach((v, i) => {
-          // Tolerances: a millionth of a step, plus rounding at the values' magnitude.
-          const tolerance = Math.abs(step) * 1e-6 + Math.abs(v) * 1e-15;
-          expect(v).toBeGreaterThanOrEqual(lo - tolerance);
-          expect(v).toBeLessThanOrEqual(hi + tolerance);
-          if (i > 0) expect(Math.abs(v - major[i - 1] - step)).toBeLessThanOrEqual(tolerance);
-          expect(Number(labels[i])).toBe(v);
-        });
-      }),
+      fc.property(
+        fc.double({ min: -1e6, max: 1e6, noNaN: true }),
+        fc.double({ min: 1e-6, max: 1e6, noNaN: true }),
+        fc.integer({ min: 2, max: 10 }),
+        (lo, span, target) => {
+          const hi = lo + span;
+          const { major, labels, minor } = linearTicks(lo, hi, target);
+          expect(minor).toEqual([]);
+          expect(major.length).toBeGreaterThanOrEqual(2);
+          expect(major.length).toBeLessThanOrEqual(target * 2 + 2);
+          const step = major.length > 1 ? major[1] - major[0] : 0;
+          major.forEach((v, i) => {
+            // Tolerances: a millionth of a step, plus rounding at the values' magnitude.
+            const tolerance = Math.abs(step) * 1e-6 + Math.abs(v) * 1e-15;
+            expect(v).toBeGreaterThanOrEqual(lo - tolerance);
+            expect(v).toBeLessThanOrEqual(hi + tolerance);
+            if (i > 0) expect(Math.abs(v - major[i - 1] - step)).toBeLessThanOrEqual(tolerance);
+            expect(Number(labels[i])).toBe(v);
+          });
+        },
+      ),
     );
   });
 
@@ -118,22 +128,26 @@ describe("nice ticks", () => {
 
   it("log ticks: any range gets at least two labelled ticks; wide ranges label every few decades", () => {
     fc.assert(
-      fc.property(fc.double({ min: -12, max: 12, noNaN: true }), fc.double({ min: 0.2, max: 20, noNaN: true }), (logLo, decades) => {
-        const [lo, hi] = [10 ** logLo, 10 ** (logLo + decades)];
-        const { major, labels, minor } = logTicks(lo, hi, 6);
-        expect(major.length).toBeGreaterThanOrEqual(2);
-        expect(major.length).toBeLessThanOrEqual(12);
-        for (const v of major) {
-          expect(v).toBeGreaterThanOrEqual(lo * (1 - 1e-9));
-          expect(v).toBeLessThanOrEqual(hi * (1 + 1e-9));
-        }
-        labels.forEach((label, i) => expect(Number(label)).toBe(major[i]));
-        for (const v of minor) expect(major).not.toContain(v);
-        // Over two decades or more, every labelled tick is a power of ten.
-        if (Math.floor(logLo + decades + 1e-9) - Math.ceil(logLo - 1e-9) >= 1) {
-          for (const v of major) expect(Math.abs(Math.log10(v) - Math.round(Math.log10(v)))).toBeLessThan(1e-9);
-        }
-      }),
+      fc.property(
+        fc.double({ min: -12, max: 12, noNaN: true }),
+        fc.double({ min: 0.2, max: 20, noNaN: true }),
+        (logLo, decades) => {
+          const [lo, hi] = [10 ** logLo, 10 ** (logLo + decades)];
+          const { major, labels, minor } = logTicks(lo, hi, 6);
+          expect(major.length).toBeGreaterThanOrEqual(2);
+          expect(major.length).toBeLessThanOrEqual(12);
+          for (const v of major) {
+            expect(v).toBeGreaterThanOrEqual(lo * (1 - 1e-9));
+            expect(v).toBeLessThanOrEqual(hi * (1 + 1e-9));
+          }
+          labels.forEach((label, i) => expect(Number(label)).toBe(major[i]));
+          for (const v of minor) expect(major).not.toContain(v);
+          // Over two decades or more, every labelled tick is a power of ten.
+          if (Math.floor(logLo + decades + 1e-9) - Math.ceil(logLo - 1e-9) >= 1) {
+            for (const v of major) expect(Math.abs(Math.log10(v) - Math.round(Math.log10(v)))).toBeLessThan(1e-9);
+          }
+        },
+      ),
     );
   });
 

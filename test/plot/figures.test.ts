@@ -6,7 +6,21 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { DataLoader, Report, TensorDataset, Trainer, lrRangeTest, manualSeed, models, nn, optim, plot, ewma, randn, type Tensor } from "../../src/index.js";
+import {
+  DataLoader,
+  Report,
+  TensorDataset,
+  Trainer,
+  lrRangeTest,
+  manualSeed,
+  models,
+  nn,
+  optim,
+  plot,
+  ewma,
+  randn,
+  type Tensor,
+} from "../../src/index.js";
 import { linearData, linearModel, trainLinear } from "./fixture.js";
 import { byClass, byTag, numbersOf, only, parseXml, textOf, type XmlElement } from "./xml.js";
 
@@ -54,7 +68,15 @@ describe("plotLrFinder", () => {
     const model = linearModel();
     const optimizer = new optim.SGD(model.parameters(), { lr: 1e-4 });
     const loader = new DataLoader(new TensorDataset(trainX, trainY), { batchSize: 8 });
-    return lrRangeTest({ model, lossFn: new nn.MSELoss(), optimizer, loader, endLr: stepMode === "exp" ? 1 : 0.5, numIter: 100, stepMode });
+    return lrRangeTest({
+      model,
+      lossFn: new nn.MSELoss(),
+      optimizer,
+      loader,
+      endLr: stepMode === "exp" ? 1 : 0.5,
+      numIter: 100,
+      stepMode,
+    });
   }
 
   it("exp mode: log x-axis, decade ticks in range, the suggestion marked where the result says", () => {
@@ -71,17 +93,27 @@ describe("plotLrFinder", () => {
       expect(v).toBeLessThanOrEqual(result.lr[result.lr.length - 1] * 2);
     }
     // Labels read as the numbers they label.
-    for (const tick of byClass(xAxis, "tick")) expect(Number(textOf(only(tick, "tick-label")))).toBeCloseTo(Number(tick.attrs["data-value"]), 12);
+    for (const tick of byClass(xAxis, "tick"))
+      expect(Number(textOf(only(tick, "tick-label")))).toBeCloseTo(Number(tick.attrs["data-value"]), 12);
 
     const line = only(root, "suggestion");
     expect(line.tag).toBe("line");
     expect(Number(line.attrs["data-x"])).toBeCloseTo(result.suggestion!.lr, 6);
     expect(line.attrs["data-rule"]).toBe(result.suggestion!.rule);
     // The line sits where the axis puts that rate: between the ticks around it, in log proportion.
-    const [below, above] = [Math.pow(10, Math.floor(Math.log10(result.suggestion!.lr))), Math.pow(10, Math.ceil(Math.log10(result.suggestion!.lr)))];
-    const pixel = (v: number) => Number(byClass(xAxis, "tick").find((t) => Number(t.attrs["data-value"]) === v)!.children.filter((c): c is XmlElement => typeof c !== "string")[0].attrs.x1);
+    const [below, above] = [
+      Math.pow(10, Math.floor(Math.log10(result.suggestion!.lr))),
+      Math.pow(10, Math.ceil(Math.log10(result.suggestion!.lr))),
+    ];
+    const pixel = (v: number) =>
+      Number(
+        byClass(xAxis, "tick")
+          .find((t) => Number(t.attrs["data-value"]) === v)!
+          .children.filter((c): c is XmlElement => typeof c !== "string")[0].attrs.x1,
+      );
     const fraction = (Math.log10(result.suggestion!.lr) - Math.log10(below)) / (Math.log10(above) - Math.log10(below));
-    if (ticks.includes(below) && ticks.includes(above)) expect(Number(line.attrs.x1)).toBeCloseTo(pixel(below) + fraction * (pixel(above) - pixel(below)), 1);
+    if (ticks.includes(below) && ticks.includes(above))
+      expect(Number(line.attrs.x1)).toBeCloseTo(pixel(below) + fraction * (pixel(above) - pixel(below)), 1);
 
     const point = only(root, "suggestion-point");
     expect(Number(point.attrs["data-y"])).toBeCloseTo(result.loss[result.suggestion!.index], 5);
@@ -94,7 +126,8 @@ describe("plotLrFinder", () => {
     expect(only(root, "x-axis").attrs["data-scale"]).toBe("linear");
     const rules = byClass(root, "suggestion").map((e) => e.attrs["data-rule"]);
     expect(rules).toContain("steepest");
-    if (result.suggestions.valley && result.suggestions.valley.rule !== result.suggestion?.rule) expect(rules).toContain("valley");
+    if (result.suggestions.valley && result.suggestions.valley.rule !== result.suggestion?.rule)
+      expect(rules).toContain("valley");
   });
 });
 
@@ -122,16 +155,26 @@ describe("plotSchedule", () => {
   it("a factory leaves the caller's objects alone; a schedule function is sampled", () => {
     const model = new nn.Linear(2, 1);
     const optimizer = new optim.SGD(model.parameters(), { lr: 0.1 });
-    const fromFactory = plot.plotSchedule(() => new StepLR(new optim.SGD(model.parameters(), { lr: 0.1 }), { stepSize: 30, gamma: 0.5 }), 100);
+    const fromFactory = plot.plotSchedule(
+      () => new StepLR(new optim.SGD(model.parameters(), { lr: 0.1 }), { stepSize: 30, gamma: 0.5 }),
+      100,
+    );
     expect(optimizer.paramGroups[0].lr).toBe(0.1);
     const root = figure("schedule_step", fromFactory);
     expect(textOf(only(root, "title"))).toBe("StepLR");
-    const fromFunction = parseXml(plot.plotSchedule(optim.lrScheduler.schedules.cosineAnnealing({ baseLr: 0.1, TMax: 50 }), 100));
+    const fromFunction = parseXml(
+      plot.plotSchedule(optim.lrScheduler.schedules.cosineAnnealing({ baseLr: 0.1, TMax: 50 }), 100),
+    );
     expect(names(fromFunction)).toEqual(["lr"]);
     expect(only(fromFunction, "series").attrs["data-count"]).toBe("100");
     // OneCycleLR over two groups: one series per group.
-    const twoGroups = new optim.SGD([{ params: [model.weight] }, { params: [model.bias!], lr: 0.01 }], { lr: 0.1, momentum: 0.9 });
-    const oneCycle = parseXml(plot.plotSchedule(new OneCycleLR(twoGroups, { maxLr: [0.1, 0.01], totalSteps: 100 }), 100));
+    const twoGroups = new optim.SGD([{ params: [model.weight] }, { params: [model.bias!], lr: 0.01 }], {
+      lr: 0.1,
+      momentum: 0.9,
+    });
+    const oneCycle = parseXml(
+      plot.plotSchedule(new OneCycleLR(twoGroups, { maxLr: [0.1, 0.01], totalSteps: 100 }), 100),
+    );
     expect(names(oneCycle)).toEqual(["group 0", "group 1"]);
   });
 
@@ -163,7 +206,10 @@ describe("plotAdaptedGradients", () => {
     const trainer = trainLinear((params) => new optim.Adam(params, { lr: 0.1 }), 6, "gradients");
     const gradients = plot.capturedElement(trainer.capturedGradients, "linear", "weight", 0);
     expect(gradients).toHaveLength(6 * 5);
-    const root = figure("adapted_gradients", plot.plotAdaptedGradients(trainer, { layer: "linear", parameter: "weight" }));
+    const root = figure(
+      "adapted_gradients",
+      plot.plotAdaptedGradients(trainer, { layer: "linear", parameter: "weight" }),
+    );
     expect(byClass(root, "panel")).toHaveLength(3);
     expect(byClass(root, "title").map(textOf)).toEqual(["Gradients", "Squared gradients", "Adapted gradients"]);
     expect(names(root)).toEqual(["gradients", "m̂ (β₁ = 0.9)", "squared gradients", "v̂ (β₂ = 0.999)", "m̂ / (√v̂ + ε)"]);
@@ -209,7 +255,8 @@ describe("plotPaths", () => {
     const levels = numbersOf(byClass(root, "contour-level"), "data-level");
     expect(levels.length).toBeGreaterThan(3);
     for (let i = 1; i < levels.length; i++) expect(levels[i]).toBeGreaterThan(levels[i - 1]);
-    for (const level of levels) expect([1, 2, 5]).toContain(Number((level / 10 ** Math.floor(Math.log10(level) + 1e-9)).toPrecision(6)));
+    for (const level of levels)
+      expect([1, 2, 5]).toContain(Number((level / 10 ** Math.floor(Math.log10(level) + 1e-9)).toPrecision(6)));
     // The minimum is the least-squares fit, near the data's b = 1, w = 2.
     const minimum = only(root, "minimum");
     expect(Number(minimum.attrs["data-x"])).toBeCloseTo(1, 0);
@@ -217,7 +264,13 @@ describe("plotPaths", () => {
     const ls = plot.leastSquares(x, y);
     const mse = plot.mseFunction(x, y);
     // It is the bottom of the bowl: every nudge raises the loss.
-    for (const [db, dw] of [[0.01, 0], [-0.01, 0], [0, 0.01], [0, -0.01]]) expect(mse(ls.b + db, ls.w + dw)).toBeGreaterThan(mse(ls.b, ls.w));
+    for (const [db, dw] of [
+      [0.01, 0],
+      [-0.01, 0],
+      [0, 0.01],
+      [0, -0.01],
+    ])
+      expect(mse(ls.b + db, ls.w + dw)).toBeGreaterThan(mse(ls.b, ls.w));
     expect(mse(ls.b, ls.w)).toBeCloseTo(0.01, 2);
   });
 });

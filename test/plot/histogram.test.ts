@@ -27,12 +27,19 @@ describe("binValues", () => {
 
   it("the counts add up to the number of finite values", () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.double({ min: -1e300, max: 1e300, noNaN: true }), fc.double({ min: -1, max: 1, noNaN: true })), { maxLength: 200 }), fc.integer({ min: 1, max: 40 }), (values, bins) => {
-        const { counts, edges } = plot.binValues(values, bins);
-        expect(counts).toHaveLength(bins);
-        expect(edges).toHaveLength(bins + 1);
-        expect(counts.reduce((a, b) => a + b, 0)).toBe(values.length);
-      }),
+      fc.property(
+        fc.array(
+          fc.oneof(fc.double({ min: -1e300, max: 1e300, noNaN: true }), fc.double({ min: -1, max: 1, noNaN: true })),
+          { maxLength: 200 },
+        ),
+        fc.integer({ min: 1, max: 40 }),
+        (values, bins) => {
+          const { counts, edges } = plot.binValues(values, bins);
+          expect(counts).toHaveLength(bins);
+          expect(edges).toHaveLength(bins + 1);
+          expect(counts.reduce((a, b) => a + b, 0)).toBe(values.length);
+        },
+      ),
     );
   });
 });
@@ -69,7 +76,15 @@ describe("histogram", () => {
   });
 
   it("several series share the bins, see-through, with a legend", () => {
-    const root = parseXml(plot.histogram([{ name: "p = 0.1", values }, { name: "p = 0.5", values: values.map((v) => v * 2) }], { bins: 15 }));
+    const root = parseXml(
+      plot.histogram(
+        [
+          { name: "p = 0.1", values },
+          { name: "p = 0.5", values: values.map((v) => v * 2) },
+        ],
+        { bins: 15 },
+      ),
+    );
     const series = byClass(root, "series");
     expect(series.map((s) => s.attrs["data-name"])).toEqual(["p = 0.1", "p = 0.5"]);
     const [a, b] = series.map((s) => byClass(s, "bar"));

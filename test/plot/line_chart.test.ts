@@ -12,7 +12,13 @@ const points = (polyline: XmlElement) => polyline.attrs.points.split(" ").map((p
 
 describe("lineChart", () => {
   it("a standalone SVG document with title, axis labels and one group per series", () => {
-    const svg = plot.lineChart([{ name: "train", y: squares }, { name: "val", x, y: x.map((v) => v * 10) }], { title: "Loss", xLabel: "epoch", yLabel: "loss" });
+    const svg = plot.lineChart(
+      [
+        { name: "train", y: squares },
+        { name: "val", x, y: x.map((v) => v * 10) },
+      ],
+      { title: "Loss", xLabel: "epoch", yLabel: "loss" },
+    );
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     const root = parseXml(svg);
     expect(root.tag).toBe("svg");
@@ -40,24 +46,36 @@ describe("lineChart", () => {
     expect(byClass(parseXml(plot.lineChart([{ name: "only", y: squares }])), "legend")).toHaveLength(0);
     const root = parseXml(plot.lineChart([{ name: "only", y: squares }], { legend: "lower right" }));
     expect(only(root, "legend").attrs["data-placement"]).toBe("lower right");
-    const two = parseXml(plot.lineChart([{ name: "a", y: squares }, { name: "b", y: x }]));
+    const two = parseXml(
+      plot.lineChart([
+        { name: "a", y: squares },
+        { name: "b", y: x },
+      ]),
+    );
     expect(byTag(two, "polyline").map((p) => p.attrs.stroke)).toEqual(["#1f77b4", "#ff7f0e"]);
   });
 
   it("the best legend corner avoids the data", () => {
     // A rising curve fills the upper right; the legend goes to the upper left.
-    const root = parseXml(plot.lineChart([{ name: "a", y: squares }, { name: "b", y: squares.map((v) => v * 0.9) }]));
+    const root = parseXml(
+      plot.lineChart([
+        { name: "a", y: squares },
+        { name: "b", y: squares.map((v) => v * 0.9) },
+      ]),
+    );
     expect(only(root, "legend").attrs["data-placement"]).toBe("upper left");
   });
 
   it("markers: vertical and horizontal lines and points, with their class and data", () => {
-    const root = parseXml(plot.lineChart([{ name: "s", y: squares }], {
-      markers: [
-        { kind: "vline", x: 20, label: "x = 20", className: "suggestion", data: { rule: "steepest" } },
-        { kind: "hline", y: 1000 },
-        { kind: "point", x: 30, y: 900, className: "best" },
-      ],
-    }));
+    const root = parseXml(
+      plot.lineChart([{ name: "s", y: squares }], {
+        markers: [
+          { kind: "vline", x: 20, label: "x = 20", className: "suggestion", data: { rule: "steepest" } },
+          { kind: "hline", y: 1000 },
+          { kind: "point", x: 30, y: 900, className: "best" },
+        ],
+      }),
+    );
     const line = only(root, "suggestion");
     expect(line.tag).toBe("line");
     expect(line.attrs["data-x"]).toBe("20");
@@ -124,14 +142,39 @@ describe("lineChart", () => {
   });
 
   it("simplify keeps the ends and every point off the line by more than the tolerance", () => {
-    expect(simplify([[0, 0], [1, 1], [2, 2], [3, 3]])).toEqual([[0, 0], [3, 3]]);
-    expect(simplify([[0, 0], [1, 0], [2, 5], [3, 0]])).toEqual([[0, 0], [1, 0], [2, 5], [3, 0]]);
+    expect(
+      simplify([
+        [0, 0],
+        [1, 1],
+        [2, 2],
+        [3, 3],
+      ]),
+    ).toEqual([
+      [0, 0],
+      [3, 3],
+    ]);
+    expect(
+      simplify([
+        [0, 0],
+        [1, 0],
+        [2, 5],
+        [3, 0],
+      ]),
+    ).toEqual([
+      [0, 0],
+      [1, 0],
+      [2, 5],
+      [3, 0],
+    ]);
   });
 
   it("simplify keeps a slow, low hump: every dropped point stays within the tolerance of the drawn line", () => {
     // 2 000 points rising 3 px over 1 000 px and falling back: each step bends by far less than
     // the tolerance, the hump itself is 12 times larger
-    const hump: [number, number][] = Array.from({ length: 2001 }, (_, i) => [i / 2, 100 - 3 * Math.sin((Math.PI * i) / 2000)]);
+    const hump: [number, number][] = Array.from({ length: 2001 }, (_, i) => [
+      i / 2,
+      100 - 3 * Math.sin((Math.PI * i) / 2000),
+    ]);
     const kept = simplify(hump);
     expect(kept.length).toBeLessThan(60);
     expect(Math.min(...kept.map(([, y]) => y))).toBeLessThan(100 - 3 + 0.25);
@@ -148,21 +191,34 @@ describe("lineChart", () => {
     // 10 cycles of 2 x 250 steps, each peak half the height of the one before: the 5th is 1/16 of the first
     const lr = Array.from({ length: 5000 }, (_, t) => {
       const cycle = Math.floor(t / 500);
-      return 0.01 + (0.1 - 0.01) * (1 - Math.abs(t / 250 - 2 * cycle - 1)) / 2 ** cycle;
+      return 0.01 + ((0.1 - 0.01) * (1 - Math.abs(t / 250 - 2 * cycle - 1))) / 2 ** cycle;
     });
     const drawn = points(byTag(parseXml(plot.lineChart([{ name: "lr", y: lr }])), "polyline")[0]);
-    const localMaxima = drawn.filter((p, i) => i > 0 && i < drawn.length - 1 && p[1] < drawn[i - 1][1] && p[1] < drawn[i + 1][1]);
+    const localMaxima = drawn.filter(
+      (p, i) => i > 0 && i < drawn.length - 1 && p[1] < drawn[i - 1][1] && p[1] < drawn[i + 1][1],
+    );
     expect(localMaxima.length).toBeGreaterThanOrEqual(5); // later peaks are below a pixel and may merge
   });
 
   it("any title, labels and names give valid XML that shows them verbatim", () => {
     fc.assert(
-      fc.property(fc.string({ unit: "grapheme", maxLength: 30 }), fc.string({ unit: "grapheme-ascii", maxLength: 30 }), fc.array(fc.string({ unit: "grapheme", maxLength: 20 }), { minLength: 1, maxLength: 4 }), (title, label, seriesNames) => {
-        const root = parseXml(plot.lineChart(seriesNames.map((name, i) => ({ name, y: x.map((v) => v * (i + 1)) })), { title, xLabel: label, yLabel: label, markers: [{ kind: "vline", x: 3, label: title }] }));
-        if (title) expect(textOf(only(root, "title"))).toBe(title);
-        expect(names(root)).toEqual(seriesNames);
-        if (seriesNames.length + 1 >= 2) expect(byClass(root, "legend-label").map(textOf)).toEqual([...seriesNames, title]);
-      }),
+      fc.property(
+        fc.string({ unit: "grapheme", maxLength: 30 }),
+        fc.string({ unit: "grapheme-ascii", maxLength: 30 }),
+        fc.array(fc.string({ unit: "grapheme", maxLength: 20 }), { minLength: 1, maxLength: 4 }),
+        (title, label, seriesNames) => {
+          const root = parseXml(
+            plot.lineChart(
+              seriesNames.map((name, i) => ({ name, y: x.map((v) => v * (i + 1)) })),
+              { title, xLabel: label, yLabel: label, markers: [{ kind: "vline", x: 3, label: title }] },
+            ),
+          );
+          if (title) expect(textOf(only(root, "title"))).toBe(title);
+          expect(names(root)).toEqual(seriesNames);
+          if (seriesNames.length + 1 >= 2)
+            expect(byClass(root, "legend-label").map(textOf)).toEqual([...seriesNames, title]);
+        },
+      ),
       { numRuns: 60 },
     );
   });

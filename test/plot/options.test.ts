@@ -36,31 +36,95 @@ const filters = { shape: [2, 1, 2, 2], toArray: () => [1, 2, 3, 4, 5, 6, 7, 8] }
  * option of its own, a snake_case key with the camelCase option it means.
  */
 const entryPoints: [string, (options: object) => string, object, [string, string]][] = [
-  ["lineChart", (o) => plot.lineChart([{ name: "a", y: [1, 2, 3] }], loose(o)), { title: "t", legend: "best" }, ["x_label", "xLabel"]],
-  ["drawLineChart", (o) => plot.drawLineChart([{ name: "a", y: [1, 2, 3] }], loose(o), box), { yScale: "log" }, ["y_lim", "yLim"]],
-  ["histogram", (o) => plot.histogram([1, 2, 2, 3], loose(o)), { bins: 3, density: true }, ["x_integer_ticks", "xIntegerTicks"]],
+  [
+    "lineChart",
+    (o) => plot.lineChart([{ name: "a", y: [1, 2, 3] }], loose(o)),
+    { title: "t", legend: "best" },
+    ["x_label", "xLabel"],
+  ],
+  [
+    "drawLineChart",
+    (o) => plot.drawLineChart([{ name: "a", y: [1, 2, 3] }], loose(o), box),
+    { yScale: "log" },
+    ["y_lim", "yLim"],
+  ],
+  [
+    "histogram",
+    (o) => plot.histogram([1, 2, 2, 3], loose(o)),
+    { bins: 3, density: true },
+    ["x_integer_ticks", "xIntegerTicks"],
+  ],
   ["drawHistogram", (o) => plot.drawHistogram([1, 2, 2, 3], loose(o), box), { range: [0, 4] }, ["y_scale", "yScale"]],
-  ["contourMap", (o) => plot.contourMap(grid, loose(o)), { levels: 4, colorbar: false }, ["level_spacing", "levelSpacing"]],
+  [
+    "contourMap",
+    (o) => plot.contourMap(grid, loose(o)),
+    { levels: 4, colorbar: false },
+    ["level_spacing", "levelSpacing"],
+  ],
   ["drawContour", (o) => plot.drawContour(grid, loose(o), box), { colorMap: "gray" }, ["color_map", "colorMap"]],
-  ["imageGrid", (o) => plot.imageGrid([[{ data: [0, 1, 2, 3], height: 2, width: 2 }]], loose(o)), { normalize: "shared" }, ["cell_size", "cellSize"]],
-  ["subplots", (o) => plot.subplots([(b) => plot.drawHistogram([1, 2], {}, b)], loose(o)), { columns: 1 }, ["panel_width", "panelWidth"]],
-  ["plotLosses", (o) => plot.plotLosses({ losses: [1, 0.5], valLosses: [1.1, 0.6] }, loose(o)), { yScale: "linear" }, ["y_label", "yLabel"]],
-  ["plotLrFinder", (o) => plot.plotLrFinder(lrResult, loose(o)), { allSuggestions: true }, ["all_suggestions", "allSuggestions"]],
-  ["plotSchedule", (o) => plot.plotSchedule((t) => 0.1 * 0.9 ** t, 5, loose(o)), { momentum: true, width: 500 }, ["x_lim", "xLim"]],
+  [
+    "imageGrid",
+    (o) => plot.imageGrid([[{ data: [0, 1, 2, 3], height: 2, width: 2 }]], loose(o)),
+    { normalize: "shared" },
+    ["cell_size", "cellSize"],
+  ],
+  [
+    "subplots",
+    (o) => plot.subplots([(b) => plot.drawHistogram([1, 2], {}, b)], loose(o)),
+    { columns: 1 },
+    ["panel_width", "panelWidth"],
+  ],
+  [
+    "plotLosses",
+    (o) => plot.plotLosses({ losses: [1, 0.5], valLosses: [1.1, 0.6] }, loose(o)),
+    { yScale: "linear" },
+    ["y_label", "yLabel"],
+  ],
+  [
+    "plotLrFinder",
+    (o) => plot.plotLrFinder(lrResult, loose(o)),
+    { allSuggestions: true },
+    ["all_suggestions", "allSuggestions"],
+  ],
+  [
+    "plotSchedule",
+    (o) => plot.plotSchedule((t) => 0.1 * 0.9 ** t, 5, loose(o)),
+    { momentum: true, width: 500 },
+    ["x_lim", "xLim"],
+  ],
   ["plotEwma", (o) => plot.plotEwma([1, 2, 3, 2, 1], 2, loose(o)), { grid: false }, ["x_scale", "xScale"]],
-  ["plotAdaptedGradients", (o) => plot.plotAdaptedGradients([0.1, -0.2, 0.3], loose(o)), { betas: [0.8, 0.99], eps: 1e-6 }, ["panel_height", "panelHeight"]],
-  ["plotPaths", (o) => plot.plotPaths({ x: [0, 1, 2], y: [1, 3, 5] }, [{ name: "SGD", b: [0, 0.5], w: [0, 1] }], loose(o)), { resolution: 12 }, ["b_range", "bRange"]],
-  ["visualizeFilters", (o) => plot.visualizeFilters(filters, loose(o)), { colorMap: "viridis" }, ["row_labels", "rowLabels"]],
+  [
+    "plotAdaptedGradients",
+    (o) => plot.plotAdaptedGradients([0.1, -0.2, 0.3], loose(o)),
+    { betas: [0.8, 0.99], eps: 1e-6 },
+    ["panel_height", "panelHeight"],
+  ],
+  [
+    "plotPaths",
+    (o) => plot.plotPaths({ x: [0, 1, 2], y: [1, 3, 5] }, [{ name: "SGD", b: [0, 0.5], w: [0, 1] }], loose(o)),
+    { resolution: 12 },
+    ["b_range", "bRange"],
+  ],
+  [
+    "visualizeFilters",
+    (o) => plot.visualizeFilters(filters, loose(o)),
+    { colorMap: "viridis" },
+    ["row_labels", "rowLabels"],
+  ],
 ];
 
 describe("plot functions reject unknown options", () => {
   for (const [name, draw, valid, [snake, camel]] of entryPoints) {
     it(`${name}: a typo and a snake_case key are errors naming the key; valid options draw`, () => {
-      expect(() => draw({ ...valid, titel: "x" })).toThrow(new RegExp(`^${name} got an unexpected option 'titel'; it accepts `));
+      expect(() => draw({ ...valid, titel: "x" })).toThrow(
+        new RegExp(`^${name} got an unexpected option 'titel'; it accepts `),
+      );
       expect(() => draw({ ...valid, [snake]: undefined })).toThrow(
         `${name} got an unexpected option '${snake}' (did you mean '${camel}'? options are camelCase)`,
       );
-      expect(() => draw(loose("title"))).toThrow(new RegExp(`^${name}: expected an options object .*options are passed by name`));
+      expect(() => draw(loose("title"))).toThrow(
+        new RegExp(`^${name}: expected an options object .*options are passed by name`),
+      );
       // a document, or a chart's group for the draw* functions
       expect(draw(valid)).toMatch(/^<(svg|g class="chart)/);
       expect(draw({})).toMatch(/^<(svg|g class="chart)/);
@@ -80,7 +144,9 @@ describe("plot functions reject unknown options", () => {
   });
 
   it("Report takes a title string, not an options object", () => {
-    expect(() => new Report(loose({ title: "run" }))).toThrow("Report: expected the page title as a string, got an object; Report takes no options object");
+    expect(() => new Report(loose({ title: "run" }))).toThrow(
+      "Report: expected the page title as a string, got an object; Report takes no options object",
+    );
     expect(new Report("run").toHTML()).toContain("<h1>run</h1>");
   });
 });

@@ -22,7 +22,14 @@ function sample(): Report {
     .figure(plot.histogram([1, 2, 2, 3]), "Outputs & <dropout>")
     .figure(`<?xml version="1.0" encoding="UTF-8"?>\n${chart}`)
     .text("Accuracy is per class; see the table.")
-    .table(["class", "correct", "total", "accuracy"], [["rock", 120, 124, 120 / 124], ["paper <p>", 118, 124], ["scissors", 119, 124, 0.9596774193548387]]);
+    .table(
+      ["class", "correct", "total", "accuracy"],
+      [
+        ["rock", 120, 124, 120 / 124],
+        ["paper <p>", 118, 124],
+        ["scissors", 119, 124, 0.9596774193548387],
+      ],
+    );
 }
 
 describe("Report", () => {
@@ -38,7 +45,11 @@ describe("Report", () => {
     const figures = byTag(root, "figure");
     expect(figures).toHaveLength(3);
     expect(figures.map((f) => f.attrs.id)).toEqual(["figure-1", "figure-2", "figure-3"]);
-    expect(byTag(root, "figcaption").map(textOf)).toEqual(["Figure 1: The LR range test", "Figure 2: Outputs & <dropout>", "Figure 3"]);
+    expect(byTag(root, "figcaption").map(textOf)).toEqual([
+      "Figure 1: The LR range test",
+      "Figure 2: Outputs & <dropout>",
+      "Figure 3",
+    ]);
     // Each figure holds its SVG inline (the XML declaration of the third was dropped).
     for (const f of figures) expect(byTag(f, "svg")).toHaveLength(1);
     expect(html).not.toContain("<?xml");
@@ -56,20 +67,35 @@ describe("Report", () => {
     const table = byTag(root, "table")[0];
     expect(byTag(table, "th").map(textOf)).toEqual(["class", "correct", "total", "accuracy"]);
     const rows = byTag(byTag(table, "tbody")[0], "tr").map((tr) => byTag(tr, "td").map(textOf));
-    expect(rows).toEqual([["rock", "120", "124", "0.9677"], ["paper <p>", "118", "124", ""], ["scissors", "119", "124", "0.9597"]]);
+    expect(rows).toEqual([
+      ["rock", "120", "124", "0.9677"],
+      ["paper <p>", "118", "124", ""],
+      ["scissors", "119", "124", "0.9597"],
+    ]);
     expect(byClass(table, "number")).toHaveLength(8);
   });
 
   it("any text is escaped: the page stays well-formed and shows it verbatim", () => {
     fc.assert(
-      fc.property(fc.string({ unit: "grapheme", maxLength: 30 }), fc.string({ unit: "grapheme-ascii", maxLength: 30 }), fc.string({ unit: "grapheme", maxLength: 30 }), (title, heading, text) => {
-        const html = new Report(title).section(heading).text(text).figure(plot.lineChart([{ name: text, y: [1, 2] }], { title }), text).table([heading], [[text]]).metrics({ [heading]: text }).toHTML();
-        const root = parseXml(html);
-        expect(textOf(byTag(root, "h1")[0])).toBe(title);
-        expect(textOf(byTag(root, "h2")[0])).toBe(heading);
-        expect(textOf(byTag(root, "p")[0])).toBe(text);
-        expect(textOf(byTag(root, "figcaption")[0])).toBe(text ? `Figure 1: ${text}` : "Figure 1");
-      }),
+      fc.property(
+        fc.string({ unit: "grapheme", maxLength: 30 }),
+        fc.string({ unit: "grapheme-ascii", maxLength: 30 }),
+        fc.string({ unit: "grapheme", maxLength: 30 }),
+        (title, heading, text) => {
+          const html = new Report(title)
+            .section(heading)
+            .text(text)
+            .figure(plot.lineChart([{ name: text, y: [1, 2] }], { title }), text)
+            .table([heading], [[text]])
+            .metrics({ [heading]: text })
+            .toHTML();
+          const root = parseXml(html);
+          expect(textOf(byTag(root, "h1")[0])).toBe(title);
+          expect(textOf(byTag(root, "h2")[0])).toBe(heading);
+          expect(textOf(byTag(root, "p")[0])).toBe(text);
+          expect(textOf(byTag(root, "figcaption")[0])).toBe(text ? `Figure 1: ${text}` : "Figure 1");
+        },
+      ),
       { numRuns: 60 },
     );
   });

@@ -15,11 +15,13 @@ export type XmlNode = XmlElement | string;
 const NAME = /^[A-Za-z_][\w:.-]*/;
 const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
 // XML 1.0's Char production: tab, newline, carriage return, and U+0020 and up, less surrogates and U+FFFE/U+FFFF.
-const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const FORBIDDEN =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function decode(raw: string, where: string): string {
   if (raw.includes("<")) throw new SyntaxError(`raw '<' in ${where}: ${JSON.stringify(raw.slice(0, 80))}`);
-  if (FORBIDDEN.test(raw)) throw new SyntaxError(`a character XML forbids in ${where}: ${JSON.stringify(raw.slice(0, 80))}`);
+  if (FORBIDDEN.test(raw))
+    throw new SyntaxError(`a character XML forbids in ${where}: ${JSON.stringify(raw.slice(0, 80))}`);
   return raw.replace(/&([^;\s&]*);?/g, (match, name: string) => {
     if (!match.endsWith(";")) throw new SyntaxError(`stray '&' in ${where}: ${JSON.stringify(raw.slice(0, 80))}`);
     if (name in ENTITIES) return ENTITIES[name];
@@ -48,7 +50,8 @@ export function parseXml(text: string): XmlElement {
   while (i < text.length) {
     if (root !== null && stack.length === 0) {
       skipMisc();
-      if (i < text.length) throw new SyntaxError(`content after the root element at ${i}: ${JSON.stringify(text.slice(i, i + 40))}`);
+      if (i < text.length)
+        throw new SyntaxError(`content after the root element at ${i}: ${JSON.stringify(text.slice(i, i + 40))}`);
       break;
     }
     if (text.startsWith("<!--", i)) {
@@ -79,8 +82,10 @@ export function parseXml(text: string): XmlElement {
           break;
         }
         if (ws.length === 0) throw new SyntaxError(`expected whitespace before an attribute of <${name}> at ${i}`);
-        const attr = /^([A-Za-z_][\w:.-]*)="([^"]*)"/.exec(text.slice(i)) ?? /^([A-Za-z_][\w:.-]*)='([^']*)'/.exec(text.slice(i));
-        if (!attr) throw new SyntaxError(`bad attribute in <${name}> at ${i}: ${JSON.stringify(text.slice(i, i + 40))}`);
+        const attr =
+          /^([A-Za-z_][\w:.-]*)="([^"]*)"/.exec(text.slice(i)) ?? /^([A-Za-z_][\w:.-]*)='([^']*)'/.exec(text.slice(i));
+        if (!attr)
+          throw new SyntaxError(`bad attribute in <${name}> at ${i}: ${JSON.stringify(text.slice(i, i + 40))}`);
         if (attr[1] in element.attrs) throw new SyntaxError(`duplicate attribute ${attr[1]} in <${name}>`);
         element.attrs[attr[1]] = decode(attr[2], `attribute ${attr[1]} of <${name}>`);
         i += attr[0].length;

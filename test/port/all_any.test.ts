@@ -5,7 +5,10 @@ import { describeEachBackend } from "../helpers.js";
 
 describeEachBackend("all and any", () => {
   it("over elements and along a dim, with keepdim", () => {
-    const x = tensor([[1, 0, 2], [3, 4, 5]]);
+    const x = tensor([
+      [1, 0, 2],
+      [3, 4, 5],
+    ]);
     expect([x.all().tolist(), x.any().tolist()]).toEqual([false, true]);
     expect(x.all(1).tolist()).toEqual([false, true]);
     expect(x.any(0, true).tolist()).toEqual([[true, true, true]]);

@@ -8,38 +8,91 @@ import { expect, it } from "vitest";
 import { F, Tensor, autograd, manualSeed, nn, tensor, zeros } from "../../src/index.js";
 import { describeEachBackend, expectClose, gradcheck, sample } from "../helpers.js";
 
-interface Stored { shape: number[]; dtype: "float32" | "int64" | "int32" | "bool"; data: number[] }
-interface Step { mode: "train" | "eval"; inputs: Stored[]; output: Stored; upstream: Stored; grads: Record<string, Stored>; state: Record<string, Stored> }
-interface Layer { name: string; module: string; args: Record<string, any>; params: Record<string, Stored>; steps: Step[] }
-interface Func { name: string; op: string; args: Record<string, any>; inputs: Stored[]; output: Stored; upstream: Stored | null; grads: (Stored | null)[] }
-interface Init { name: string; op: string; args: Record<string, any>; shape: number[]; seed: number; value: Stored }
+interface Stored {
+  shape: number[];
+  dtype: "float32" | "int64" | "int32" | "bool";
+  data: number[];
+}
+interface Step {
+  mode: "train" | "eval";
+  inputs: Stored[];
+  output: Stored;
+  upstream: Stored;
+  grads: Record<string, Stored>;
+  state: Record<string, Stored>;
+}
+interface Layer {
+  name: string;
+  module: string;
+  args: Record<string, any>;
+  params: Record<string, Stored>;
+  steps: Step[];
+}
+interface Func {
+  name: string;
+  op: string;
+  args: Record<string, any>;
+  inputs: Stored[];
+  output: Stored;
+  upstream: Stored | null;
+  grads: (Stored | null)[];
+}
+interface Init {
+  name: string;
+  op: string;
+  args: Record<string, any>;
+  shape: number[];
+  seed: number;
+  value: Stored;
+}
 const fixture = JSON.parse(readFileSync(new URL("../golden/port/nn.json", import.meta.url), "utf8")) as {
-  layers: Layer[]; functional: Func[]; init: Init[]; utils: any[];
+  layers: Layer[];
+  functional: Func[];
+  init: Init[];
+  utils: any[];
 };
 
-const load = (s: Stored, dtype: "float32" | "float64" = "float32"): Tensor => tensor(s.data, { dtype: s.dtype === "float32" ? dtype : s.dtype }).reshape(s.shape);
+const load = (s: Stored, dtype: "float32" | "float64" = "float32"): Tensor =>
+  tensor(s.data, { dtype: s.dtype === "float32" ? dtype : s.dtype }).reshape(s.shape);
 
 function build(l: Layer): nn.Module {
   const { numFeatures, normalizedShape, inChannels, outChannels, kernelSize, ...rest } = l.args;
   const opts = (keys: string[]) => Object.fromEntries(keys.filter((k) => k in l.args).map((k) => [k, l.args[k]]));
   switch (l.module) {
-    case "BatchNorm1d": return new nn.BatchNorm1d(numFeatures, opts(["eps", "momentum", "affine", "trackRunningStats"]));
-    case "BatchNorm2d": return new nn.BatchNorm2d(numFeatures, opts(["eps", "momentum", "affine", "trackRunningStats"]));
-    case "LayerNorm": return new nn.LayerNorm(normalizedShape, opts(["eps"]));
-    case "LeakyReLU": return new nn.LeakyReLU(rest.negativeSlope);
-    case "GELU": return new nn.GELU(opts(["approximate"]));
-    case "Softmax": return new nn.Softmax(rest.dim);
-    case "LogSoftmax": return new nn.LogSoftmax(rest.dim);
-    case "Identity": return new nn.Identity();
-    case "AvgPool2d": return new nn.AvgPool2d(kernelSize, opts(["stride", "padding"]));
-    case "AdaptiveAvgPool2d": return new nn.AdaptiveAvgPool2d(rest.outputSize);
-    case "Conv1d": return new nn.Conv1d(inChannels, outChannels, kernelSize, opts(["stride", "padding", "dilation", "groups"]));
-    case "Conv2d": return new nn.Conv2d(inChannels, outChannels, kernelSize, opts(["stride", "padding", "dilation", "groups"]));
-    case "Embedding": return new nn.Embedding(rest.numEmbeddings, rest.embeddingDim, opts(["paddingIdx"]));
-    case "L1Loss": return new nn.L1Loss(opts(["reduction"]));
-    case "SmoothL1Loss": return new nn.SmoothL1Loss(opts(["reduction", "beta"]));
-    case "HuberLoss": return new nn.HuberLoss(opts(["reduction", "delta"]));
-    case "KLDivLoss": return new nn.KLDivLoss(opts(["reduction", "logTarget"]));
+    case "BatchNorm1d":
+      return new nn.BatchNorm1d(numFeatures, opts(["eps", "momentum", "affine", "trackRunningStats"]));
+    case "BatchNorm2d":
+      return new nn.BatchNorm2d(numFeatures, opts(["eps", "momentum", "affine", "trackRunningStats"]));
+    case "LayerNorm":
+      return new nn.LayerNorm(normalizedShape, opts(["eps"]));
+    case "LeakyReLU":
+      return new nn.LeakyReLU(rest.negativeSlope);
+    case "GELU":
+      return new nn.GELU(opts(["approximate"]));
+    case "Softmax":
+      return new nn.Softmax(rest.dim);
+    case "LogSoftmax":
+      return new nn.LogSoftmax(rest.dim);
+    case "Identity":
+      return new nn.Identity();
+    case "AvgPool2d":
+      return new nn.AvgPool2d(kernelSize, opts(["stride", "padding"]));
+    case "AdaptiveAvgPool2d":
+      return new nn.AdaptiveAvgPool2d(rest.outputSize);
+    case "Conv1d":
+      return new nn.Conv1d(inChannels, outChannels, kernelSize, opts(["stride", "padding", "dilation", "groups"]));
+    case "Conv2d":
+      return new nn.Conv2d(inChannels, outChannels, kernelSize, opts(["stride", "padding", "dilation", "groups"]));
+    case "Embedding":
+      return new nn.Embedding(rest.numEmbeddings, rest.embeddingDim, opts(["paddingIdx"]));
+    case "L1Loss":
+      return new nn.L1Loss(opts(["reduction"]));
+    case "SmoothL1Loss":
+      return new nn.SmoothL1Loss(opts(["reduction", "beta"]));
+    case "HuberLoss":
+      return new nn.HuberLoss(opts(["reduction", "delta"]));
+    case "KLDivLoss":
+      return new nn.KLDivLoss(opts(["reduction", "logTarget"]));
   }
   throw new Error(`no builder for ${l.module}`);
 }
@@ -86,7 +139,8 @@ describeEachBackend("nn porting surface against PyTorch", () => {
           expectClose(t.grad!, g.data, { what: `${what} grad ${key}`, rtol: 1e-4, atol: 1e-5 });
         }
         const state = m.stateDict();
-        for (const [key, v] of Object.entries(step.state)) expectClose(state[key], v.data, { what: `${what} state ${key}`, rtol: 1e-5, atol: 1e-6 });
+        for (const [key, v] of Object.entries(step.state))
+          expectClose(state[key], v.data, { what: `${what} state ${key}`, rtol: 1e-5, atol: 1e-6 });
       });
     });
   }
@@ -101,7 +155,9 @@ describeEachBackend("nn porting surface against PyTorch", () => {
       expectClose(out, f.output.data, { rtol: 1e-5, atol: 1e-6 });
       if (f.upstream === null) return;
       out.mul(load(f.upstream)).sum().backward();
-      f.grads.forEach((g, i) => g && expectClose(inputs[i].grad!, g.data, { what: `grad ${i}`, rtol: 1e-5, atol: 1e-6 }));
+      f.grads.forEach(
+        (g, i) => g && expectClose(inputs[i].grad!, g.data, { what: `grad ${i}`, rtol: 1e-5, atol: 1e-6 }),
+      );
     });
   }
 
@@ -127,7 +183,9 @@ describeEachBackend("nn porting surface against PyTorch", () => {
       } else {
         expect(nn.utils.clipGradValue_(params, u.clipValue)).toBeUndefined();
       }
-      params.forEach((p: Tensor, i: number) => expectClose(p.grad!, u.clipped[i].data, { what: `${u.op} grad ${i}`, rtol: 1e-6 }));
+      params.forEach((p: Tensor, i: number) =>
+        expectClose(p.grad!, u.clipped[i].data, { what: `${u.op} grad ${i}`, rtol: 1e-6 }),
+      );
     }
   });
 
@@ -142,9 +200,27 @@ describeEachBackend("nn porting surface against PyTorch", () => {
       [new nn.AdaptiveAvgPool2d([2, 2]), [[1, 2, 3, 5]]],
       [new nn.Conv2d(4, 2, 2, { dilation: 2, groups: 2, padding: "same" }), [[1, 4, 4, 4]]],
       [new nn.Conv1d(2, 4, 2, { groups: 2, stride: 2 }), [[2, 2, 5]]],
-      [new nn.SmoothL1Loss({ beta: 0.3 }), [[3, 4], [3, 4]]],
-      [new nn.HuberLoss({ delta: 0.4 }), [[3, 4], [3, 4]]],
-      [new nn.KLDivLoss({ reduction: "batchmean", logTarget: true }), [[2, 3], [2, 3]]],
+      [
+        new nn.SmoothL1Loss({ beta: 0.3 }),
+        [
+          [3, 4],
+          [3, 4],
+        ],
+      ],
+      [
+        new nn.HuberLoss({ delta: 0.4 }),
+        [
+          [3, 4],
+          [3, 4],
+        ],
+      ],
+      [
+        new nn.KLDivLoss({ reduction: "batchmean", logTarget: true }),
+        [
+          [2, 3],
+          [2, 3],
+        ],
+      ],
     ];
     for (const [m, shapes] of cases) {
       m.double();
@@ -155,8 +231,22 @@ describeEachBackend("nn porting surface against PyTorch", () => {
 
   it("BatchNorm state dict has PyTorch's keys and round-trips through JSON", () => {
     const a = new nn.Sequential(new nn.Linear(3, 4), new nn.BatchNorm1d(4), new nn.ReLU());
-    a.call(tensor([[1, 2, 3], [0, -1, 2], [4, 0, 1]]));
-    expect(Object.keys(a.stateDict())).toEqual(["0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var", "1.num_batches_tracked"]);
+    a.call(
+      tensor([
+        [1, 2, 3],
+        [0, -1, 2],
+        [4, 0, 1],
+      ]),
+    );
+    expect(Object.keys(a.stateDict())).toEqual([
+      "0.weight",
+      "0.bias",
+      "1.weight",
+      "1.bias",
+      "1.running_mean",
+      "1.running_var",
+      "1.num_batches_tracked",
+    ]);
     const b = new nn.Sequential(new nn.Linear(3, 4), new nn.BatchNorm1d(4), new nn.ReLU());
     b.loadStateDict(JSON.parse(JSON.stringify(a.stateDict())));
     expect(b.stateDict()["1.running_mean"].tolist()).toEqual(a.stateDict()["1.running_mean"].tolist());
@@ -172,7 +262,9 @@ describeEachBackend("nn porting surface against PyTorch", () => {
     expect((new nn.Conv2d(2, 2, 4, { padding: "same" }).call(zeros(1, 2, 5, 6)) as Tensor).shape).toEqual([1, 2, 5, 6]);
     expect(() => new nn.Conv2d(3, 4, 3, { groups: 2 })).toThrow(/in_channels must be divisible by groups/);
     expect(() => new nn.Conv2d(3, 4, 3, { padding: "same", stride: 2 })).toThrow(/strided/);
-    expect(() => new nn.Linear(2, 2, { bias: false, weight_decay: 1 } as never)).toThrow(/unexpected option 'weight_decay'/);
+    expect(() => new nn.Linear(2, 2, { bias: false, weight_decay: 1 } as never)).toThrow(
+      /unexpected option 'weight_decay'/,
+    );
     expect(() => new nn.Embedding(3, 2, { padding_idx: 0 } as never)).toThrow(/did you mean 'paddingIdx'/);
   });
 
@@ -194,7 +286,19 @@ describeEachBackend("nn porting surface against PyTorch", () => {
     expect(m.parameters().every((p) => p.dtype === "float64" && p.requiresGrad)).toBe(true);
     expect(m.stateDict()["1.running_var"].dtype).toBe("float64");
     expect(m.stateDict()["1.num_batches_tracked"].dtype).toBe("int64");
-    expect((m.call(tensor([[1, 2], [3, 4]], { dtype: "float64" })) as Tensor).dtype).toBe("float64");
+    expect(
+      (
+        m.call(
+          tensor(
+            [
+              [1, 2],
+              [3, 4],
+            ],
+            { dtype: "float64" },
+          ),
+        ) as Tensor
+      ).dtype,
+    ).toBe("float64");
     m.to("float32");
     expect(m.parameters().every((p) => p.dtype === "float32")).toBe(true);
   });

@@ -9,14 +9,32 @@ import { Tensor, cat, ones, rand, randn, tensor, zeros } from "../../src/index.j
 import { describeEachBackend, expectClose, gradcheck } from "../helpers.js";
 
 type Value = number | string;
-interface Stored { shape: number[]; dtype: "float32" | "int64" | "int32" | "bool"; data: Value[] }
-interface Case { name: string; op: string; args: Record<string, any>; inputs: Stored[]; outputs: Stored[]; upstream: Stored; grads: (Stored | null)[] }
-const fixture = JSON.parse(readFileSync(new URL("../golden/port/ops.json", import.meta.url), "utf8")) as { cases: Case[] };
+interface Stored {
+  shape: number[];
+  dtype: "float32" | "int64" | "int32" | "bool";
+  data: Value[];
+}
+interface Case {
+  name: string;
+  op: string;
+  args: Record<string, any>;
+  inputs: Stored[];
+  outputs: Stored[];
+  upstream: Stored;
+  grads: (Stored | null)[];
+}
+const fixture = JSON.parse(readFileSync(new URL("../golden/port/ops.json", import.meta.url), "utf8")) as {
+  cases: Case[];
+};
 
 const num = (v: Value): number => (typeof v === "number" ? v : v === "nan" ? NaN : v === "inf" ? Infinity : -Infinity);
 const load = (s: Stored, dtype: "float32" | "float64" = "float32"): Tensor =>
   tensor(s.data.map(num), { dtype: s.dtype === "float32" ? dtype : s.dtype }).reshape(s.shape);
-const flatCat = (parts: Tensor[]): Tensor => cat(parts.map((p) => p.reshape([-1])), 0);
+const flatCat = (parts: Tensor[]): Tensor =>
+  cat(
+    parts.map((p) => p.reshape([-1])),
+    0,
+  );
 
 /** gradstep's spelling of each case; the first output is the one differentiated. */
 const OPS: Record<string, (inputs: Tensor[], a: Record<string, any>) => Tensor | Tensor[]> = {
@@ -48,10 +66,22 @@ const OPS: Record<string, (inputs: Tensor[], a: Record<string, any>) => Tensor |
   logsumexp: ([x], a) => x.logsumexp(a.dim, a.keepdim ?? false),
   norm: ([x], a) => x.norm(num(a.p), a.dim, a.keepdim ?? false),
   amax: ([x], a) => x.amax(a.dim),
-  maxDim: ([x], a) => { const r = x.max(a.dim, a.keepdim); return [r.values, r.indices]; },
-  minDim: ([x], a) => { const r = x.min(a.dim, a.keepdim); return [r.values, r.indices]; },
-  sort: ([x], a) => { const r = x.sort(a.dim, a.descending); return [r.values, r.indices]; },
-  topk: ([x], a) => { const r = x.topk(a.k, a.dim, a.largest); return [r.values, r.indices]; },
+  maxDim: ([x], a) => {
+    const r = x.max(a.dim, a.keepdim);
+    return [r.values, r.indices];
+  },
+  minDim: ([x], a) => {
+    const r = x.min(a.dim, a.keepdim);
+    return [r.values, r.indices];
+  },
+  sort: ([x], a) => {
+    const r = x.sort(a.dim, a.descending);
+    return [r.values, r.indices];
+  },
+  topk: ([x], a) => {
+    const r = x.topk(a.k, a.dim, a.largest);
+    return [r.values, r.indices];
+  },
   clampTensor: ([x, lo, hi]) => x.clamp(lo, hi),
   isnan: ([x]) => x.isnan(),
   isinf: ([x]) => x.isinf(),
@@ -95,7 +125,14 @@ describeEachBackend("porting ops against PyTorch", () => {
       const differentiable = inputs.filter((_, i) => c.grads[i]);
       differentiable.forEach((t) => t.requiresGrad_(true));
       // masks and indices stay fixed; only the inputs PyTorch differentiates are perturbed
-      gradcheck((...xs) => run(c, inputs.map((t) => (c.grads[inputs.indexOf(t)] ? xs[differentiable.indexOf(t)] : t)))[0], differentiable);
+      gradcheck(
+        (...xs) =>
+          run(
+            c,
+            inputs.map((t) => (c.grads[inputs.indexOf(t)] ? xs[differentiable.indexOf(t)] : t)),
+          )[0],
+        differentiable,
+      );
     });
   }
 
@@ -122,13 +159,19 @@ describeEachBackend("porting ops against PyTorch", () => {
   });
 
   it("max(dim) gives values and indices; max(other) is the element-wise maximum", () => {
-    const x = tensor([[1, 5, 2], [7, 0, 7]]);
+    const x = tensor([
+      [1, 5, 2],
+      [7, 0, 7],
+    ]);
     const { values, indices } = x.max(1);
     expect(values.tolist()).toEqual([5, 7]);
     expect(indices.tolist()).toEqual([1, 0]);
     expect(indices.dtype).toBe("int64");
     expect(x.max().item()).toBe(7);
-    expect(x.max(tensor([3, 3, 3])).tolist()).toEqual([[3, 5, 3], [7, 3, 7]]);
+    expect(x.max(tensor([3, 3, 3])).tolist()).toEqual([
+      [3, 5, 3],
+      [7, 3, 7],
+    ]);
   });
 
   it("slice clamps like Python and shares nothing with the input", () => {

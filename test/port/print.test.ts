@@ -7,10 +7,20 @@ import { expect, it } from "vitest";
 import { Tensor, nn, tensor, type DType } from "../../src/index.js";
 import { describeEachBackend } from "../helpers.js";
 
-interface PrintCase { data: (number | string)[]; shape: number[]; dtype: DType; requires_grad: boolean; op: string; repr: string }
-const fixture = JSON.parse(readFileSync(new URL("../golden/port/print.json", import.meta.url), "utf8")) as { cases: PrintCase[] };
+interface PrintCase {
+  data: (number | string)[];
+  shape: number[];
+  dtype: DType;
+  requires_grad: boolean;
+  op: string;
+  repr: string;
+}
+const fixture = JSON.parse(readFileSync(new URL("../golden/port/print.json", import.meta.url), "utf8")) as {
+  cases: PrintCase[];
+};
 
-const number = (v: number | string): number => (typeof v === "number" ? v : v === "nan" ? NaN : v === "inf" ? Infinity : -Infinity);
+const number = (v: number | string): number =>
+  typeof v === "number" ? v : v === "nan" ? NaN : v === "inf" ? Infinity : -Infinity;
 
 function build(c: PrintCase): Tensor {
   let t = tensor(c.data.map(number), { dtype: c.dtype }).reshape(c.shape);
@@ -32,7 +42,10 @@ describeEachBackend("printing like PyTorch", () => {
   }
 
   it("toJSON gives the nested list, so JSON.stringify writes the values", () => {
-    const t = tensor([[1, 2.5], [3, 4]]);
+    const t = tensor([
+      [1, 2.5],
+      [3, 4],
+    ]);
     expect(JSON.stringify(t)).toBe("[[1,2.5],[3,4]]");
     expect(JSON.stringify({ w: tensor(0.5) })).toBe('{"w":0.5}');
     const model = new nn.Linear(3, 2);
@@ -49,7 +62,10 @@ describeEachBackend("printing like PyTorch", () => {
     for (const [k, v] of Object.entries(a.stateDict())) expect(b.stateDict()[k].tolist()).toEqual(v.tolist());
     const c = new nn.Linear(2, 2);
     c.loadStateDict({ weight: new Float32Array([1, 2, 3, 4]), bias: [5, 6] });
-    expect(c.weight.tolist()).toEqual([[1, 2], [3, 4]]);
+    expect(c.weight.tolist()).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(c.bias!.tolist()).toEqual([5, 6]);
     // a wrong size is still an error that changes nothing
     expect(() => c.loadStateDict({ weight: [[1, 2, 3]], bias: [0, 0] })).toThrow(/size mismatch for weight/);

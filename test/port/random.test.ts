@@ -8,9 +8,17 @@ import { expect, it } from "vitest";
 import { Generator, bernoulli, manualSeed, multinomial, tensor, zeros } from "../../src/index.js";
 import { describeEachBackend } from "../helpers.js";
 
-interface Case { name: string; op: string; seed: number; probs: { shape: number[]; data: number[] }; args: Record<string, any>; out: { shape: number[]; data: number[] } }
+interface Case {
+  name: string;
+  op: string;
+  seed: number;
+  probs: { shape: number[]; data: number[] };
+  args: Record<string, any>;
+  out: { shape: number[]; data: number[] };
+}
 const fixture = JSON.parse(readFileSync(new URL("../golden/port/random.json", import.meta.url), "utf8")) as {
-  cases: Case[]; loop: { probs: number[]; samples: number[][] };
+  cases: Case[];
+  loop: { probs: number[]; samples: number[][] };
 };
 
 describeEachBackend("sampling like PyTorch", () => {
@@ -36,7 +44,9 @@ describeEachBackend("sampling like PyTorch", () => {
       const out: number[] = [];
       let ix = 0;
       for (;;) {
-        ix = P.get(ix % 4).multinomial(1, { replacement: true, generator: g }).item();
+        ix = P.get(ix % 4)
+          .multinomial(1, { replacement: true, generator: g })
+          .item();
         out.push(ix);
         if (ix === 0 || out.length > 30) break;
       }

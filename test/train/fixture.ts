@@ -24,7 +24,9 @@ export function loaders() {
 export function cnn2(): InstanceType<typeof models.CNN2> {
   const model = new models.CNN2(5, 0);
   const state: Record<string, Tensor> = {};
-  for (const [k, v] of Object.entries(golden.initial_state_dict as Record<string, { shape: number[]; data: number[] }>)) {
+  for (const [k, v] of Object.entries(
+    golden.initial_state_dict as Record<string, { shape: number[]; data: number[] }>,
+  )) {
     state[k] = tensor(v.data).reshape(v.shape);
   }
   model.loadStateDict(state);

@@ -23,7 +23,11 @@ describeEachBackend(`Trainer matches the book's StepByStep in PyTorch ${golden.t
     const expected = golden.runs.adam_plateau;
     expectClose(trainer.losses, expected.losses, { rtol: 1e-4, atol: 0, what: "train losses" });
     expectClose(trainer.valLosses, expected.val_losses, { rtol: 1e-4, atol: 0, what: "val losses" });
-    expectClose(trainer.learningRates.flat(), expected.learning_rates.flat(), { rtol: 1e-12, atol: 0, what: "learning rates" });
+    expectClose(trainer.learningRates.flat(), expected.learning_rates.flat(), {
+      rtol: 1e-12,
+      atol: 0,
+      what: "learning rates",
+    });
   });
 
   it("SGD with Nesterov momentum + CyclicLR stepped per mini-batch", () => {
@@ -32,15 +36,25 @@ describeEachBackend(`Trainer matches the book's StepByStep in PyTorch ${golden.t
     const trainer = new Trainer(model, new nn.CrossEntropyLoss(), optimizer);
     const { train, val } = loaders();
     trainer.setLoaders(train, val);
-    trainer.setLrScheduler(new CyclicLR(optimizer, { baseLr: 1e-3, maxLr: 0.05, stepSizeUp: train.length, mode: "triangular2" }));
+    trainer.setLrScheduler(
+      new CyclicLR(optimizer, { baseLr: 1e-3, maxLr: 0.05, stepSizeUp: train.length, mode: "triangular2" }),
+    );
     expect(trainer.isBatchLrScheduler).toBe(true);
     trainer.train(4, { progress: false });
     const expected = golden.runs.sgd_nesterov_cyclic;
     expect(trainer.learningRates.length).toBe(4 * train.length);
-    expectClose(trainer.learningRates.flat(), expected.learning_rates.flat(), { rtol: 1e-12, atol: 0, what: "learning rates" });
+    expectClose(trainer.learningRates.flat(), expected.learning_rates.flat(), {
+      rtol: 1e-12,
+      atol: 0,
+      what: "learning rates",
+    });
     expectClose(trainer.losses, expected.losses, { rtol: 1e-4, atol: 0, what: "train losses" });
     expectClose(trainer.valLosses, expected.val_losses, { rtol: 1e-4, atol: 0, what: "val losses" });
-    expectClose(optimizer.paramGroups.map((g) => g.momentum), expected.momentum, { rtol: 1e-12, atol: 0 });
+    expectClose(
+      optimizer.paramGroups.map((g) => g.momentum),
+      expected.momentum,
+      { rtol: 1e-12, atol: 0 },
+    );
   });
 
   it("CosineAnnealingWarmRestarts stepped with the fractional epoch", () => {
@@ -52,7 +66,11 @@ describeEachBackend(`Trainer matches the book's StepByStep in PyTorch ${golden.t
     trainer.setLrScheduler(new CosineAnnealingWarmRestarts(optimizer, { T0: 2, TMult: 1, etaMin: 1e-4 }));
     trainer.train(3, { progress: false });
     const expected = golden.runs.sgd_warm_restarts;
-    expectClose(trainer.learningRates.flat(), expected.learning_rates.flat(), { rtol: 1e-12, atol: 0, what: "learning rates" });
+    expectClose(trainer.learningRates.flat(), expected.learning_rates.flat(), {
+      rtol: 1e-12,
+      atol: 0,
+      what: "learning rates",
+    });
     expectClose(trainer.losses, expected.losses, { rtol: 1e-4, atol: 0, what: "train losses" });
   });
 
@@ -84,13 +102,28 @@ describeEachBackend(`Trainer matches the book's StepByStep in PyTorch ${golden.t
   it("makeLrFn(0.01, 0.1, 10) over 0..10 reproduces the book's array", () => {
     const exp = makeLrFn(0.01, 0.1, 10);
     const linear = makeLrFn(0.01, 0.1, 10, "linear");
-    expectClose(Array.from({ length: 11 }, (_, i) => exp(i)), golden.make_lr_fn.exp, { rtol: 1e-14, atol: 0 });
-    expectClose(Array.from({ length: 11 }, (_, i) => linear(i)), golden.make_lr_fn.linear, { rtol: 1e-14, atol: 0 });
+    expectClose(
+      Array.from({ length: 11 }, (_, i) => exp(i)),
+      golden.make_lr_fn.exp,
+      { rtol: 1e-14, atol: 0 },
+    );
+    expectClose(
+      Array.from({ length: 11 }, (_, i) => linear(i)),
+      golden.make_lr_fn.linear,
+      { rtol: 1e-14, atol: 0 },
+    );
   });
 
   it("lrRangeTest as a function matches the method", () => {
     const model = cnn2();
-    const result = lrRangeTest({ model, lossFn: new nn.CrossEntropyLoss(), optimizer: new optim.Adam(model.parameters(), { lr: 1e-4 }), loader: loaders().train, endLr: 0.1, numIter: 20 });
+    const result = lrRangeTest({
+      model,
+      lossFn: new nn.CrossEntropyLoss(),
+      optimizer: new optim.Adam(model.parameters(), { lr: 1e-4 }),
+      loader: loaders().train,
+      endLr: 0.1,
+      numIter: 20,
+    });
     expectClose(result.loss, golden.runs.lr_range_test_exp.loss, { rtol: 1e-4, atol: 0 });
   });
 });

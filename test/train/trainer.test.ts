@@ -3,7 +3,20 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
-import { DataLoader, Generator, TensorDataset, Trainer, lrRangeTest, manualSeed, models, nn, optim, steepestSuggestion, tensor, valleySuggestion } from "../../src/index.js";
+import {
+  DataLoader,
+  Generator,
+  TensorDataset,
+  Trainer,
+  lrRangeTest,
+  manualSeed,
+  models,
+  nn,
+  optim,
+  steepestSuggestion,
+  tensor,
+  valleySuggestion,
+} from "../../src/index.js";
 import { describeEachBackend, expectClose } from "../helpers.js";
 import { cnn2, loaders, syntheticImages } from "./fixture.js";
 
@@ -17,7 +30,10 @@ function build() {
   const model = new models.CNN2(5, 0.3);
   const optimizer = new optim.SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
   const trainer = new Trainer(model, new nn.CrossEntropyLoss(), optimizer);
-  trainer.setLoaders(new DataLoader(syntheticImages(32, 0), { batchSize: 8, shuffle: true, generator: new Generator() }), new DataLoader(syntheticImages(8, 32), { batchSize: 8 }));
+  trainer.setLoaders(
+    new DataLoader(syntheticImages(32, 0), { batchSize: 8, shuffle: true, generator: new Generator() }),
+    new DataLoader(syntheticImages(8, 32), { batchSize: 8 }),
+  );
   trainer.setLrScheduler(new StepLR(optimizer, { stepSize: 1, gamma: 0.7 }));
   return trainer;
 }
@@ -52,9 +68,23 @@ describeEachBackend("Trainer", (backend) => {
     const path = join(folder, `layout-${backend}.json`);
     await trainer.saveCheckpoint(path);
     const saved = JSON.parse(readFileSync(path, "utf8"));
-    expect(Object.keys(saved.model_state_dict)).toEqual(["conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]);
+    expect(Object.keys(saved.model_state_dict)).toEqual([
+      "conv1.weight",
+      "conv1.bias",
+      "conv2.weight",
+      "conv2.bias",
+      "fc1.weight",
+      "fc1.bias",
+      "fc2.weight",
+      "fc2.bias",
+    ]);
     expect(saved.model_state_dict["fc2.bias"]).toMatchObject({ __tensor__: "float32", shape: [3] });
-    expect(saved.optimizer_state_dict.param_groups[0]).toMatchObject({ lr: 0.05 * 0.7, momentum: 0.9, initial_lr: 0.05, params: [0, 1, 2, 3, 4, 5, 6, 7] });
+    expect(saved.optimizer_state_dict.param_groups[0]).toMatchObject({
+      lr: 0.05 * 0.7,
+      momentum: 0.9,
+      initial_lr: 0.05,
+      params: [0, 1, 2, 3, 4, 5, 6, 7],
+    });
     expect(Object.keys(saved.optimizer_state_dict.state[0])).toEqual(["momentum_buffer"]);
     expect(saved.scheduler).toBe("StepLR");
     expect(saved.scheduler_state_dict).toMatchObject({ step_size: 1, gamma: 0.7, last_epoch: 1 });
@@ -70,7 +100,14 @@ describeEachBackend("Trainer", (backend) => {
 
     const target = build();
     target.train(1, { seed: 5, progress: false });
-    const snapshot = () => JSON.stringify({ w: weights(target), o: target.optimizer.stateDict().param_groups, s: target.scheduler!.stateDict(), l: target.losses, e: target.totalEpochs });
+    const snapshot = () =>
+      JSON.stringify({
+        w: weights(target),
+        o: target.optimizer.stateDict().param_groups,
+        s: target.scheduler!.stateDict(),
+        l: target.losses,
+        e: target.totalEpochs,
+      });
     const before = snapshot();
 
     const truncated = join(folder, `truncated-${backend}.json`);
@@ -140,18 +177,42 @@ describeEachBackend("Trainer", (backend) => {
 
   it("correct() counts per class; loaderApply sums over batches", () => {
     const model = new nn.Sequential(new nn.Linear(2, 3));
-    model.loadStateDict({ "0.weight": tensor([[1, 0], [0, 1], [-1, -1]]), "0.bias": tensor([0, 0, 0]) });
+    model.loadStateDict({
+      "0.weight": tensor([
+        [1, 0],
+        [0, 1],
+        [-1, -1],
+      ]),
+      "0.bias": tensor([0, 0, 0]),
+    });
     const trainer = new Trainer(model, new nn.CrossEntropyLoss(), new optim.SGD(model.parameters(), { lr: 0.1 }));
-    const x = tensor([[2, 0], [0, 2], [-1, -1], [3, 1], [1, 3]]);
+    const x = tensor([
+      [2, 0],
+      [0, 2],
+      [-1, -1],
+      [3, 1],
+      [1, 3],
+    ]);
     const y = tensor([0, 1, 2, 1, 1], { dtype: "int32" });
-    expect(trainer.correct(x, y).tolist()).toEqual([[1, 1], [2, 3], [1, 1]]);
+    expect(trainer.correct(x, y).tolist()).toEqual([
+      [1, 1],
+      [2, 3],
+      [1, 1],
+    ]);
     const loader = new DataLoader(new TensorDataset(x, y), { batchSize: 2 });
-    expect(Trainer.loaderApply(loader, (a, b) => trainer.correct(a, b)).tolist()).toEqual([[1, 1], [2, 3], [1, 1]]);
+    expect(Trainer.loaderApply(loader, (a, b) => trainer.correct(a, b)).tolist()).toEqual([
+      [1, 1],
+      [2, 3],
+      [1, 1],
+    ]);
 
     const binary = new nn.Sequential(new nn.Linear(1, 1), new nn.Sigmoid());
     binary.loadStateDict({ "0.weight": tensor([[1]]), "0.bias": tensor([0]) });
     const t2 = new Trainer(binary, new nn.BCELoss(), new optim.SGD(binary.parameters(), { lr: 0.1 }));
-    expect(t2.correct(tensor([[1], [-1], [2]]), tensor([1, 1, 0], { dtype: "int32" })).tolist()).toEqual([[0, 1], [1, 2]]);
+    expect(t2.correct(tensor([[1], [-1], [2]]), tensor([1, 1, 0], { dtype: "int32" })).tolist()).toEqual([
+      [0, 1],
+      [1, 2],
+    ]);
   });
 
   it("ReduceLROnPlateau without a validation loader, and a scheduler of another optimizer, are errors", () => {
@@ -162,24 +223,45 @@ describeEachBackend("Trainer", (backend) => {
     trainer.setLrScheduler(new ReduceLROnPlateau(optimizer));
     expect(() => trainer.train(1, { progress: false })).toThrow(/needs a validation loss/);
     const other = new optim.SGD(cnn2().parameters(), { lr: 0.1, momentum: 0.9 });
-    expect(() => trainer.setLrScheduler(new CyclicLR(other, { baseLr: 0.01, maxLr: 0.1 }))).toThrow(/different optimizer/);
+    expect(() => trainer.setLrScheduler(new CyclicLR(other, { baseLr: 0.01, maxLr: 0.1 }))).toThrow(
+      /different optimizer/,
+    );
   });
 
   it("the LR range test refuses an optimizer with a scheduler, stops on divergence, and can use a validation loader", () => {
     const model = cnn2();
     const optimizer = new optim.SGD(model.parameters(), { lr: 1e-3 });
     new StepLR(optimizer, { stepSize: 1 });
-    expect(() => lrRangeTest({ model, lossFn: new nn.CrossEntropyLoss(), optimizer, loader: loaders().train, endLr: 1 })).toThrow(/already has a learning-rate scheduler/);
+    expect(() =>
+      lrRangeTest({ model, lossFn: new nn.CrossEntropyLoss(), optimizer, loader: loaders().train, endLr: 1 }),
+    ).toThrow(/already has a learning-rate scheduler/);
 
     const fresh = cnn2();
     const sgd = new optim.SGD(fresh.parameters(), { lr: 1e-2 });
-    const diverging = lrRangeTest({ model: fresh, lossFn: new nn.CrossEntropyLoss(), optimizer: sgd, loader: loaders().train, endLr: 1e4, numIter: 60, divergeTh: 3 });
+    const diverging = lrRangeTest({
+      model: fresh,
+      lossFn: new nn.CrossEntropyLoss(),
+      optimizer: sgd,
+      loader: loaders().train,
+      endLr: 1e4,
+      numIter: 60,
+      divergeTh: 3,
+    });
     expect(diverging.diverged).toBe(true);
     expect(diverging.loss.length).toBeLessThan(60);
     const last = diverging.loss[diverging.loss.length - 1];
     expect(last > 3 * Math.min(...diverging.loss) || Number.isNaN(last)).toBe(true);
 
-    const withVal = lrRangeTest({ model: fresh, lossFn: new nn.CrossEntropyLoss(), optimizer: sgd, loader: loaders().train, valLoader: loaders().val, endLr: 0.1, numIter: 5, alpha: 1 });
+    const withVal = lrRangeTest({
+      model: fresh,
+      lossFn: new nn.CrossEntropyLoss(),
+      optimizer: sgd,
+      loader: loaders().train,
+      valLoader: loaders().val,
+      endLr: 0.1,
+      numIter: 5,
+      alpha: 1,
+    });
     expect(withVal.loss.length).toBe(5);
     expect(withVal.lr[0]).toBe(1e-2);
     expect(sgd.paramGroups[0].lr).toBe(1e-2);
@@ -204,7 +286,9 @@ describeEachBackend("Trainer", (backend) => {
 
 it("suggestions: steepest descent (NumPy's gradient) and fastai's valley", () => {
   const lrs = Array.from({ length: 30 }, (_, i) => 10 ** (-4 + i / 10));
-  const losses = lrs.map((_, i) => (i < 20 ? 2 - 0.05 * i - (i > 12 && i < 16 ? 0.1 * (i - 12) : 0) : 1 + (i - 20) * 0.3));
+  const losses = lrs.map((_, i) =>
+    i < 20 ? 2 - 0.05 * i - (i > 12 && i < 16 ? 0.1 * (i - 12) : 0) : 1 + (i - 20) * 0.3,
+  );
   const steepest = steepestSuggestion(lrs, losses)!;
   // slopes of a decreasing run are most negative where the extra drop is: around i = 13..15
   expect(steepest.rule).toBe("steepest");

@@ -22,7 +22,10 @@ function noisySeries(count: number): number[] {
 function trainingGradients(steps: number): number[] {
   manualSeed(42);
   const x = rand([100]);
-  const y = x.mul(2).add(1).add(randn([100]).mul(0.1));
+  const y = x
+    .mul(2)
+    .add(1)
+    .add(randn([100]).mul(0.1));
   const b = tensor([0], { requiresGrad: true });
   const w = tensor([0], { requiresGrad: true });
   const optimizer = new optim.Adam([b, w], { lr: 0.1 });
@@ -31,7 +34,11 @@ function trainingGradients(steps: number): number[] {
   for (let step = 0, at = 0; step < steps; step++, at += 16) {
     if (at + 16 > 100) [order, at] = [randperm(100).toArray(), 0];
     const batch = tensor(Array.from(order.slice(at, at + 16)), { dtype: "int32" });
-    const loss = b.add(w.mul(x.index(batch))).sub(y.index(batch)).pow(2).mean();
+    const loss = b
+      .add(w.mul(x.index(batch)))
+      .sub(y.index(batch))
+      .pow(2)
+      .mean();
     loss.backward();
     gradients.push(w.grad!.item());
     optimizer.step();
@@ -61,16 +68,30 @@ export function renderEwma(root: HTMLElement, settings: Settings, save: () => vo
   figures.append(averages, note, adapted);
   const body = box("panel-body");
   body.append(form, figures);
-  root.replaceChildren(paragraph("An EWMA weighs the newest value by α and everything before by 1 − α; its <em>period</em> 2/α − 1 is the window of the simple moving average it resembles. Adam keeps two EWMAs of the gradients, with α = 1 − β₁ and α = 1 − β₂."), body);
+  root.replaceChildren(
+    paragraph(
+      "An EWMA weighs the newest value by α and everything before by 1 − α; its <em>period</em> 2/α − 1 is the window of the simple moving average it resembles. Adam keeps two EWMAs of the gradients, with α = 1 − β₁ and α = 1 − β₂.",
+    ),
+    body,
+  );
 
   function draw(): void {
     const o = valuesOf(CONTROLS, settings);
     setSvg(averages, plot.plotEwma(series, o.period, { width: 640, height: 340 }));
     const alpha1 = 1 - o.beta1;
     const alpha2 = 1 - o.beta2;
-    note.textContent = `β₁ = ${o.beta1}: α = ${alpha1.toPrecision(3)}, period ${alpha1 > 0 ? ewma.periodFromAlpha(alpha1).toPrecision(4) : "∞"}. ` +
+    note.textContent =
+      `β₁ = ${o.beta1}: α = ${alpha1.toPrecision(3)}, period ${alpha1 > 0 ? ewma.periodFromAlpha(alpha1).toPrecision(4) : "∞"}. ` +
       `β₂ = ${o.beta2}: α = ${alpha2.toPrecision(3)}, period ${alpha2 > 0 ? ewma.periodFromAlpha(alpha2).toPrecision(4) : "∞"}.`;
-    setSvg(adapted, plot.plotAdaptedGradients(trainingGradients(o.steps), { betas: [o.beta1, o.beta2], eps: o.eps, panelWidth: 320, panelHeight: 300 }));
+    setSvg(
+      adapted,
+      plot.plotAdaptedGradients(trainingGradients(o.steps), {
+        betas: [o.beta1, o.beta2],
+        eps: o.eps,
+        panelWidth: 320,
+        panelHeight: 300,
+      }),
+    );
   }
   draw();
 }

@@ -33,7 +33,12 @@ function suggestionsOf(done: Extract<WorkerMessage, { kind: "range-done" }>): Su
   return found;
 }
 
-export function renderLrRange(root: HTMLElement, settings: Settings, save: () => void, backend: BackendName = getBackend()): void {
+export function renderLrRange(
+  root: HTMLElement,
+  settings: Settings,
+  save: () => void,
+  backend: BackendName = getBackend(),
+): void {
   const form = controlPanel(CONTROLS, settings, save);
   const run = button("Run the LR range test", "run-range-test");
   const status = paragraph("");
@@ -46,7 +51,12 @@ export function renderLrRange(root: HTMLElement, settings: Settings, save: () =>
   figures.append(status, chart, trainButtons, compare);
   const body = box("panel-body");
   body.append(form, figures);
-  root.replaceChildren(paragraph("Which learning rate? Try them all, one mini-batch each, from tiny to too large, and watch the loss: it stays flat while the rate is too small, falls, then explodes. The chapter picks a rate where it falls fastest (<em>steepest</em>); fastai's <em>valley</em> and the old <em>min/10</em> rule are marked too. Then see what each actually does."), body);
+  root.replaceChildren(
+    paragraph(
+      "Which learning rate? Try them all, one mini-batch each, from tiny to too large, and watch the loss: it stays flat while the rate is too small, falls, then explodes. The chapter picks a rate where it falls fastest (<em>steepest</em>); fastai's <em>valley</em> and the old <em>min/10</em> rule are marked too. Then see what each actually does.",
+    ),
+    body,
+  );
 
   let worker: Worker | null = null;
   run.addEventListener("click", () => {
@@ -57,61 +67,128 @@ export function renderLrRange(root: HTMLElement, settings: Settings, save: () =>
     status.textContent = "starting the worker…";
     trainButtons.replaceChildren();
     compare.replaceChildren();
-    worker = startJob({ kind: "range-test", backend, ...data, startLr: 1e-4, endLr: o.endLr, numIter: o.numIter }, (message) => {
-      if (message.kind === "started") status.textContent = `running in a worker on the ${message.backend} backend…`;
-      if (message.kind === "range-point") {
-        points.lr.push(message.lr);
-        points.loss.push(message.loss);
-        status.textContent = `mini-batch ${points.lr.length} of ${o.numIter}: lr ${show(message.lr)}, loss ${message.loss.toFixed(3)}`;
-        setSvg(chart, plot.lineChart([{ name: "mini-batch loss", x: points.lr, y: points.loss, line: false, markers: true, color: "#7f7f7f" }], { title: "LR range test (running)", xLabel: "Learning rate", yLabel: "Loss", xScale: "log" }));
-      }
-      if (message.kind === "range-done") {
-        worker?.terminate();
-        const suggestions = suggestionsOf(message);
-        status.textContent = `done: ${suggestions.map((s) => `${s.rule} ${show(s.lr)}`).join(", ")}`;
-        setSvg(chart, plot.lineChart(
-          [
-            { name: "mini-batch loss", x: points.lr, y: points.loss, line: false, markers: true, color: "#c7c7c7" },
-            { name: "smoothed loss", x: message.lr, y: message.loss, color: "#1f77b4" },
-          ],
-          {
-            title: "LR range test",
-            xLabel: "Learning rate",
-            yLabel: "Loss",
-            xScale: "log",
-            yLim: [Math.min(...message.loss) * 0.95, Math.min(Math.max(...points.loss), message.loss[0] * 1.6)],
-            markers: suggestions.map((s) => ({ kind: "vline" as const, x: s.lr, label: `${s.rule}: ${show(s.lr)}`, color: s.color, style: "dashed" as const, className: "suggestion", data: { rule: s.rule } })),
-          },
-        ));
-        trainButtons.replaceChildren(button(`Train with each suggestion (${o.epochs} epoch${o.epochs === 1 ? "" : "s"})`, "train-suggestions"));
-        trainButtons.firstElementChild!.addEventListener("click", () => trainEach(suggestions, o.epochs, data, compare, backend));
-      }
-      if (message.kind === "error") status.textContent = `error: ${message.message}`;
-    });
+    worker = startJob(
+      { kind: "range-test", backend, ...data, startLr: 1e-4, endLr: o.endLr, numIter: o.numIter },
+      (message) => {
+        if (message.kind === "started") status.textContent = `running in a worker on the ${message.backend} backend…`;
+        if (message.kind === "range-point") {
+          points.lr.push(message.lr);
+          points.loss.push(message.loss);
+          status.textContent = `mini-batch ${points.lr.length} of ${o.numIter}: lr ${show(message.lr)}, loss ${message.loss.toFixed(3)}`;
+          setSvg(
+            chart,
+            plot.lineChart(
+              [{ name: "mini-batch loss", x: points.lr, y: points.loss, line: false, markers: true, color: "#7f7f7f" }],
+              { title: "LR range test (running)", xLabel: "Learning rate", yLabel: "Loss", xScale: "log" },
+            ),
+          );
+        }
+        if (message.kind === "range-done") {
+          worker?.terminate();
+          const suggestions = suggestionsOf(message);
+          status.textContent = `done: ${suggestions.map((s) => `${s.rule} ${show(s.lr)}`).join(", ")}`;
+          setSvg(
+            chart,
+            plot.lineChart(
+              [
+                { name: "mini-batch loss", x: points.lr, y: points.loss, line: false, markers: true, color: "#c7c7c7" },
+                { name: "smoothed loss", x: message.lr, y: message.loss, color: "#1f77b4" },
+              ],
+              {
+                title: "LR range test",
+                xLabel: "Learning rate",
+                yLabel: "Loss",
+                xScale: "log",
+                yLim: [Math.min(...message.loss) * 0.95, Math.min(Math.max(...points.loss), message.loss[0] * 1.6)],
+                markers: suggestions.map((s) => ({
+                  kind: "vline" as const,
+                  x: s.lr,
+                  label: `${s.rule}: ${show(s.lr)}`,
+                  color: s.color,
+                  style: "dashed" as const,
+                  className: "suggestion",
+                  data: { rule: s.rule },
+                })),
+              },
+            ),
+          );
+          trainButtons.replaceChildren(
+            button(`Train with each suggestion (${o.epochs} epoch${o.epochs === 1 ? "" : "s"})`, "train-suggestions"),
+          );
+          trainButtons.firstElementChild!.addEventListener("click", () =>
+            trainEach(suggestions, o.epochs, data, compare, backend),
+          );
+        }
+        if (message.kind === "error") status.textContent = `error: ${message.message}`;
+      },
+    );
   });
 }
 
 /** Trains CNN2 once per suggestion, in parallel workers, and draws the validation curves together. */
-function trainEach(suggestions: Suggestion[], epochs: number, data: DataOptions, target: HTMLElement, backend: BackendName): void {
+function trainEach(
+  suggestions: Suggestion[],
+  epochs: number,
+  data: DataOptions,
+  target: HTMLElement,
+  backend: BackendName,
+): void {
   const curves = suggestions.map((s) => ({ ...s, valLoss: [] as number[], accuracy: [] as number[] }));
   const draw = () =>
-    setSvg(target, plot.subplots(
-      [
-        (area) => plot.drawLineChart(curves.map((c) => ({ name: `${c.rule} (${show(c.lr)})`, x: c.valLoss.map((_, i) => i + 1), y: c.valLoss, color: c.color, markers: true })), { title: "Validation loss", xLabel: "Epoch", xIntegerTicks: true }, area),
-        (area) => plot.drawLineChart(curves.map((c) => ({ name: `${c.rule} (${show(c.lr)})`, x: c.accuracy.map((_, i) => i + 1), y: c.accuracy, color: c.color, markers: true })), { title: "Validation accuracy", xLabel: "Epoch", xIntegerTicks: true, yLim: [0, 1] }, area),
-      ],
-      { title: "Training with each suggestion (SGD + Nesterov, constant rate)", panelWidth: 400, panelHeight: 300 },
-    ));
+    setSvg(
+      target,
+      plot.subplots(
+        [
+          (area) =>
+            plot.drawLineChart(
+              curves.map((c) => ({
+                name: `${c.rule} (${show(c.lr)})`,
+                x: c.valLoss.map((_, i) => i + 1),
+                y: c.valLoss,
+                color: c.color,
+                markers: true,
+              })),
+              { title: "Validation loss", xLabel: "Epoch", xIntegerTicks: true },
+              area,
+            ),
+          (area) =>
+            plot.drawLineChart(
+              curves.map((c) => ({
+                name: `${c.rule} (${show(c.lr)})`,
+                x: c.accuracy.map((_, i) => i + 1),
+                y: c.accuracy,
+                color: c.color,
+                markers: true,
+              })),
+              { title: "Validation accuracy", xLabel: "Epoch", xIntegerTicks: true, yLim: [0, 1] },
+              area,
+            ),
+        ],
+        { title: "Training with each suggestion (SGD + Nesterov, constant rate)", panelWidth: 400, panelHeight: 300 },
+      ),
+    );
   draw();
   for (const curve of curves) {
-    const worker = startJob({ kind: "train", backend, ...data, epochs, lr: curve.lr, optimizer: "SGD + Nesterov", scheduler: "none", dropout: 0.3 }, (message) => {
-      if (message.kind === "epoch") {
-        curve.valLoss.push(message.valLoss);
-        curve.accuracy.push(message.accuracy);
-        draw();
-      }
-      if (message.kind === "train-done" || message.kind === "error") worker.terminate();
-    });
+    const worker = startJob(
+      {
+        kind: "train",
+        backend,
+        ...data,
+        epochs,
+        lr: curve.lr,
+        optimizer: "SGD + Nesterov",
+        scheduler: "none",
+        dropout: 0.3,
+      },
+      (message) => {
+        if (message.kind === "epoch") {
+          curve.valLoss.push(message.valLoss);
+          curve.accuracy.push(message.accuracy);
+          draw();
+        }
+        if (message.kind === "train-done" || message.kind === "error") worker.terminate();
+      },
+    );
   }
 }
 

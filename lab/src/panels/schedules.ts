@@ -20,13 +20,24 @@ interface SchedulerEntry {
   code?(o: Record<string, any>): { pytorch: string; gradstep: string };
 }
 
-const num = (key: string, label: string, value: number, step = 1, min?: number): Control => ({ kind: "number", key, label, value, step, min });
+const num = (key: string, label: string, value: number, step = 1, min?: number): Control => ({
+  kind: "number",
+  key,
+  label,
+  value,
+  step,
+  min,
+});
 const momentumControls: Control[] = [
   { kind: "checkbox", key: "cycleMomentum", label: "cycle momentum", value: true },
   num("baseMomentum", "base momentum", 0.85, 0.01),
   num("maxMomentum", "max momentum", 0.95, 0.01),
 ];
-const momentumOptions = (o: Record<string, any>) => ({ cycleMomentum: o.cycleMomentum, baseMomentum: o.baseMomentum, maxMomentum: o.maxMomentum });
+const momentumOptions = (o: Record<string, any>) => ({
+  cycleMomentum: o.cycleMomentum,
+  baseMomentum: o.baseMomentum,
+  maxMomentum: o.maxMomentum,
+});
 
 /**
  * The validation loss that ReduceLROnPlateau watches: it falls towards `floor`, stops improving
@@ -47,7 +58,11 @@ const SCHEDULERS: Record<string, SchedulerEntry> = {
     make: (opt, o) => new lrScheduler.StepLR(opt, { stepSize: o.stepSize, gamma: o.gamma }),
   },
   MultiStepLR: {
-    controls: [num("milestone1", "first milestone", 40, 1, 1), num("milestone2", "second milestone", 70, 1, 1), num("gamma", "gamma", 0.1, 0.05)],
+    controls: [
+      num("milestone1", "first milestone", 40, 1, 1),
+      num("milestone2", "second milestone", 70, 1, 1),
+      num("gamma", "gamma", 0.1, 0.05),
+    ],
     options: (o) => ({ milestones: [o.milestone1, o.milestone2], gamma: o.gamma }),
     make: (opt, o) => new lrScheduler.MultiStepLR(opt, { milestones: [o.milestone1, o.milestone2], gamma: o.gamma }),
   },
@@ -57,9 +72,14 @@ const SCHEDULERS: Record<string, SchedulerEntry> = {
     make: (opt, o) => new lrScheduler.ConstantLR(opt, { factor: o.factor, totalIters: o.totalIters }),
   },
   LinearLR: {
-    controls: [num("startFactor", "start factor", 0.1, 0.05), num("endFactor", "end factor", 1, 0.05), num("totalIters", "total iters", 30, 1, 0)],
+    controls: [
+      num("startFactor", "start factor", 0.1, 0.05),
+      num("endFactor", "end factor", 1, 0.05),
+      num("totalIters", "total iters", 30, 1, 0),
+    ],
     options: (o) => ({ startFactor: o.startFactor, endFactor: o.endFactor, totalIters: o.totalIters }),
-    make: (opt, o) => new lrScheduler.LinearLR(opt, { startFactor: o.startFactor, endFactor: o.endFactor, totalIters: o.totalIters }),
+    make: (opt, o) =>
+      new lrScheduler.LinearLR(opt, { startFactor: o.startFactor, endFactor: o.endFactor, totalIters: o.totalIters }),
   },
   ExponentialLR: {
     controls: [num("gamma", "gamma", 0.97, 0.01)],
@@ -83,49 +103,98 @@ const SCHEDULERS: Record<string, SchedulerEntry> = {
   },
   CyclicLR: {
     controls: [
-      num("baseLr", "base lr", 0.01, 0.005), num("maxLr", "max lr", 0.1, 0.01),
-      num("stepSizeUp", "step size up", 10, 1, 1), num("stepSizeDown", "step size down", 10, 1, 1),
-      { kind: "select", key: "mode", label: "mode", options: ["triangular", "triangular2", "exp_range"], value: "triangular2" },
+      num("baseLr", "base lr", 0.01, 0.005),
+      num("maxLr", "max lr", 0.1, 0.01),
+      num("stepSizeUp", "step size up", 10, 1, 1),
+      num("stepSizeDown", "step size down", 10, 1, 1),
+      {
+        kind: "select",
+        key: "mode",
+        label: "mode",
+        options: ["triangular", "triangular2", "exp_range"],
+        value: "triangular2",
+      },
       num("gamma", "gamma (exp_range)", 0.99, 0.005),
       ...momentumControls,
     ],
-    options: (o) => ({ baseLr: o.baseLr, maxLr: o.maxLr, stepSizeUp: o.stepSizeUp, stepSizeDown: o.stepSizeDown, mode: o.mode, gamma: o.gamma, ...momentumOptions(o) }),
+    options: (o) => ({
+      baseLr: o.baseLr,
+      maxLr: o.maxLr,
+      stepSizeUp: o.stepSizeUp,
+      stepSizeDown: o.stepSizeDown,
+      mode: o.mode,
+      gamma: o.gamma,
+      ...momentumOptions(o),
+    }),
     make: (opt, o) => new lrScheduler.CyclicLR(opt, SCHEDULERS.CyclicLR.options(o) as any),
   },
   OneCycleLR: {
     controls: [
-      num("maxLr", "max lr", 0.1, 0.01), num("pctStart", "pct start", 0.3, 0.05),
+      num("maxLr", "max lr", 0.1, 0.01),
+      num("pctStart", "pct start", 0.3, 0.05),
       { kind: "select", key: "annealStrategy", label: "anneal", options: ["cos", "linear"], value: "cos" },
       { kind: "checkbox", key: "threePhase", label: "three phases", value: false },
-      num("divFactor", "div factor", 25, 1), num("finalDivFactor", "final div factor", 10000, 100),
+      num("divFactor", "div factor", 25, 1),
+      num("finalDivFactor", "final div factor", 10000, 100),
       ...momentumControls,
     ],
-    options: (o) => ({ maxLr: o.maxLr, totalSteps: o.steps, pctStart: o.pctStart, annealStrategy: o.annealStrategy, threePhase: o.threePhase, divFactor: o.divFactor, finalDivFactor: o.finalDivFactor, ...momentumOptions(o) }),
+    options: (o) => ({
+      maxLr: o.maxLr,
+      totalSteps: o.steps,
+      pctStart: o.pctStart,
+      annealStrategy: o.annealStrategy,
+      threePhase: o.threePhase,
+      divFactor: o.divFactor,
+      finalDivFactor: o.finalDivFactor,
+      ...momentumOptions(o),
+    }),
     make: (opt, o) => new lrScheduler.OneCycleLR(opt, SCHEDULERS.OneCycleLR.options(o) as any),
   },
   ReduceLROnPlateau: {
     controls: [
-      num("factor", "factor", 0.5, 0.05), num("patience", "patience", 5, 1, 0), num("threshold", "threshold", 0.0001, 0.0001),
-      num("cooldown", "cooldown", 0, 1, 0), num("minLr", "min lr", 0.001, 0.001),
+      num("factor", "factor", 0.5, 0.05),
+      num("patience", "patience", 5, 1, 0),
+      num("threshold", "threshold", 0.0001, 0.0001),
+      num("cooldown", "cooldown", 0, 1, 0),
+      num("minLr", "min lr", 0.001, 0.001),
       { kind: "range", key: "plateauAt", label: "loss stops improving at step", min: 0, max: 100, step: 1, value: 30 },
       { kind: "range", key: "decay", label: "loss decay (steps)", min: 1, max: 50, step: 1, value: 10 },
       { kind: "range", key: "floor", label: "loss floor", min: 0, max: 0.9, step: 0.05, value: 0.3 },
       { kind: "range", key: "noise", label: "loss noise", min: 0, max: 0.2, step: 0.005, value: 0.02 },
     ],
-    options: (o) => ({ mode: "min", factor: o.factor, patience: o.patience, threshold: o.threshold, cooldown: o.cooldown, minLr: o.minLr }),
+    options: (o) => ({
+      mode: "min",
+      factor: o.factor,
+      patience: o.patience,
+      threshold: o.threshold,
+      cooldown: o.cooldown,
+      minLr: o.minLr,
+    }),
     make(opt, o) {
       // a SchedulerLike that feeds the shaped loss to step(metric), one value per step
       const scheduler = new lrScheduler.ReduceLROnPlateau(opt, SCHEDULERS.ReduceLROnPlateau.options(o) as any);
       const losses = shapedLoss(o.steps, o);
       let t = 0;
-      return { optimizer: opt, getLastLr: () => opt.paramGroups.map((g) => g.lr), step: () => scheduler.step(losses[t++]) };
+      return {
+        optimizer: opt,
+        getLastLr: () => opt.paramGroups.map((g) => g.lr),
+        step: () => scheduler.step(losses[t++]),
+      };
     },
   },
   SequentialLR: {
-    controls: [num("milestone", "warm-up steps (milestone)", 10, 1, 1), num("startFactor", "warm-up start factor", 0.1, 0.05), num("etaMin", "cosine eta_min", 0.001, 0.001)],
+    controls: [
+      num("milestone", "warm-up steps (milestone)", 10, 1, 1),
+      num("startFactor", "warm-up start factor", 0.1, 0.05),
+      num("etaMin", "cosine eta_min", 0.001, 0.001),
+    ],
     options: () => ({}),
     make(opt, o) {
-      const warmUp = new lrScheduler.LinearLR(opt, { startFactor: o.startFactor, endFactor: 1, totalIters: o.milestone });
+      const warmUp = new lrScheduler.LinearLR(opt, {
+        startFactor: o.startFactor,
+        endFactor: 1,
+        totalIters: o.milestone,
+      });
       const cosine = new lrScheduler.CosineAnnealingLR(opt, { TMax: o.steps - o.milestone, etaMin: o.etaMin });
       return new lrScheduler.SequentialLR(opt, { schedulers: [warmUp, cosine], milestones: [o.milestone] });
     },
@@ -157,9 +226,17 @@ const scheduler = new optim.lrScheduler.SequentialLR(optimizer, { schedulers: [w
     }),
   },
   ChainedScheduler: {
-    controls: [num("factor", "ConstantLR factor", 0.5, 0.05), num("totalIters", "ConstantLR total iters", 10, 1, 0), num("gamma", "ExponentialLR gamma", 0.97, 0.01)],
+    controls: [
+      num("factor", "ConstantLR factor", 0.5, 0.05),
+      num("totalIters", "ConstantLR total iters", 10, 1, 0),
+      num("gamma", "ExponentialLR gamma", 0.97, 0.01),
+    ],
     options: () => ({}),
-    make: (opt, o) => new lrScheduler.ChainedScheduler([new lrScheduler.ConstantLR(opt, { factor: o.factor, totalIters: o.totalIters }), new lrScheduler.ExponentialLR(opt, { gamma: o.gamma })]),
+    make: (opt, o) =>
+      new lrScheduler.ChainedScheduler([
+        new lrScheduler.ConstantLR(opt, { factor: o.factor, totalIters: o.totalIters }),
+        new lrScheduler.ExponentialLR(opt, { gamma: o.gamma }),
+      ]),
     code: (o) => ({
       pytorch: `scheduler = optim.lr_scheduler.ChainedScheduler([
     optim.lr_scheduler.ConstantLR(optimizer, factor=${o.factor}, total_iters=${o.totalIters}),
@@ -186,12 +263,20 @@ function python(value: unknown): string {
   return String(value);
 }
 
-function printedCode(name: string, entry: SchedulerEntry, o: Record<string, any>): { pytorch: string; gradstep: string } {
+function printedCode(
+  name: string,
+  entry: SchedulerEntry,
+  o: Record<string, any>,
+): { pytorch: string; gradstep: string } {
   if (entry.code) return entry.code(o);
   const options = entry.options(o);
   return {
-    pytorch: `scheduler = optim.lr_scheduler.${name}(optimizer, ${Object.entries(options).map(([k, v]) => `${snakeCase(k)}=${python(v)}`).join(", ")})`,
-    gradstep: `const scheduler = new optim.lrScheduler.${name}(optimizer, { ${Object.entries(options).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(", ")} });`,
+    pytorch: `scheduler = optim.lr_scheduler.${name}(optimizer, ${Object.entries(options)
+      .map(([k, v]) => `${snakeCase(k)}=${python(v)}`)
+      .join(", ")})`,
+    gradstep: `const scheduler = new optim.lrScheduler.${name}(optimizer, { ${Object.entries(options)
+      .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
+      .join(", ")} });`,
   };
 }
 
@@ -217,7 +302,12 @@ export function renderSchedules(root: HTMLElement, settings: Settings, save: () 
   const figures = box("figures");
   figures.append(figure, lossFigure, code);
   body.append(form, figures);
-  root.replaceChildren(paragraph("Pick a scheduler and set its options; the curve shows the learning rate the optimizer (SGD with momentum 0.9) gets at each call of <code>scheduler.step()</code>. The cyclic schedulers move the momentum the opposite way."), body);
+  root.replaceChildren(
+    paragraph(
+      "Pick a scheduler and set its options; the curve shows the learning rate the optimizer (SGD with momentum 0.9) gets at each call of <code>scheduler.step()</code>. The cyclic schedulers move the momentum the opposite way.",
+    ),
+    body,
+  );
 
   function draw(): void {
     const o = valuesOf(controls, settings);
@@ -231,12 +321,28 @@ export function renderSchedules(root: HTMLElement, settings: Settings, save: () 
     }
     setSvg(figure, svg);
     if (name === "ReduceLROnPlateau") {
-      setSvg(lossFigure, plot.lineChart([{ name: "validation loss fed to step(metric)", y: shapedLoss(o.steps, o), color: "#d62728" }], { title: "The loss it watches", xLabel: "Step", yLabel: "Loss", width: 460, height: 300, legend: "upper right" }));
+      setSvg(
+        lossFigure,
+        plot.lineChart([{ name: "validation loss fed to step(metric)", y: shapedLoss(o.steps, o), color: "#d62728" }], {
+          title: "The loss it watches",
+          xLabel: "Step",
+          yLabel: "Loss",
+          width: 460,
+          height: 300,
+          legend: "upper right",
+        }),
+      );
     } else lossFigure.replaceChildren();
     const printed = printedCode(name, entry, o);
     code.replaceChildren(
-      codeBlock(`# PyTorch\noptimizer = optim.SGD(model.parameters(), lr=${o.lr}, momentum=0.9)\n${printed.pytorch}`, "code pytorch"),
-      codeBlock(`// gradstep\nconst optimizer = new optim.SGD(model.parameters(), { lr: ${o.lr}, momentum: 0.9 });\n${printed.gradstep}`, "code gradstep"),
+      codeBlock(
+        `# PyTorch\noptimizer = optim.SGD(model.parameters(), lr=${o.lr}, momentum=0.9)\n${printed.pytorch}`,
+        "code pytorch",
+      ),
+      codeBlock(
+        `// gradstep\nconst optimizer = new optim.SGD(model.parameters(), { lr: ${o.lr}, momentum: 0.9 });\n${printed.gradstep}`,
+        "code gradstep",
+      ),
     );
   }
   draw();

@@ -12,15 +12,32 @@ import type { Settings } from "../state.js";
 
 const CONTROLS: Control[] = [
   { kind: "range", key: "dropout", label: "dropout p", min: 0, max: 0.9, step: 0.05, value: 0.3 },
-  { kind: "select", key: "optimizer", label: "optimizer", options: ["SGD + Nesterov", "SGD", "Adam"], value: "SGD + Nesterov" },
+  {
+    kind: "select",
+    key: "optimizer",
+    label: "optimizer",
+    options: ["SGD + Nesterov", "SGD", "Adam"],
+    value: "SGD + Nesterov",
+  },
   { kind: "range", key: "lr", label: "lr", min: -4, max: 0, step: 0.1, value: 0.03, log: true },
-  { kind: "select", key: "scheduler", label: "scheduler", options: ["CyclicLR", "none", "StepLR", "OneCycleLR"], value: "CyclicLR" },
+  {
+    kind: "select",
+    key: "scheduler",
+    label: "scheduler",
+    options: ["CyclicLR", "none", "StepLR", "OneCycleLR"],
+    value: "CyclicLR",
+  },
   { kind: "number", key: "epochs", label: "epochs", value: 6, step: 1, min: 1 },
   { kind: "number", key: "trainSize", label: "training images", value: 960, step: 48, min: 48 },
   { kind: "number", key: "valSize", label: "validation images", value: 180, step: 6, min: 6 },
 ];
 
-export function renderTraining(root: HTMLElement, settings: Settings, save: () => void, backend: BackendName = getBackend()): void {
+export function renderTraining(
+  root: HTMLElement,
+  settings: Settings,
+  save: () => void,
+  backend: BackendName = getBackend(),
+): void {
   const form = controlPanel(CONTROLS, settings, save);
   const start = button("Train", "start-training");
   const stop = button("Stop", "stop-training");
@@ -38,7 +55,12 @@ export function renderTraining(root: HTMLElement, settings: Settings, save: () =
   figures.append(status, curves, filters, predictions);
   const body = box("panel-body");
   body.append(form, figures);
-  root.replaceChildren(paragraph("The chapter's CNN2 (two 3×3 convolutions with max pooling, then two linear layers with dropout between) learns to tell rock, paper and scissors apart. Training runs in a Web Worker; each epoch redraws everything."), body);
+  root.replaceChildren(
+    paragraph(
+      "The chapter's CNN2 (two 3×3 convolutions with max pooling, then two linear layers with dropout between) learns to tell rock, paper and scissors apart. Training runs in a Web Worker; each epoch redraws everything.",
+    ),
+    body,
+  );
 
   let worker: Worker | null = null;
   stop.addEventListener("click", () => {
@@ -49,7 +71,19 @@ export function renderTraining(root: HTMLElement, settings: Settings, save: () =
   start.addEventListener("click", () => {
     worker?.terminate();
     const o = valuesOf(CONTROLS, settings);
-    const job: TrainJob = { kind: "train", backend, epochs: o.epochs, lr: o.lr, optimizer: o.optimizer, scheduler: o.scheduler, dropout: o.dropout, trainSize: o.trainSize, valSize: o.valSize, batchSize: 16, seed: 42 };
+    const job: TrainJob = {
+      kind: "train",
+      backend,
+      epochs: o.epochs,
+      lr: o.lr,
+      optimizer: o.optimizer,
+      scheduler: o.scheduler,
+      dropout: o.dropout,
+      trainSize: o.trainSize,
+      valSize: o.valSize,
+      batchSize: 16,
+      seed: 42,
+    };
     const history = { loss: [] as number[], valLoss: [] as number[], accuracy: [] as number[] };
     download.hidden = true;
     status.textContent = "starting the worker…";
@@ -80,13 +114,29 @@ export function renderTraining(root: HTMLElement, settings: Settings, save: () =
 
 function drawCurves(target: HTMLElement, history: { loss: number[]; valLoss: number[]; accuracy: number[] }): void {
   const epochs = history.loss.map((_, i) => i + 1);
-  setSvg(target, plot.subplots(
-    [
-      (area) => plot.drawLineChart([{ name: "Training Loss", x: epochs, y: history.loss, markers: true }, { name: "Validation Loss", x: epochs, y: history.valLoss, markers: true, color: "#ff7f0e" }], { title: "Loss", xLabel: "Epoch", xIntegerTicks: true }, area),
-      (area) => plot.drawLineChart([{ name: "accuracy", x: epochs, y: history.accuracy, markers: true, color: "#2ca02c" }], { title: "Validation accuracy", xLabel: "Epoch", xIntegerTicks: true, yLim: [0, 1] }, area),
-    ],
-    { panelWidth: 380, panelHeight: 280 },
-  ));
+  setSvg(
+    target,
+    plot.subplots(
+      [
+        (area) =>
+          plot.drawLineChart(
+            [
+              { name: "Training Loss", x: epochs, y: history.loss, markers: true },
+              { name: "Validation Loss", x: epochs, y: history.valLoss, markers: true, color: "#ff7f0e" },
+            ],
+            { title: "Loss", xLabel: "Epoch", xIntegerTicks: true },
+            area,
+          ),
+        (area) =>
+          plot.drawLineChart(
+            [{ name: "accuracy", x: epochs, y: history.accuracy, markers: true, color: "#2ca02c" }],
+            { title: "Validation accuracy", xLabel: "Epoch", xIntegerTicks: true, yLim: [0, 1] },
+            area,
+          ),
+      ],
+      { panelWidth: 380, panelHeight: 280 },
+    ),
+  );
 }
 
 /** A few validation images (channel mean) labelled "predicted (actual)". */

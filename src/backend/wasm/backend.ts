@@ -17,7 +17,16 @@
  */
 import { type DType, normalized, roundToDType, storageDType, type TypedArray } from "../../dtype.js";
 import type {
-  AdamStepScalars, Backend, BinaryOp, MemoryStats, ReduceOp, RmspropStepScalars, SgdStepScalars, Storage, UnaryOp, Window2d,
+  AdamStepScalars,
+  Backend,
+  BinaryOp,
+  MemoryStats,
+  ReduceOp,
+  RmspropStepScalars,
+  SgdStepScalars,
+  Storage,
+  UnaryOp,
+  Window2d,
 } from "../backend.js";
 import type { DtypeSuffix, KernelExports, Pointer } from "./exports.js";
 import { instantiateKernels, type LoadOptions } from "./load.js";
@@ -38,7 +47,19 @@ const SUFFIX: Record<DType, DtypeSuffix> = { float32: "f32", float64: "f64", int
 
 const UNARY_OPS: readonly UnaryOp[] = ["neg", "abs", "sign", "exp", "log", "sqrt", "tanh", "sigmoid", "relu"];
 const BINARY_OPS: readonly BinaryOp[] = [
-  "add", "sub", "mul", "div", "pow", "maximum", "minimum", "eq", "ne", "lt", "le", "gt", "ge",
+  "add",
+  "sub",
+  "mul",
+  "div",
+  "pow",
+  "maximum",
+  "minimum",
+  "eq",
+  "ne",
+  "lt",
+  "le",
+  "gt",
+  "ge",
 ];
 const REDUCE_OPS: readonly ReduceOp[] = ["sum", "max", "min", "argmax", "argmin"];
 
@@ -47,10 +68,21 @@ const REDUCE_OPS: readonly ReduceOp[] = ["sum", "max", "min", "argmax", "argmin"
  * ones (pool.ts's runPart cuts their arrays into 64-element-aligned chunks).
  */
 const POOL_KERNELS: readonly string[] = [
-  "matmul_f32_part", "im2col_x32_part", "col2im_f32_part", "maxpool2d_f32_part", "maxpool2d_backward_f32_part",
+  "matmul_f32_part",
+  "im2col_x32_part",
+  "col2im_f32_part",
+  "maxpool2d_f32_part",
+  "maxpool2d_backward_f32_part",
   ...UNARY_OPS.flatMap((op) => [`${op}_f32`, `${op}_f64`, `${op}_i32`]),
-  "fill_f32", "fill_f64", "fill_i32",
-  "sgd_step_f32", "sgd_step_f64", "adam_step_f32", "adam_step_f64", "rmsprop_step_f32", "rmsprop_step_f64",
+  "fill_f32",
+  "fill_f64",
+  "fill_i32",
+  "sgd_step_f32",
+  "sgd_step_f64",
+  "adam_step_f32",
+  "adam_step_f64",
+  "rmsprop_step_f32",
+  "rmsprop_step_f64",
 ];
 
 type ByDtype<F> = Record<DType, F>;
@@ -117,14 +149,22 @@ class Block {
   freedBy = "";
   /** Whether the finalizer watches its storage (see `watch`). */
   watched = false;
-  constructor(pointer: Pointer, readonly bytes: number) {
+  constructor(
+    pointer: Pointer,
+    readonly bytes: number,
+  ) {
     this.pointer = pointer;
   }
 }
 
 /** A storage of the kernels' memory: `length` elements of `dtype`, wherever its block is now. */
 export class WasmStorage implements Storage {
-  constructor(readonly block: Block, readonly length: number, readonly dtype: DType, readonly owner: WasmBackend) {}
+  constructor(
+    readonly block: Block,
+    readonly length: number,
+    readonly dtype: DType,
+    readonly owner: WasmBackend,
+  ) {}
   /** Byte address of element 0 (negative while evicted or once freed). */
   get pointer(): Pointer {
     return this.block.pointer;
@@ -146,7 +186,9 @@ function pointerOf(s: Storage): Pointer {
     return block.pointer;
   }
   if (block.pointer === EVICTED) return (s as WasmStorage).owner.restore(s as WasmStorage);
-  throw new Error(`this tensor's storage was freed${block.freedBy ? ` ${block.freedBy}` : ""}; it cannot be used any more`);
+  throw new Error(
+    `this tensor's storage was freed${block.freedBy ? ` ${block.freedBy}` : ""}; it cannot be used any more`,
+  );
 }
 
 /**
@@ -163,7 +205,10 @@ const WATCHED_BYTES = 4096;
  * Drops size-1 dimensions and merges neighbours that every stride list walks contiguously, so the
  * kernels' last dimension is as long as possible (a dense tensor becomes one dimension).
  */
-export function collapseDims(shape: readonly number[], strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
+export function collapseDims(
+  shape: readonly number[],
+  strides: readonly (readonly number[])[],
+): { shape: number[]; strides: number[][] } {
   const outShape: number[] = [];
   const outStrides: number[][] = strides.map(() => []);
   for (let d = 0; d < shape.length; d++) {
@@ -227,7 +272,12 @@ export class WasmBackend implements Backend {
    */
   readonly relaxedSimd: boolean;
 
-  constructor(kernels: KernelExports, maximumBytes: number, relaxedSimd = false, threadModule: WebAssembly.Module | null = null) {
+  constructor(
+    kernels: KernelExports,
+    maximumBytes: number,
+    relaxedSimd = false,
+    threadModule: WebAssembly.Module | null = null,
+  ) {
     this.relaxedSimd = relaxedSimd;
     this.threadModule = threadModule;
     this.k = kernels;
@@ -417,7 +467,10 @@ export class WasmBackend implements Backend {
    * Closes the innermost scope, freeing its storages except those in `keep` and those `keep()`
    * was called on; the kept ones move to the enclosing scope, if any. `reason` is passed to `free`.
    */
-  endScope(keep: Iterable<Storage> = [], reason = "(by the tidy() that allocated it: return it from the function, or keep() it)"): void {
+  endScope(
+    keep: Iterable<Storage> = [],
+    reason = "(by the tidy() that allocated it: return it from the function, or keep() it)",
+  ): void {
     const scope = this.scopes.pop();
     if (scope === undefined) throw new Error("endScope() without a matching startScope()");
     const kept = new Set<Storage>(keep);
@@ -535,7 +588,15 @@ export class WasmBackend implements Backend {
   fill(out: Storage, value: number): void {
     const parts = this.elementwiseParts(out.length);
     if (parts === 1) this.t.fill[out.dtype](pointerOf(out), roundToDType(out.dtype, value), out.length);
-    else this.runElementwise(`fill_${SUFFIX[out.dtype]}`, [pointerOf(out), roundToDType(out.dtype, value), out.length], parts, 2, 0b1, BYTES[out.dtype]);
+    else
+      this.runElementwise(
+        `fill_${SUFFIX[out.dtype]}`,
+        [pointerOf(out), roundToDType(out.dtype, value), out.length],
+        parts,
+        2,
+        0b1,
+        BYTES[out.dtype],
+      );
   }
 
   cast(out: Storage, a: Storage): void {
@@ -547,12 +608,18 @@ export class WasmBackend implements Backend {
     }
     const n = a.length;
     switch (`${SUFFIX[a.dtype]}_to_${SUFFIX[out.dtype]}`) {
-      case "f32_to_f64": return this.k.cast_f32_to_f64(o, x, n);
-      case "f64_to_f32": return this.k.cast_f64_to_f32(o, x, n);
-      case "f32_to_i32": return this.k.cast_f32_to_i32(o, x, n);
-      case "f64_to_i32": return this.k.cast_f64_to_i32(o, x, n);
-      case "i32_to_f32": return this.k.cast_i32_to_f32(o, x, n);
-      case "i32_to_f64": return this.k.cast_i32_to_f64(o, x, n);
+      case "f32_to_f64":
+        return this.k.cast_f32_to_f64(o, x, n);
+      case "f64_to_f32":
+        return this.k.cast_f64_to_f32(o, x, n);
+      case "f32_to_i32":
+        return this.k.cast_f32_to_i32(o, x, n);
+      case "f64_to_i32":
+        return this.k.cast_f64_to_i32(o, x, n);
+      case "i32_to_f32":
+        return this.k.cast_i32_to_f32(o, x, n);
+      case "i32_to_f64":
+        return this.k.cast_i32_to_f64(o, x, n);
     }
   }
 
@@ -573,8 +640,12 @@ export class WasmBackend implements Backend {
   }
 
   copyStrided(
-    out: Storage, outOffset: number, outStrides: readonly number[],
-    a: Storage, aOffset: number, aStrides: readonly number[],
+    out: Storage,
+    outOffset: number,
+    outStrides: readonly number[],
+    a: Storage,
+    aOffset: number,
+    aStrides: readonly number[],
     shape: readonly number[],
   ): void {
     if (shape.some((d) => d === 0)) return;
@@ -588,13 +659,24 @@ export class WasmBackend implements Backend {
   unary(op: UnaryOp, out: Storage, a: Storage): void {
     const parts = this.elementwiseParts(a.length);
     if (parts === 1) this.t.unary[op][a.dtype](pointerOf(out), pointerOf(a), a.length);
-    else this.runElementwise(`${op}_${SUFFIX[a.dtype]}`, [pointerOf(out), pointerOf(a), a.length], parts, 2, 0b11, BYTES[a.dtype]);
+    else
+      this.runElementwise(
+        `${op}_${SUFFIX[a.dtype]}`,
+        [pointerOf(out), pointerOf(a), a.length],
+        parts,
+        2,
+        0b11,
+        BYTES[a.dtype],
+      );
   }
 
   binary(
-    op: BinaryOp, out: Storage,
-    a: Storage, aStrides: readonly number[],
-    b: Storage, bStrides: readonly number[],
+    op: BinaryOp,
+    out: Storage,
+    a: Storage,
+    aStrides: readonly number[],
+    b: Storage,
+    bStrides: readonly number[],
     shape: readonly number[],
   ): void {
     if (out.length === 0) return;
@@ -604,7 +686,11 @@ export class WasmBackend implements Backend {
     const aKind = strideKind(aStrides, shape);
     const bKind = strideKind(bStrides, shape);
     if (aKind !== Strides.Other && bKind !== Strides.Other) {
-      const geometry = this.writeDenseGeometry(out.length, aKind === Strides.Dense ? 1 : 0, bKind === Strides.Dense ? 1 : 0);
+      const geometry = this.writeDenseGeometry(
+        out.length,
+        aKind === Strides.Dense ? 1 : 0,
+        bKind === Strides.Dense ? 1 : 0,
+      );
       kernel(pointerOf(out), pointerOf(a), pointerOf(b), geometry, 1);
       return;
     }
@@ -652,12 +738,31 @@ export class WasmBackend implements Backend {
   // ---- linear algebra ----------------------------------------------------------------------------
 
   matmul(
-    out: Storage, a: Storage, b: Storage,
-    batch: number, m: number, k: number, n: number,
-    aBatchStride: number, bBatchStride: number,
-    transA: boolean, transB: boolean,
+    out: Storage,
+    a: Storage,
+    b: Storage,
+    batch: number,
+    m: number,
+    k: number,
+    n: number,
+    aBatchStride: number,
+    bBatchStride: number,
+    transA: boolean,
+    transB: boolean,
   ): void {
-    const args = [pointerOf(out), pointerOf(a), pointerOf(b), batch, m, k, n, aBatchStride, bBatchStride, +transA, +transB] as const;
+    const args = [
+      pointerOf(out),
+      pointerOf(a),
+      pointerOf(b),
+      batch,
+      m,
+      k,
+      n,
+      aBatchStride,
+      bBatchStride,
+      +transA,
+      +transB,
+    ] as const;
     if (out.dtype === "float32") {
       // matmul_f32_part cuts runs of 4-row panels, but every part packs op(B) again: parts of at
       // least 64 rows keep that cost small next to the product, unless that leaves fewer parts than threads
@@ -665,7 +770,10 @@ export class WasmBackend implements Backend {
       const parts = this.partsFor(units, batch * m * k * n, MIN_MADDS_PER_PART);
       const work = this.matmulWorkspaces(parts === 1 ? 1 : this.threads());
       if (parts === 1) this.k.matmul_f32(...args, work);
-      else this.threadPool().run("matmul_f32_part", [...args, work], parts, { scratch: { arg: args.length, bytes: this.k.matmul_workspace_bytes() } });
+      else
+        this.threadPool().run("matmul_f32_part", [...args, work], parts, {
+          scratch: { arg: args.length, bytes: this.k.matmul_workspace_bytes() },
+        });
     } else if (out.dtype === "float64") {
       this.k.matmul_f64(...args);
     } else {
@@ -683,7 +791,8 @@ export class WasmBackend implements Backend {
   /** Why this instance runs on one thread whatever setNumThreads says, or null if it can use more. */
   singleThreadReason(): string | null {
     if (this.relaxedSimd) return "the relaxed-SIMD build runs on one thread";
-    if (this.threadModule === null) return sharedMemoryUnavailable() ?? "this instance was created without shared memory";
+    if (this.threadModule === null)
+      return sharedMemoryUnavailable() ?? "this instance was created without shared memory";
     return null;
   }
 
@@ -709,7 +818,12 @@ export class WasmBackend implements Backend {
   private partsFor(units: number, work: number, minWork: number): number {
     const threads = this.threads();
     if (threads === 1) return 1;
-    const parts = Math.min(threads * PARTS_PER_THREAD, MAX_PARTS, units, Math.floor(work / (minWork * this.splitScale)));
+    const parts = Math.min(
+      threads * PARTS_PER_THREAD,
+      MAX_PARTS,
+      units,
+      Math.floor(work / (minWork * this.splitScale)),
+    );
     return parts >= 2 ? parts : 1;
   }
 
@@ -723,7 +837,14 @@ export class WasmBackend implements Backend {
   }
 
   /** Runs element-wise kernel `name` in `parts` parts; `pointers` marks the array arguments, `count` the element count. */
-  private runElementwise(name: string, args: readonly number[], parts: number, count: number, pointers: number, bytes: number): void {
+  private runElementwise(
+    name: string,
+    args: readonly number[],
+    parts: number,
+    count: number,
+    pointers: number,
+    bytes: number,
+  ): void {
     const split: Split = { elementwise: { count, pointers, bytes } };
     this.threadPool().run(name, args, parts, split);
   }
@@ -779,7 +900,14 @@ export class WasmBackend implements Backend {
 
   maxPool2dBackward(gradX: Storage, gradOut: Storage, indices: Storage, w: Window2d): void {
     const planes = w.batch * w.channels;
-    const args = [pointerOf(gradX), pointerOf(gradOut), pointerOf(indices), planes, w.height * w.width, w.outH * w.outW] as const;
+    const args = [
+      pointerOf(gradX),
+      pointerOf(gradOut),
+      pointerOf(indices),
+      planes,
+      w.height * w.width,
+      w.outH * w.outW,
+    ] as const;
     const parts = gradX.dtype === "float32" ? this.partsFor(planes, gradX.length, MIN_ELEMENTS_PER_PART) : 1;
     if (parts === 1) this.t.maxPool2dBackward[gradX.dtype](...args);
     else this.threadPool().run("maxpool2d_backward_f32_part", args, parts);
@@ -805,22 +933,60 @@ export class WasmBackend implements Backend {
   // them (1 − β formed in float64 first); the booleans travel as the kernels' flag bits.
 
   sgdStep(param: Storage, grad: Storage, momentumBuffer: Storage | null, s: SgdStepScalars): void {
-    const flags = (s.maximize ? 1 : 0) | (s.weightDecay !== 0 ? 2 : 0) | (momentumBuffer !== null ? 4 : 0) |
-      (s.firstStep ? 8 : 0) | (s.nesterov ? 16 : 0);
+    const flags =
+      (s.maximize ? 1 : 0) |
+      (s.weightDecay !== 0 ? 2 : 0) |
+      (momentumBuffer !== null ? 4 : 0) |
+      (s.firstStep ? 8 : 0) |
+      (s.nesterov ? 16 : 0);
     const buffer = momentumBuffer === null ? 0 : pointerOf(momentumBuffer);
-    const args = [pointerOf(param), pointerOf(grad), buffer, param.length, flags, s.weightDecay, s.momentum, 1 - s.dampening, -s.lr] as const;
+    const args = [
+      pointerOf(param),
+      pointerOf(grad),
+      buffer,
+      param.length,
+      flags,
+      s.weightDecay,
+      s.momentum,
+      1 - s.dampening,
+      -s.lr,
+    ] as const;
     const parts = this.elementwiseParts(param.length);
     if (parts === 1) this.t.sgdStep[floatDtype(param)](...args);
     else this.runElementwise(`sgd_step_${SUFFIX[floatDtype(param)]}`, args, parts, 3, 0b111, BYTES[param.dtype]);
   }
 
-  adamStep(param: Storage, grad: Storage, expAvg: Storage, expAvgSq: Storage, maxExpAvgSq: Storage | null, s: AdamStepScalars): void {
-    const flags = (s.maximize ? 1 : 0) | (!s.decoupledWeightDecay && s.weightDecay !== 0 ? 2 : 0) |
-      (s.decoupledWeightDecay ? 4 : 0) | (maxExpAvgSq !== null ? 8 : 0);
+  adamStep(
+    param: Storage,
+    grad: Storage,
+    expAvg: Storage,
+    expAvgSq: Storage,
+    maxExpAvgSq: Storage | null,
+    s: AdamStepScalars,
+  ): void {
+    const flags =
+      (s.maximize ? 1 : 0) |
+      (!s.decoupledWeightDecay && s.weightDecay !== 0 ? 2 : 0) |
+      (s.decoupledWeightDecay ? 4 : 0) |
+      (maxExpAvgSq !== null ? 8 : 0);
     const vmax = maxExpAvgSq === null ? 0 : pointerOf(maxExpAvgSq);
     const args = [
-      pointerOf(param), pointerOf(grad), pointerOf(expAvg), pointerOf(expAvgSq), vmax, param.length, flags,
-      s.beta1, 1 - s.beta1, s.beta2, 1 - s.beta2, s.weightDecay, 1 - s.lr * s.weightDecay, s.biasCorrection2Sqrt, s.eps, -s.stepSize,
+      pointerOf(param),
+      pointerOf(grad),
+      pointerOf(expAvg),
+      pointerOf(expAvgSq),
+      vmax,
+      param.length,
+      flags,
+      s.beta1,
+      1 - s.beta1,
+      s.beta2,
+      1 - s.beta2,
+      s.weightDecay,
+      1 - s.lr * s.weightDecay,
+      s.biasCorrection2Sqrt,
+      s.eps,
+      -s.stepSize,
     ] as const;
     const parts = this.elementwiseParts(param.length);
     if (parts === 1) this.t.adamStep[floatDtype(param)](...args);
@@ -828,14 +994,32 @@ export class WasmBackend implements Backend {
   }
 
   rmspropStep(
-    param: Storage, grad: Storage, squareAvg: Storage, gradAvg: Storage | null, momentumBuffer: Storage | null,
+    param: Storage,
+    grad: Storage,
+    squareAvg: Storage,
+    gradAvg: Storage | null,
+    momentumBuffer: Storage | null,
     s: RmspropStepScalars,
   ): void {
-    const flags = (s.maximize ? 1 : 0) | (s.weightDecay !== 0 ? 2 : 0) | (gradAvg !== null ? 4 : 0) | (momentumBuffer !== null ? 8 : 0);
+    const flags =
+      (s.maximize ? 1 : 0) |
+      (s.weightDecay !== 0 ? 2 : 0) |
+      (gradAvg !== null ? 4 : 0) |
+      (momentumBuffer !== null ? 8 : 0);
     const args = [
-      pointerOf(param), pointerOf(grad), pointerOf(squareAvg),
-      gradAvg === null ? 0 : pointerOf(gradAvg), momentumBuffer === null ? 0 : pointerOf(momentumBuffer),
-      param.length, flags, s.weightDecay, s.alpha, 1 - s.alpha, s.eps, s.momentum, -s.lr,
+      pointerOf(param),
+      pointerOf(grad),
+      pointerOf(squareAvg),
+      gradAvg === null ? 0 : pointerOf(gradAvg),
+      momentumBuffer === null ? 0 : pointerOf(momentumBuffer),
+      param.length,
+      flags,
+      s.weightDecay,
+      s.alpha,
+      1 - s.alpha,
+      s.eps,
+      s.momentum,
+      -s.lr,
     ] as const;
     const parts = this.elementwiseParts(param.length);
     if (parts === 1) this.t.rmspropStep[floatDtype(param)](...args);
@@ -845,7 +1029,8 @@ export class WasmBackend implements Backend {
 
 /** The dtype of a fused optimizer step's operands, which only float kernels exist for. */
 function floatDtype(s: Storage): "float32" | "float64" {
-  if (s.dtype !== "float32" && s.dtype !== "float64") throw new TypeError(`fused optimizer steps need float32 or float64 parameters, got ${s.dtype}`);
+  if (s.dtype !== "float32" && s.dtype !== "float64")
+    throw new TypeError(`fused optimizer steps need float32 or float64 parameters, got ${s.dtype}`);
   return s.dtype;
 }
 
@@ -870,10 +1055,27 @@ function float32Below(x: number): number {
 }
 
 function windowArgs(w: Window2d) {
-  return [w.batch, w.channels, w.height, w.width, w.kernelH, w.kernelW, w.strideH, w.strideW, w.padH, w.padW, w.outH, w.outW] as const;
+  return [
+    w.batch,
+    w.channels,
+    w.height,
+    w.width,
+    w.kernelH,
+    w.kernelW,
+    w.strideH,
+    w.strideW,
+    w.padH,
+    w.padW,
+    w.outH,
+    w.outW,
+  ] as const;
 }
 
-const enum Strides { Dense, Scalar, Other }
+const enum Strides {
+  Dense,
+  Scalar,
+  Other,
+}
 
 /** Whether strides walk `shape` densely (row-major), read one element throughout (all 0), or neither. */
 function strideKind(strides: readonly number[], shape: readonly number[]): Strides {

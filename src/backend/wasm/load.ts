@@ -42,12 +42,20 @@ let compiledThreads: Promise<CompiledKernels> | null = null;
 function compileThreadKernels(): Promise<CompiledKernels> {
   compiledThreads ??= import("./wasm_threads_bytes.js")
     .then(async ({ wasmThreadsBase64, wasmThreadsMinimumPages }) => {
-      if (wasmThreadsBase64.length === 0) throw new Error("this build of gradstep was made without the shared-memory kernels (asconfig.json's \"threads\" target)");
-      return { module: await WebAssembly.compile(decodeBase64(wasmThreadsBase64)), minimumPages: wasmThreadsMinimumPages };
+      if (wasmThreadsBase64.length === 0)
+        throw new Error(
+          'this build of gradstep was made without the shared-memory kernels (asconfig.json\'s "threads" target)',
+        );
+      return {
+        module: await WebAssembly.compile(decodeBase64(wasmThreadsBase64)),
+        minimumPages: wasmThreadsMinimumPages,
+      };
     })
     .catch((error: unknown) => {
       compiledThreads = null;
-      throw new Error(`could not compile gradstep's shared-memory WebAssembly kernels: ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(
+        `could not compile gradstep's shared-memory WebAssembly kernels: ${error instanceof Error ? error.message : String(error)}`,
+      );
     });
   return compiledThreads;
 }
@@ -56,12 +64,20 @@ function compileThreadKernels(): Promise<CompiledKernels> {
 function compileRelaxedKernels(): Promise<{ module: WebAssembly.Module; minimumPages: number }> {
   compiledRelaxed ??= import("./wasm_relaxed_bytes.js")
     .then(async ({ wasmRelaxedBase64, wasmRelaxedMinimumPages }) => {
-      if (wasmRelaxedBase64.length === 0) throw new Error("this build of gradstep was made without the relaxed-SIMD kernels (asconfig.json's \"relaxed\" target)");
-      return { module: await WebAssembly.compile(decodeBase64(wasmRelaxedBase64)), minimumPages: wasmRelaxedMinimumPages };
+      if (wasmRelaxedBase64.length === 0)
+        throw new Error(
+          'this build of gradstep was made without the relaxed-SIMD kernels (asconfig.json\'s "relaxed" target)',
+        );
+      return {
+        module: await WebAssembly.compile(decodeBase64(wasmRelaxedBase64)),
+        minimumPages: wasmRelaxedMinimumPages,
+      };
     })
     .catch((error: unknown) => {
       compiledRelaxed = null;
-      throw new Error(`could not compile gradstep's relaxed-SIMD WebAssembly kernels: ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(
+        `could not compile gradstep's relaxed-SIMD WebAssembly kernels: ${error instanceof Error ? error.message : String(error)}`,
+      );
     });
   return compiledRelaxed;
 }
@@ -93,7 +109,8 @@ export async function instantiateKernels(
   if (!(maximumBytes > 0 && maximumBytes <= MAX_MEMORY_BYTES)) {
     throw new RangeError(`maximumBytes must be in (0, ${MAX_MEMORY_BYTES}], got ${maximumBytes}`);
   }
-  if (options.threads && options.relaxedSimd) throw new TypeError("the relaxed-SIMD build runs on one thread (no shared-memory build of it)");
+  if (options.threads && options.relaxedSimd)
+    throw new TypeError("the relaxed-SIMD build runs on one thread (no shared-memory build of it)");
   const { module, minimumPages } = options.relaxedSimd
     ? await compileRelaxedKernels()
     : options.threads

@@ -82,7 +82,13 @@ export interface Split {
  * the workers run its source text (so it must not use anything outside itself).
  */
 function runPart(
-  kernel: (...args: number[]) => void, args: number[], count: number, pointers: number, bytes: number, part: number, parts: number,
+  kernel: (...args: number[]) => void,
+  args: number[],
+  count: number,
+  pointers: number,
+  bytes: number,
+  part: number,
+  parts: number,
 ): void {
   if (count < 0) {
     kernel(...args, part, parts);
@@ -178,7 +184,15 @@ let cores = 0;
 export function availableCores(): number {
   if (cores === 0) {
     const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
-    const node = (globalThis as { process?: { getBuiltinModule?: (id: string) => { availableParallelism?: () => number; cpus?: () => unknown[] } | undefined } }).process;
+    const node = (
+      globalThis as {
+        process?: {
+          getBuiltinModule?: (
+            id: string,
+          ) => { availableParallelism?: () => number; cpus?: () => unknown[] } | undefined;
+        };
+      }
+    ).process;
     const os = node?.getBuiltinModule?.("node:os");
     const found = os?.availableParallelism?.() ?? os?.cpus?.().length ?? nav?.hardwareConcurrency ?? 1;
     cores = Math.max(1, Math.min(MAX_THREADS, Math.floor(found)));
@@ -206,7 +220,13 @@ export class ThreadPool {
    * Starts `workers` workers on `memory` (asynchronously; calls run on the main thread meanwhile),
    * able to run the kernels named in `names`; `exports` are the main thread's instance of them.
    */
-  constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, exports: object, names: readonly string[], workers: number) {
+  constructor(
+    module: WebAssembly.Module,
+    memory: WebAssembly.Memory,
+    exports: object,
+    names: readonly string[],
+    workers: number,
+  ) {
     const g = globalThis as { window?: unknown; document?: unknown };
     this.canWait = g.window === undefined && g.document === undefined;
     this.size = workers;
@@ -217,7 +237,10 @@ export class ThreadPool {
     void this.startWorkers(setup, workers);
   }
 
-  private async startWorkers(setup: { module: WebAssembly.Module; memory: WebAssembly.Memory; control: SharedArrayBuffer }, count: number): Promise<void> {
+  private async startWorkers(
+    setup: { module: WebAssembly.Module; memory: WebAssembly.Memory; control: SharedArrayBuffer },
+    count: number,
+  ): Promise<void> {
     // node:worker_threads wherever it exists (Node, and Deno, whose Web Workers would keep a
     // program from exiting: only node:worker_threads' workers can be unref'd there)
     const source = workerSource(this.names);
@@ -250,7 +273,8 @@ export class ThreadPool {
   run(kernel: string, args: readonly number[], parts: number, split: Split = {}): void {
     const c = this.control;
     const index = this.names.indexOf(kernel);
-    if (index < 0 || args.length > MAX_ARGS || parts > MAX_PARTS) throw new RangeError(`ThreadPool.run: cannot run ${kernel} with ${args.length} arguments in ${parts} parts`);
+    if (index < 0 || args.length > MAX_ARGS || parts > MAX_PARTS)
+      throw new RangeError(`ThreadPool.run: cannot run ${kernel} with ${args.length} arguments in ${parts} parts`);
     this.seq = (this.seq + 1) & SEQ_MASK;
     const seq = this.seq;
     c[KERNEL] = index;
@@ -306,7 +330,8 @@ export class ThreadPool {
   async whenReady(timeoutMs = 30_000): Promise<void> {
     const start = Date.now();
     while (this.readyWorkers() < this.size) {
-      if (Date.now() - start > timeoutMs) throw new Error(`the thread pool's workers did not start within ${timeoutMs} ms`);
+      if (Date.now() - start > timeoutMs)
+        throw new Error(`the thread pool's workers did not start within ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   }
@@ -331,7 +356,8 @@ let warned = false;
  * `torch.set_num_threads`. 1 means no worker is started. Results are bit-identical for every count.
  */
 export function setNumThreads(n: number): void {
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: expected a positive integer, got ${String(n)}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new RangeError(`setNumThreads: expected a positive integer, got ${String(n)}`);
   if (n > MAX_THREADS) throw new RangeError(`setNumThreads: at most ${MAX_THREADS} threads, got ${n}`);
   const reason = sharedMemoryUnavailable();
   if (n > 1 && reason !== null && !warned) {

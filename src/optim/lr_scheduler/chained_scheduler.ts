@@ -17,7 +17,8 @@ export class ChainedScheduler extends LRScheduler {
   readonly schedulers: LRScheduler[];
 
   constructor(schedulers: LRScheduler[]) {
-    if (!Array.isArray(schedulers)) throw new TypeError(`ChainedScheduler expects a list of schedulers, got ${String(schedulers)}`);
+    if (!Array.isArray(schedulers))
+      throw new TypeError(`ChainedScheduler expects a list of schedulers, got ${String(schedulers)}`);
     if (schedulers.length === 0) throw new RangeError("ChainedScheduler expects at least one scheduler");
     for (let i = 1; i < schedulers.length; i++) {
       if (schedulers[i].optimizer !== schedulers[0].optimizer) {
@@ -51,6 +52,7 @@ export class ChainedScheduler extends LRScheduler {
     checkStateDict(stateDict);
     this.lastLr = loaded(stateDict, "_last_lr", this.lastLr);
     const children = stateDict._schedulers;
-    if (Array.isArray(children)) children.forEach((child, i) => this.schedulers[i].loadStateDict(child as SchedulerStateDict));
+    if (Array.isArray(children))
+      children.forEach((child, i) => this.schedulers[i].loadStateDict(child as SchedulerStateDict));
   }
 }

@@ -28,8 +28,14 @@ export class ConstantLR extends LRScheduler {
   protected override readonly savedFields = { factor: "factor", total_iters: "totalIters" };
 
   constructor(optimizer: Optimizer, options?: ConstantLROptions) {
-    const { factor = 1 / 3, totalIters = 5, lastEpoch = -1, verbose = false } = checkOptions("ConstantLR", options, ["factor", "totalIters", "lastEpoch", "verbose"]);
-    if (factor > 1 || factor < 0) throw new RangeError("Constant multiplicative factor expected to be between 0 and 1.");
+    const {
+      factor = 1 / 3,
+      totalIters = 5,
+      lastEpoch = -1,
+      verbose = false,
+    } = checkOptions("ConstantLR", options, ["factor", "totalIters", "lastEpoch", "verbose"]);
+    if (factor > 1 || factor < 0)
+      throw new RangeError("Constant multiplicative factor expected to be between 0 and 1.");
     super(optimizer, lastEpoch, verbose);
     this.factor = factor;
     this.totalIters = totalIters;

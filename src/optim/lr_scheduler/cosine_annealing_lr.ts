@@ -35,7 +35,12 @@ export class CosineAnnealingLR extends LRScheduler {
   protected override readonly savedFields = { T_max: "TMax", eta_min: "etaMin" };
 
   constructor(optimizer: Optimizer, options: CosineAnnealingLROptions) {
-    const { TMax, etaMin = 0, lastEpoch = -1, verbose = false } = checkOptions("CosineAnnealingLR", options, ["TMax", "etaMin", "lastEpoch", "verbose"], ["TMax"]);
+    const {
+      TMax,
+      etaMin = 0,
+      lastEpoch = -1,
+      verbose = false,
+    } = checkOptions("CosineAnnealingLR", options, ["TMax", "etaMin", "lastEpoch", "verbose"], ["TMax"]);
     super(optimizer, lastEpoch, verbose);
     this.TMax = TMax;
     this.etaMin = etaMin;
@@ -46,18 +51,27 @@ export class CosineAnnealingLR extends LRScheduler {
     const { lastEpoch: epoch, TMax, etaMin } = this;
     if (epoch === 0) return this.currentLrs();
     if (this.stepCount === 1 && epoch > 0) {
-      return this.baseLrs.map((baseLr) => etaMin + (baseLr - etaMin) * (1 + Math.cos(pythonDivide(epoch * Math.PI, TMax))) / 2);
+      return this.baseLrs.map(
+        (baseLr) => etaMin + ((baseLr - etaMin) * (1 + Math.cos(pythonDivide(epoch * Math.PI, TMax)))) / 2,
+      );
     }
     if (pythonModulo(epoch - 1 - TMax, 2 * TMax) === 0) {
-      return this.groups.map((group, i) => group.lr + (this.baseLrs[i] - etaMin) * (1 - Math.cos(Math.PI / TMax)) / 2);
+      return this.groups.map(
+        (group, i) => group.lr + ((this.baseLrs[i] - etaMin) * (1 - Math.cos(Math.PI / TMax))) / 2,
+      );
     }
     return this.groups.map(
-      (group) => (1 + Math.cos(Math.PI * epoch / TMax)) / (1 + Math.cos(Math.PI * (epoch - 1) / TMax)) * (group.lr - etaMin) + etaMin,
+      (group) =>
+        ((1 + Math.cos((Math.PI * epoch) / TMax)) / (1 + Math.cos((Math.PI * (epoch - 1)) / TMax))) *
+          (group.lr - etaMin) +
+        etaMin,
     );
   }
 
   protected override closedFormLr(): number[] {
     if (this.TMax === 0) throw new ZeroDivisionError("float division by zero");
-    return this.baseLrs.map((baseLr) => cosineAnnealing({ baseLr, TMax: this.TMax, etaMin: this.etaMin })(this.lastEpoch));
+    return this.baseLrs.map((baseLr) =>
+      cosineAnnealing({ baseLr, TMax: this.TMax, etaMin: this.etaMin })(this.lastEpoch),
+    );
   }
 }

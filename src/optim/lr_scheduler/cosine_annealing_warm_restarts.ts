@@ -44,9 +44,17 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
   protected override readonly savedFields = { T_0: "T0", T_i: "Ti", T_mult: "TMult", eta_min: "etaMin", T_cur: "TCur" };
 
   constructor(optimizer: Optimizer, options: CosineAnnealingWarmRestartsOptions) {
-    const { T0, TMult = 1, etaMin = 0, lastEpoch = -1, verbose = false } = checkOptions("CosineAnnealingWarmRestarts", options, ["T0", "TMult", "etaMin", "lastEpoch", "verbose"], ["T0"]);
-    if (!(T0 > 0) || !Number.isInteger(T0)) throw new RangeError(`Expected positive integer T_0, but got ${pythonStr(T0)}`);
-    if (!(TMult >= 1) || !Number.isInteger(TMult)) throw new RangeError(`Expected integer T_mult >= 1, but got ${pythonStr(TMult)}`);
+    const {
+      T0,
+      TMult = 1,
+      etaMin = 0,
+      lastEpoch = -1,
+      verbose = false,
+    } = checkOptions("CosineAnnealingWarmRestarts", options, ["T0", "TMult", "etaMin", "lastEpoch", "verbose"], ["T0"]);
+    if (!(T0 > 0) || !Number.isInteger(T0))
+      throw new RangeError(`Expected positive integer T_0, but got ${pythonStr(T0)}`);
+    if (!(TMult >= 1) || !Number.isInteger(TMult))
+      throw new RangeError(`Expected integer T_mult >= 1, but got ${pythonStr(TMult)}`);
     super(optimizer, lastEpoch, verbose);
     this.T0 = T0;
     this.Ti = T0;
@@ -78,7 +86,7 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
           this.TCur = epoch % this.T0;
         } else {
           const n = restartIndex(epoch, this.T0, this.TMult);
-          this.TCur = epoch - this.T0 * (this.TMult ** n - 1) / (this.TMult - 1);
+          this.TCur = epoch - (this.T0 * (this.TMult ** n - 1)) / (this.TMult - 1);
           this.Ti = this.T0 * this.TMult ** n;
         }
       } else {

@@ -24,7 +24,14 @@
  */
 import { checkOptions } from "../../options.js";
 import type { Optimizer } from "../optimizer.js";
-import { LRScheduler, checkOptimizer, groupsOf, perGroup, type SchedulerOptions, type SchedulerStateDict } from "./lr_scheduler.js";
+import {
+  LRScheduler,
+  checkOptimizer,
+  groupsOf,
+  perGroup,
+  type SchedulerOptions,
+  type SchedulerStateDict,
+} from "./lr_scheduler.js";
 import { ZeroDivisionError } from "./numerics.js";
 import { cyclicPosition, cyclicScale, type CyclicMode } from "./schedules.js";
 
@@ -66,18 +73,52 @@ export class CyclicLR extends LRScheduler {
   private readonly customScaleFn: ((x: number) => number) | undefined;
 
   protected override readonly savedFields = {
-    max_lrs: "maxLrs", total_size: "totalSize", step_ratio: "stepRatio", mode: "mode", gamma: "gamma", scale_mode: "scaleMode",
-    cycle_momentum: "cycleMomentum", base_momentums: "baseMomentums", max_momentums: "maxMomentums",
+    max_lrs: "maxLrs",
+    total_size: "totalSize",
+    step_ratio: "stepRatio",
+    mode: "mode",
+    gamma: "gamma",
+    scale_mode: "scaleMode",
+    cycle_momentum: "cycleMomentum",
+    base_momentums: "baseMomentums",
+    max_momentums: "maxMomentums",
   };
 
   constructor(optimizer: Optimizer, options: CyclicLROptions) {
     const {
-      baseLr, maxLr, stepSizeUp = 2000, stepSizeDown, mode = "triangular", gamma = 1, scaleFn, scaleMode = "cycle",
-      cycleMomentum = true, baseMomentum = 0.8, maxMomentum = 0.9, lastEpoch = -1, verbose = false,
-    } = checkOptions("CyclicLR", options, [
-      "baseLr", "maxLr", "stepSizeUp", "stepSizeDown", "mode", "gamma", "scaleFn", "scaleMode",
-      "cycleMomentum", "baseMomentum", "maxMomentum", "lastEpoch", "verbose",
-    ], ["baseLr", "maxLr"]);
+      baseLr,
+      maxLr,
+      stepSizeUp = 2000,
+      stepSizeDown,
+      mode = "triangular",
+      gamma = 1,
+      scaleFn,
+      scaleMode = "cycle",
+      cycleMomentum = true,
+      baseMomentum = 0.8,
+      maxMomentum = 0.9,
+      lastEpoch = -1,
+      verbose = false,
+    } = checkOptions(
+      "CyclicLR",
+      options,
+      [
+        "baseLr",
+        "maxLr",
+        "stepSizeUp",
+        "stepSizeDown",
+        "mode",
+        "gamma",
+        "scaleFn",
+        "scaleMode",
+        "cycleMomentum",
+        "baseMomentum",
+        "maxMomentum",
+        "lastEpoch",
+        "verbose",
+      ],
+      ["baseLr", "maxLr"],
+    );
     checkOptimizer(optimizer);
     const groups = groupsOf(optimizer);
 
@@ -96,7 +137,8 @@ export class CyclicLR extends LRScheduler {
     let baseMomentums: number[] | undefined;
     let maxMomentums: number[] | undefined;
     if (cycleMomentum) {
-      if (!("momentum" in optimizer.defaults)) throw new RangeError("optimizer must support momentum with `cycle_momentum` option enabled");
+      if (!("momentum" in optimizer.defaults))
+        throw new RangeError("optimizer must support momentum with `cycle_momentum` option enabled");
       const momentums = perGroup("base_momentum", optimizer, baseMomentum);
       if (lastEpoch === -1) momentums.forEach((momentum, i) => (groups[i].momentum = momentum));
       baseMomentums = groups.map((group) => group.momentum as number);

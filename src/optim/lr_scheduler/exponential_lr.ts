@@ -20,7 +20,11 @@ export class ExponentialLR extends LRScheduler {
   protected override readonly savedFields = { gamma: "gamma" };
 
   constructor(optimizer: Optimizer, options: ExponentialLROptions) {
-    const { gamma, lastEpoch = -1, verbose = false } = checkOptions("ExponentialLR", options, ["gamma", "lastEpoch", "verbose"], ["gamma"]);
+    const {
+      gamma,
+      lastEpoch = -1,
+      verbose = false,
+    } = checkOptions("ExponentialLR", options, ["gamma", "lastEpoch", "verbose"], ["gamma"]);
     super(optimizer, lastEpoch, verbose);
     this.gamma = gamma;
     this.initialStep();

@@ -3,7 +3,11 @@
  * `step → value` schedule layer (`schedules`).
  */
 export {
-  LRScheduler, EPOCH_DEPRECATION_WARNING, type SchedulerOptions, type SchedulerStateDict, type SchedulerGroup,
+  LRScheduler,
+  EPOCH_DEPRECATION_WARNING,
+  type SchedulerOptions,
+  type SchedulerStateDict,
+  type SchedulerGroup,
 } from "./lr_scheduler.js";
 export { LambdaLR, type LrLambda, type CallableLrLambda } from "./lambda_lr.js";
 export { MultiplicativeLR } from "./multiplicative_lr.js";
@@ -14,7 +18,10 @@ export { LinearLR, type LinearLROptions } from "./linear_lr.js";
 export { ExponentialLR, type ExponentialLROptions } from "./exponential_lr.js";
 export { PolynomialLR, type PolynomialLROptions } from "./polynomial_lr.js";
 export { CosineAnnealingLR, type CosineAnnealingLROptions } from "./cosine_annealing_lr.js";
-export { CosineAnnealingWarmRestarts, type CosineAnnealingWarmRestartsOptions } from "./cosine_annealing_warm_restarts.js";
+export {
+  CosineAnnealingWarmRestarts,
+  type CosineAnnealingWarmRestartsOptions,
+} from "./cosine_annealing_warm_restarts.js";
 export { CyclicLR, type CyclicLROptions } from "./cyclic_lr.js";
 export { OneCycleLR, type OneCycleLROptions } from "./one_cycle_lr.js";
 export { ReduceLROnPlateau, type ReduceLROnPlateauOptions, type Metric } from "./reduce_lr_on_plateau.js";

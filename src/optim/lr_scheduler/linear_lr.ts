@@ -30,12 +30,24 @@ export class LinearLR extends LRScheduler {
   endFactor: number;
   totalIters: number;
 
-  protected override readonly savedFields = { start_factor: "startFactor", end_factor: "endFactor", total_iters: "totalIters" };
+  protected override readonly savedFields = {
+    start_factor: "startFactor",
+    end_factor: "endFactor",
+    total_iters: "totalIters",
+  };
 
   constructor(optimizer: Optimizer, options?: LinearLROptions) {
-    const { startFactor = 1 / 3, endFactor = 1, totalIters = 5, lastEpoch = -1, verbose = false } = checkOptions("LinearLR", options, ["startFactor", "endFactor", "totalIters", "lastEpoch", "verbose"]);
-    if (startFactor > 1 || startFactor < 0) throw new RangeError("Starting multiplicative factor expected to be between 0 and 1.");
-    if (endFactor > 1 || endFactor < 0) throw new RangeError("Ending multiplicative factor expected to be between 0 and 1.");
+    const {
+      startFactor = 1 / 3,
+      endFactor = 1,
+      totalIters = 5,
+      lastEpoch = -1,
+      verbose = false,
+    } = checkOptions("LinearLR", options, ["startFactor", "endFactor", "totalIters", "lastEpoch", "verbose"]);
+    if (startFactor > 1 || startFactor < 0)
+      throw new RangeError("Starting multiplicative factor expected to be between 0 and 1.");
+    if (endFactor > 1 || endFactor < 0)
+      throw new RangeError("Ending multiplicative factor expected to be between 0 and 1.");
     super(optimizer, lastEpoch, verbose);
     this.startFactor = startFactor;
     this.endFactor = endFactor;
@@ -53,7 +65,11 @@ export class LinearLR extends LRScheduler {
 
   protected override closedFormLr(): number[] {
     if (this.totalIters === 0) throw new ZeroDivisionError("float division by zero");
-    const factor = linearWarmup({ startFactor: this.startFactor, endFactor: this.endFactor, totalIters: this.totalIters });
+    const factor = linearWarmup({
+      startFactor: this.startFactor,
+      endFactor: this.endFactor,
+      totalIters: this.totalIters,
+    });
     return this.baseLrs.map((baseLr) => baseLr * factor(this.lastEpoch));
   }
 }

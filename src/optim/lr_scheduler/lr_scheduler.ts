@@ -66,7 +66,10 @@ export function warnOnce(message: string): void {
 /** PyTorch's check that a scheduler was given an optimizer: "X is not an Optimizer". */
 export function checkOptimizer(optimizer: unknown): asserts optimizer is Optimizer {
   if (!(optimizer instanceof Optimizer)) {
-    const name = optimizer === null || optimizer === undefined ? "NoneType" : (optimizer as object).constructor?.name ?? typeof optimizer;
+    const name =
+      optimizer === null || optimizer === undefined
+        ? "NoneType"
+        : ((optimizer as object).constructor?.name ?? typeof optimizer);
     throw new TypeError(`${name} is not an Optimizer`);
   }
 }
@@ -98,11 +101,20 @@ export function perGroup<T>(name: string, optimizer: Optimizer, value: T | reado
 export function loaded<T>(stateDict: SchedulerStateDict, key: string, current: T): T {
   if (!(key in stateDict)) return current;
   const value = stateDict[key];
-  const numbers = typeof current === "number" || (Array.isArray(current) && current.length > 0 && current.every((x) => typeof x === "number"));
-  const ok = typeof current === "number" ? typeof value === "number" : !numbers || (Array.isArray(value) && value.every((x) => typeof x === "number"));
+  const numbers =
+    typeof current === "number" ||
+    (Array.isArray(current) && current.length > 0 && current.every((x) => typeof x === "number"));
+  const ok =
+    typeof current === "number"
+      ? typeof value === "number"
+      : !numbers || (Array.isArray(value) && value.every((x) => typeof x === "number"));
   if (!ok) {
-    const hint = JSON.stringify(value)?.includes("null") ? " (JSON.stringify writes Infinity and NaN as null: save with stateDictToJSON and load with stateDictFromJSON)" : "";
-    throw new TypeError(`loadStateDict: '${key}' should be ${typeof current === "number" ? "a number" : "a list of numbers"}, got ${describeValue(value)}${hint}`);
+    const hint = JSON.stringify(value)?.includes("null")
+      ? " (JSON.stringify writes Infinity and NaN as null: save with stateDictToJSON and load with stateDictFromJSON)"
+      : "";
+    throw new TypeError(
+      `loadStateDict: '${key}' should be ${typeof current === "number" ? "a number" : "a list of numbers"}, got ${describeValue(value)}${hint}`,
+    );
   }
   return (Array.isArray(value) ? [...value] : value) as T;
 }
@@ -122,7 +134,9 @@ export function saveFields(owner: object, table: SavedFields): SchedulerStateDic
 
 /** Writes the keys of `table` that `stateDict` has into `owner`'s fields, after checking them all. */
 export function loadFields(owner: object, table: SavedFields, stateDict: SchedulerStateDict): void {
-  const values = Object.entries(table).map(([key, field]) => [field, loaded(stateDict, key, fieldOf(owner, field))] as const);
+  const values = Object.entries(table).map(
+    ([key, field]) => [field, loaded(stateDict, key, fieldOf(owner, field))] as const,
+  );
   for (const [field, value] of values) (owner as Record<string, unknown>)[field] = value;
 }
 
@@ -249,7 +263,8 @@ export abstract class LRScheduler {
   protected printLr(group: number, lr: number, epoch?: number): void {
     if (!this.verbose) return;
     if (epoch === undefined) console.log(`Adjusting learning rate of group ${group} to ${formatScientific(lr)}.`);
-    else console.log(`Epoch ${formatEpoch(epoch)}: adjusting learning rate of group ${group} to ${formatScientific(lr)}.`);
+    else
+      console.log(`Epoch ${formatEpoch(epoch)}: adjusting learning rate of group ${group} to ${formatScientific(lr)}.`);
   }
 
   /** The rates the last step wrote, one per group. */
@@ -263,7 +278,11 @@ export abstract class LRScheduler {
    * scheduler's own fields. The optimizer is not included; save it separately.
    */
   stateDict(): SchedulerStateDict {
-    return { ...saveFields(this, this.savedFields), ...saveFields(this, BASE_FIELDS), _get_lr_called_within_step: false };
+    return {
+      ...saveFields(this, this.savedFields),
+      ...saveFields(this, BASE_FIELDS),
+      _get_lr_called_within_step: false,
+    };
   }
 
   /**

@@ -33,7 +33,12 @@ export class MultiStepLR extends LRScheduler {
   protected override readonly savedFields = { gamma: "gamma" };
 
   constructor(optimizer: Optimizer, options: MultiStepLROptions) {
-    const { milestones, gamma = 0.1, lastEpoch = -1, verbose = false } = checkOptions("MultiStepLR", options, ["milestones", "gamma", "lastEpoch", "verbose"], ["milestones"]);
+    const {
+      milestones,
+      gamma = 0.1,
+      lastEpoch = -1,
+      verbose = false,
+    } = checkOptions("MultiStepLR", options, ["milestones", "gamma", "lastEpoch", "verbose"], ["milestones"]);
     const counts = countMilestones(milestones);
     super(optimizer, lastEpoch, verbose);
     this.milestones = counts;
@@ -48,14 +53,19 @@ export class MultiStepLR extends LRScheduler {
   }
 
   protected override closedFormLr(): number[] {
-    const elements = [...this.milestones].flatMap(([milestone, count]) => Array.from({ length: count }, () => milestone));
+    const elements = [...this.milestones].flatMap(([milestone, count]) =>
+      Array.from({ length: count }, () => milestone),
+    );
     const factor = multiStepDecay({ milestones: elements, gamma: this.gamma });
     return this.baseLrs.map((baseLr) => baseLr * factor(this.lastEpoch));
   }
 
   /** The milestones are saved as PyTorch's Counter (milestone → count); gamma and the rest by `savedFields`. */
   override stateDict(): SchedulerStateDict {
-    return { milestones: Object.fromEntries([...this.milestones].map(([m, c]) => [String(m), c])), ...super.stateDict() };
+    return {
+      milestones: Object.fromEntries([...this.milestones].map(([m, c]) => [String(m), c])),
+      ...super.stateDict(),
+    };
   }
 
   override loadStateDict(stateDict: SchedulerStateDict): void {

@@ -27,9 +27,23 @@ import { checkOptions } from "../../options.js";
 import type { Optimizer } from "../optimizer.js";
 import { camelCase } from "../../options.js";
 import { camelToSnake } from "../optimizer.js";
-import { LRScheduler, checkOptimizer, groupsOf, perGroup, type SchedulerOptions, type SchedulerStateDict } from "./lr_scheduler.js";
+import {
+  LRScheduler,
+  checkOptimizer,
+  groupsOf,
+  perGroup,
+  type SchedulerOptions,
+  type SchedulerStateDict,
+} from "./lr_scheduler.js";
 import { pythonDivide, pythonStr } from "./numerics.js";
-import { annealCos, annealLinear, oneCyclePhaseAt, oneCyclePhases, type OneCycleKey, type OneCyclePhase } from "./schedules.js";
+import {
+  annealCos,
+  annealLinear,
+  oneCyclePhaseAt,
+  oneCyclePhases,
+  type OneCycleKey,
+  type OneCyclePhase,
+} from "./schedules.js";
 
 export interface OneCycleLROptions extends SchedulerOptions {
   /** The peak rate: one number or one per group. */
@@ -69,36 +83,73 @@ export class OneCycleLR extends LRScheduler {
   useBeta1: boolean | undefined;
 
   protected override readonly savedFields = {
-    total_steps: "totalSteps", _anneal_func_type: "annealStrategy", cycle_momentum: "cycleMomentum", use_beta1: "useBeta1",
+    total_steps: "totalSteps",
+    _anneal_func_type: "annealStrategy",
+    cycle_momentum: "cycleMomentum",
+    use_beta1: "useBeta1",
   };
 
   constructor(optimizer: Optimizer, options: OneCycleLROptions) {
     const {
-      maxLr, totalSteps, epochs, stepsPerEpoch, pctStart = 0.3, annealStrategy = "cos", cycleMomentum = true,
-      baseMomentum = 0.85, maxMomentum = 0.95, divFactor = 25, finalDivFactor = 1e4, threePhase = false,
-      lastEpoch = -1, verbose = false,
-    } = checkOptions("OneCycleLR", options, [
-      "maxLr", "totalSteps", "epochs", "stepsPerEpoch", "pctStart", "annealStrategy", "cycleMomentum",
-      "baseMomentum", "maxMomentum", "divFactor", "finalDivFactor", "threePhase", "lastEpoch", "verbose",
-    ], ["maxLr"]);
+      maxLr,
+      totalSteps,
+      epochs,
+      stepsPerEpoch,
+      pctStart = 0.3,
+      annealStrategy = "cos",
+      cycleMomentum = true,
+      baseMomentum = 0.85,
+      maxMomentum = 0.95,
+      divFactor = 25,
+      finalDivFactor = 1e4,
+      threePhase = false,
+      lastEpoch = -1,
+      verbose = false,
+    } = checkOptions(
+      "OneCycleLR",
+      options,
+      [
+        "maxLr",
+        "totalSteps",
+        "epochs",
+        "stepsPerEpoch",
+        "pctStart",
+        "annealStrategy",
+        "cycleMomentum",
+        "baseMomentum",
+        "maxMomentum",
+        "divFactor",
+        "finalDivFactor",
+        "threePhase",
+        "lastEpoch",
+        "verbose",
+      ],
+      ["maxLr"],
+    );
     checkOptimizer(optimizer);
 
     let steps: number;
     if (totalSteps === undefined && epochs === undefined && stepsPerEpoch === undefined) {
       throw new RangeError("You must define either total_steps OR (epochs AND steps_per_epoch)");
     } else if (totalSteps !== undefined) {
-      if (!isPositiveInteger(totalSteps)) throw new RangeError(`Expected positive integer total_steps, but got ${pythonStr(totalSteps)}`);
+      if (!isPositiveInteger(totalSteps))
+        throw new RangeError(`Expected positive integer total_steps, but got ${pythonStr(totalSteps)}`);
       steps = totalSteps;
     } else {
-      if (!isPositiveInteger(epochs)) throw new RangeError(`Expected positive integer epochs, but got ${pythonStr(epochs)}`);
-      if (!isPositiveInteger(stepsPerEpoch)) throw new RangeError(`Expected positive integer steps_per_epoch, but got ${pythonStr(stepsPerEpoch)}`);
+      if (!isPositiveInteger(epochs))
+        throw new RangeError(`Expected positive integer epochs, but got ${pythonStr(epochs)}`);
+      if (!isPositiveInteger(stepsPerEpoch))
+        throw new RangeError(`Expected positive integer steps_per_epoch, but got ${pythonStr(stepsPerEpoch)}`);
       steps = epochs! * stepsPerEpoch!;
     }
     const phases = oneCyclePhases(steps, pctStart, threePhase);
 
-    if (!(pctStart >= 0 && pctStart <= 1)) throw new RangeError(`Expected float between 0 and 1 pct_start, but got ${pythonStr(pctStart)}`);
+    if (!(pctStart >= 0 && pctStart <= 1))
+      throw new RangeError(`Expected float between 0 and 1 pct_start, but got ${pythonStr(pctStart)}`);
     if (annealStrategy !== "cos" && annealStrategy !== "linear") {
-      throw new RangeError(`anneal_strategy must by one of 'cos' or 'linear', instead got ${pythonStr(annealStrategy)}`);
+      throw new RangeError(
+        `anneal_strategy must by one of 'cos' or 'linear', instead got ${pythonStr(annealStrategy)}`,
+      );
     }
 
     const groups = groupsOf(optimizer);
@@ -147,7 +198,9 @@ export class OneCycleLR extends LRScheduler {
   protected override getLr(): number[] {
     const step = this.lastEpoch;
     if (step > this.totalSteps) {
-      throw new RangeError(`Tried to step ${step + 1} times. The specified number of total steps is ${this.totalSteps}`);
+      throw new RangeError(
+        `Tried to step ${step + 1} times. The specified number of total steps is ${this.totalSteps}`,
+      );
     }
     return this.groups.map((group) => {
       const { phase, startStep } = oneCyclePhaseAt(step, this.phases);

@@ -27,7 +27,12 @@ export class PolynomialLR extends LRScheduler {
   protected override readonly savedFields = { total_iters: "totalIters", power: "power" };
 
   constructor(optimizer: Optimizer, options?: PolynomialLROptions) {
-    const { totalIters = 5, power = 1, lastEpoch = -1, verbose = false } = checkOptions("PolynomialLR", options, ["totalIters", "power", "lastEpoch", "verbose"]);
+    const {
+      totalIters = 5,
+      power = 1,
+      lastEpoch = -1,
+      verbose = false,
+    } = checkOptions("PolynomialLR", options, ["totalIters", "power", "lastEpoch", "verbose"]);
     super(optimizer, lastEpoch, verbose);
     this.totalIters = totalIters;
     this.power = power;
@@ -36,7 +41,8 @@ export class PolynomialLR extends LRScheduler {
 
   protected override getLr(): number[] {
     if (this.lastEpoch === 0 || this.lastEpoch > this.totalIters) return this.currentLrs();
-    const decayFactor = ((1 - this.lastEpoch / this.totalIters) / (1 - (this.lastEpoch - 1) / this.totalIters)) ** this.power;
+    const decayFactor =
+      ((1 - this.lastEpoch / this.totalIters) / (1 - (this.lastEpoch - 1) / this.totalIters)) ** this.power;
     return this.groups.map((group) => group.lr * decayFactor);
   }
 

@@ -21,7 +21,16 @@
 import { checkOptions, describeValue } from "../../options.js";
 import type { Optimizer } from "../optimizer.js";
 import {
-  EPOCH_DEPRECATION_WARNING, checkOptimizer, checkStateDict, formatEpoch, formatScientific, groupsOf, loadFields, loaded, saveFields, warnOnce,
+  EPOCH_DEPRECATION_WARNING,
+  checkOptimizer,
+  checkStateDict,
+  formatEpoch,
+  formatScientific,
+  groupsOf,
+  loadFields,
+  loaded,
+  saveFields,
+  warnOnce,
   type SchedulerStateDict,
 } from "./lr_scheduler.js";
 
@@ -71,15 +80,45 @@ export class ReduceLROnPlateau {
 
   /** PyTorch's keys → fields, in PyTorch's order (`mode`, `threshold`, `threshold_mode` are loaded through their check). */
   private static readonly savedFields = {
-    factor: "factor", min_lrs: "minLrs", patience: "patience", verbose: "verbose", cooldown: "cooldown",
-    cooldown_counter: "cooldownCounter", mode: "mode", threshold: "threshold", threshold_mode: "thresholdMode", best: "best",
-    num_bad_epochs: "numBadEpochs", mode_worse: "modeWorse", eps: "eps", last_epoch: "lastEpoch", _last_lr: "lastLr",
+    factor: "factor",
+    min_lrs: "minLrs",
+    patience: "patience",
+    verbose: "verbose",
+    cooldown: "cooldown",
+    cooldown_counter: "cooldownCounter",
+    mode: "mode",
+    threshold: "threshold",
+    threshold_mode: "thresholdMode",
+    best: "best",
+    num_bad_epochs: "numBadEpochs",
+    mode_worse: "modeWorse",
+    eps: "eps",
+    last_epoch: "lastEpoch",
+    _last_lr: "lastLr",
   };
 
   constructor(optimizer: Optimizer, options?: ReduceLROnPlateauOptions) {
     const {
-      mode = "min", factor = 0.1, patience = 10, threshold = 1e-4, thresholdMode = "rel", cooldown = 0, minLr = 0, eps = 1e-8, verbose = false,
-    } = checkOptions("ReduceLROnPlateau", options, ["mode", "factor", "patience", "threshold", "thresholdMode", "cooldown", "minLr", "eps", "verbose"]);
+      mode = "min",
+      factor = 0.1,
+      patience = 10,
+      threshold = 1e-4,
+      thresholdMode = "rel",
+      cooldown = 0,
+      minLr = 0,
+      eps = 1e-8,
+      verbose = false,
+    } = checkOptions("ReduceLROnPlateau", options, [
+      "mode",
+      "factor",
+      "patience",
+      "threshold",
+      "thresholdMode",
+      "cooldown",
+      "minLr",
+      "eps",
+      "verbose",
+    ]);
     if (factor >= 1) throw new RangeError("Factor should be < 1.0.");
     this.factor = factor;
     checkOptimizer(optimizer);
@@ -146,7 +185,10 @@ export class ReduceLROnPlateau {
       const newLr = this.minLrs[i] > scaled ? this.minLrs[i] : scaled; // Python's max(scaled, min_lr)
       if (oldLr - newLr > this.eps) {
         group.lr = newLr;
-        if (this.verbose) console.log(`Epoch ${formatEpoch(epoch)}: reducing learning rate of group ${i} to ${formatScientific(newLr)}.`);
+        if (this.verbose)
+          console.log(
+            `Epoch ${formatEpoch(epoch)}: reducing learning rate of group ${i} to ${formatScientific(newLr)}.`,
+          );
       }
     });
   }
@@ -165,7 +207,8 @@ export class ReduceLROnPlateau {
 
   private initIsBetter(mode: string, threshold: number, thresholdMode: string): void {
     if (mode !== "min" && mode !== "max") throw new RangeError(`mode ${mode} is unknown!`);
-    if (thresholdMode !== "rel" && thresholdMode !== "abs") throw new RangeError(`threshold mode ${thresholdMode} is unknown!`);
+    if (thresholdMode !== "rel" && thresholdMode !== "abs")
+      throw new RangeError(`threshold mode ${thresholdMode} is unknown!`);
     this.modeWorse = mode === "min" ? Infinity : -Infinity;
     this.mode = mode;
     this.threshold = threshold;
@@ -191,7 +234,8 @@ export class ReduceLROnPlateau {
     const mode = loaded(stateDict, "mode", this.mode);
     const thresholdMode = loaded(stateDict, "threshold_mode", this.thresholdMode);
     if (mode !== "min" && mode !== "max") throw new RangeError(`mode ${String(mode)} is unknown!`);
-    if (thresholdMode !== "rel" && thresholdMode !== "abs") throw new RangeError(`threshold mode ${String(thresholdMode)} is unknown!`);
+    if (thresholdMode !== "rel" && thresholdMode !== "abs")
+      throw new RangeError(`threshold mode ${String(thresholdMode)} is unknown!`);
     loadFields(this, ReduceLROnPlateau.savedFields, stateDict);
     this.initIsBetter(this.mode, this.threshold, this.thresholdMode);
   }

@@ -43,13 +43,22 @@ export function stepDecay({ stepSize, gamma = 0.1 }: { stepSize: number; gamma?:
 }
 
 /** MultiStepLR's factor: γ^(number of milestones ≤ t); a milestone listed twice counts twice. */
-export function multiStepDecay({ milestones, gamma = 0.1 }: { milestones: readonly number[]; gamma?: number }): Schedule {
+export function multiStepDecay({
+  milestones,
+  gamma = 0.1,
+}: {
+  milestones: readonly number[];
+  gamma?: number;
+}): Schedule {
   const sorted = [...milestones].sort((a, b) => a - b);
   return (step) => gamma ** bisectRight(sorted, step);
 }
 
 /** ConstantLR's factor: `factor` before `totalIters`, then 1 — a constant warm-up. */
-export function constantWarmup({ factor = 1 / 3, totalIters = 5 }: { factor?: number; totalIters?: number } = {}): Schedule {
+export function constantWarmup({
+  factor = 1 / 3,
+  totalIters = 5,
+}: { factor?: number; totalIters?: number } = {}): Schedule {
   return (step) => factor + Number(step >= totalIters) * (1 - factor);
 }
 
@@ -57,8 +66,12 @@ export function constantWarmup({ factor = 1 / 3, totalIters = 5 }: { factor?: nu
  * LinearLR's factor: from `startFactor` at t = 0 linearly to `endFactor` at `totalIters`, then flat:
  * start + (end − start) · min(T, t) / T. A warm-up when end > start, a decay when end < start.
  */
-export function linearWarmup({ startFactor = 1 / 3, endFactor = 1, totalIters = 5 }: { startFactor?: number; endFactor?: number; totalIters?: number } = {}): Schedule {
-  return (step) => startFactor + (endFactor - startFactor) * Math.min(totalIters, step) / totalIters;
+export function linearWarmup({
+  startFactor = 1 / 3,
+  endFactor = 1,
+  totalIters = 5,
+}: { startFactor?: number; endFactor?: number; totalIters?: number } = {}): Schedule {
+  return (step) => startFactor + ((endFactor - startFactor) * Math.min(totalIters, step)) / totalIters;
 }
 
 /** ExponentialLR's factor: γ^t. */
@@ -75,8 +88,16 @@ export function polynomialDecay({ totalIters = 5, power = 1 }: { totalIters?: nu
  * CosineAnnealingLR's rate: η_min + (η_max − η_min) · (1 + cos(π t / T_max)) / 2, with η_max the
  * base rate. Past `TMax` it keeps following the cosine back up (PyTorch's closed form does).
  */
-export function cosineAnnealing({ baseLr, TMax, etaMin = 0 }: { baseLr: number; TMax: number; etaMin?: number }): Schedule {
-  return (step) => etaMin + (baseLr - etaMin) * (1 + Math.cos(Math.PI * step / TMax)) / 2;
+export function cosineAnnealing({
+  baseLr,
+  TMax,
+  etaMin = 0,
+}: {
+  baseLr: number;
+  TMax: number;
+  etaMin?: number;
+}): Schedule {
+  return (step) => etaMin + ((baseLr - etaMin) * (1 + Math.cos((Math.PI * step) / TMax))) / 2;
 }
 
 /**
@@ -85,7 +106,7 @@ export function cosineAnnealing({ baseLr, TMax, etaMin = 0 }: { baseLr: number; 
  * a quotient of two correctly rounded logarithms, then truncated).
  */
 export function restartIndex(epoch: number, T0: number, TMult: number): number {
-  return Math.trunc(correctlyRoundedLog(epoch / T0 * (TMult - 1) + 1) / correctlyRoundedLog(TMult));
+  return Math.trunc(correctlyRoundedLog((epoch / T0) * (TMult - 1) + 1) / correctlyRoundedLog(TMult));
 }
 
 /**
@@ -96,19 +117,29 @@ export function warmRestartPosition(epoch: number, T0: number, TMult: number): {
   if (epoch < T0) return { TCur: epoch, Ti: T0 };
   if (TMult === 1) return { TCur: epoch % T0, Ti: T0 };
   const n = restartIndex(epoch, T0, TMult);
-  return { TCur: epoch - T0 * (TMult ** n - 1) / (TMult - 1), Ti: T0 * TMult ** n };
+  return { TCur: epoch - (T0 * (TMult ** n - 1)) / (TMult - 1), Ti: T0 * TMult ** n };
 }
 
 /** The cosine of SGDR at a position: η_min + (η_max − η_min) · (1 + cos(π T_cur / T_i)) / 2. */
 export function cosineAtPosition(baseLr: number, etaMin: number, TCur: number, Ti: number): number {
-  return etaMin + (baseLr - etaMin) * (1 + Math.cos(Math.PI * TCur / Ti)) / 2;
+  return etaMin + ((baseLr - etaMin) * (1 + Math.cos((Math.PI * TCur) / Ti))) / 2;
 }
 
 /**
  * CosineAnnealingWarmRestarts' rate at a (possibly fractional) epoch: the cosine restarts from the
  * base rate every cycle, cycles growing by `TMult`.
  */
-export function cosineAnnealingWarmRestarts({ baseLr, T0, TMult = 1, etaMin = 0 }: { baseLr: number; T0: number; TMult?: number; etaMin?: number }): Schedule {
+export function cosineAnnealingWarmRestarts({
+  baseLr,
+  T0,
+  TMult = 1,
+  etaMin = 0,
+}: {
+  baseLr: number;
+  T0: number;
+  TMult?: number;
+  etaMin?: number;
+}): Schedule {
   return (epoch) => {
     const { TCur, Ti } = warmRestartPosition(epoch, T0, TMult);
     return cosineAtPosition(baseLr, etaMin, TCur, Ti);
@@ -125,7 +156,11 @@ export type CyclicMode = "triangular" | "triangular2" | "exp_range";
  *   cycle = ⌊1 + t / size⌋,  x = 1 + t / size − cycle,
  *   scaleFactor = x / ratio  if x ≤ ratio,  else (x − 1) / (ratio − 1).
  */
-export function cyclicPosition(iteration: number, totalSize: number, stepRatio: number): { cycle: number; scaleFactor: number } {
+export function cyclicPosition(
+  iteration: number,
+  totalSize: number,
+  stepRatio: number,
+): { cycle: number; scaleFactor: number } {
   const cycle = Math.floor(1 + iteration / totalSize);
   const x = 1 + iteration / totalSize - cycle;
   const scaleFactor = x <= stepRatio ? x / stepRatio : (x - 1) / (stepRatio - 1);
@@ -136,7 +171,10 @@ export function cyclicPosition(iteration: number, totalSize: number, stepRatio: 
  * CyclicLR's amplitude scaling for a mode: `triangular` 1, `triangular2` 1 / 2^(cycle − 1) (halved
  * every cycle), `exp_range` γ^iteration. Also which argument it takes (`cycle` or `iterations`).
  */
-export function cyclicScale(mode: CyclicMode, gamma = 1): { scaleFn: (x: number) => number; scaleMode: "cycle" | "iterations" } {
+export function cyclicScale(
+  mode: CyclicMode,
+  gamma = 1,
+): { scaleFn: (x: number) => number; scaleMode: "cycle" | "iterations" } {
   switch (mode) {
     case "triangular":
       return { scaleFn: () => 1, scaleMode: "cycle" };
@@ -152,10 +190,23 @@ export function cyclicScale(mode: CyclicMode, gamma = 1): { scaleFn: (x: number)
  * base + (max − base) · scaleFactor(t) · scale(cycle or t). `scaleFn` replaces the mode's policy.
  */
 export function cyclic({
-  baseLr, maxLr, stepSizeUp = 2000, stepSizeDown, mode = "triangular", gamma = 1, scaleFn, scaleMode = "cycle",
+  baseLr,
+  maxLr,
+  stepSizeUp = 2000,
+  stepSizeDown,
+  mode = "triangular",
+  gamma = 1,
+  scaleFn,
+  scaleMode = "cycle",
 }: {
-  baseLr: number; maxLr: number; stepSizeUp?: number; stepSizeDown?: number; mode?: CyclicMode; gamma?: number;
-  scaleFn?: (x: number) => number; scaleMode?: "cycle" | "iterations";
+  baseLr: number;
+  maxLr: number;
+  stepSizeUp?: number;
+  stepSizeDown?: number;
+  mode?: CyclicMode;
+  gamma?: number;
+  scaleFn?: (x: number) => number;
+  scaleMode?: "cycle" | "iterations";
 }): Schedule {
   const totalSize = stepSizeUp + (stepSizeDown ?? stepSizeUp);
   const stepRatio = stepSizeUp / totalSize;
@@ -170,7 +221,7 @@ export function cyclic({
 /** Cosine annealing from `start` to `end` as `pct` goes from 0 to 1: end + (start − end)/2 · (1 + cos(π pct)). */
 export function annealCos(start: number, end: number, pct: number): number {
   const cosOut = Math.cos(Math.PI * pct) + 1;
-  return end + (start - end) / 2 * cosOut;
+  return end + ((start - end) / 2) * cosOut;
 }
 
 /** Linear annealing from `start` to `end` as `pct` goes from 0 to 1. */
@@ -197,14 +248,41 @@ export interface OneCyclePhase {
  * Momentum moves the opposite way.
  */
 export function oneCyclePhases(totalSteps: number, pctStart: number, threePhase: boolean): OneCyclePhase[] {
-  const up: OneCyclePhase = { endStep: pctStart * totalSteps - 1, startLr: "initialLr", endLr: "maxLr", startMomentum: "maxMomentum", endMomentum: "baseMomentum" };
+  const up: OneCyclePhase = {
+    endStep: pctStart * totalSteps - 1,
+    startLr: "initialLr",
+    endLr: "maxLr",
+    startMomentum: "maxMomentum",
+    endMomentum: "baseMomentum",
+  };
   if (!threePhase) {
-    return [up, { endStep: totalSteps - 1, startLr: "maxLr", endLr: "minLr", startMomentum: "baseMomentum", endMomentum: "maxMomentum" }];
+    return [
+      up,
+      {
+        endStep: totalSteps - 1,
+        startLr: "maxLr",
+        endLr: "minLr",
+        startMomentum: "baseMomentum",
+        endMomentum: "maxMomentum",
+      },
+    ];
   }
   return [
     up,
-    { endStep: 2 * pctStart * totalSteps - 2, startLr: "maxLr", endLr: "initialLr", startMomentum: "baseMomentum", endMomentum: "maxMomentum" },
-    { endStep: totalSteps - 1, startLr: "initialLr", endLr: "minLr", startMomentum: "maxMomentum", endMomentum: "maxMomentum" },
+    {
+      endStep: 2 * pctStart * totalSteps - 2,
+      startLr: "maxLr",
+      endLr: "initialLr",
+      startMomentum: "baseMomentum",
+      endMomentum: "maxMomentum",
+    },
+    {
+      endStep: totalSteps - 1,
+      startLr: "initialLr",
+      endLr: "minLr",
+      startMomentum: "maxMomentum",
+      endMomentum: "maxMomentum",
+    },
   ];
 }
 
@@ -213,7 +291,10 @@ export function oneCyclePhases(totalSteps: number, pctStart: number, threePhase:
  * step where it starts (the previous phase's end, or 0). The fraction done is
  * (step − startStep) / (endStep − startStep).
  */
-export function oneCyclePhaseAt(step: number, phases: readonly OneCyclePhase[]): { phase: OneCyclePhase; startStep: number } {
+export function oneCyclePhaseAt(
+  step: number,
+  phases: readonly OneCyclePhase[],
+): { phase: OneCyclePhase; startStep: number } {
   let startStep = 0;
   for (let i = 0; i < phases.length; i++) {
     if (step <= phases[i].endStep || i === phases.length - 1) return { phase: phases[i], startStep };
@@ -249,8 +330,11 @@ function oneCycleValue(values: Record<OneCycleKey, number>, which: "lr" | "momen
 function oneCycleValues(o: OneCycleOptions): Record<OneCycleKey, number> {
   const initialLr = o.maxLr / (o.divFactor ?? 25);
   return {
-    initialLr, maxLr: o.maxLr, minLr: initialLr / (o.finalDivFactor ?? 1e4),
-    maxMomentum: o.maxMomentum ?? 0.95, baseMomentum: o.baseMomentum ?? 0.85,
+    initialLr,
+    maxLr: o.maxLr,
+    minLr: initialLr / (o.finalDivFactor ?? 1e4),
+    maxMomentum: o.maxMomentum ?? 0.95,
+    baseMomentum: o.baseMomentum ?? 0.85,
   };
 }
 
@@ -274,7 +358,9 @@ export function oneCycleMomentum(options: Omit<OneCycleOptions, "maxLr"> & { max
  */
 export function joinSchedules(schedules: readonly Schedule[], boundaries: readonly number[]): Schedule {
   if (boundaries.length !== schedules.length - 1) {
-    throw new RangeError(`joinSchedules expects one boundary fewer than schedules, got ${schedules.length} schedules and ${boundaries.length} boundaries`);
+    throw new RangeError(
+      `joinSchedules expects one boundary fewer than schedules, got ${schedules.length} schedules and ${boundaries.length} boundaries`,
+    );
   }
   return (step) => {
     const index = bisectRight(boundaries, step);
@@ -292,7 +378,17 @@ export function multiplySchedules(...schedules: Schedule[]): Schedule {
  * gone from `startLr` to `endLr`, exponentially — (e^((ln end − ln start) / n))^t — or linearly —
  * 1 + t · (end / start − 1) / n. Use it as a `LambdaLR` lambda on an optimizer at `startLr`.
  */
-export function rangeTestFactor({ startLr, endLr, numIter, stepMode = "exp" }: { startLr: number; endLr: number; numIter: number; stepMode?: "exp" | "linear" }): Schedule {
+export function rangeTestFactor({
+  startLr,
+  endLr,
+  numIter,
+  stepMode = "exp",
+}: {
+  startLr: number;
+  endLr: number;
+  numIter: number;
+  stepMode?: "exp" | "linear";
+}): Schedule {
   if (stepMode === "linear") {
     const factor = (endLr / startLr - 1) / numIter;
     return (iteration) => 1 + iteration * factor;

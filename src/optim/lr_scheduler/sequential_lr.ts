@@ -31,7 +31,17 @@ export class SequentialLR extends LRScheduler {
   milestones: number[];
 
   constructor(optimizer: Optimizer, options: SequentialLROptions) {
-    const { schedulers, milestones, lastEpoch = -1, verbose = false } = checkOptions("SequentialLR", options, ["schedulers", "milestones", "lastEpoch", "verbose"], ["schedulers", "milestones"]);
+    const {
+      schedulers,
+      milestones,
+      lastEpoch = -1,
+      verbose = false,
+    } = checkOptions(
+      "SequentialLR",
+      options,
+      ["schedulers", "milestones", "lastEpoch", "verbose"],
+      ["schedulers", "milestones"],
+    );
     schedulers.forEach((scheduler, i) => {
       if (scheduler.optimizer !== optimizer) {
         throw new RangeError(
@@ -88,6 +98,7 @@ export class SequentialLR extends LRScheduler {
     this.lastEpoch = loaded(stateDict, "last_epoch", this.lastEpoch);
     this.lastLr = loaded(stateDict, "_last_lr", this.lastLr);
     const children = stateDict._schedulers;
-    if (Array.isArray(children)) children.forEach((child, i) => this.schedulers[i].loadStateDict(child as SchedulerStateDict));
+    if (Array.isArray(children))
+      children.forEach((child, i) => this.schedulers[i].loadStateDict(child as SchedulerStateDict));
   }
 }

@@ -28,7 +28,12 @@ export class StepLR extends LRScheduler {
   protected override readonly savedFields = { step_size: "stepSize", gamma: "gamma" };
 
   constructor(optimizer: Optimizer, options: StepLROptions) {
-    const { stepSize, gamma = 0.1, lastEpoch = -1, verbose = false } = checkOptions("StepLR", options, ["stepSize", "gamma", "lastEpoch", "verbose"], ["stepSize"]);
+    const {
+      stepSize,
+      gamma = 0.1,
+      lastEpoch = -1,
+      verbose = false,
+    } = checkOptions("StepLR", options, ["stepSize", "gamma", "lastEpoch", "verbose"], ["stepSize"]);
     super(optimizer, lastEpoch, verbose);
     this.stepSize = stepSize;
     this.gamma = gamma;
@@ -41,7 +46,10 @@ export class StepLR extends LRScheduler {
   }
 
   protected override closedFormLr(): number[] {
-    if (this.stepSize === 0) throw new ZeroDivisionError(Number.isInteger(this.lastEpoch) ? "integer division or modulo by zero" : "float floor division by zero");
+    if (this.stepSize === 0)
+      throw new ZeroDivisionError(
+        Number.isInteger(this.lastEpoch) ? "integer division or modulo by zero" : "float floor division by zero",
+      );
     const factor = stepDecay({ stepSize: this.stepSize, gamma: this.gamma });
     return this.baseLrs.map((baseLr) => baseLr * factor(this.lastEpoch));
   }

@@ -82,7 +82,7 @@ function writeEmptyDynamicBlock(out: BitWriter, codeLengthCodes: number[], endOf
   out.write(19 - 4, 4);
   for (const symbol of CODE_LENGTH_ORDER) out.write(CODE_LENGTH_LENGTHS[symbol], 3);
   const lengths = [...LITERAL_LENGTHS, ...DISTANCE_LENGTHS];
-  for (let i = 0; i < lengths.length; ) {
+  for (let i = 0; i < lengths.length;) {
     if (lengths[i] !== 0) {
       out.writeCode(codeLengthCodes[lengths[i]], 4);
       i++;
@@ -137,7 +137,12 @@ export function adversarialPng(targetBytes = 3_000_000): AdversarialPng {
   new DataView(ihdr.buffer).setUint32(0, width);
   new DataView(ihdr.buffer).setUint32(4, height);
   ihdr.set([8, 2, 0, 0, 0], 8);
-  const bytes = concat([Uint8Array.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk("IHDR", ihdr), chunk("IDAT", zlibStream), chunk("IEND", new Uint8Array(0))]);
+  const bytes = concat([
+    Uint8Array.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk("IHDR", ihdr),
+    chunk("IDAT", zlibStream),
+    chunk("IEND", new Uint8Array(0)),
+  ]);
   return { bytes, width, height, rgb, emptyBlocks, zlibStream };
 }
 

@@ -11,7 +11,13 @@ import { MomentumOpt, loadGolden } from "./helpers.js";
 const golden = loadGolden();
 
 function sgd(lr: number): MomentumOpt {
-  return new MomentumOpt([tensor([0], { requiresGrad: true })], { lr, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false });
+  return new MomentumOpt([tensor([0], { requiresGrad: true })], {
+    lr,
+    momentum: 0,
+    dampening: 0,
+    weightDecay: 0,
+    nesterov: false,
+  });
 }
 
 /** The book's loop: print get_last_lr(), optimizer.step(), scheduler.step(). */
@@ -60,7 +66,7 @@ describe("the book's printed values", () => {
 describe("the issue's examples", () => {
   it("LambdaLR with (e+1)+(e+1) turns lr 0.1 into 0.2 at construction", () => {
     const optimizer = sgd(0.1);
-    const scheduler = new LambdaLR(optimizer, (e) => (e + 1) + (e + 1));
+    const scheduler = new LambdaLR(optimizer, (e) => e + 1 + (e + 1));
     expect(optimizer.paramGroups[0].lr).toBe(0.2);
     expect(optimizer.paramGroups[0].lr).toBe(golden.book.LambdaLR_double_plus_initial);
     expect(scheduler.getLastLr()).toEqual([0.2]);
@@ -87,8 +93,21 @@ describe("the issue's examples", () => {
     expect(optim.lrScheduler.StepLR).toBe(StepLR);
     expect(typeof optim.lrScheduler.schedules.stepDecay).toBe("function");
     for (const name of [
-      "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR", "ExponentialLR", "PolynomialLR", "CosineAnnealingLR",
-      "CosineAnnealingWarmRestarts", "CyclicLR", "OneCycleLR", "ReduceLROnPlateau", "SequentialLR", "ChainedScheduler",
+      "LambdaLR",
+      "MultiplicativeLR",
+      "StepLR",
+      "MultiStepLR",
+      "ConstantLR",
+      "LinearLR",
+      "ExponentialLR",
+      "PolynomialLR",
+      "CosineAnnealingLR",
+      "CosineAnnealingWarmRestarts",
+      "CyclicLR",
+      "OneCycleLR",
+      "ReduceLROnPlateau",
+      "SequentialLR",
+      "ChainedScheduler",
     ]) {
       expect(typeof (optim.lrScheduler as Record<string, unknown>)[name], name).toBe("function");
     }

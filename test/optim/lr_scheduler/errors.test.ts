@@ -40,13 +40,18 @@ describe("PyTorch's errors", () => {
   }
 
   it("TypeError when the optimizer is not an Optimizer", () => {
-    expect(() => new StepLR({ paramGroups: [] } as never, { stepSize: 1 })).toThrow(new TypeError("Object is not an Optimizer"));
+    expect(() => new StepLR({ paramGroups: [] } as never, { stepSize: 1 })).toThrow(
+      new TypeError("Object is not an Optimizer"),
+    );
     expect(() => new StepLR(null as never, { stepSize: 1 })).toThrow(new TypeError("NoneType is not an Optimizer"));
   });
 
   it("OneCycleLR stepped past totalSteps keeps failing, as in PyTorch", () => {
     const optimizer = twoGroups();
-    const scheduler = buildScheduler({ type: "OneCycleLR", options: { maxLr: 0.1, totalSteps: 3 } }, optimizer) as LRScheduler;
+    const scheduler = buildScheduler(
+      { type: "OneCycleLR", options: { maxLr: 0.1, totalSteps: 3 } },
+      optimizer,
+    ) as LRScheduler;
     for (let i = 0; i < 3; i++) scheduler.step();
     expect(() => scheduler.step()).toThrow("Tried to step 5 times. The specified number of total steps is 3");
     expect(() => scheduler.step()).toThrow("Tried to step 6 times. The specified number of total steps is 3");

@@ -7,19 +7,39 @@
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { describeEachBackend } from "../../helpers.js";
 import {
-  act, buildScheduler, expectRelativelyClose, loadGolden, lrsOf, makeOptimizer, momentumOf, revive, type GoldenCase,
+  act,
+  buildScheduler,
+  expectRelativelyClose,
+  loadGolden,
+  lrsOf,
+  makeOptimizer,
+  momentumOf,
+  revive,
+  type GoldenCase,
 } from "./helpers.js";
 
 const golden = loadGolden();
 let worstRelativeError = 0;
 
 /** Runs `actions` from index `from`, comparing after each with the golden rows `from + 1, ...`. */
-function replay(c: GoldenCase, scheduler: ReturnType<typeof buildScheduler>, optimizer: ReturnType<typeof makeOptimizer>, from: number): void {
+function replay(
+  c: GoldenCase,
+  scheduler: ReturnType<typeof buildScheduler>,
+  optimizer: ReturnType<typeof makeOptimizer>,
+  from: number,
+): void {
   for (let i = from; i < c.actions.length; i++) {
     act(scheduler, c.actions[i]);
     const where = `${c.name} after action ${i} (${JSON.stringify(c.actions[i])})`;
-    worstRelativeError = Math.max(worstRelativeError, expectRelativelyClose(lrsOf(optimizer), c.lr[i + 1], `${where}: lr`));
-    if (c.momentum) worstRelativeError = Math.max(worstRelativeError, expectRelativelyClose(momentumOf(optimizer), c.momentum[i + 1], `${where}: momentum`));
+    worstRelativeError = Math.max(
+      worstRelativeError,
+      expectRelativelyClose(lrsOf(optimizer), c.lr[i + 1], `${where}: lr`),
+    );
+    if (c.momentum)
+      worstRelativeError = Math.max(
+        worstRelativeError,
+        expectRelativelyClose(momentumOf(optimizer), c.momentum[i + 1], `${where}: momentum`),
+      );
   }
 }
 
@@ -31,8 +51,21 @@ describeEachBackend(`golden sequences from PyTorch ${golden.torch_version}`, () 
   it("covers every scheduler", () => {
     const types = new Set(golden.cases.map((c) => c.scheduler.type));
     for (const name of [
-      "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR", "ExponentialLR", "PolynomialLR",
-      "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR", "OneCycleLR", "ReduceLROnPlateau", "SequentialLR", "ChainedScheduler",
+      "LambdaLR",
+      "MultiplicativeLR",
+      "StepLR",
+      "MultiStepLR",
+      "ConstantLR",
+      "LinearLR",
+      "ExponentialLR",
+      "PolynomialLR",
+      "CosineAnnealingLR",
+      "CosineAnnealingWarmRestarts",
+      "CyclicLR",
+      "OneCycleLR",
+      "ReduceLROnPlateau",
+      "SequentialLR",
+      "ChainedScheduler",
     ]) {
       expect(types.has(name), name).toBe(true);
     }
@@ -44,7 +77,8 @@ describeEachBackend(`golden sequences from PyTorch ${golden.torch_version}`, () 
         const optimizer = makeOptimizer(c.optimizer, c.groups);
         const scheduler = buildScheduler(c.scheduler, optimizer);
         expectRelativelyClose(lrsOf(optimizer), c.lr[0], `${c.name} after construction: lr`);
-        if (c.momentum) expectRelativelyClose(momentumOf(optimizer), c.momentum[0], `${c.name} after construction: momentum`);
+        if (c.momentum)
+          expectRelativelyClose(momentumOf(optimizer), c.momentum[0], `${c.name} after construction: momentum`);
         replay(c, scheduler, optimizer, 0);
       });
 
@@ -63,7 +97,13 @@ describeEachBackend(`golden sequences from PyTorch ${golden.torch_version}`, () 
           const scheduler = buildScheduler(c.scheduler, optimizer);
           for (let i = 0; i < resume.at; i++) act(scheduler, c.actions[i]);
           const savedOptimizer = JSON.parse(JSON.stringify(optimizer.stateDict()));
-          const savedScheduler = revive(JSON.parse(JSON.stringify(scheduler.stateDict(), (_, v) => (typeof v === "number" && !Number.isFinite(v) ? String(v) : v))));
+          const savedScheduler = revive(
+            JSON.parse(
+              JSON.stringify(scheduler.stateDict(), (_, v) =>
+                typeof v === "number" && !Number.isFinite(v) ? String(v) : v,
+              ),
+            ),
+          );
 
           const freshOptimizer = makeOptimizer(c.optimizer, c.groups);
           const fresh = buildScheduler(c.scheduler, freshOptimizer);
@@ -85,6 +125,8 @@ describeEachBackend(`golden sequences from PyTorch ${golden.torch_version}`, () 
   }
 
   afterAll(() => {
-    console.info(`lr_scheduler golden: worst relative error ${worstRelativeError.toExponential(2)} over ${golden.cases.length} cases`);
+    console.info(
+      `lr_scheduler golden: worst relative error ${worstRelativeError.toExponential(2)} over ${golden.cases.length} cases`,
+    );
   });
 });

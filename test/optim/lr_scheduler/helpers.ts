@@ -9,20 +9,47 @@ import { expect } from "vitest";
 import { tensor } from "../../../src/creation.js";
 import { Optimizer, type OptimizerStateDict } from "../../../src/optim/optimizer.js";
 import {
-  ChainedScheduler, ConstantLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, CyclicLR, ExponentialLR, LambdaLR, LinearLR,
-  MultiStepLR, MultiplicativeLR, OneCycleLR, PolynomialLR, ReduceLROnPlateau, SequentialLR, StepLR, type LRScheduler, type LrLambda,
+  ChainedScheduler,
+  ConstantLR,
+  CosineAnnealingLR,
+  CosineAnnealingWarmRestarts,
+  CyclicLR,
+  ExponentialLR,
+  LambdaLR,
+  LinearLR,
+  MultiStepLR,
+  MultiplicativeLR,
+  OneCycleLR,
+  PolynomialLR,
+  ReduceLROnPlateau,
+  SequentialLR,
+  StepLR,
+  type LRScheduler,
+  type LrLambda,
   type SchedulerStateDict,
 } from "../../../src/optim/lr_scheduler/index.js";
 
 /** SGD's defaults (momentum, dampening, ...), no update. */
-export class MomentumOpt extends Optimizer<{ lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean }> {
+export class MomentumOpt extends Optimizer<{
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weightDecay: number;
+  nesterov: boolean;
+}> {
   step(): undefined {
     return undefined;
   }
 }
 
 /** Adam's defaults (betas, eps, ...), no update. */
-export class BetasOpt extends Optimizer<{ lr: number; betas: [number, number]; eps: number; weightDecay: number; amsgrad: boolean }> {
+export class BetasOpt extends Optimizer<{
+  lr: number;
+  betas: [number, number];
+  eps: number;
+  weightDecay: number;
+  amsgrad: boolean;
+}> {
   step(): undefined {
     return undefined;
   }
@@ -45,7 +72,13 @@ export function makeOptimizer(kind: OptimizerKind, groups: Record<string, unknow
   switch (kind) {
     case "sgd":
     case "sgd_momentum":
-      return new MomentumOpt(params, { lr, momentum: kind === "sgd" ? 0 : 0.9, dampening: 0, weightDecay: 0, nesterov: false });
+      return new MomentumOpt(params, {
+        lr,
+        momentum: kind === "sgd" ? 0 : 0.9,
+        dampening: 0,
+        weightDecay: 0,
+        nesterov: false,
+      });
     case "adam":
       return new BetasOpt(params, { lr, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false });
     case "adagrad":
@@ -61,7 +94,7 @@ export function twoGroups(lrs: [number, number] = [0.1, 0.02], kind: OptimizerKi
 // The generator's named functions, one for one (Python's // is Math.floor, % on non-negative ints is %).
 export const LAMBDAS: Record<string, (e: number) => number> = {
   book_step: (e) => 0.1 ** Math.floor(e / 2),
-  double_plus: (e) => (e + 1) + (e + 1),
+  double_plus: (e) => e + 1 + (e + 1),
   exp_095: (e) => 0.95 ** e,
   warmup_10: (e) => Math.min(1.0, (e + 1) / 10),
   inv_sqrt: (e) => 1 / Math.sqrt(e + 1),
@@ -71,7 +104,7 @@ export const LAMBDAS: Record<string, (e: number) => number> = {
   grow_slightly: (e) => 1.001 + 0.0001 * (e % 5),
 };
 export const SCALE_FNS: Record<string, (x: number) => number> = {
-  half_sine: (x) => 0.5 * (1 + Math.sin(x * Math.PI / 2)),
+  half_sine: (x) => 0.5 * (1 + Math.sin((x * Math.PI) / 2)),
   inv_cycle: (x) => 1 / x,
   exp_iter: (x) => 0.999 ** x,
 };
@@ -93,7 +126,9 @@ export function buildScheduler(spec: SchedulerSpec, optimizer: Optimizer, other?
       const names = options.lrLambda!;
       delete options.lrLambda;
       const lambdas: LrLambda | LrLambda[] = Array.isArray(names) ? names.map((n) => LAMBDAS[n]) : LAMBDAS[names];
-      return spec.type === "LambdaLR" ? new LambdaLR(target, lambdas, options as never) : new MultiplicativeLR(target, lambdas, options as never);
+      return spec.type === "LambdaLR"
+        ? new LambdaLR(target, lambdas, options as never)
+        : new MultiplicativeLR(target, lambdas, options as never);
     }
     case "StepLR":
       return new StepLR(target, options as never);
@@ -123,7 +158,9 @@ export function buildScheduler(spec: SchedulerSpec, optimizer: Optimizer, other?
       return new SequentialLR(target, { ...(options as { milestones: number[] }), schedulers });
     }
     case "ChainedScheduler":
-      return new ChainedScheduler(spec.children!.map((child) => buildScheduler(child, optimizer, other) as LRScheduler));
+      return new ChainedScheduler(
+        spec.children!.map((child) => buildScheduler(child, optimizer, other) as LRScheduler),
+      );
     default:
       throw new Error(`unknown scheduler ${spec.type}`);
   }
@@ -149,7 +186,9 @@ export function lrsOf(optimizer: Optimizer): number[] {
 
 /** Each group's momentum, or β₁ for Adam-like groups. */
 export function momentumOf(optimizer: Optimizer): number[] {
-  return optimizer.paramGroups.map((group) => (Array.isArray(group.betas) ? (group.betas as number[])[0] : (group.momentum as number)));
+  return optimizer.paramGroups.map((group) =>
+    Array.isArray(group.betas) ? (group.betas as number[])[0] : (group.momentum as number),
+  );
 }
 
 /** The strings the generator writes for non-finite floats, back to numbers, all through a value. */
@@ -192,7 +231,12 @@ export interface Golden {
   cases: GoldenCase[];
   errors: GoldenError[];
   log: { x: number[]; log: number[]; restart: { epoch: number; T0: number; TMult: number; n: number }[] };
-  book: { StepLR: number[]; LambdaLR: number[]; LambdaLR_double_plus_initial: number; ReduceLROnPlateau_drop_steps: number[] };
+  book: {
+    StepLR: number[];
+    LambdaLR: number[];
+    LambdaLR_double_plus_initial: number;
+    ReduceLROnPlateau_drop_steps: number[];
+  };
   verbose: Record<string, { actions: Action[]; lines: string[] }>;
 }
 
@@ -200,7 +244,11 @@ let golden: Golden | undefined;
 
 /** The committed fixture, with non-finite values revived. */
 export function loadGolden(): Golden {
-  golden ??= revive(JSON.parse(readFileSync(fileURLToPath(new URL("../../golden/lr_scheduler/lr_scheduler.json", import.meta.url)), "utf8")) as Golden);
+  golden ??= revive(
+    JSON.parse(
+      readFileSync(fileURLToPath(new URL("../../golden/lr_scheduler/lr_scheduler.json", import.meta.url)), "utf8"),
+    ) as Golden,
+  );
   return golden;
 }
 
@@ -214,12 +262,18 @@ export function relativeError(actual: number, expected: number): number {
 }
 
 /** Asserts every element agrees within `tolerance` relative, naming the worst one. */
-export function expectRelativelyClose(actual: readonly number[], expected: readonly number[], what: string, tolerance = RELATIVE_TOLERANCE): number {
+export function expectRelativelyClose(
+  actual: readonly number[],
+  expected: readonly number[],
+  what: string,
+  tolerance = RELATIVE_TOLERANCE,
+): number {
   expect(actual.length, `${what}: length`).toBe(expected.length);
   let worst = 0;
   for (let i = 0; i < expected.length; i++) {
     const error = relativeError(actual[i], expected[i]);
-    if (!(error <= tolerance)) expect.fail(`${what}[${i}]: got ${actual[i]}, expected ${expected[i]} (relative error ${error})`);
+    if (!(error <= tolerance))
+      expect.fail(`${what}[${i}]: got ${actual[i]}, expected ${expected[i]} (relative error ${error})`);
     worst = Math.max(worst, error);
   }
   return worst;

@@ -5,8 +5,21 @@
  */
 import { describe, expect, it, vi } from "vitest";
 import {
-  ChainedScheduler, ConstantLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, CyclicLR, ExponentialLR, LambdaLR, LinearLR, MultiStepLR,
-  OneCycleLR, PolynomialLR, SequentialLR, StepLR, schedules, type LRScheduler,
+  ChainedScheduler,
+  ConstantLR,
+  CosineAnnealingLR,
+  CosineAnnealingWarmRestarts,
+  CyclicLR,
+  ExponentialLR,
+  LambdaLR,
+  LinearLR,
+  MultiStepLR,
+  OneCycleLR,
+  PolynomialLR,
+  SequentialLR,
+  StepLR,
+  schedules,
+  type LRScheduler,
 } from "../../../src/optim/lr_scheduler/index.js";
 import { correctlyRoundedLog, pythonModulo } from "../../../src/optim/lr_scheduler/numerics.js";
 import { loadGolden, lrsOf, momentumOf, twoGroups } from "./helpers.js";
@@ -22,26 +35,46 @@ interface OracleCase {
 }
 
 const ORACLES: OracleCase[] = [
-  { name: "StepLR", make: (o) => new StepLR(o, { stepSize: 7, gamma: 0.5 }), rate: (b) => (t) => b * schedules.stepDecay({ stepSize: 7, gamma: 0.5 })(t) },
   {
-    name: "MultiStepLR", make: (o) => new MultiStepLR(o, { milestones: [30, 80, 80, 150], gamma: 0.5 }),
+    name: "StepLR",
+    make: (o) => new StepLR(o, { stepSize: 7, gamma: 0.5 }),
+    rate: (b) => (t) => b * schedules.stepDecay({ stepSize: 7, gamma: 0.5 })(t),
+  },
+  {
+    name: "MultiStepLR",
+    make: (o) => new MultiStepLR(o, { milestones: [30, 80, 80, 150], gamma: 0.5 }),
     rate: (b) => (t) => b * schedules.multiStepDecay({ milestones: [30, 80, 80, 150], gamma: 0.5 })(t),
   },
-  { name: "ConstantLR", make: (o) => new ConstantLR(o, { factor: 0.25, totalIters: 9 }), rate: (b) => (t) => b * schedules.constantWarmup({ factor: 0.25, totalIters: 9 })(t) },
   {
-    name: "LinearLR", make: (o) => new LinearLR(o, { startFactor: 0.1, endFactor: 0.9, totalIters: 120 }),
+    name: "ConstantLR",
+    make: (o) => new ConstantLR(o, { factor: 0.25, totalIters: 9 }),
+    rate: (b) => (t) => b * schedules.constantWarmup({ factor: 0.25, totalIters: 9 })(t),
+  },
+  {
+    name: "LinearLR",
+    make: (o) => new LinearLR(o, { startFactor: 0.1, endFactor: 0.9, totalIters: 120 }),
     rate: (b) => (t) => b * schedules.linearWarmup({ startFactor: 0.1, endFactor: 0.9, totalIters: 120 })(t),
   },
-  { name: "ExponentialLR", make: (o) => new ExponentialLR(o, { gamma: 0.99 }), rate: (b) => (t) => b * schedules.exponentialDecay({ gamma: 0.99 })(t) },
   {
-    name: "PolynomialLR", make: (o) => new PolynomialLR(o, { totalIters: 200, power: 2 }),
+    name: "ExponentialLR",
+    make: (o) => new ExponentialLR(o, { gamma: 0.99 }),
+    rate: (b) => (t) => b * schedules.exponentialDecay({ gamma: 0.99 })(t),
+  },
+  {
+    name: "PolynomialLR",
+    make: (o) => new PolynomialLR(o, { totalIters: 200, power: 2 }),
     rate: (b) => (t) => b * schedules.polynomialDecay({ totalIters: 200, power: 2 })(t),
   },
   {
-    name: "CosineAnnealingLR", make: (o) => new CosineAnnealingLR(o, { TMax: 60, etaMin: 0.001 }),
+    name: "CosineAnnealingLR",
+    make: (o) => new CosineAnnealingLR(o, { TMax: 60, etaMin: 0.001 }),
     rate: (b) => schedules.cosineAnnealing({ baseLr: b, TMax: 60, etaMin: 0.001 }),
   },
-  { name: "LambdaLR(schedule)", make: (o) => new LambdaLR(o, schedules.stepDecay({ stepSize: 5 })), rate: (b) => (t) => b * schedules.stepDecay({ stepSize: 5 })(t) },
+  {
+    name: "LambdaLR(schedule)",
+    make: (o) => new LambdaLR(o, schedules.stepDecay({ stepSize: 5 })),
+    rate: (b) => (t) => b * schedules.stepDecay({ stepSize: 5 })(t),
+  },
 ];
 
 describe("the closed forms as an oracle for the chainable steps", () => {
@@ -54,7 +87,9 @@ describe("the closed forms as an oracle for the chainable steps", () => {
       for (let t = 0; t <= 300; t++) {
         if (t > 0) scheduler.step();
         lrsOf(optimizer).forEach((lr, g) => {
-          expect(Math.abs(lr - oracle.rate(BASE[g])(t)), `${oracle.name} t=${t} group ${g}`).toBeLessThanOrEqual(1e-12 * BASE[g]);
+          expect(Math.abs(lr - oracle.rate(BASE[g])(t)), `${oracle.name} t=${t} group ${g}`).toBeLessThanOrEqual(
+            1e-12 * BASE[g],
+          );
         });
       }
     });
@@ -74,14 +109,28 @@ describe("the closed forms as an oracle for the chainable steps", () => {
     const scheduler = new CosineAnnealingWarmRestarts(optimizer, { T0: 3, TMult: 2, etaMin: 1e-4 });
     for (let e = 0; e < 200; e += 0.37) {
       scheduler.step(e);
-      expect(lrsOf(optimizer)).toEqual(BASE.map((b) => schedules.cosineAnnealingWarmRestarts({ baseLr: b, T0: 3, TMult: 2, etaMin: 1e-4 })(e)));
+      expect(lrsOf(optimizer)).toEqual(
+        BASE.map((b) => schedules.cosineAnnealingWarmRestarts({ baseLr: b, T0: 3, TMult: 2, etaMin: 1e-4 })(e)),
+      );
     }
   });
 
   it("CyclicLR is the cyclic schedule exactly", () => {
     const optimizer = twoGroups(BASE);
-    const schedule = schedules.cyclic({ baseLr: 0.01, maxLr: 0.1, stepSizeUp: 7, stepSizeDown: 11, mode: "triangular2" });
-    const scheduler = new CyclicLR(optimizer, { baseLr: 0.01, maxLr: 0.1, stepSizeUp: 7, stepSizeDown: 11, mode: "triangular2" });
+    const schedule = schedules.cyclic({
+      baseLr: 0.01,
+      maxLr: 0.1,
+      stepSizeUp: 7,
+      stepSizeDown: 11,
+      mode: "triangular2",
+    });
+    const scheduler = new CyclicLR(optimizer, {
+      baseLr: 0.01,
+      maxLr: 0.1,
+      stepSizeUp: 7,
+      stepSizeDown: 11,
+      mode: "triangular2",
+    });
     for (let t = 0; t < 200; t++) {
       if (t > 0) scheduler.step();
       expect(lrsOf(optimizer)).toEqual([schedule(t), schedule(t)]);
@@ -91,7 +140,15 @@ describe("the closed forms as an oracle for the chainable steps", () => {
   it("OneCycleLR is the oneCycle schedule exactly, momentum included", () => {
     for (const threePhase of [false, true]) {
       for (const annealStrategy of ["cos", "linear"] as const) {
-        const options = { maxLr: 0.1, totalSteps: 150, pctStart: 0.25, annealStrategy, threePhase, divFactor: 10, finalDivFactor: 100 };
+        const options = {
+          maxLr: 0.1,
+          totalSteps: 150,
+          pctStart: 0.25,
+          annealStrategy,
+          threePhase,
+          divFactor: 10,
+          finalDivFactor: 100,
+        };
         const optimizer = twoGroups(BASE);
         const scheduler = new OneCycleLR(optimizer, options);
         const lr = schedules.oneCycle(options);
@@ -108,10 +165,16 @@ describe("the closed forms as an oracle for the chainable steps", () => {
   it("joinSchedules follows SequentialLR (ConstantLR then ExponentialLR at 2)", () => {
     const optimizer = twoGroups([1, 0.5]);
     const scheduler = new SequentialLR(optimizer, {
-      schedulers: [new ConstantLR(optimizer, { factor: 0.1, totalIters: 2 }), new ExponentialLR(optimizer, { gamma: 0.9 })],
+      schedulers: [
+        new ConstantLR(optimizer, { factor: 0.1, totalIters: 2 }),
+        new ExponentialLR(optimizer, { gamma: 0.9 }),
+      ],
       milestones: [2],
     });
-    const factor = schedules.joinSchedules([schedules.constantWarmup({ factor: 0.1, totalIters: 2 }), schedules.exponentialDecay({ gamma: 0.9 })], [2]);
+    const factor = schedules.joinSchedules(
+      [schedules.constantWarmup({ factor: 0.1, totalIters: 2 }), schedules.exponentialDecay({ gamma: 0.9 })],
+      [2],
+    );
     expect(schedules.sample(factor, 5).map((f) => +f.toFixed(12))).toEqual([0.1, 0.1, 1, 0.9, 0.81]);
     for (let t = 0; t < 100; t++) {
       if (t > 0) scheduler.step();
@@ -121,8 +184,14 @@ describe("the closed forms as an oracle for the chainable steps", () => {
 
   it("multiplySchedules follows ChainedScheduler (ConstantLR times ExponentialLR)", () => {
     const optimizer = twoGroups([1, 0.5]);
-    const scheduler = new ChainedScheduler([new ConstantLR(optimizer, { factor: 0.1, totalIters: 2 }), new ExponentialLR(optimizer, { gamma: 0.9 })]);
-    const factor = schedules.multiplySchedules(schedules.constantWarmup({ factor: 0.1, totalIters: 2 }), schedules.exponentialDecay({ gamma: 0.9 }));
+    const scheduler = new ChainedScheduler([
+      new ConstantLR(optimizer, { factor: 0.1, totalIters: 2 }),
+      new ExponentialLR(optimizer, { gamma: 0.9 }),
+    ]);
+    const factor = schedules.multiplySchedules(
+      schedules.constantWarmup({ factor: 0.1, totalIters: 2 }),
+      schedules.exponentialDecay({ gamma: 0.9 }),
+    );
     for (let t = 0; t < 100; t++) {
       if (t > 0) scheduler.step();
       lrsOf(optimizer).forEach((lr, g) => expect(Math.abs(lr - [1, 0.5][g] * factor(t))).toBeLessThanOrEqual(1e-12));

@@ -5,14 +5,27 @@
  */
 import { describe, expect, it, vi } from "vitest";
 import {
-  ChainedScheduler, CyclicLR, ExponentialLR, LambdaLR, LinearLR, MultiStepLR, MultiplicativeLR, OneCycleLR, ReduceLROnPlateau, SequentialLR, StepLR,
+  ChainedScheduler,
+  CyclicLR,
+  ExponentialLR,
+  LambdaLR,
+  LinearLR,
+  MultiStepLR,
+  MultiplicativeLR,
+  OneCycleLR,
+  ReduceLROnPlateau,
+  SequentialLR,
+  StepLR,
   type CallableLrLambda,
 } from "../../../src/optim/lr_scheduler/index.js";
 import { lrsOf, makeOptimizer, twoGroups } from "./helpers.js";
 
 /** A callable object (gradstep's convention: a `call(epoch)` method) with state of its own. */
 class Warmup implements CallableLrLambda {
-  constructor(public epochs: number, public label = "warmup") {}
+  constructor(
+    public epochs: number,
+    public label = "warmup",
+  ) {}
   call(epoch: number): number {
     return Math.min(1, (epoch + 1) / this.epochs);
   }
@@ -27,7 +40,15 @@ describe("state dicts", () => {
     const scheduler = new LambdaLR(optimizer, [(e) => 0.9 ** e, warmup]);
     const state = scheduler.stateDict();
     expect(state.lr_lambdas).toEqual([null, { epochs: 5, label: "warmup" }]);
-    expect(Object.keys(state).sort()).toEqual(["_get_lr_called_within_step", "_last_lr", "_step_count", "base_lrs", "last_epoch", "lr_lambdas", "verbose"]);
+    expect(Object.keys(state).sort()).toEqual([
+      "_get_lr_called_within_step",
+      "_last_lr",
+      "_step_count",
+      "base_lrs",
+      "last_epoch",
+      "lr_lambdas",
+      "verbose",
+    ]);
 
     const other = new Warmup(100, "other");
     const restored = new LambdaLR(twoGroups(), [(e) => 0.9 ** e, other]);
@@ -37,7 +58,12 @@ describe("state dicts", () => {
   });
 
   it("MultiplicativeLR does the same", () => {
-    const factor = { value: 0.5, call(this: { value: number }) { return this.value; } };
+    const factor = {
+      value: 0.5,
+      call(this: { value: number }) {
+        return this.value;
+      },
+    };
     const scheduler = new MultiplicativeLR(twoGroups(), factor);
     expect(scheduler.stateDict().lr_lambdas).toEqual([{ value: 0.5 }, { value: 0.5 }]);
     expect(new MultiplicativeLR(twoGroups(), () => 0.5).stateDict().lr_lambdas).toEqual([null, null]);
@@ -55,7 +81,9 @@ describe("state dicts", () => {
     expect(state._scale_fn_custom).toBeNull();
     expect(state._scale_fn_ref).toBeNull();
     expect(state.base_momentums).toEqual([0.8, 0.8]);
-    expect(new CyclicLR(twoGroups([0.1, 0.02], "adam"), { baseLr: 0.01, maxLr: 0.1, cycleMomentum: false }).stateDict()).not.toHaveProperty("base_momentums");
+    expect(
+      new CyclicLR(twoGroups([0.1, 0.02], "adam"), { baseLr: 0.01, maxLr: 0.1, cycleMomentum: false }).stateDict(),
+    ).not.toHaveProperty("base_momentums");
   });
 
   it("OneCycleLR saves its phases with PyTorch's names and the anneal strategy by name", () => {
@@ -64,11 +92,30 @@ describe("state dicts", () => {
     const state = scheduler.stateDict();
     expect(state._anneal_func_type).toBe("linear");
     expect(state._schedule_phases).toEqual([
-      { end_step: 2, start_lr: "initial_lr", end_lr: "max_lr", start_momentum: "max_momentum", end_momentum: "base_momentum" },
-      { end_step: 9, start_lr: "max_lr", end_lr: "min_lr", start_momentum: "base_momentum", end_momentum: "max_momentum" },
+      {
+        end_step: 2,
+        start_lr: "initial_lr",
+        end_lr: "max_lr",
+        start_momentum: "max_momentum",
+        end_momentum: "base_momentum",
+      },
+      {
+        end_step: 9,
+        start_lr: "max_lr",
+        end_lr: "min_lr",
+        start_momentum: "base_momentum",
+        end_momentum: "max_momentum",
+      },
     ]);
     const group = optimizer.stateDict().param_groups[0];
-    expect(group).toMatchObject({ initial_lr: 0.04, max_lr: 1, min_lr: 4e-6, max_momentum: 0.95, base_momentum: 0.85, momentum: 0.95 });
+    expect(group).toMatchObject({
+      initial_lr: 0.04,
+      max_lr: 1,
+      min_lr: 4e-6,
+      max_momentum: 0.95,
+      base_momentum: 0.85,
+      momentum: 0.95,
+    });
     expect(state.use_beta1).toBe(false);
   });
 
@@ -76,8 +123,20 @@ describe("state dicts", () => {
     const optimizer = twoGroups();
     const scheduler = new ReduceLROnPlateau(optimizer, { minLr: [0.001, 0.002] });
     expect(Object.keys(scheduler.stateDict()).sort()).toEqual([
-      "best", "cooldown", "cooldown_counter", "eps", "factor", "last_epoch", "min_lrs", "mode", "mode_worse", "num_bad_epochs", "patience",
-      "threshold", "threshold_mode", "verbose",
+      "best",
+      "cooldown",
+      "cooldown_counter",
+      "eps",
+      "factor",
+      "last_epoch",
+      "min_lrs",
+      "mode",
+      "mode_worse",
+      "num_bad_epochs",
+      "patience",
+      "threshold",
+      "threshold_mode",
+      "verbose",
     ]);
     expect(scheduler.getLastLr()).toEqual([0.1, 0.02]);
     scheduler.step(1);
