@@ -172,8 +172,8 @@ export type KernelExports = { [K in `${UnaryOp}_${DtypeSuffix}`]: UnaryKernel } 
   matmul_f32_part(...args: [...MatmulArgs, work: Pointer, part: number, parts: number]): void;
   matmul_f64(...args: MatmulArgs): void;
   matmul_i32(...args: MatmulArgs): void;
-} & // optim_steps.ts: fused optimizer steps (float dtypes only; flags documented there)
-{
+} & {
+  // optim_steps.ts: fused optimizer steps (float dtypes only; flags documented there)
   [K in `sgd_step_${FloatSuffix}`]: (
     param: Pointer,
     grad: Pointer,
