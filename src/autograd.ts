@@ -104,17 +104,6 @@ export function isCreatedGradient(t: Tensor): boolean {
   return createdGradients.has(t);
 }
 
-/** Clears `t.grad` (to null, freeing a gradient autograd created, or to zeros) — what `zeroGrad` does. */
-export function clearGrad(t: Tensor, setToNone: boolean): void {
-  const grad = t.grad;
-  if (grad === null) return;
-  if (!setToNone) {
-    noGrad(() => grad.zero_());
-    return;
-  }
-  t.grad = null;
-}
-
 /** True while ops record the graph (false inside `noGrad`). */
 export function isGradEnabled(): boolean {
   return gradEnabled;

@@ -21,6 +21,7 @@
  *
  * Using a freed tensor throws an error that says what freed it; it never reads other data.
  */
+import { noGrad } from "./autograd.js";
 import { activeBackend } from "./backend/index.js";
 import type { MemoryStats, Storage } from "./backend/backend.js";
 import { Tensor } from "./tensor.js";
@@ -117,6 +118,17 @@ export function dispose(value: unknown): void {
       Object.values(v).forEach(visit);
   };
   visit(value);
+}
+
+/**
+ * Clears `t.grad` — what `zeroGrad` does for each parameter: to null (which frees a gradient that
+ * backward created, see `Tensor.grad`) or, with `setToNone` false, to zeros in place.
+ */
+export function clearGrad(t: Tensor, setToNone: boolean): void {
+  const grad = t.grad;
+  if (grad === null) return;
+  if (setToNone) t.grad = null;
+  else noGrad(() => grad.zero_());
 }
 
 /** Byte counts of the active backend's memory, or null where the garbage collector manages it (js). */

@@ -10,8 +10,8 @@
  *
  * has the parameters `fc.weight` and `fc.bias`, exactly like the PyTorch class.
  */
-import { clearGrad, noGrad } from "../autograd.js";
-import { heldTensors } from "../memory.js";
+import { noGrad } from "../autograd.js";
+import { clearGrad, heldTensors } from "../memory.js";
 import { formatShape, sameShape } from "../shape.js";
 import { tensor } from "../creation.js";
 import { Tensor } from "../tensor.js";

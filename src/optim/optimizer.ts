@@ -11,8 +11,8 @@
  * Each optimizer lists the state it keeps (`stateLayout`), so a loaded dict becomes state of the
  * kind PyTorch 1.13 keeps: a tensor shaped like the parameter, a 0-d float32 tensor, or a number.
  */
-import { clearGrad, enableGrad, noGrad } from "../autograd.js";
-import { heldTensors, tidy } from "../memory.js";
+import { enableGrad, noGrad } from "../autograd.js";
+import { clearGrad, heldTensors, tidy } from "../memory.js";
 import { tensor } from "../creation.js";
 import { camelCase, checkOptions, checkOptionTypes } from "../options.js";
 import { formatShape, sameShape } from "../shape.js";
