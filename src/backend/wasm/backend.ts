@@ -8,9 +8,10 @@
  * dtype, collapses shapes and strides for the strided kernels, and manages storage lifetime.
  *
  * Lifetime (see README.md in this folder): a storage's block returns to the allocator when
- * `free(s)` is called, when a scope that allocated it ends without keeping it, or when the handle
- * becomes unreachable and the JavaScript garbage collector finalizes it (FinalizationRegistry),
- * whichever comes first.
+ * `free(s)` is called, when a scope that allocated it ends without keeping it, when a sweep moves an
+ * unscoped storage that no kernel has used lately to the JavaScript heap (`sweep`; the next kernel
+ * that uses it brings it back), or when the handle of a large unscoped storage becomes unreachable
+ * and the garbage collector finalizes it (FinalizationRegistry), whichever comes first.
  *
  * int64 and bool storages are int32 storages to the kernels (see dtype.ts): the tables below give
  * them the int32 kernels, and only conversions to bool (`x != 0`) treat them differently.
