@@ -9,7 +9,11 @@
  *   element (u double uniforms drawn in row-major order, q rounded to p's dtype), and the samples
  *   are the indices of the n largest p / q (argmax for n = 1). This is Gumbel-top-k sampling.
  * * `bernoulli(p)` — per element one float uniform (24 bits) and 1 when it is below p (as float32).
+ * * `uniform_(t)`, `normal_(t)` — fill a tensor in place with the generator's uniform / normal draws,
+ *   as `torch.Tensor.uniform_` / `normal_` (and `torch.nn.init`, which re-exports them).
  */
+import { noGrad } from "./autograd.js";
+import { fromValues } from "./creation.js";
 import { type Generator, defaultGenerator } from "./random.js";
 import { formatShape } from "./shape.js";
 import { Tensor } from "./tensor.js";
@@ -100,4 +104,26 @@ export function bernoulli(probs: Tensor, options: { generator?: Generator } = {}
     out[i] = u[i] < pi ? 1 : 0;
   }
   return new Tensor(probs.backend.fromArray(probs.dtype, out), probs.shape, probs.backend);
+}
+
+/** Fills `t` with U(from, to) drawn as PyTorch's `uniform_` would. */
+export function uniform_(t: Tensor, from = 0, to = 1, generator: Generator = defaultGenerator): Tensor {
+  if (t.dtype !== "float32" && t.dtype !== "float64") throw new TypeError("uniform_ needs a floating point tensor");
+  const values = t.dtype === "float64" ? new Float64Array(t.numel()) : new Float32Array(t.numel());
+  generator.uniform(values, from, to);
+  return fillWith(t, values);
+}
+
+/** Fills `t` with N(mean, std²) drawn as PyTorch's `normal_` would. */
+export function normal_(t: Tensor, mean = 0, std = 1, generator: Generator = defaultGenerator): Tensor {
+  if (t.dtype !== "float32" && t.dtype !== "float64") throw new TypeError("normal_ needs a floating point tensor");
+  const values = t.dtype === "float64" ? new Float64Array(t.numel()) : new Float32Array(t.numel());
+  generator.normal(values, mean, std);
+  return fillWith(t, values);
+}
+
+/** Copies the drawn values into `t` in place (not recorded by autograd, as PyTorch's init runs under no_grad). */
+function fillWith(t: Tensor, values: Float32Array | Float64Array): Tensor {
+  noGrad(() => t.copy_(fromValues(values, t.shape, { dtype: t.dtype, backend: t.backend })));
+  return t;
 }

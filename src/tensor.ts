@@ -26,7 +26,6 @@ import * as scan from "./ops/scan.js";
 import * as sorting from "./ops/sort.js";
 import type { ValuesIndices } from "./ops/sort.js";
 import * as sampling from "./sampling.js";
-import * as init from "./nn/init.js";
 import type { Generator } from "./random.js";
 import { logSoftmax, softmax } from "./ops/softmax.js";
 
@@ -662,12 +661,12 @@ export class Tensor {
   }
   /** Fills with N(mean, std²) draws, in place. */
   normal_(mean = 0, std = 1, options: { generator?: Generator } = {}): this {
-    init.normal_(this, mean, std, options.generator);
+    sampling.normal_(this, mean, std, options.generator);
     return this;
   }
   /** Fills with U[from, to) draws, in place. */
   uniform_(from = 0, to = 1, options: { generator?: Generator } = {}): this {
-    init.uniform_(this, from, to, options.generator);
+    sampling.uniform_(this, from, to, options.generator);
     return this;
   }
   // ==== end of the porting surface ==============================================================

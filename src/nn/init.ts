@@ -7,7 +7,7 @@
  * `manualSeed` a layer starts from PyTorch's exact weights.
  */
 import { noGrad } from "../autograd.js";
-import { fromValues } from "../creation.js";
+import { normal_, uniform_ } from "../sampling.js";
 import { defaultGenerator, type Generator } from "../random.js";
 import { Tensor } from "../tensor.js";
 import { checkOptions } from "../options.js";
@@ -18,27 +18,8 @@ export function fanIn(weight: Tensor): number {
   return weight.shape.slice(1).reduce((n, d) => n * d, 1);
 }
 
-/** Fills `t` with U(from, to) drawn as PyTorch's `uniform_` would. */
-export function uniform_(t: Tensor, from = 0, to = 1, generator: Generator = defaultGenerator): Tensor {
-  if (t.dtype !== "float32" && t.dtype !== "float64") throw new TypeError("uniform_ needs a floating point tensor");
-  const values = t.dtype === "float64" ? new Float64Array(t.numel()) : new Float32Array(t.numel());
-  generator.uniform(values, from, to);
-  return fillWith(t, values);
-}
-
-/** Fills `t` with N(mean, std²) drawn as PyTorch's `normal_` would. */
-export function normal_(t: Tensor, mean = 0, std = 1, generator: Generator = defaultGenerator): Tensor {
-  if (t.dtype !== "float32" && t.dtype !== "float64") throw new TypeError("normal_ needs a floating point tensor");
-  const values = t.dtype === "float64" ? new Float64Array(t.numel()) : new Float32Array(t.numel());
-  generator.normal(values, mean, std);
-  return fillWith(t, values);
-}
-
-/** Copies the drawn values into `t` in place (not recorded by autograd, as PyTorch's init runs under no_grad). */
-function fillWith(t: Tensor, values: Float32Array | Float64Array): Tensor {
-  noGrad(() => t.copy_(fromValues(values, t.shape, { dtype: t.dtype, backend: t.backend })));
-  return t;
-}
+// uniform_ and normal_ are the core's in-place draws (also Tensor methods), re-exported as torch.nn.init has them
+export { normal_, uniform_ };
 
 /** He (kaiming) uniform init for a leaky-ReLU slope `a`: bound = gain·√(3 / fan_in), gain = √(2 / (1 + a²)). */
 export function kaimingUniform_(
