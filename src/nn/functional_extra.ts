@@ -3,6 +3,7 @@
  * padding index, normalize, average pooling, LeakyReLU/GELU and the regression/divergence losses.
  * Re-exported by `nn.functional` (and `F`). All are compositions of differentiable tensor ops.
  */
+import { fromValues } from "../creation.js";
 import { checkOptions } from "../options.js";
 import { formatShape, numelOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
@@ -58,7 +59,7 @@ export function pad(x: Tensor, amounts: readonly number[], mode: "constant" = "c
   if (value === 0) return placed;
   const inside = new Array<number>(numelOf(shape)).fill(0);
   for (const p of positions) inside[p] = 1;
-  const mask = new Tensor(x.backend.fromArray(x.dtype, inside), shape, x.backend);
+  const mask = fromValues(inside, shape, { dtype: x.dtype, backend: x.backend });
   return where(mask, placed, value);
 }
 
@@ -76,7 +77,7 @@ export function oneHot(indices: Tensor, numClasses = -1): Tensor {
   if (max >= classes) throw new RangeError(`Class values must be smaller than num_classes (${classes}), got ${max}`);
   const out = new Int32Array(values.length * classes);
   values.forEach((v, i) => (out[i * classes + v] = 1));
-  return new Tensor(indices.backend.fromArray("int64", out), [...indices.shape, classes], indices.backend);
+  return fromValues(out, [...indices.shape, classes], { dtype: "int64", backend: indices.backend });
 }
 
 /**
@@ -90,7 +91,7 @@ export function embedding(indices: Tensor | number[], weight: Tensor, paddingIdx
   const idx =
     indices instanceof Tensor
       ? indices
-      : new Tensor(weight.backend.fromArray("int64", indices), [indices.length], weight.backend);
+      : fromValues(indices, [indices.length], { dtype: "int64", backend: weight.backend });
   const isPad = idx.eq(pad).reshape([...idx.shape, 1]);
   return where(isPad, weight.detach().index(indices), rows);
 }
@@ -130,7 +131,7 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: Pair): Tensor {
       const end = Math.ceil(((i + 1) * n) / out);
       for (let j = start; j < end; j++) m[i * n + j] = 1 / (end - start);
     }
-    return new Tensor(x.backend.fromArray(x.dtype, m), [out, n], x.backend);
+    return fromValues(m, [out, n], { dtype: x.dtype, backend: x.backend });
   };
   return bins(h, oh).matmul(x).matmul(bins(w, ow).t());
 }

@@ -1,6 +1,7 @@
 /**
  * The layers of `nn`: each holds its parameters and calls the matching `nn.functional` op.
  */
+import { fromValues } from "../creation.js";
 import { Tensor } from "../tensor.js";
 import * as F from "./functional.js";
 import { defaultLayerInit, normal_ } from "./init.js";
@@ -297,12 +298,10 @@ export class Embedding extends Module {
 
 /** 0, 1, …, n-1 as an [n, 1] float32 column. */
 function arangeColumn(n: number): Tensor {
-  const t = Tensor.empty([n, 1]);
-  t.backend.write(
-    t.storage,
+  return fromValues(
     Array.from({ length: n }, (_, i) => i),
+    [n, 1],
   );
-  return t;
 }
 
 /** Runs its modules in order, registered as "0", "1", … (or by the names given to addModule). */
