@@ -45,6 +45,7 @@ import {
   setBackend,
   tidy,
 } from "../src/index.js";
+import { cnn2Step, mlp512Step, trainingStep } from "./workloads.js";
 
 const TEN_MILLION = 10_000_000;
 
@@ -62,20 +63,6 @@ interface Workload {
   setup: () => () => void;
 }
 
-/** One training step (forward, backward, optimizer step, zeroGrad) that frees its temporaries. */
-function trainingStep(model: nn.Module, optimizer: optim.Optimizer, loss: () => Tensor): () => void {
-  return () =>
-    tidy(
-      () => {
-        loss().backward();
-        optimizer.step();
-        optimizer.zeroGrad();
-      },
-      model,
-      optimizer,
-    );
-}
-
 function optimizerStep(make: (params: Tensor[]) => optim.Optimizer): () => () => void {
   return () => {
     const param = full([TEN_MILLION], 0.5).requiresGrad_(true);
@@ -91,12 +78,7 @@ const ALL_WORKLOADS: Workload[] = [
     name: "cnn2-step",
     what: "CNN2 step, batch 16 (Adam)",
     reps: 20,
-    setup: () => {
-      const model = new models.CNN2(5);
-      const lossFn = new nn.CrossEntropyLoss();
-      const [x, y] = [randn([16, 3, 28, 28]), randint(0, 3, [16])];
-      return trainingStep(model, new optim.Adam(model.parameters(), { lr: 3e-4 }), () => lossFn.call(model.call(x), y));
-    },
+    setup: cnn2Step,
   },
   {
     name: "cnn2-epoch",
@@ -119,18 +101,7 @@ const ALL_WORKLOADS: Workload[] = [
     name: "mlp-adam",
     what: "MLP 784-512-512-10 Adam, batch 256",
     reps: 2,
-    setup: () => {
-      const model = new nn.Sequential(
-        new nn.Linear(784, 512),
-        new nn.ReLU(),
-        new nn.Linear(512, 512),
-        new nn.ReLU(),
-        new nn.Linear(512, 10),
-      );
-      const lossFn = new nn.CrossEntropyLoss();
-      const [x, y] = [randn([256, 784]), randint(0, 10, [256])];
-      return trainingStep(model, new optim.Adam(model.parameters()), () => lossFn.call(model.call(x), y));
-    },
+    setup: mlp512Step,
   },
   {
     name: "conv",

@@ -18,18 +18,8 @@
  * Run: npm run bench -- threads
  */
 import { loadavg } from "node:os";
-import {
-  full,
-  getNumThreads,
-  models,
-  nn,
-  optim,
-  randint,
-  randn,
-  setNumThreads,
-  tidy,
-  type Tensor,
-} from "../src/index.js";
+import { full, getNumThreads, optim, randn, setNumThreads, tidy } from "../src/index.js";
+import { cnn2Step, mlp512Step } from "./workloads.js";
 import { activeBackend } from "../src/backend/index.js";
 import { WasmBackend } from "../src/backend/wasm/backend.js";
 import { availableCores } from "../src/backend/wasm/pool.js";
@@ -57,19 +47,6 @@ function compare(f: () => void, reps: number, threads: number): { one: number[];
     many.push(wall(f, reps));
   }
   return { one, many };
-}
-
-function trainingStep(model: nn.Module, optimizer: optim.Optimizer, loss: () => Tensor): () => void {
-  return () =>
-    tidy(
-      () => {
-        loss().backward();
-        optimizer.step();
-        optimizer.zeroGrad();
-      },
-      model,
-      optimizer,
-    );
 }
 
 export async function main(): Promise<void> {
@@ -110,30 +87,12 @@ export async function main(): Promise<void> {
     {
       name: "CNN2 step, batch 16 (Adam)",
       reps: 20,
-      setup: () => {
-        const model = new models.CNN2(5);
-        const lossFn = new nn.CrossEntropyLoss();
-        const [x, y] = [randn([16, 3, 28, 28]), randint(0, 3, [16])];
-        return trainingStep(model, new optim.Adam(model.parameters(), { lr: 3e-4 }), () =>
-          lossFn.call(model.call(x), y),
-        );
-      },
+      setup: cnn2Step,
     },
     {
       name: "MLP 784-512-512-10 step, batch 256 (Adam)",
       reps: 3,
-      setup: () => {
-        const model = new nn.Sequential(
-          new nn.Linear(784, 512),
-          new nn.ReLU(),
-          new nn.Linear(512, 512),
-          new nn.ReLU(),
-          new nn.Linear(512, 10),
-        );
-        const lossFn = new nn.CrossEntropyLoss();
-        const [x, y] = [randn([256, 784]), randint(0, 10, [256])];
-        return trainingStep(model, new optim.Adam(model.parameters()), () => lossFn.call(model.call(x), y));
-      },
+      setup: mlp512Step,
     },
     {
       name: "Adam step, 10M parameters",
