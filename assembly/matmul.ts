@@ -8,8 +8,15 @@
  * micro-kernel reads both contiguously; it keeps a 4×8 tile of C in eight f32x4 registers and per k
  * adds a rank-1 update (two B vectors, four broadcast A values, 8 mul + 8 add). A last row panel
  * of 1 or 2 rows (CNN2's 5 output channels leave one) runs 1×32 or 2×16 kernels over several B
- * panels at once rather than three or two rows of padding; other edge tiles are padded with zeros. Accumulation is float32 in a blocked order, so results differ from the
- * reference (which sums in float64) by at most (k + 1)·eps·Σ|a_ip·b_pj|.
+ * panels at once rather than three or two rows of padding; other edge tiles are padded with zeros.
+ *
+ * Small-model shapes take two shortcuts (chosen from the shapes alone, so every thread count takes
+ * the same one): with at most 8 rows of C, B is read in place rather than packed (readsBInPlace);
+ * A · Bᵀ with at most 8 rows or columns of C is m·n dot products of contiguous rows
+ * (usesDotProducts). Together they made CNN2's conv layers 3–5× faster.
+ *
+ * Accumulation is float32 in a blocked order, so results differ from the reference (which rounds
+ * every partial sum in order) by at most (k + 1)·eps·Σ|a_ip·b_pj|.
  *
  * float64 and int32 use plain loops that add the k products of every output in order, which makes
  * float64 bit-identical to the reference.
@@ -43,9 +50,10 @@ export function matmul_workspace_bytes(): i32 {
 
 /**
  * C[0..4][0..8] (row stride ldc bytes) = (accumulate ? C : 0) + Σ_p A[p][0..4] ⊗ B[p][0..8]
- * over kc steps of a packed A panel (4 floats per step) and B panel (8 floats per step).
+ * over kc steps of a packed A panel (4 floats per step) and 8 floats of B per step, `pbStep` bytes
+ * apart: 32 in a packed panel, a row of B where B is read in place.
  */
-function microKernel4x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, accumulate: bool): void {
+function microKernel4x8(kc: i32, pa: usize, pb: usize, pbStep: usize, c: usize, ldc: usize, accumulate: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -66,7 +74,7 @@ function microKernel4x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, acc
     c30 = madd(a, b0, c30);
     c31 = madd(a, b1, c31);
     pa += 16;
-    pb += 32;
+    pb += pbStep;
   }
   if (accumulate) {
     c00 = f32x4.add(v128.load(c), c00);
@@ -93,7 +101,7 @@ function microKernel4x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, acc
  * apart), eight independent accumulators, so it runs at the 4×8 kernel's rate per flop instead of
  * computing three rows of padding.
  */
-function microKernel1x32(kc: i32, pa: usize, pb: usize, panelBytes: usize, c: usize, accumulate: bool): void {
+function microKernel1x32(kc: i32, pa: usize, pb: usize, pbStep: usize, panelBytes: usize, c: usize, accumulate: bool): void {
   let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
   let c4 = f32x4.splat(0), c5 = f32x4.splat(0), c6 = f32x4.splat(0), c7 = f32x4.splat(0);
   const pb1 = pb + panelBytes;
@@ -101,7 +109,7 @@ function microKernel1x32(kc: i32, pa: usize, pb: usize, panelBytes: usize, c: us
   const pb3 = pb2 + panelBytes;
   for (let p: usize = 0; p < <usize>kc; p++) {
     const a = v128.load32_splat(pa + (p << 4));
-    const q = p << 5;
+    const q = p * pbStep;
     c0 = madd(a, v128.load(pb + q), c0);
     c1 = madd(a, v128.load(pb + q, 16), c1);
     c2 = madd(a, v128.load(pb1 + q), c2);
@@ -132,12 +140,12 @@ function microKernel1x32(kc: i32, pa: usize, pb: usize, panelBytes: usize, c: us
 }
 
 /** The last row panel when it has 2 valid rows: C[0..2][0..16] over two consecutive B panels. */
-function microKernel2x16(kc: i32, pa: usize, pb: usize, panelBytes: usize, c: usize, ldc: usize, accumulate: bool): void {
+function microKernel2x16(kc: i32, pa: usize, pb: usize, pbStep: usize, panelBytes: usize, c: usize, ldc: usize, accumulate: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0), c13 = f32x4.splat(0);
   const pb1 = pb + panelBytes;
   for (let p: usize = 0; p < <usize>kc; p++) {
-    const q = p << 5;
+    const q = p * pbStep;
     const b0 = v128.load(pb + q);
     const b1 = v128.load(pb + q, 16);
     const b2 = v128.load(pb1 + q);
@@ -280,6 +288,120 @@ function packA(dst: usize, a: usize, ic: i32, mc: i32, pc: i32, kc: i32, transA:
 }
 
 /**
+ * C = A · Bᵀ with A stored m×k and B stored n×k (transB without transA) is computed as m·n dot
+ * products when C has at most 8 rows or 8 columns: both operands are then contiguous along k, so
+ * no packing is needed, and a narrow C would leave the packed kernels mostly padding (conv2d's
+ * weight gradient: 5 output channels × 27 weights, each a dot product of length 676).
+ */
+// @ts-ignore: decorator
+@inline function usesDotProducts(m: i32, k: i32, n: i32, transA: bool, transB: bool): bool {
+  return transB && !transA && min(m, n) <= 2 * MR && k >= 4;
+}
+
+/**
+ * One dot product, finished: the four lanes of `s` (the sums of the products at p ≡ lane mod 4,
+ * for p < k4) added pairwise, then the products from k4 to k in order. Every dot-product kernel
+ * ends each output this way, so an output does not depend on which kernel computed it.
+ */
+// @ts-ignore: decorator
+@inline function finishDot(s: v128, a: usize, b: usize, k4: i32, k: i32): f32 {
+  let t = (f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1)) + (f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3));
+  for (let p = k4; p < k; p++) t += load<f32>(at<f32>(a, p)) * load<f32>(at<f32>(b, p));
+  return t;
+}
+
+/** C[0..2][0..4] = rows a, a + rowBytes of A dotted with rows b .. b + 3·rowBytes of B. */
+function dot2x4(a: usize, b: usize, rowBytes: usize, k: i32, c: usize, ldc: usize): void {
+  let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s02 = f32x4.splat(0), s03 = f32x4.splat(0);
+  let s10 = f32x4.splat(0), s11 = f32x4.splat(0), s12 = f32x4.splat(0), s13 = f32x4.splat(0);
+  const a1 = a + rowBytes;
+  const b1 = b + rowBytes, b2 = b1 + rowBytes, b3 = b2 + rowBytes;
+  const k4 = k & ~3;
+  for (let p: usize = 0; p < <usize>k4 * 4; p += 16) {
+    const x0 = v128.load(a + p), x1 = v128.load(a1 + p);
+    const y0 = v128.load(b + p), y1 = v128.load(b1 + p), y2 = v128.load(b2 + p), y3 = v128.load(b3 + p);
+    s00 = madd(x0, y0, s00);
+    s01 = madd(x0, y1, s01);
+    s02 = madd(x0, y2, s02);
+    s03 = madd(x0, y3, s03);
+    s10 = madd(x1, y0, s10);
+    s11 = madd(x1, y1, s11);
+    s12 = madd(x1, y2, s12);
+    s13 = madd(x1, y3, s13);
+  }
+  store<f32>(c, finishDot(s00, a, b, k4, k));
+  store<f32>(c, finishDot(s01, a, b1, k4, k), 4);
+  store<f32>(c, finishDot(s02, a, b2, k4, k), 8);
+  store<f32>(c, finishDot(s03, a, b3, k4, k), 12);
+  store<f32>(c + ldc, finishDot(s10, a1, b, k4, k));
+  store<f32>(c + ldc, finishDot(s11, a1, b1, k4, k), 4);
+  store<f32>(c + ldc, finishDot(s12, a1, b2, k4, k), 8);
+  store<f32>(c + ldc, finishDot(s13, a1, b3, k4, k), 12);
+}
+
+/** C[0][0..4] = row a of A dotted with rows b .. b + 3·rowBytes of B. */
+function dot1x4(a: usize, b: usize, rowBytes: usize, k: i32, c: usize): void {
+  let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+  const b1 = b + rowBytes, b2 = b1 + rowBytes, b3 = b2 + rowBytes;
+  const k4 = k & ~3;
+  for (let p: usize = 0; p < <usize>k4 * 4; p += 16) {
+    const x = v128.load(a + p);
+    s0 = madd(x, v128.load(b + p), s0);
+    s1 = madd(x, v128.load(b1 + p), s1);
+    s2 = madd(x, v128.load(b2 + p), s2);
+    s3 = madd(x, v128.load(b3 + p), s3);
+  }
+  store<f32>(c, finishDot(s0, a, b, k4, k));
+  store<f32>(c, finishDot(s1, a, b1, k4, k), 4);
+  store<f32>(c, finishDot(s2, a, b2, k4, k), 8);
+  store<f32>(c, finishDot(s3, a, b3, k4, k), 12);
+}
+
+/** C[0][0] = row a of A dotted with row b of B. */
+function dot1x1(a: usize, b: usize, k: i32, c: usize): void {
+  let s = f32x4.splat(0);
+  const k4 = k & ~3;
+  for (let p: usize = 0; p < <usize>k4 * 4; p += 16) s = madd(v128.load(a + p), v128.load(b + p), s);
+  store<f32>(c, finishDot(s, a, b, k4, k));
+}
+
+/** Rows [rowStart, rowEnd) of C (m×n) = A · Bᵀ, A m×k and B n×k, as dot products (usesDotProducts). */
+function dotProducts(c: usize, a: usize, b: usize, k: i32, n: i32, rowStart: i32, rowEnd: i32): void {
+  const rowBytes = <usize>k * 4;
+  const ldc = <usize>n * 4;
+  let i = rowStart;
+  for (; i + 2 <= rowEnd; i += 2) {
+    const ai = a + <usize>i * rowBytes;
+    const ci = c + <usize>i * ldc;
+    let j = 0;
+    for (; j + 4 <= n; j += 4) dot2x4(ai, b + <usize>j * rowBytes, rowBytes, k, at<f32>(ci, j), ldc);
+    for (; j < n; j++) {
+      dot1x1(ai, b + <usize>j * rowBytes, k, at<f32>(ci, j));
+      dot1x1(ai + rowBytes, b + <usize>j * rowBytes, k, at<f32>(ci + ldc, j));
+    }
+  }
+  if (i < rowEnd) {
+    const ai = a + <usize>i * rowBytes;
+    const ci = c + <usize>i * ldc;
+    let j = 0;
+    for (; j + 4 <= n; j += 4) dot1x4(ai, b + <usize>j * rowBytes, rowBytes, k, at<f32>(ci, j));
+    for (; j < n; j++) dot1x1(ai, b + <usize>j * rowBytes, k, at<f32>(ci, j));
+  }
+}
+
+/**
+ * op(B) is read in place, not packed, when it is stored k×n (no transB) and C has at most two row
+ * panels: each element of B then takes part in at most two micro-kernel calls, so copying it into
+ * panels first would cost about as much as the product (conv2d's forward with few output channels:
+ * 5×27 weights times a 27×676 im2col block). Full 8-column panels are read straight from B's rows;
+ * the last, partial one is packed. The sums are the same as with packing, in the same order.
+ */
+// @ts-ignore: decorator
+@inline function readsBInPlace(m: i32, transB: bool): bool {
+  return !transB && m <= 2 * MR;
+}
+
+/**
  * Rows [rowStart, rowEnd) of one product C (m×n) = op(A) · op(B), float32, using `work`
  * (matmul_workspace_bytes). Each output is the same sum in the same order whichever rows are asked
  * for, so the threads that split C by rows (matmul_f32_part) give bit-identical results.
@@ -289,28 +411,42 @@ function sgemm(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, transA: boo
     memory.fill(at<f32>(c, rowStart * n), 0, <usize>((rowEnd - rowStart) * n) * 4);
     return;
   }
+  if (usesDotProducts(m, k, n, transA, transB)) {
+    dotProducts(c, a, b, k, n, rowStart, rowEnd);
+    return;
+  }
   const packedA = work;
   const packedB = work + <usize>(MC * KC) * 4;
   const tile = packedB + <usize>(KC * NC) * 4;
   const ldc = <usize>n * 4;
+  const inPlace = readsBInPlace(m, transB);
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
+    // in place, only the partial last panel is packed (to packedB)
+    const fullCols = nc - nc % NR;
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
       const accumulate = pc > 0;
-      packB(packedB, b, pc, kc, jc, nc, transB, k, n);
+      if (!inPlace) packB(packedB, b, pc, kc, jc, nc, transB, k, n);
+      else if (fullCols < nc) packB(packedB, b, pc, kc, jc + fullCols, nc - fullCols, false, k, n);
+      // panel jr of op(B): its first 8 values, the bytes between steps of p, and between panels
+      const pbStep: usize = inPlace ? <usize>n * 4 : <usize>NR * 4;
+      const panelBytes: usize = inPlace ? <usize>NR * 4 : <usize>(kc * NR) * 4;
+      const firstPanel = inPlace ? at<f32>(b, pc * n + jc) : packedB;
       for (let ic = rowStart; ic < rowEnd; ic += MC) {
         const mc = min(MC, rowEnd - ic);
         packA(packedA, a, ic, mc, pc, kc, transA, m, k);
         const fullRows = mc - mc % MR;
         for (let jr = 0; jr < nc; jr += NR) {
-          const pb = packedB + <usize>(jr * kc) * 4;
-          const cols = min(NR, nc - jr);
+          const full = jr < fullCols;
+          // a partial panel read in place was packed on its own, at packedB
+          const pb = full || !inPlace ? firstPanel + <usize>(jr >> 3) * panelBytes : packedB;
+          const step = full ? pbStep : <usize>NR * 4;
           for (let ir = 0; ir < fullRows; ir += MR) {
             const pa = packedA + <usize>(ir * kc) * 4;
             const cij = at<f32>(c, (ic + ir) * n + jc + jr);
-            if (cols == NR) microKernel4x8(kc, pa, pb, cij, ldc, accumulate);
-            else edgeTile(kc, pa, pb, tile, cij, ldc, MR, cols, accumulate);
+            if (full) microKernel4x8(kc, pa, pb, step, cij, ldc, accumulate);
+            else edgeTile(kc, pa, pb, step, tile, cij, ldc, MR, nc - jr, accumulate);
           }
         }
         if (fullRows < mc) {
@@ -318,15 +454,20 @@ function sgemm(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, transA: boo
           const rows = mc - fullRows;
           const pa = packedA + <usize>(fullRows * kc) * 4;
           const crow = at<f32>(c, (ic + fullRows) * n + jc);
-          const panelBytes = <usize>(kc * NR) * 4;
           let jr = 0;
           if (rows == 1) {
-            for (; jr + 4 * NR <= nc; jr += 4 * NR) microKernel1x32(kc, pa, packedB + <usize>(jr * kc) * 4, panelBytes, at<f32>(crow, jr), accumulate);
+            for (; jr + 4 * NR <= fullCols; jr += 4 * NR) {
+              microKernel1x32(kc, pa, firstPanel + <usize>(jr >> 3) * panelBytes, pbStep, panelBytes, at<f32>(crow, jr), accumulate);
+            }
           } else if (rows == 2) {
-            for (; jr + 2 * NR <= nc; jr += 2 * NR) microKernel2x16(kc, pa, packedB + <usize>(jr * kc) * 4, panelBytes, at<f32>(crow, jr), ldc, accumulate);
+            for (; jr + 2 * NR <= fullCols; jr += 2 * NR) {
+              microKernel2x16(kc, pa, firstPanel + <usize>(jr >> 3) * panelBytes, pbStep, panelBytes, at<f32>(crow, jr), ldc, accumulate);
+            }
           }
           for (; jr < nc; jr += NR) {
-            edgeTile(kc, pa, packedB + <usize>(jr * kc) * 4, tile, at<f32>(crow, jr), ldc, rows, min(NR, nc - jr), accumulate);
+            const full = jr < fullCols;
+            const pb = full || !inPlace ? firstPanel + <usize>(jr >> 3) * panelBytes : packedB;
+            edgeTile(kc, pa, pb, full ? pbStep : <usize>NR * 4, tile, at<f32>(crow, jr), ldc, rows, min(NR, nc - jr), accumulate);
           }
         }
       }
@@ -335,8 +476,8 @@ function sgemm(c: usize, a: usize, b: usize, m: i32, k: i32, n: i32, transA: boo
 }
 
 /** A tile of rows×cols < 4×8: the padded 4×8 product computed aside, then its valid part added or copied. */
-function edgeTile(kc: i32, pa: usize, pb: usize, tile: usize, c: usize, ldc: usize, rows: i32, cols: i32, accumulate: bool): void {
-  microKernel4x8(kc, pa, pb, tile, NR * 4, false);
+function edgeTile(kc: i32, pa: usize, pb: usize, pbStep: usize, tile: usize, c: usize, ldc: usize, rows: i32, cols: i32, accumulate: bool): void {
+  microKernel4x8(kc, pa, pb, pbStep, tile, NR * 4, false);
   for (let r = 0; r < rows; r++) {
     for (let t = 0; t < cols; t++) {
       const dst = c + <usize>r * ldc + <usize>t * 4;
