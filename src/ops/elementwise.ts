@@ -235,7 +235,9 @@ export function sigmoid(a: Tensor): Tensor {
 
 export function relu(a: Tensor): Tensor {
   const out = unaryForward("relu", a);
-  return record(out, "relu", [a], (g) => [mul(g, compare("gt", a, 0))], [a]);
+  // the gradient passes where a > 0, i.e. where relu(a) > 0: sign(relu(a)) is that mask as 0/1 in
+  // a's dtype (NaN gives 0), two kernels where a comparison, a cast to bool and back would take five
+  return record(out, "relu", [a], (g) => [mul(g, unaryForward("sign", out))], [out]);
 }
 
 /** Limits values to [lo, hi]; the gradient passes where lo ≤ a ≤ hi, as in PyTorch. */
