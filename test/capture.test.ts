@@ -55,6 +55,30 @@ function tinyMlp(): Setup {
   };
 }
 
+/**
+ * The tiny MLP scoring some outputs twice: the gradient of `index` is scattered into a zero-filled
+ * buffer, so a replay must redo the allocation's zero fill.
+ */
+function tinyMlpIndexed(): Setup {
+  const setup = tinyMlp();
+  const model = new nn.Sequential(new nn.Linear(2, 8), new nn.Tanh(), new nn.Linear(8, 1));
+  const optimizer = new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+  const picked = [0, 3, 3, 7, 7, 7, 12];
+  const { x, y } = setup;
+  return {
+    params: [...model.parameters()],
+    x,
+    y,
+    step: () => {
+      const loss = model.call(x).reshape([-1]).index(picked).sub(y.reshape([-1]).index(picked)).square().sum();
+      loss.backward();
+      optimizer.step();
+      optimizer.zeroGrad();
+      return loss;
+    },
+  };
+}
+
 /** CNN2 (4 features) with capturable Adam; one-hot float targets, as its labels would be read into JS. */
 function cnn2(): Setup {
   const model = new models.CNN2(4);
@@ -85,6 +109,7 @@ function batches(setup: Setup, n: number): [Tensor, Tensor][] {
 describeEachBackend("capture", (backend) => {
   for (const [name, build] of [
     ["tiny MLP 2-8-1, SGD momentum", tinyMlp],
+    ["tiny MLP with index (its gradient scatters into zeros)", tinyMlpIndexed],
     ["CNN2, Adam capturable amsgrad", cnn2],
   ] as const) {
     it(`${name}: replays are bit-identical to eager steps, with new batches copied in`, () => {
