@@ -38,8 +38,14 @@
  *   replay would make afresh each time, so run one warm-up step eagerly first (CUDA graphs need it too);
  * * Adam and AdamW compute their bias corrections in JavaScript from the step count unless created
  *   with `{ capturable: true }`, which keeps them in tensors (as PyTorch's `capturable=True`);
+ * * optimizers that count steps in a JavaScript number (RMSprop, Adadelta, Rprop) are refused;
  * * an async fn, and capture or replay inside another capture, are refused.
  * A refused recording has run part of the step eagerly; what it allocated is freed.
+ *
+ * Other JavaScript side effects of fn (a counter, `scheduler.step()`, logging) happen once, at
+ * capture, and every number fn passed to a kernel is fixed from then on: a learning rate changed
+ * later in `optimizer.paramGroups` does not reach the replay. What a replay should see differently
+ * must be written into a tensor it reads (`copy_`, `fill_`).
  *
  * Replaying after a tensor the step uses was disposed throws before any kernel runs (tensors never
  * change shape or storage in gradstep, so disposal is the one way the plan can go stale). The js
@@ -210,6 +216,14 @@ export function capture<T>(fn: () => T): CapturedStep<T> {
   generator.normalDouble = refuseRandom;
   optimizer.stateOf = function (this: Optimizer, p: unknown, ...rest: unknown[]) {
     if (!this.state.has(p as never)) throw new Error(REFUSED.state);
+    const layout = (this as unknown as { stateLayout: Record<string, string> }).stateLayout;
+    const counter = Object.keys(layout).find((key) => layout[key] === "number");
+    if (counter !== undefined) {
+      throw new Error(
+        `capture(fn): ${this.constructor.name} keeps its state's "${counter}" in a JavaScript number, which a replay ` +
+          "cannot advance; capture steps of SGD, or of Adam/AdamW with { capturable: true }",
+      );
+    }
     return restore.stateOf.call(this, p, ...rest);
   };
   recording = { backend };
@@ -233,6 +247,7 @@ export function capture<T>(fn: () => T): CapturedStep<T> {
   // The step's storages outlive any tidy around capture(): the replay writes them.
   for (const s of allocated) backend.keep?.(s);
   for (const s of plan) backend.keep?.(s);
+  allocated.clear();
   const used = new Set<Storage>();
   for (const { args } of calls) for (const a of args) if (isStorage(a)) used.add(a);
   let replay: Call[] | null = calls;
@@ -255,7 +270,10 @@ export function capture<T>(fn: () => T): CapturedStep<T> {
   step.dispose = () => {
     if (replay === null) return;
     for (const s of plan) backend.free(s, "(by the dispose() of the captured step that used it)");
+    // drop every reference to the step's storages, so the rest are garbage-collected with their tensors
     replay = null;
+    calls.length = 0;
+    plan.clear();
     used.clear();
   };
   return step;

@@ -192,6 +192,18 @@ describeEachBackend("capture", (backend) => {
     });
   }
 
+  it("refuses an optimizer that counts steps in a JavaScript number (RMSprop)", () => {
+    const w = randn([3], { requiresGrad: true });
+    const opt = new optim.RMSprop([w], { lr: 0.01 });
+    const step = () => {
+      w.mul(w).sum().backward();
+      opt.step();
+      opt.zeroGrad();
+    };
+    step();
+    expect(() => capture(step)).toThrow(/RMSprop keeps its state's "step" in a JavaScript number/);
+  });
+
   for (const name of ["Adam", "AdamW"] as const) {
     it(`refuses ${name} without capturable: true, naming the option`, () => {
       const w = randn([3], { requiresGrad: true });
