@@ -184,7 +184,8 @@ export function capture<T>(fn: () => T): CapturedStep<T> {
         if (depth > 0) return s;
         allocated.add(s);
         if (name === "alloc") calls.push({ run: original("fill"), args: [s, 0] });
-        if (name === "fromArray") calls.push({ run: original("write"), args: [s, Array.from(args[1] as ArrayLike<number>)] });
+        if (name === "fromArray")
+          calls.push({ run: original("write"), args: [s, Array.from(args[1] as ArrayLike<number>)] });
         return s;
       };
     } else if (role === "read") {

@@ -70,7 +70,13 @@ function tinyMlpIndexed(): Setup {
     x,
     y,
     step: () => {
-      const loss = model.call(x).reshape([-1]).index(picked).sub(y.reshape([-1]).index(picked)).square().sum();
+      const loss = model
+        .call(x)
+        .reshape([-1])
+        .index(picked)
+        .sub(y.reshape([-1]).index(picked))
+        .square()
+        .sum();
       loss.backward();
       optimizer.step();
       optimizer.zeroGrad();
@@ -91,13 +97,17 @@ function cnn2(): Setup {
     x,
     y,
     step: () =>
-      tidy(() => {
-        const loss = lossFn.call(model.call(x), y);
-        loss.backward();
-        optimizer.step();
-        optimizer.zeroGrad();
-        return loss;
-      }, model, optimizer),
+      tidy(
+        () => {
+          const loss = lossFn.call(model.call(x), y);
+          loss.backward();
+          optimizer.step();
+          optimizer.zeroGrad();
+          return loss;
+        },
+        model,
+        optimizer,
+      ),
   };
 }
 
@@ -171,12 +181,24 @@ describeEachBackend("capture", (backend) => {
     ["a data-dependent branch", (s) => () => (s.x.sum().item() > 0 ? s.step() : null), /reads tensor values/],
     ["randn inside fn", (s) => () => s.x.add(randn(s.x.shape)), /draws random numbers/],
     ["dropout in training mode", () => () => new nn.Dropout(0.5).call(randn([4, 4])), /draws random numbers/],
-    ["an integer-target CrossEntropyLoss", (s) => () => new nn.CrossEntropyLoss().call(s.x, tensor([0, 1, 0, 1, 1, 0, 0, 1, 0, 1, 1, 1, 0, 0, 1, 0], { dtype: "int64" })), /reads tensor values/],
-    ["an optimizer's first step", (s) => () => {
-      s.x.requiresGrad = true;
-      s.x.sum().backward();
-      new optim.SGD([s.x], { lr: 0.1, momentum: 0.9 }).step();
-    }, /creates optimizer state.*warm-up step/],
+    [
+      "an integer-target CrossEntropyLoss",
+      (s) => () =>
+        new nn.CrossEntropyLoss().call(
+          s.x,
+          tensor([0, 1, 0, 1, 1, 0, 0, 1, 0, 1, 1, 1, 0, 0, 1, 0], { dtype: "int64" }),
+        ),
+      /reads tensor values/,
+    ],
+    [
+      "an optimizer's first step",
+      (s) => () => {
+        s.x.requiresGrad = true;
+        s.x.sum().backward();
+        new optim.SGD([s.x], { lr: 0.1, momentum: 0.9 }).step();
+      },
+      /creates optimizer state.*warm-up step/,
+    ],
   ];
   for (const [what, fn, message] of refusals) {
     it(`refuses ${what}, then leaves everything as it was`, () => {
@@ -214,7 +236,9 @@ describeEachBackend("capture", (backend) => {
         opt.zeroGrad();
       };
       step();
-      expect(() => capture(step)).toThrow(new RegExp(`${name} computes its bias corrections .*\\{ capturable: true \\}`));
+      expect(() => capture(step)).toThrow(
+        new RegExp(`${name} computes its bias corrections .*\\{ capturable: true \\}`),
+      );
     });
   }
 
@@ -276,9 +300,10 @@ interface CapturableCase {
   final_state: Record<string, number | number[]>[];
 }
 
-const fixture = JSON.parse(
-  readFileSync(new URL("./golden/optim/capturable.json", import.meta.url), "utf8"),
-) as { torch_version: string; cases: CapturableCase[] };
+const fixture = JSON.parse(readFileSync(new URL("./golden/optim/capturable.json", import.meta.url), "utf8")) as {
+  torch_version: string;
+  cases: CapturableCase[];
+};
 
 describeEachBackend("Adam/AdamW capturable: true against PyTorch 1.13's capturable branch", () => {
   for (const [index, c] of fixture.cases.entries()) {
