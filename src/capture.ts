@@ -40,7 +40,7 @@
  *   with `{ capturable: true }`, which keeps them in tensors (as PyTorch's `capturable=True`);
  * * optimizers that count steps in a JavaScript number (RMSprop, Adadelta, Rprop) are refused;
  * * an async fn, and capture or replay inside another capture, are refused.
- * A refused recording has run part of the step eagerly; what it allocated is freed.
+ * A refused recording has run part of the step eagerly; the frees it held back are then done.
  *
  * Other JavaScript side effects of fn (a counter, `scheduler.step()`, logging) happen once, at
  * capture, and every number fn passed to a kernel is fixed from then on: a learning rate changed
@@ -134,12 +134,12 @@ const REFUSED = {
     "synchronous part of the step",
 };
 
-/** The recording in progress, if any. */
-let recording: { backend: Backend } | null = null;
+/** Whether a recording is in progress (there is at most one). */
+let recording = false;
 
 /** Whether a `capture` is recording now (optimizers use it to explain what they cannot replay). */
 export function isCapturing(): boolean {
-  return recording !== null;
+  return recording;
 }
 
 /**
@@ -149,7 +149,7 @@ export function isCapturing(): boolean {
 export function capture<T>(fn: () => T): CapturedStep<T> {
   if (typeof fn !== "function") throw new TypeError(`capture(fn): fn must be a function, got ${typeof fn}`);
   if (fn.constructor?.name === "AsyncFunction") throw new TypeError(REFUSED.async);
-  if (recording !== null) throw new Error(REFUSED.nested);
+  if (recording) throw new Error(REFUSED.nested);
   const backend = activeBackend();
   const calls: Call[] = [];
   /** Storages the step allocated, and those whose frees were suppressed (the memory plan's own). */
@@ -227,7 +227,7 @@ export function capture<T>(fn: () => T): CapturedStep<T> {
     }
     return restore.stateOf.call(this, p, ...rest);
   };
-  recording = { backend };
+  recording = true;
   let result: T;
   try {
     result = fn();
@@ -242,7 +242,7 @@ export function capture<T>(fn: () => T): CapturedStep<T> {
     for (const name of Object.keys(intercepted)) delete patched[name];
     Object.assign(generator, { random32: restore.random32, normalDouble: restore.normalDouble });
     optimizer.stateOf = restore.stateOf;
-    recording = null;
+    recording = false;
   }
 
   // The step's storages outlive any tidy around capture(): the replay writes them.
@@ -255,7 +255,7 @@ export function capture<T>(fn: () => T): CapturedStep<T> {
 
   const step = (() => {
     if (replay === null) throw new Error("capture: this step was disposed; capture the step again");
-    if (recording !== null) throw new Error(REFUSED.nested);
+    if (recording) throw new Error(REFUSED.nested);
     for (const s of used) {
       // only the wasm backend frees memory itself; its storages say when they were freed
       if ((s as { freed?: boolean }).freed === true) {
