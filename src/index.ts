@@ -38,6 +38,7 @@ export {
   type BackendName,
 } from "./backend/index.js";
 export { tidy, keep, dispose, memoryStats } from "./memory.js";
+export { capture, type CapturedStep } from "./capture.js";
 export type { Backend, Storage, MemoryStats } from "./backend/backend.js";
 export type { DType } from "./dtype.js";
 export * as nn from "./nn/index.js";

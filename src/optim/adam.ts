@@ -1,4 +1,6 @@
+import { isCapturing } from "../capture.js";
 import { tensor, zerosLike } from "../creation.js";
+import { div, maximum, pow, sub } from "../ops/elementwise.js";
 import { adamStep_ } from "../ops/fused.js";
 import type { Tensor } from "../tensor.js";
 import {
@@ -87,6 +89,9 @@ export function validateAdamLike({
  * γ = lr, λ = weightDecay; m, v, vᵐᵃˣ are the state's `exp_avg`, `exp_avg_sq`, `max_exp_avg_sq`,
  * and t its `step` (a 0-d float32 tensor, as PyTorch 1.13 keeps it). The two divisions by
  * 1 − βᵗ are the EWMAs' bias corrections (see `ewma.calcCorrectedEwma`).
+ *
+ * With `capturable: true` the bias corrections are computed from the step tensor with tensor ops
+ * (`capturableAdamStep_`), never read into JavaScript, so that `capture()` can replay the step.
  */
 export class Adam extends Optimizer<AdamOptions, AdamState> {
   protected override readonly stateLayout = {
@@ -105,6 +110,7 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
   }
 
   step(closure?: Closure): number | undefined {
+    refuseUncapturable("Adam", this.paramGroups);
     const loss = this.evaluate(closure);
     this.update(() => {
       for (const group of this.paramGroups) {
@@ -115,6 +121,7 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
           weightDecay,
           amsgrad,
           maximize,
+          capturable,
         } = group;
         for (const param of group.params) {
           if (param.grad === null) continue;
@@ -124,6 +131,10 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
             exp_avg_sq: zerosLike(param),
           }));
           if (amsgrad) state.max_exp_avg_sq ??= zerosLike(param);
+          if (capturable) {
+            capturableAdamStep_(param, param.grad, state, { ...group, decoupledWeightDecay: false });
+            continue;
+          }
           const { step, exp_avg: expAvg, exp_avg_sq: expAvgSq } = state;
 
           const t = step.add_(1).item();
@@ -150,4 +161,71 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
     });
     return loss;
   }
+}
+
+/** Adam's and AdamW's options that `capturableAdamStep_` uses. */
+interface CapturableAdamOptions {
+  lr: number;
+  betas: [number, number];
+  eps: number;
+  weightDecay: number;
+  amsgrad: boolean;
+  maximize: boolean;
+  /** AdamW's θ ← θ·(1 − γλ) instead of Adam's g ← g + λθ */
+  decoupledWeightDecay: boolean;
+}
+
+/**
+ * One Adam/AdamW update with the step count kept in a tensor, as PyTorch 1.13's `capturable=True`
+ * branch of `_single_tensor_adam(w)`, op for op (so results match it bit for bit):
+ *
+ *     t ← t + 1                                   (the state's 0-d `step` tensor)
+ *     θ ← θ·(1 − γλ) if decoupled, else g ← g + λθ if λ ≠ 0;   m, v (and vᵐᵃˣ) as in the eager step
+ *     s ← −(γ · 1/(1 − β₁ᵗ))                       (PyTorch's `step_size_neg`; `lr / t` is `t.reciprocal() * lr`)
+ *     d ← √v / (√(1 − β₂ᵗ) · s) + ε · 1/s
+ *     θ ← θ + m / d                                (= θ − γ/(1 − β₁ᵗ) · m / (√v/√(1 − β₂ᵗ) + ε))
+ *
+ * Every scalar that depends on t is a 0-d tensor, so no value is read into JavaScript.
+ */
+export function capturableAdamStep_(param: Tensor, grad: Tensor, state: AdamState, group: CapturableAdamOptions): void {
+  const {
+    lr,
+    betas: [beta1, beta2],
+    eps,
+    weightDecay,
+    amsgrad,
+    maximize,
+    decoupledWeightDecay,
+  } = group;
+  const { step, exp_avg: expAvg, exp_avg_sq: expAvgSq } = state;
+  let g = maximize ? grad.neg() : grad;
+  step.add_(1);
+  if (decoupledWeightDecay) param.mul_(1 - lr * weightDecay);
+  else if (weightDecay !== 0) g = g.add(param, weightDecay);
+  expAvg.mul_(beta1).add_(g, 1 - beta1);
+  expAvgSq.mul_(beta2).addcmul_(g, g, 1 - beta2);
+  const biasCorrection1 = sub(1, pow(beta1, step));
+  const biasCorrection2 = sub(1, pow(beta2, step));
+  const stepSizeNeg = div(1, biasCorrection1).mul(lr).neg();
+  const biasCorrection2Sqrt = biasCorrection2.sqrt();
+  let v = expAvgSq;
+  if (amsgrad) {
+    const maxExpAvgSq = state.max_exp_avg_sq as Tensor;
+    maxExpAvgSq.copy_(maximum(maxExpAvgSq, expAvgSq));
+    v = maxExpAvgSq;
+  }
+  const denom = v.sqrt().div(biasCorrection2Sqrt.mul(stepSizeNeg)).add_(div(1, stepSizeNeg).mul(eps));
+  param.addcdiv_(expAvg, denom);
+}
+
+/**
+ * Inside `capture()`, the eager step's bias corrections would be computed once, in JavaScript, from
+ * the step count, and replayed unchanged: refuse with the fix rather than train wrongly.
+ */
+export function refuseUncapturable(name: string, groups: readonly { capturable: boolean }[]): void {
+  if (!isCapturing() || groups.every((group) => group.capturable)) return;
+  throw new Error(
+    `capture(fn): ${name} computes its bias corrections in JavaScript from the step count, which a replay ` +
+      `cannot update; create it with { capturable: true } (the step count then stays in a tensor, as PyTorch's capturable=True)`,
+  );
 }

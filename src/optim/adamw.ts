@@ -1,7 +1,7 @@
 import { tensor, zerosLike } from "../creation.js";
 import { adamStep_ } from "../ops/fused.js";
 import type { Tensor } from "../tensor.js";
-import { type AdamState, validateAdamLike } from "./adam.js";
+import { type AdamState, capturableAdamStep_, refuseUncapturable, validateAdamLike } from "./adam.js";
 import {
   type Closure,
   type ImplementationFlags,
@@ -55,6 +55,9 @@ const defaults: AdamWOptions = {
  *
  * γ = lr, λ = weightDecay; m, v, vᵐᵃˣ are the state's `exp_avg`, `exp_avg_sq`, `max_exp_avg_sq`,
  * and t its `step` (a 0-d float32 tensor).
+ *
+ * With `capturable: true` the bias corrections are computed from the step tensor with tensor ops
+ * (`capturableAdamStep_`), never read into JavaScript, so that `capture()` can replay the step.
  */
 export class AdamW extends Optimizer<AdamWOptions, AdamWState> {
   protected override readonly stateLayout = {
@@ -73,6 +76,7 @@ export class AdamW extends Optimizer<AdamWOptions, AdamWState> {
   }
 
   step(closure?: Closure): number | undefined {
+    refuseUncapturable("AdamW", this.paramGroups);
     const loss = this.evaluate(closure);
     this.update(() => {
       for (const group of this.paramGroups) {
@@ -83,6 +87,7 @@ export class AdamW extends Optimizer<AdamWOptions, AdamWState> {
           weightDecay,
           amsgrad,
           maximize,
+          capturable,
         } = group;
         for (const param of group.params) {
           if (param.grad === null) continue;
@@ -92,6 +97,10 @@ export class AdamW extends Optimizer<AdamWOptions, AdamWState> {
             exp_avg_sq: zerosLike(param),
           }));
           if (amsgrad) state.max_exp_avg_sq ??= zerosLike(param);
+          if (capturable) {
+            capturableAdamStep_(param, param.grad, state, { ...group, decoupledWeightDecay: true });
+            continue;
+          }
           const { step, exp_avg: expAvg, exp_avg_sq: expAvgSq } = state;
 
           const t = step.add_(1).item();

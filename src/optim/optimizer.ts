@@ -26,7 +26,8 @@ export interface BaseOptions {
 /**
  * PyTorch's switches between implementations of the same algorithm (a multi-tensor loop, CUDA-graph
  * capture, autograd through the step, a fused kernel). gradstep has one implementation, PyTorch's
- * single-tensor loop, so they change nothing; each group still carries the ones its PyTorch
+ * single-tensor loop, so they change nothing (except `capturable` of Adam and AdamW, which keeps
+ * the bias corrections in tensors for `capture()`); each group still carries the ones its PyTorch
  * optimizer has, with PyTorch's defaults, so that state dicts keep PyTorch's keys and values.
  */
 export interface ImplementationFlags {
