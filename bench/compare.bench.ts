@@ -23,7 +23,15 @@
  * and WARM_REPS have run: the first repetitions run 2-3× slower while the JIT, the allocator's free
  * lists and the thread pool settle); then for each of ROUNDS rounds, each workload runs one timed
  * unit (`reps` repetitions) on every engine in turn (the order rotating from round to round), so
- * that every engine sees the same background load. Reported: min and median over rounds of **wall time** per repetition, for every engine.
+ * that every engine sees the same background load. Every timed unit follows one untimed
+ * repetition, on every engine: a program trains one model, but this bench alternates between ten on
+ * one backend, and gradstep's sweeps (which move storages that no kernel used lately to the
+ * JavaScript heap; src/backend/wasm/README.md) would move each workload's parameters and inputs out
+ * while the others run, so that every unit would time bringing them back (160 MB per round for the
+ * 10M Adam step, measured: 32 ms instead of 7 ms) and moving the others out (the tiny MLP's
+ * sweeps). So on wasm that repetition runs between two `sweep()`s: before the timed reps, only this
+ * workload's storages are in the memory, as in a program that trains only it. Reported: min and median over rounds of **wall
+ * time** per repetition, for every engine.
  * Wall time because it is the only clock that means anything for the threaded engines (their CPU
  * time counts every core), and because a ratio between two engines is only a speed ratio if both
  * are on the same clock; on a shared machine background load inflates wall time, so the min (the
@@ -46,7 +54,7 @@ import { availableParallelism, loadavg } from "node:os";
 import { createInterface, type Interface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { activeBackend, wasmRelaxedSimdSupported } from "../src/backend/index.js";
-import type { WasmBackend } from "../src/backend/wasm/backend.js";
+import { WasmBackend } from "../src/backend/wasm/backend.js";
 import {
   DataLoader,
   type Tensor,
@@ -368,6 +376,12 @@ export async function main(): Promise<void> {
         const run = runs.get(key(engine, w));
         if (run === undefined) continue;
         await select(engine);
+        // untimed, between two sweeps: brings back what sweeps moved out of this workload while
+        // the others ran, and moves the others' storages out now rather than during the timed reps
+        const wasm = activeBackend() instanceof WasmBackend ? (activeBackend() as WasmBackend) : null;
+        wasm?.sweep();
+        run();
+        wasm?.sweep();
         const start = now();
         for (let i = 0; i < w.reps; i++) run();
         record(key(engine, w), since(start), perRep);
