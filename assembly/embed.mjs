@@ -5,7 +5,8 @@
 // generated files are not checked in.
 //
 // Compiling takes a while, so it happens only when an embedded module is missing or older than one
-// of its inputs (assembly/*.ts, asconfig.json); `node assembly/embed.mjs --force` recompiles.
+// of its inputs (assembly/*.ts, asconfig.json, this file); `node assembly/embed.mjs --force`
+// recompiles.
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -14,8 +15,11 @@ const at = (path) => new URL(`../${path}`, import.meta.url);
 
 /**
  * The builds: one asconfig.json target each (the target names its .wasm file), embedded as
- * `<name>Base64` and `<name>MinimumPages` in `file`. load.ts imports the file of a build only when
- * that build is used, so the three optional ones cost nothing to programs that never ask for them.
+ * `<name>Base64` and `<name>MinimumPages` in `file`: the exact and the relaxed-SIMD kernels, each
+ * on its own memory and on a shared one (`--sharedMemory --zeroFilledMemory`, which every thread of
+ * the pool instantiates). load.ts imports a build's file only when that build is first used, so a
+ * program carries only the builds it runs. All four come from the same inputs, so they are rebuilt
+ * together.
  */
 const builds = [
   {
@@ -31,7 +35,6 @@ const builds = [
     what: "The kernels built with relaxed SIMD (f32x4.relaxed_madd in GEMM)",
   },
   {
-    // `--sharedMemory --zeroFilledMemory`: every thread of the pool instantiates it on one memory
     target: "threads",
     file: "wasm_threads_bytes.ts",
     name: "wasmThreads",
@@ -48,6 +51,7 @@ const builds = [
 const config = JSON.parse(readFileSync(at("asconfig.json"), "utf8"));
 const inputs = [
   at("asconfig.json"),
+  at("assembly/embed.mjs"),
   ...readdirSync(at("assembly"))
     .filter((name) => name.endsWith(".ts"))
     .map((name) => at(`assembly/${name}`)),

@@ -10,31 +10,39 @@
  * | --- | --- |
  * | `wasm` | the default WebAssembly backend with `setNumThreads(1)` |
  * | `wasm-N` | the same with `setNumThreads(N)` |
- * | `wasm-fma-N` | `setBackend("wasm", { relaxedSimd: true })` (FMA in GEMM) with N threads; only where the runtime validates relaxed SIMD (`npm run bench` re-runs itself with Node 20's flag, see run.ts) |
+ * | `wasm-fma-N` | `setBackend("wasm", { relaxedSimd: true })` (FMA in GEMM), N threads; needs relaxed SIMD (*) |
  * | `js` | the JS reference backend (skipped where it would take minutes) |
  * | `torch` | PyTorch (bench/torch_compare.py in /usr/bin/python3) with 1 thread |
  * | `torch-N` | PyTorch with N threads |
  *
+ * (*) only where the runtime validates relaxed SIMD; on Node 20 `npm run bench` re-runs itself with
+ * `--experimental-wasm-relaxed-simd` (see run.ts).
+ *
  * A PyTorch worker process gets `torch.set_num_threads(n)` and OMP/OpenBLAS/MKL_NUM_THREADS = n in
  * its environment (both printed, with the BLAS library it has mapped); it is skipped where
- * /usr/bin/python3 lacks torch.
+ * /usr/bin/python3 lacks torch. Its OpenMP threads spin while they wait, which on a machine
+ * oversubscribed by other work makes torch-N far slower than torch (a CNN2 epoch took 8.3 s
+ * instead of 0.36 s at load average 7 on 2 cores): read torch-N with the printed load average.
  *
  * How: every workload is set up on every engine and warmed (repetitions until at least WARM_SECONDS
  * and WARM_REPS have run: the first repetitions run 2-3× slower while the JIT, the allocator's free
  * lists and the thread pool settle); then for each of ROUNDS rounds, each workload runs one timed
  * unit (`reps` repetitions) on every engine in turn (the order rotating from round to round), so
- * that every engine sees the same background load. Every timed unit follows one untimed
- * repetition, on every engine: a program trains one model, but this bench alternates between ten on
- * one backend, and gradstep's sweeps (which move storages that no kernel used lately to the
- * JavaScript heap; src/backend/wasm/README.md) would move each workload's parameters and inputs out
- * while the others run, so that every unit would time bringing them back (160 MB per round for the
- * 10M Adam step, measured: 32 ms instead of 7 ms) and moving the others out (the tiny MLP's
- * sweeps). So on wasm that repetition runs between two `sweep()`s: before the timed reps, only this
- * workload's storages are in the memory, as in a program that trains only it. Reported: min and median over rounds of **wall
- * time** per repetition, for every engine.
- * Wall time because it is the only clock that means anything for the threaded engines (their CPU
- * time counts every core), and because a ratio between two engines is only a speed ratio if both
- * are on the same clock; on a shared machine background load inflates wall time, so the min (the
+ * that every engine sees the same background load.
+ *
+ * Every timed unit follows one untimed repetition, on every engine: a program trains one model, but
+ * this bench alternates between ten on one backend, and gradstep's sweeps (which move storages that
+ * no kernel used lately to the JavaScript heap; src/backend/wasm/README.md) would move each
+ * workload's parameters and inputs out while the others run, so that every unit would time bringing
+ * them back (160 MB per round for the 10M Adam step, measured: 32 ms instead of 7 ms) and moving the
+ * others out (the tiny MLP's sweeps). So on wasm that repetition runs between two `sweep()`s: before
+ * the timed reps, only this workload's storages are in the memory, as in a program that trains only
+ * it.
+ *
+ * Reported: min and median over rounds of **wall time** per repetition, for every engine. Wall time
+ * because it is the only clock that means anything for the threaded engines (their CPU time counts
+ * every core), and because a ratio between two engines is only a speed ratio if both are on the
+ * same clock; on a shared machine background load inflates wall time, so the min (the
  * least-disturbed round) is the better estimate of speed and the median says how typical it was.
  * The threaded engines' CPU time ÷ wall time (the cores they kept busy) is printed too.
  *
