@@ -1,41 +1,76 @@
 /**
- * `npm run bench -- compare`: gradstep (wasm, js) against PyTorch on the same workloads, interleaved
- * in one run, printed as one table of ratios. The question it answers is "how does gradstep compare
- * with PyTorch on this machine, now", which absolute numbers from another day cannot.
+ * `npm run bench -- compare`: gradstep against PyTorch on the same workloads, interleaved in one run,
+ * printed as one table of times and one of the ratios the project's speed targets are stated in
+ * (issue 15). The question it answers is "how does gradstep compare with PyTorch on this machine,
+ * now", which absolute numbers from another day cannot.
  *
- * How: for each of ROUNDS rounds, each workload runs one timed unit (`reps` repetitions) on every
- * engine in turn: gradstep wasm, gradstep js (where not too slow to be worth it), then PyTorch in a
- * worker process (bench/torch_compare.py; skipped when /usr/bin/python3 lacks torch). Interleaving
- * puts every engine under the same background load; min and median over rounds are reported.
- * Time is process CPU time (Node's process.cpuUsage, Python's time.process_time) per repetition: on a
- * shared machine it is far less disturbed by other processes than wall time, and with one thread
- * everywhere it is the work done. Both engines run single-threaded: PyTorch with
- * torch.set_num_threads(1) and OMP/OpenBLAS/MKL thread counts of 1 in its environment, and it
- * prints which BLAS library it has mapped.
+ * Engines (BENCH_ENGINES, comma-separated; default all; N = the available cores):
  *
- * Ratio = PyTorch time ÷ gradstep time (above 1: gradstep is faster), of the minima and of the
- * medians. Also printed: the 10M-parameter Adam and SGD steps as a fraction of the plain WebAssembly
- * copy's bandwidth measured in the same run (bytes each must read and write ÷ time).
+ * | engine | what |
+ * | --- | --- |
+ * | `wasm` | the default WebAssembly backend with `setNumThreads(1)` |
+ * | `wasm-N` | the same with `setNumThreads(N)` |
+ * | `wasm-fma-N` | `setBackend("wasm", { relaxedSimd: true })` (FMA in GEMM), N threads; needs relaxed SIMD (*) |
+ * | `js` | the JS reference backend (skipped where it would take minutes) |
+ * | `torch` | PyTorch (bench/torch_compare.py in /usr/bin/python3) with 1 thread |
+ * | `torch-N` | PyTorch with N threads |
  *
- * ROUNDS (default 5), the engines and the workloads can be set with BENCH_ROUNDS, BENCH_ENGINES
- * (comma-separated: wasm,js,torch) and BENCH_WORKLOADS (comma-separated names, e.g. cnn2-step,add16).
+ * (*) only where the runtime validates relaxed SIMD; on Node 20 `npm run bench` re-runs itself with
+ * `--experimental-wasm-relaxed-simd` (see run.ts).
+ *
+ * A PyTorch worker process gets `torch.set_num_threads(n)` and OMP/OpenBLAS/MKL_NUM_THREADS = n in
+ * its environment (both printed, with the BLAS library it has mapped); it is skipped where
+ * /usr/bin/python3 lacks torch. Its OpenMP threads spin while they wait, which on a machine
+ * oversubscribed by other work makes torch-N far slower than torch (a CNN2 epoch took 8.3 s
+ * instead of 0.36 s at load average 7 on 2 cores): read torch-N with the printed load average.
+ *
+ * How: every workload is set up on every engine and warmed (repetitions until at least WARM_SECONDS
+ * and WARM_REPS have run: the first repetitions run 2-3× slower while the JIT, the allocator's free
+ * lists and the thread pool settle); then for each of ROUNDS rounds, each workload runs one timed
+ * unit (`reps` repetitions) on every engine in turn (the order rotating from round to round), so
+ * that every engine sees the same background load.
+ *
+ * Every timed unit follows one untimed repetition, on every engine: a program trains one model, but
+ * this bench alternates between ten on one backend, and gradstep's sweeps (which move storages that
+ * no kernel used lately to the JavaScript heap; src/backend/wasm/README.md) would move each
+ * workload's parameters and inputs out while the others run, so that every unit would time bringing
+ * them back (160 MB per round for the 10M Adam step, measured: 32 ms instead of 7 ms) and moving the
+ * others out (the tiny MLP's sweeps). So on wasm that repetition runs between two `sweep()`s: before
+ * the timed reps, only this workload's storages are in the memory, as in a program that trains only
+ * it.
+ *
+ * Reported: min and median over rounds of **wall time** per repetition, for every engine. Wall time
+ * because it is the only clock that means anything for the threaded engines (their CPU time counts
+ * every core), and because a ratio between two engines is only a speed ratio if both are on the
+ * same clock; on a shared machine background load inflates wall time, so the min (the
+ * least-disturbed round) is the better estimate of speed and the median says how typical it was.
+ * The threaded engines' CPU time ÷ wall time (the cores they kept busy) is printed too.
+ *
+ * The target table answers issue 15's goals from this one run (ratio = other engine's time ÷ this
+ * engine's time, above 1: faster), e.g. CNN2 epoch on wasm-N ≥ 2× torch and ≥ 1.3× torch-N. The
+ * 10M-parameter Adam and SGD steps are also given as a fraction of the plain WebAssembly copy's
+ * bandwidth measured in the same run (bytes each must read and write ÷ time).
+ *
+ * BENCH_ROUNDS (default 5) and BENCH_WORKLOADS (comma-separated names, e.g. cnn2-step,add16) narrow
+ * the run; the default takes about 2-4 minutes on a 2-core machine.
  *
  * Run: npm run bench -- compare
  */
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { availableParallelism, loadavg } from "node:os";
 import { createInterface, type Interface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { activeBackend } from "../src/backend/index.js";
-import type { WasmBackend } from "../src/backend/wasm/backend.js";
+import { activeBackend, wasmRelaxedSimdSupported } from "../src/backend/index.js";
+import { WasmBackend } from "../src/backend/wasm/backend.js";
 import {
-  type BackendName,
   DataLoader,
   type Tensor,
   TensorDataset,
   Trainer,
   full,
   getBackend,
+  getNumThreads,
   manualSeed,
   models,
   nn,
@@ -43,10 +78,14 @@ import {
   randint,
   randn,
   setBackend,
+  setNumThreads,
   tidy,
 } from "../src/index.js";
 import { cnn2Step, mlp512Step, trainingStep } from "./workloads.js";
 
+/** Warm-up per workload and engine before any timing (bench/torch_compare.py uses the same). */
+const WARM_SECONDS = 0.3;
+const WARM_REPS = 3;
 const TEN_MILLION = 10_000_000;
 
 interface Workload {
@@ -119,6 +158,16 @@ const ALL_WORKLOADS: Workload[] = [
       return trainingStep(model, new optim.SGD(model.parameters(), { lr: 0.01 }), () => model.call(x).mean());
     },
   },
+  {
+    name: "sgemm-512",
+    what: "SGEMM 512×512×512 through the public API",
+    reps: 4,
+    skipJs: true,
+    setup: () => {
+      const [a, b] = [randn([512, 512]), randn([512, 512])];
+      return () => tidy(() => void a.matmul(b));
+    },
+  },
   { name: "adam-10m", what: "Adam step, 10M parameters", reps: 1, setup: optimizerStep((p) => new optim.Adam(p)) },
   {
     name: "sgd-10m",
@@ -170,13 +219,21 @@ const ALL_WORKLOADS: Workload[] = [
 const only = process.env.BENCH_WORKLOADS?.split(",");
 const WORKLOADS = only ? ALL_WORKLOADS.filter((w) => only.includes(w.name)) : ALL_WORKLOADS;
 
-/** CPU seconds of this process. */
-const cpuSeconds = () => {
+/** Seconds of wall time and of this process's CPU time (every thread's) since `from`. */
+interface Clock {
+  wall: number;
+  cpu: number;
+}
+const now = (): Clock => {
   const { user, system } = process.cpuUsage();
-  return (user + system) / 1e6;
+  return { wall: performance.now() / 1e3, cpu: (user + system) / 1e6 };
+};
+const since = (from: Clock): Clock => {
+  const t = now();
+  return { wall: t.wall - from.wall, cpu: t.cpu - from.cpu };
 };
 
-/** The PyTorch worker (bench/torch_compare.py), or null where /usr/bin/python3 has no torch. */
+/** The PyTorch worker (bench/torch_compare.py) with `threads` threads, or null where /usr/bin/python3 has no torch. */
 class TorchWorker {
   private constructor(
     private readonly child: ChildProcessWithoutNullStreams,
@@ -189,7 +246,7 @@ class TorchWorker {
     const script = fileURLToPath(new URL("../../bench/torch_compare.py", import.meta.url));
     if (!existsSync(python) || !existsSync(script)) return null;
     const n = String(threads);
-    const child = spawn(python, [script, n], {
+    const child = spawn(python, [script, n, String(WARM_SECONDS), String(WARM_REPS)], {
       env: { ...process.env, OMP_NUM_THREADS: n, OPENBLAS_NUM_THREADS: n, MKL_NUM_THREADS: n },
       stdio: ["pipe", "pipe", "pipe"],
     });
@@ -199,18 +256,27 @@ class TorchWorker {
     const lines = reader[Symbol.asyncIterator]();
     const first = await lines.next();
     if (first.done) {
-      console.log(`PyTorch side not available (${stderr.trim().split("\n").pop() ?? "no output"}); gradstep only`);
+      console.log(`PyTorch side not available (${stderr.trim().split("\n").pop() ?? "no output"})`);
       return null;
     }
     return new TorchWorker(child, lines, JSON.parse(first.value) as Record<string, unknown>);
   }
 
-  /** CPU seconds per repetition of `reps` runs of the workload. */
-  async time(name: string, reps: number): Promise<number> {
-    this.child.stdin.write(`${name} ${reps}\n`);
-    const line = await this.lines.next();
-    if (line.done) throw new Error(`the PyTorch worker exited during ${name}`);
-    return (JSON.parse(line.value) as { cpu: number }).cpu / reps;
+  private async request(line: string): Promise<Clock> {
+    this.child.stdin.write(`${line}\n`);
+    const answer = await this.lines.next();
+    if (answer.done) throw new Error(`the PyTorch worker exited during "${line}"`);
+    return JSON.parse(answer.value) as Clock;
+  }
+
+  /** Sets the workload up and warms it. */
+  async warm(name: string): Promise<void> {
+    await this.request(`warm ${name}`);
+  }
+
+  /** Wall and CPU seconds of `reps` repetitions. */
+  time(name: string, reps: number): Promise<Clock> {
+    return this.request(`time ${name} ${reps}`);
   }
 
   stop(): void {
@@ -218,7 +284,25 @@ class TorchWorker {
   }
 }
 
-type Engine = "wasm" | "js" | "torch";
+/** One column of the table: a gradstep backend and thread count, or a PyTorch worker. */
+interface Engine {
+  name: string;
+  threads: number;
+  /** gradstep: the backend to select ("js", "wasm", or the relaxed-SIMD wasm build) */
+  backend?: "js" | "wasm" | "wasm-fma";
+  torch?: TorchWorker;
+}
+
+/** Selects a gradstep engine's backend and thread count, with the pool's workers started. */
+async function select(engine: Engine): Promise<void> {
+  if (engine.backend === "js") {
+    await setBackend("js");
+    return;
+  }
+  await setBackend("wasm", { relaxedSimd: engine.backend === "wasm-fma" });
+  setNumThreads(engine.threads);
+  await (activeBackend() as WasmBackend).startThreads();
+}
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -235,92 +319,189 @@ function formatTime(seconds: number): string {
 
 export async function main(): Promise<void> {
   const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
-  const engines = (process.env.BENCH_ENGINES ?? "wasm,js,torch").split(",") as Engine[];
-  const previous = getBackend();
-  const torch = engines.includes("torch") ? await TorchWorker.start(1) : null;
-  if (torch) console.log("PyTorch:", JSON.stringify(torch.info));
-  const cores = (await import("node:os")).availableParallelism?.() ?? 1;
-  const { loadavg } = await import("node:os");
+  const cores = Math.min(64, availableParallelism());
+  const wanted = (process.env.BENCH_ENGINES ?? "wasm,wasm-N,wasm-fma-N,js,torch,torch-N").split(",");
+  const previous = { backend: getBackend(), threads: getNumThreads() };
+
+  const engines: Engine[] = [];
+  for (const name of wanted) {
+    const named = name.replace(/-N$/, `-${cores}`);
+    if (name === "wasm" || name === "wasm-N")
+      engines.push({ name: named, backend: "wasm", threads: name === "wasm" ? 1 : cores });
+    else if (name === "wasm-fma-N") {
+      if (wasmRelaxedSimdSupported()) engines.push({ name: named, backend: "wasm-fma", threads: cores });
+      else
+        console.log(
+          `${named}: skipped, this runtime does not validate relaxed SIMD (Node 20: node --experimental-wasm-relaxed-simd dist-bench/bench/run.js compare; npm run bench does this itself)`,
+        );
+    } else if (name === "js") engines.push({ name, backend: "js", threads: 1 });
+    else if (name === "torch" || name === "torch-N") {
+      const threads = name === "torch" ? 1 : cores;
+      const torch = await TorchWorker.start(threads);
+      if (torch) {
+        engines.push({ name: named, threads, torch });
+        console.log(`${named}:`, JSON.stringify(torch.info));
+      }
+    } else throw new Error(`BENCH_ENGINES: unknown engine "${name}" (wasm, wasm-N, wasm-fma-N, js, torch, torch-N)`);
+  }
   console.log(
-    `node ${process.version}, ${cores} cores, load average ${loadavg()
+    `node ${process.version}, ${cores} cores (N = ${cores}), load average ${loadavg()
       .map((l) => l.toFixed(2))
-      .join(" ")}; ` + `${rounds} rounds, CPU time per repetition, every engine single-threaded`,
+      .join(" ")}; ${rounds} rounds, wall time per repetition (min and median over rounds)`,
   );
 
-  // set every workload up on each gradstep backend (and warm it once), then interleave the rounds
+  // set every workload up on every engine and warm it, then interleave the rounds
   const runs = new Map<string, () => void>();
-  const gradstepEngines = engines.filter((e): e is BackendName => e !== "torch");
-  for (const engine of gradstepEngines) {
-    await setBackend(engine);
+  const key = (engine: Engine, w: Workload) => `${engine.name} ${w.name}`;
+  for (const engine of engines) {
     for (const w of WORKLOADS) {
-      if (engine === "js" && w.skipJs) continue;
+      if (engine.torch) {
+        await engine.torch.warm(w.name);
+        continue;
+      }
+      if (engine.backend === "js" && w.skipJs) continue;
+      await select(engine);
       manualSeed(1);
       const run = w.setup();
-      run();
-      runs.set(`${engine} ${w.name}`, run);
+      const start = now();
+      for (let reps = 0; reps < WARM_REPS || since(start).wall < WARM_SECONDS; reps++) run();
+      runs.set(key(engine, w), run);
     }
   }
-  const times = new Map<string, number[]>();
-  const record = (key: string, seconds: number) => times.set(key, [...(times.get(key) ?? []), seconds]);
+  const times = new Map<string, Clock[]>();
+  const record = (k: string, t: Clock, perRep: number) =>
+    times.set(k, [...(times.get(k) ?? []), { wall: t.wall / perRep, cpu: t.cpu / perRep }]);
   for (let round = 0; round < rounds; round++) {
     for (const w of WORKLOADS) {
-      for (const engine of gradstepEngines) {
-        const run = runs.get(`${engine} ${w.name}`);
+      const perRep = w.reps * (w.perRep ?? 1);
+      // each round starts the engine order one later, so that no engine always runs first after another workload
+      for (let e = 0; e < engines.length; e++) {
+        const engine = engines[(e + round) % engines.length];
+        if (engine.torch) {
+          record(key(engine, w), await engine.torch.time(w.name, w.reps), perRep);
+          continue;
+        }
+        const run = runs.get(key(engine, w));
         if (run === undefined) continue;
-        await setBackend(engine);
-        const start = cpuSeconds();
+        await select(engine);
+        // untimed, between two sweeps: brings back what sweeps moved out of this workload while
+        // the others ran, and moves the others' storages out now rather than during the timed reps
+        const wasm = activeBackend() instanceof WasmBackend ? (activeBackend() as WasmBackend) : null;
+        wasm?.sweep();
+        run();
+        wasm?.sweep();
+        const start = now();
         for (let i = 0; i < w.reps; i++) run();
-        record(`${engine} ${w.name}`, (cpuSeconds() - start) / w.reps / (w.perRep ?? 1));
+        record(key(engine, w), since(start), perRep);
       }
-      if (torch) record(`torch ${w.name}`, (await torch.time(w.name, w.reps)) / (w.perRep ?? 1));
     }
   }
-  torch?.stop();
-  await setBackend(previous);
+  for (const engine of engines) engine.torch?.stop();
+  await setBackend(previous.backend);
+  setNumThreads(previous.threads);
 
-  const stat = (engine: Engine, name: string, f: (xs: number[]) => number) => {
+  /** min or median wall time of an engine on a workload (undefined: not run). */
+  const stat = (engine: string, name: string, f: (xs: number[]) => number) => {
     const xs = times.get(`${engine} ${name}`);
-    return xs === undefined ? undefined : f(xs);
+    return xs === undefined ? undefined : f(xs.map((t) => t.wall));
   };
-  const ratio = (a: number | undefined, b: number | undefined) =>
-    a === undefined || b === undefined ? "" : `${(a / b).toFixed(2)}×`;
+  const min = (xs: number[]) => Math.min(...xs);
   const rows = WORKLOADS.map((w) => {
     const row: Record<string, string> = { workload: w.what };
     for (const engine of engines) {
-      const t = stat(engine, w.name, median);
-      if (t !== undefined) row[`${engine} median`] = formatTime(t);
+      const [m, med] = [stat(engine.name, w.name, min), stat(engine.name, w.name, median)];
+      if (m !== undefined && med !== undefined) row[engine.name] = `${formatTime(m)} / ${formatTime(med)}`;
     }
-    const minOf = (e: Engine) => stat(e, w.name, (xs) => Math.min(...xs));
-    const medOf = (e: Engine) => stat(e, w.name, median);
-    row["PyTorch ÷ wasm (min)"] = ratio(minOf("torch"), minOf("wasm"));
-    row["PyTorch ÷ wasm (median)"] = ratio(medOf("torch"), medOf("wasm"));
-    row["PyTorch ÷ js (median)"] = ratio(medOf("torch"), medOf("js"));
     return row;
   });
+  console.log("wall time per repetition, min / median over rounds");
   console.table(rows);
 
+  // the cores each threaded engine kept busy: CPU time ÷ wall time (median over rounds, all workloads)
+  const busy = engines
+    .filter((e) => e.threads > 1)
+    .map((e) => {
+      const ratios = WORKLOADS.flatMap((w) => (times.get(key(e, w)) ?? []).map((t) => t.cpu / t.wall));
+      return ratios.length === 0 ? "" : `${e.name} ${median(ratios).toFixed(2)}`;
+    })
+    .filter((s) => s !== "");
+  if (busy.length > 0) console.log(`cores kept busy (CPU ÷ wall time, median over all units): ${busy.join(", ")}`);
+
+  // issue 15's targets, each as "other ÷ this" (above 1: this engine is faster)
+  const N = `-${cores}`;
+  const ratioOf = (other: string, self: string, name: string, f: (xs: number[]) => number) => {
+    const [a, b] = [stat(other, name, f), stat(self, name, f)];
+    return a === undefined || b === undefined ? undefined : a / b;
+  };
+  const targets: [string, string, string, string, number][] = [
+    // [workload, this engine, other engine, what, goal]
+    ["cnn2-epoch", `wasm${N}`, "torch", "CNN2 epoch", 2],
+    ["cnn2-epoch", `wasm${N}`, `torch${N}`, "CNN2 epoch", 1.3],
+    ["cnn2-step", "wasm", "torch", "CNN2 step", 2],
+    ["mlp-adam", `wasm-fma${N}`, "torch", "MLP-512 Adam", 0.7],
+    ["conv", `wasm-fma${N}`, "torch", "conv 3→32→64", 0.7],
+    ["sgemm-512", `wasm${N}`, "wasm", "SGEMM 512 threads", 1.8],
+    ["sgemm-512", `wasm-fma${N}`, `wasm${N}`, "SGEMM 512 FMA", 1.2],
+    ["adam-10m", "wasm", "torch", "Adam 10M", 4],
+    ["sgd-10m", "wasm", "torch", "SGD 10M", 4],
+    ["add16", "wasm", "js", "16-float add", 1],
+  ];
+  const targetRows = targets.flatMap(([name, self, other, what, goal]) => {
+    if (!WORKLOADS.some((w) => w.name === name)) return [];
+    const [rMin, rMed] = [ratioOf(other, self, name, min), ratioOf(other, self, name, median)];
+    if (rMin === undefined || rMed === undefined)
+      return [{ target: `${what}: ${self} vs ${other}`, goal: `≥ ${goal}×`, min: "not run" }];
+    return [
+      {
+        target: `${what}: ${other} ÷ ${self}`,
+        goal: `≥ ${goal}×`,
+        min: `${rMin.toFixed(2)}×`,
+        median: `${rMed.toFixed(2)}×`,
+        met: rMin >= goal ? (rMed >= goal ? "yes" : "on min only") : "no",
+      },
+    ];
+  });
+  const lines: string[] = [];
+  const sgemm = stat(`wasm${N}`, "sgemm-512", min);
+  const sgemm1 = stat("wasm", "sgemm-512", min);
+  const sgemmFma = stat(`wasm-fma${N}`, "sgemm-512", min);
+  const gflops = (s: number | undefined) => (s === undefined ? "" : `${((2 * 512 ** 3) / s / 1e9).toFixed(1)}`);
+  if (sgemm1 !== undefined)
+    lines.push(
+      `SGEMM 512 GFLOP/s (best round): wasm ${gflops(sgemm1)}, wasm${N} ${gflops(sgemm)}, wasm-fma${N} ${gflops(sgemmFma)}`,
+    );
+  const add = stat("wasm", "add16", min);
+  if (add !== undefined)
+    lines.push(
+      `16-float add per op: wasm ${formatTime(add)} (goal ≤ 0.50 µs and at or below js ${formatTime(stat("js", "add16", min) ?? NaN)})`,
+    );
   // the optimizer steps against the copy's bandwidth: bytes each must move per element
-  const copy = stat("wasm", "copy-10m", (xs) => Math.min(...xs));
+  const copy = stat("wasm", "copy-10m", min);
   if (copy !== undefined) {
     const gbps = (bytesPerElement: number, seconds: number) => (bytesPerElement * TEN_MILLION) / seconds / 1e9;
     const copyGBps = gbps(8, copy); // read 4 + write 4 bytes
-    const lines = [
+    lines.push(`plain wasm copy: ${copyGBps.toFixed(1)} GB/s (best round)`);
+    const steps = [
       ["adam-10m", 28, "reads θ, g, m, v; writes θ, m, v"],
       ["sgd-10m", 20, "reads θ, g, b; writes θ, b"],
     ] as const;
-    console.log(`plain wasm copy: ${copyGBps.toFixed(1)} GB/s (best round)`);
-    for (const [name, bytes, traffic] of lines) {
-      for (const engine of ["wasm", "torch"] as const) {
-        const t = stat(engine, name, (xs) => Math.min(...xs));
+    for (const [name, bytes, traffic] of steps) {
+      for (const engine of ["wasm", `wasm${N}`, "torch"]) {
+        const t = stat(engine, name, min);
         if (t === undefined) continue;
         const rate = gbps(bytes, t);
-        console.log(
-          `${name} ${engine}: ${rate.toFixed(1)} GB/s of required traffic (${traffic}) = ${((100 * rate) / copyGBps).toFixed(0)}% of the copy`,
+        lines.push(
+          `${name} ${engine}: ${rate.toFixed(1)} GB/s of required traffic (${traffic}) = ${((100 * rate) / copyGBps).toFixed(0)}% of the copy (goal ≥ 80%)`,
         );
       }
     }
   }
-  console.log("Ratios above 1: gradstep is faster. Times are context only; compare ratios from one run.");
+  if (targetRows.length > 0) {
+    console.log("issue 15's targets (ratio = other engine's time ÷ this engine's; min and median over rounds)");
+    console.table(targetRows);
+  }
+  for (const line of lines) console.log(line);
+  console.log("Times are context only (the machine is shared); compare ratios from one run.");
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();

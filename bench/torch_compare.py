@@ -1,11 +1,17 @@
 """The PyTorch side of bench/compare.bench.ts: a worker that times the same workloads on request.
 
-Started once by compare.bench.ts with OMP_NUM_THREADS / OPENBLAS_NUM_THREADS / MKL_NUM_THREADS set
-to the thread count it passes as argv[1]; it also calls torch.set_num_threads(n). It prints one
-JSON line describing itself (torch version, threads, which BLAS library is mapped into the
-process), then answers each request line "<workload> <reps>" with one JSON line
-{"cpu": seconds, "wall": seconds} for <reps> runs of the workload (set up, and warmed once, on
-first use). The workloads mirror compare.bench.ts's exactly; see there for what each is.
+Started by compare.bench.ts (once per thread count) as `torch_compare.py <threads> <warm seconds>
+<warm reps>`, with OMP_NUM_THREADS / OPENBLAS_NUM_THREADS / MKL_NUM_THREADS set to <threads>; it also
+calls torch.set_num_threads(threads). It prints one JSON line describing itself (torch version,
+threads, which BLAS library is mapped into the process), then answers each request line with one
+JSON line {"cpu": seconds, "wall": seconds}:
+
+* "warm <workload>": sets the workload up and runs it until at least <warm seconds> and <warm reps>
+  repetitions have passed (the first runs are slower: allocator, caches, thread pool start-up);
+* "time <workload> <reps>": <reps> runs of it, after one untimed run (warming it first if that was
+  not asked for); compare.bench.ts does the same on its side, see there why.
+
+The workloads mirror compare.bench.ts's exactly; see there for what each is.
 """
 import json
 import os
@@ -102,6 +108,11 @@ def optimizer_10m(make):
     return opt.step
 
 
+def sgemm_512():
+    a, b = torch.randn(512, 512), torch.randn(512, 512)
+    return lambda: a @ b
+
+
 def copy_10m():
     src, dst = torch.full((10_000_000,), 0.5), torch.empty(10_000_000)
     return lambda: dst.copy_(src)
@@ -127,6 +138,7 @@ WORKLOADS = {
     "cnn2-epoch": cnn2_epoch,
     "mlp-adam": mlp_adam,
     "conv": conv_net,
+    "sgemm-512": sgemm_512,
     "adam-10m": lambda: optimizer_10m(lambda p: torch.optim.Adam(p)),
     "sgd-10m": lambda: optimizer_10m(lambda p: torch.optim.SGD(p, lr=0.01, momentum=0.9)),
     "copy-10m": copy_10m,
@@ -145,24 +157,42 @@ def blas_libraries():
 
 def main():
     threads = int(sys.argv[1]) if len(sys.argv) > 1 else 1
+    warm_seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 0.3
+    warm_reps = int(sys.argv[3]) if len(sys.argv) > 3 else 3
     torch.set_num_threads(threads)
     torch.manual_seed(1)
     blas = re.findall(r"\b(?:BLAS_INFO|LAPACK_INFO)=\w+", torch.__config__.show())
-    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "blasBuild": blas,
-                      "blasLibraries": blas_libraries()}), flush=True)
+    env = {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "env": env,
+                      "blasBuild": blas, "blasLibraries": blas_libraries()}), flush=True)
     ready = {}
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        name, reps = line.split()
-        if name not in ready:
-            ready[name] = WORKLOADS[name]()
-            ready[name]()  # warm-up
-        run = ready[name]
+
+    def timed(run, reps):
         cpu, wall = time.process_time(), time.perf_counter()
-        for _ in range(int(reps)):
+        for _ in range(reps):
             run()
-        print(json.dumps({"cpu": time.process_time() - cpu, "wall": time.perf_counter() - wall}), flush=True)
+        return {"cpu": time.process_time() - cpu, "wall": time.perf_counter() - wall}
+
+    def warm(name):
+        if name not in ready:
+            torch.manual_seed(1)
+            ready[name] = WORKLOADS[name]()
+            start, reps = time.perf_counter(), 0
+            while reps < warm_reps or time.perf_counter() - start < warm_seconds:
+                ready[name]()
+                reps += 1
+        return ready[name]
+
+    for line in sys.stdin:
+        words = line.split()
+        if not words:
+            continue
+        if words[0] == "warm":
+            print(json.dumps(timed(lambda: warm(words[1]), 1)), flush=True)
+        else:
+            run = warm(words[1])
+            run()
+            print(json.dumps(timed(run, int(words[2]))), flush=True)
 
 
 if __name__ == "__main__":

@@ -32,28 +32,19 @@ export function getBackend(): BackendName {
   return current.name as BackendName;
 }
 
-/** The WebAssembly backend, instantiated once (a failed attempt may be retried). */
-function loadWasmBackend(): Promise<Backend> {
-  // on a shared memory (the threads build) wherever SharedArrayBuffer is available, so that
+/** The two WebAssembly backends (exact, relaxed SIMD), each instantiated once (a failed attempt may be retried). */
+function loadWasmBackend(relaxedSimd: boolean): Promise<Backend> {
+  // on a shared memory (the threads builds) wherever SharedArrayBuffer is available, so that
   // setNumThreads can take effect at any time; the pool itself starts only at the first large kernel
-  wasmBackend ??= import("./wasm/backend.js")
-    .then((wasm) => wasm.createWasmBackend({ threads: sharedMemoryUnavailable() === null }))
-    .catch((error: unknown) => {
-      wasmBackend = null;
-      throw error;
-    });
-  return wasmBackend;
-}
-
-/** The relaxed-SIMD build of the WebAssembly backend: a second instance with its own memory. */
-function loadWasmRelaxedBackend(): Promise<Backend> {
-  wasmRelaxedBackend ??= import("./wasm/backend.js")
-    .then((wasm) => wasm.createWasmBackend({ relaxedSimd: true }))
-    .catch((error: unknown) => {
-      wasmRelaxedBackend = null;
-      throw error;
-    });
-  return wasmRelaxedBackend;
+  const load = () =>
+    import("./wasm/backend.js")
+      .then((wasm) => wasm.createWasmBackend({ relaxedSimd, threads: sharedMemoryUnavailable() === null }))
+      .catch((error: unknown) => {
+        if (relaxedSimd) wasmRelaxedBackend = null;
+        else wasmBackend = null;
+        throw error;
+      });
+  return relaxedSimd ? (wasmRelaxedBackend ??= load()) : (wasmBackend ??= load());
 }
 
 export interface SetBackendOptions {
@@ -61,7 +52,10 @@ export interface SetBackendOptions {
    * "wasm" only: run the kernels built with relaxed SIMD, whose float32 matrix products (and so
    * conv2d and linear layers) use `f32x4.relaxed_madd`, a fused multiply-add on CPUs that have one.
    * Faster GEMM, but rounded differently: results differ from the exact build within the matmul
-   * error bound (src/backend/wasm/README.md), and may differ between CPUs. Needs a runtime that
+   * error bound (src/backend/wasm/README.md), and may differ between CPUs. It is a second instance
+   * with its own memory, and runs on threads exactly as the exact build does: on a shared memory
+   * wherever SharedArrayBuffer exists (`setNumThreads`/`getNumThreads` apply, results are
+   * bit-identical for every thread count), on one thread elsewhere. Needs a runtime that
    * validates relaxed SIMD (`wasmRelaxedSimdSupported()`): Chrome ≥ 114, Firefox ≥ 145, Node ≥ 21,
    * Deno ≥ 1.33; Node 20 with `--experimental-wasm-relaxed-simd`. Default false (the exact build).
    */
@@ -71,7 +65,9 @@ export interface SetBackendOptions {
 /**
  * Selects the backend for tensors created from now on. Async because loading WebAssembly is.
  * `"wasm"` needs WebAssembly SIMD (`wasmSimdSupported()`); every current browser, Node ≥ 16.4 and
- * Deno have it.
+ * Deno have it. Both WebAssembly builds (exact, and `{ relaxedSimd: true }`) split their large
+ * kernels over `getNumThreads()` threads where SharedArrayBuffer exists and run on one thread
+ * elsewhere (`WasmBackend.singleThreadReason()` says why).
  */
 export async function setBackend(name: BackendName, options?: SetBackendOptions): Promise<void> {
   const { relaxedSimd = false } = checkOptions("setBackend", options, ["relaxedSimd"]);
@@ -93,7 +89,7 @@ export async function setBackend(name: BackendName, options?: SetBackendOptions)
           'the backend is unchanged. Use setBackend("wasm") for the exact build',
       );
     }
-    current = await (relaxedSimd ? loadWasmRelaxedBackend() : loadWasmBackend());
+    current = await loadWasmBackend(relaxedSimd);
     return;
   }
   throw new TypeError(`setBackend: unknown backend ${JSON.stringify(name)}; expected "js" or "wasm"`);
@@ -103,7 +99,7 @@ export async function setBackend(name: BackendName, options?: SetBackendOptions)
 // the module fails to load, which only a broken runtime would make it do).
 if (wasmSimdSupported()) {
   try {
-    current = await loadWasmBackend();
+    current = await loadWasmBackend(false);
   } catch {
     current = jsBackend;
   }

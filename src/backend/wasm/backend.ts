@@ -791,7 +791,6 @@ export class WasmBackend implements Backend {
 
   /** Why this instance runs on one thread whatever setNumThreads says, or null if it can use more. */
   singleThreadReason(): string | null {
-    if (this.relaxedSimd) return "the relaxed-SIMD build runs on one thread";
     if (this.threadModule === null)
       return sharedMemoryUnavailable() ?? "this instance was created without shared memory";
     return null;

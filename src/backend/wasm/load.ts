@@ -1,10 +1,9 @@
 /**
- * Instantiates the kernels module from the bytes embedded at build time (wasm_bytes.ts), with a
+ * Instantiates the kernels module from the bytes embedded at build time (wasm_*bytes.ts), with a
  * memory of our own making so that its maximum is ours to choose. No fs, no fetch: the same code
  * runs in Node, Deno and browsers.
  */
 import type { KernelExports } from "./exports.js";
-import { wasmBase64, wasmMinimumPages } from "./wasm_bytes.js";
 
 /** 64 KiB, the unit WebAssembly memory grows by. */
 export const PAGE_BYTES = 65536;
@@ -21,9 +20,10 @@ export interface LoadOptions {
    */
   relaxedSimd?: boolean;
   /**
-   * Load the shared-memory build (asconfig.json's "threads" target) on a shared
-   * `WebAssembly.Memory`, so that the thread pool's workers can instantiate it on the same memory.
-   * Needs SharedArrayBuffer (and, in a browser, cross-origin isolation). Not with relaxedSimd.
+   * Load the shared-memory build of the chosen kernels (asconfig.json's "threads" or
+   * "relaxed-threads" target) on a shared `WebAssembly.Memory`, so that the thread pool's workers
+   * can instantiate it on the same memory. Needs SharedArrayBuffer (and, in a browser, cross-origin
+   * isolation). Default false.
    */
   threads?: boolean;
 }
@@ -34,52 +34,71 @@ export interface CompiledKernels {
   minimumPages: number;
 }
 
-let compiled: Promise<WebAssembly.Module> | null = null;
-let compiledRelaxed: Promise<{ module: WebAssembly.Module; minimumPages: number }> | null = null;
-let compiledThreads: Promise<CompiledKernels> | null = null;
+/**
+ * The four embedded builds (assembly/embed.mjs writes their files), by `relaxedSimd` and `threads`.
+ * Each file is imported only when its build is first used, so a program pays for the bytes of the
+ * builds it runs only.
+ */
+const builds: Record<string, { what: string; load: () => Promise<{ base64: string; minimumPages: number }> }> = {
+  exact: {
+    what: "WebAssembly kernels",
+    load: async () => {
+      const m = await import("./wasm_bytes.js");
+      return { base64: m.wasmBase64, minimumPages: m.wasmMinimumPages };
+    },
+  },
+  relaxed: {
+    what: "relaxed-SIMD WebAssembly kernels",
+    load: async () => {
+      const m = await import("./wasm_relaxed_bytes.js");
+      return { base64: m.wasmRelaxedBase64, minimumPages: m.wasmRelaxedMinimumPages };
+    },
+  },
+  threads: {
+    what: "shared-memory WebAssembly kernels",
+    load: async () => {
+      const m = await import("./wasm_threads_bytes.js");
+      return { base64: m.wasmThreadsBase64, minimumPages: m.wasmThreadsMinimumPages };
+    },
+  },
+  "relaxed-threads": {
+    what: "shared-memory relaxed-SIMD WebAssembly kernels",
+    load: async () => {
+      const m = await import("./wasm_relaxed_threads_bytes.js");
+      return { base64: m.wasmRelaxedThreadsBase64, minimumPages: m.wasmRelaxedThreadsMinimumPages };
+    },
+  },
+};
 
-/** The shared-memory build, compiled once; its bytes are imported only when threads are used. */
-function compileThreadKernels(): Promise<CompiledKernels> {
-  compiledThreads ??= import("./wasm_threads_bytes.js")
-    .then(async ({ wasmThreadsBase64, wasmThreadsMinimumPages }) => {
-      if (wasmThreadsBase64.length === 0)
-        throw new Error(
-          'this build of gradstep was made without the shared-memory kernels (asconfig.json\'s "threads" target)',
-        );
-      return {
-        module: await WebAssembly.compile(decodeBase64(wasmThreadsBase64)),
-        minimumPages: wasmThreadsMinimumPages,
-      };
-    })
-    .catch((error: unknown) => {
-      compiledThreads = null;
-      throw new Error(
-        `could not compile gradstep's shared-memory WebAssembly kernels: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    });
-  return compiledThreads;
-}
+const compiled = new Map<string, Promise<CompiledKernels>>();
 
-/** The relaxed-SIMD build, compiled once; its bytes are imported only when it is asked for. */
-function compileRelaxedKernels(): Promise<{ module: WebAssembly.Module; minimumPages: number }> {
-  compiledRelaxed ??= import("./wasm_relaxed_bytes.js")
-    .then(async ({ wasmRelaxedBase64, wasmRelaxedMinimumPages }) => {
-      if (wasmRelaxedBase64.length === 0)
+/** The build for these options, compiled once and shared by every instance (a failure may be retried). */
+export function compileKernels(options: { relaxedSimd?: boolean; threads?: boolean } = {}): Promise<CompiledKernels> {
+  const name = options.relaxedSimd
+    ? options.threads
+      ? "relaxed-threads"
+      : "relaxed"
+    : options.threads
+      ? "threads"
+      : "exact";
+  let promise = compiled.get(name);
+  if (promise === undefined) {
+    const build = builds[name];
+    promise = build
+      .load()
+      .then(async ({ base64, minimumPages }) => ({
+        module: await WebAssembly.compile(decodeBase64(base64)),
+        minimumPages,
+      }))
+      .catch((error: unknown) => {
+        compiled.delete(name);
         throw new Error(
-          'this build of gradstep was made without the relaxed-SIMD kernels (asconfig.json\'s "relaxed" target)',
+          `could not compile gradstep's ${build.what}: ${error instanceof Error ? error.message : String(error)}`,
         );
-      return {
-        module: await WebAssembly.compile(decodeBase64(wasmRelaxedBase64)),
-        minimumPages: wasmRelaxedMinimumPages,
-      };
-    })
-    .catch((error: unknown) => {
-      compiledRelaxed = null;
-      throw new Error(
-        `could not compile gradstep's relaxed-SIMD WebAssembly kernels: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    });
-  return compiledRelaxed;
+      });
+    compiled.set(name, promise);
+  }
+  return promise;
 }
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
@@ -87,15 +106,6 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   return bytes;
-}
-
-/** The compiled module, compiled once and shared by every instance. */
-export function compileKernels(): Promise<WebAssembly.Module> {
-  compiled ??= WebAssembly.compile(decodeBase64(wasmBase64)).catch((error: unknown) => {
-    compiled = null;
-    throw new Error(`could not compile gradstep's WebAssembly kernels: ${String(error)}`);
-  });
-  return compiled;
 }
 
 /**
@@ -109,13 +119,7 @@ export async function instantiateKernels(
   if (!(maximumBytes > 0 && maximumBytes <= MAX_MEMORY_BYTES)) {
     throw new RangeError(`maximumBytes must be in (0, ${MAX_MEMORY_BYTES}], got ${maximumBytes}`);
   }
-  if (options.threads && options.relaxedSimd)
-    throw new TypeError("the relaxed-SIMD build runs on one thread (no shared-memory build of it)");
-  const { module, minimumPages } = options.relaxedSimd
-    ? await compileRelaxedKernels()
-    : options.threads
-      ? await compileThreadKernels()
-      : { module: await compileKernels(), minimumPages: wasmMinimumPages };
+  const { module, minimumPages } = await compileKernels(options);
   const maximum = Math.max(Math.ceil(maximumBytes / PAGE_BYTES), minimumPages);
   // the shared build declares a maximum of 65536 pages; a shared memory must have a maximum
   const memory = new WebAssembly.Memory({ initial: minimumPages, maximum, shared: options.threads === true });
