@@ -65,8 +65,8 @@ const BINARY_OPS: readonly BinaryOp[] = [
 const REDUCE_OPS: readonly ReduceOp[] = ["sum", "max", "min", "argmax", "argmin"];
 
 /**
- * The kernels the thread pool may split: those that cut themselves (`*_part`), and element-wise
- * ones (pool.ts's runPart cuts their arrays into 64-element-aligned chunks).
+ * The kernels the thread pool may split: those that cut themselves (`*_part`, binary, reduce), and
+ * element-wise ones (pool.ts's runPart cuts their arrays into 64-element-aligned chunks).
  */
 const POOL_KERNELS: readonly string[] = [
   "matmul_f32_part",
@@ -74,6 +74,8 @@ const POOL_KERNELS: readonly string[] = [
   "col2im_f32_part",
   "maxpool2d_f32_part",
   "maxpool2d_backward_f32_part",
+  // binary and reduce kernels cut themselves too (their last two arguments: part, parts)
+  ...[...BINARY_OPS, ...REDUCE_OPS].flatMap((op) => [`${op}_f32`, `${op}_f64`, `${op}_i32`]),
   ...UNARY_OPS.flatMap((op) => [`${op}_f32`, `${op}_f64`, `${op}_i32`]),
   "fill_f32",
   "fill_f64",
@@ -546,10 +548,11 @@ export class WasmBackend implements Backend {
 
   /**
    * Writes int32 blocks of `ndim` entries into the geometry scratch, followed by a zeroed counter
-   * block for the kernel's odometer, and returns its address.
+   * block for the kernel's odometer and room for `counters - 1` more (one per part of a split
+   * binary call), and returns its address.
    */
-  private writeGeometry(blocks: readonly (readonly number[])[], ndim: number): Pointer {
-    const bytes = (blocks.length + 1) * ndim * 4;
+  private writeGeometry(blocks: readonly (readonly number[])[], ndim: number, counters = 1): Pointer {
+    const bytes = (blocks.length + counters) * ndim * 4;
     if (bytes > this.geometryBytes) {
       if (this.geometry !== 0) this.k.free(this.geometry);
       this.geometryBytes = Math.max(1024, bytes);
@@ -692,13 +695,25 @@ export class WasmBackend implements Backend {
         aKind === Strides.Dense ? 1 : 0,
         bKind === Strides.Dense ? 1 : 0,
       );
-      kernel(pointerOf(out), pointerOf(a), pointerOf(b), geometry, 1);
+      const parts = this.elementwiseParts(out.length); // (one row: the kernel's units are 64-element chunks too)
+      if (parts === 1) kernel(pointerOf(out), pointerOf(a), pointerOf(b), geometry, 1, 0, 1);
+      else
+        this.threadPool().run(
+          `${op}_${SUFFIX[out.dtype]}`,
+          [pointerOf(out), pointerOf(a), pointerOf(b), geometry, 1],
+          parts,
+        );
       return;
     }
     let { shape: dims, strides } = collapseDims(shape, [aStrides, bStrides]);
     if (dims.length === 0) [dims, strides] = [[1], [[0], [0]]]; // one element
-    const geometry = this.writeGeometry([dims, ...strides], dims.length);
-    kernel(pointerOf(out), pointerOf(a), pointerOf(b), geometry, dims.length);
+    // the kernel's units: runs of up to 64 elements of a row (the last dimension)
+    const inner = dims[dims.length - 1];
+    const parts = this.elementwiseParts(out.length, (out.length / inner) * Math.ceil(inner / 64));
+    const geometry = this.writeGeometry([dims, ...strides], dims.length, parts);
+    const [o, x, y, ndim] = [pointerOf(out), pointerOf(a), pointerOf(b), dims.length];
+    if (parts === 1) kernel(o, x, y, geometry, ndim, 0, 1);
+    else this.threadPool().run(`${op}_${SUFFIX[out.dtype]}`, [o, x, y, geometry, ndim], parts);
   }
 
   // ---- fused in-place updates --------------------------------------------------------------------
@@ -733,7 +748,10 @@ export class WasmBackend implements Backend {
   // ---- reductions --------------------------------------------------------------------------------
 
   reduce(op: ReduceOp, out: Storage, a: Storage, outer: number, size: number, inner: number): void {
-    this.t.reduce[op][a.dtype](pointerOf(out), pointerOf(a), outer, size, inner);
+    // split over whole outputs only (runs of up to 64 of a line's `inner`), never inside one
+    const parts = this.elementwiseParts(a.length, outer * Math.ceil(inner / 64));
+    if (parts === 1) this.t.reduce[op][a.dtype](pointerOf(out), pointerOf(a), outer, size, inner, 0, 1);
+    else this.threadPool().run(`${op}_${SUFFIX[a.dtype]}`, [pointerOf(out), pointerOf(a), outer, size, inner], parts);
   }
 
   // ---- linear algebra ----------------------------------------------------------------------------
@@ -829,12 +847,13 @@ export class WasmBackend implements Backend {
   }
 
   /**
-   * Parts to cut an element-wise call over `n` elements into: 1 (the common, small case, decided
-   * without a call to threads()) unless the call is worth splitting.
+   * Parts to cut an element-wise call over `n` elements (`units` pieces the kernel can split, by
+   * default 64-element chunks) into: 1 (the common, small case, decided without a call to
+   * threads()) unless the call is worth splitting.
    */
-  private elementwiseParts(n: number): number {
+  private elementwiseParts(n: number, units = Math.ceil(n / 64)): number {
     if (this.threadModule === null || n < 2 * MIN_ELEMENTS_PER_PART * this.splitScale) return 1;
-    return this.partsFor(Math.ceil(n / 64), n, MIN_ELEMENTS_PER_PART);
+    return this.partsFor(units, n, MIN_ELEMENTS_PER_PART);
   }
 
   /** Runs element-wise kernel `name` in `parts` parts; `pointers` marks the array arguments, `count` the element count. */
