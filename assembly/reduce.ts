@@ -52,19 +52,56 @@ export const enum Extreme { Max, Min }
   }
 }
 
-/** out[i] = Σ_k a[k · inner + i] for i < count. */
+/** The upper two float32 lanes of x, as float64. */
+// @ts-ignore: decorator
+@inline function promoteHigh(x: v128): v128 {
+  return f64x2.promote_low_f32x4(i32x4.shuffle(x, x, 2, 3, 0, 1));
+}
+
+/** Stores four float64 sums (lo: columns 0, 1; hi: 2, 3) rounded to float32. */
+// @ts-ignore: decorator
+@inline function storeRounded(out: usize, lo: v128, hi: v128): void {
+  v128.store(out, i32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5));
+}
+
+/**
+ * out[i] = Σ_k a[k · inner + i] for i < count. Each column is summed over k in order whatever the
+ * grouping; the groups only decide how much of each row one pass uses: 64 bytes (a cache line) per
+ * row, then one vector, then single columns.
+ */
 // @ts-ignore: decorator
 @inline function sumColumns<T>(out: usize, a: usize, size: i32, inner: i32, count: i32): void {
   let i = 0;
   if (isFloat<T>() && sizeof<T>() == 4) {
+    for (; i + 16 <= count; i += 16) {
+      let s0 = f64x2.splat(0), s1 = f64x2.splat(0), s2 = f64x2.splat(0), s3 = f64x2.splat(0);
+      let s4 = f64x2.splat(0), s5 = f64x2.splat(0), s6 = f64x2.splat(0), s7 = f64x2.splat(0);
+      for (let k = 0; k < size; k++) {
+        const p = at<f32>(a, k * inner + i);
+        const x0 = v128.load(p), x1 = v128.load(p, 16), x2 = v128.load(p, 32), x3 = v128.load(p, 48);
+        s0 = f64x2.add(s0, f64x2.promote_low_f32x4(x0));
+        s1 = f64x2.add(s1, promoteHigh(x0));
+        s2 = f64x2.add(s2, f64x2.promote_low_f32x4(x1));
+        s3 = f64x2.add(s3, promoteHigh(x1));
+        s4 = f64x2.add(s4, f64x2.promote_low_f32x4(x2));
+        s5 = f64x2.add(s5, promoteHigh(x2));
+        s6 = f64x2.add(s6, f64x2.promote_low_f32x4(x3));
+        s7 = f64x2.add(s7, promoteHigh(x3));
+      }
+      const o = at<f32>(out, i);
+      storeRounded(o, s0, s1);
+      storeRounded(o + 16, s2, s3);
+      storeRounded(o + 32, s4, s5);
+      storeRounded(o + 48, s6, s7);
+    }
     for (; i + 4 <= count; i += 4) {
       let lo = f64x2.splat(0), hi = f64x2.splat(0);
       for (let k = 0; k < size; k++) {
         const x = v128.load(at<f32>(a, k * inner + i));
         lo = f64x2.add(lo, f64x2.promote_low_f32x4(x));
-        hi = f64x2.add(hi, f64x2.promote_low_f32x4(i32x4.shuffle(x, x, 2, 3, 0, 1)));
+        hi = f64x2.add(hi, promoteHigh(x));
       }
-      v128.store(at<f32>(out, i), i32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5));
+      storeRounded(at<f32>(out, i), lo, hi);
     }
     for (; i < count; i++) {
       let acc: f64 = 0;
@@ -73,6 +110,21 @@ export const enum Extreme { Max, Min }
     }
   } else {
     const N = 16 / sizeof<T>();
+    for (; i + 4 * N <= count; i += 4 * N) {
+      let s0 = v128.splat<T>(0), s1 = v128.splat<T>(0), s2 = v128.splat<T>(0), s3 = v128.splat<T>(0);
+      for (let k = 0; k < size; k++) {
+        const p = at<T>(a, k * inner + i);
+        s0 = v128.add<T>(s0, v128.load(p));
+        s1 = v128.add<T>(s1, v128.load(p, 16));
+        s2 = v128.add<T>(s2, v128.load(p, 32));
+        s3 = v128.add<T>(s3, v128.load(p, 48));
+      }
+      const o = at<T>(out, i);
+      v128.store(o, s0);
+      v128.store(o, s1, 16);
+      v128.store(o, s2, 32);
+      v128.store(o, s3, 48);
+    }
     for (; i + N <= count; i += N) {
       let s = v128.splat<T>(0);
       for (let k = 0; k < size; k++) s = v128.add<T>(s, v128.load(at<T>(a, k * inner + i)));
