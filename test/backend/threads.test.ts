@@ -1,7 +1,9 @@
 /**
  * Threads: the float32 matrix product split over 1, 2 and 3 threads (the main one and workers on a
  * shared WebAssembly.Memory) gives bit-identical results, over random shapes with batches, both
- * transpose flags and shared (batch stride 0) operands; and the workers really take parts.
+ * transpose flags and shared (batch stride 0) operands; and the workers really take parts. So do
+ * im2col/col2im/pooling, element-wise kernels, binary ops (random shapes, broadcasts, dtypes, ops)
+ * and reductions (random [outer, size, inner] views, with ties).
  *
  * The split threshold is lowered so that small shapes split too. The reference for each case is the
  * one-thread run of the same instance, and the non-shared exact build (test/backend/reference.ts's
