@@ -42,6 +42,12 @@ const MIN_MADDS_PER_PART = 2 ** 18;
 const PARTS_PER_THREAD = 4;
 /** Elements per part below which a data-movement kernel (im2col, col2im, pooling, element-wise) is not split. */
 const MIN_ELEMENTS_PER_PART = 2 ** 15;
+/**
+ * The same for binary ops and reductions, which do one add or compare per element: a split call
+ * costs the workers' wake-up (about 10 µs of CPU time here), which doubled the CPU time of a 64K-
+ * or 128K-element add but added ≤ 13% from 256K elements on (about 40 µs on one thread) up.
+ */
+const MIN_CHEAP_ELEMENTS_PER_PART = 2 ** 17;
 
 const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, int64: 4, bool: 4 };
 const SUFFIX: Record<DType, DtypeSuffix> = { float32: "f32", float64: "f64", int32: "i32", int64: "i32", bool: "i32" };
@@ -685,6 +691,8 @@ export class WasmBackend implements Backend {
   ): void {
     if (out.length === 0) return;
     const kernel = this.t.binary[op][out.dtype];
+    // (pow calls the libm per element: worth splitting as early as the unary functions)
+    const minPerPart = op === "pow" ? MIN_ELEMENTS_PER_PART : MIN_CHEAP_ELEMENTS_PER_PART;
     // the common cases (same shape, or a scalar on either side) collapse to one dimension: skip
     // collapseDims's arrays, which cost more than the kernel itself on small tensors
     const aKind = strideKind(aStrides, shape);
@@ -695,7 +703,8 @@ export class WasmBackend implements Backend {
         aKind === Strides.Dense ? 1 : 0,
         bKind === Strides.Dense ? 1 : 0,
       );
-      const parts = this.elementwiseParts(out.length); // (one row: the kernel's units are 64-element chunks too)
+      // (one row: the kernel's units are 64-element chunks, as elementwiseParts counts them)
+      const parts = this.elementwiseParts(out.length, Math.ceil(out.length / 64), minPerPart);
       if (parts === 1) kernel(pointerOf(out), pointerOf(a), pointerOf(b), geometry, 1, 0, 1);
       else
         this.threadPool().run(
@@ -709,7 +718,7 @@ export class WasmBackend implements Backend {
     if (dims.length === 0) [dims, strides] = [[1], [[0], [0]]]; // one element
     // the kernel's units: runs of up to 64 elements of a row (the last dimension)
     const inner = dims[dims.length - 1];
-    const parts = this.elementwiseParts(out.length, (out.length / inner) * Math.ceil(inner / 64));
+    const parts = this.elementwiseParts(out.length, (out.length / inner) * Math.ceil(inner / 64), minPerPart);
     const geometry = this.writeGeometry([dims, ...strides], dims.length, parts);
     const [o, x, y, ndim] = [pointerOf(out), pointerOf(a), pointerOf(b), dims.length];
     if (parts === 1) kernel(o, x, y, geometry, ndim, 0, 1);
@@ -749,7 +758,7 @@ export class WasmBackend implements Backend {
 
   reduce(op: ReduceOp, out: Storage, a: Storage, outer: number, size: number, inner: number): void {
     // split over whole outputs only (runs of up to 64 of a line's `inner`), never inside one
-    const parts = this.elementwiseParts(a.length, outer * Math.ceil(inner / 64));
+    const parts = this.elementwiseParts(a.length, outer * Math.ceil(inner / 64), MIN_CHEAP_ELEMENTS_PER_PART);
     if (parts === 1) this.t.reduce[op][a.dtype](pointerOf(out), pointerOf(a), outer, size, inner, 0, 1);
     else this.threadPool().run(`${op}_${SUFFIX[a.dtype]}`, [pointerOf(out), pointerOf(a), outer, size, inner], parts);
   }
@@ -848,12 +857,12 @@ export class WasmBackend implements Backend {
 
   /**
    * Parts to cut an element-wise call over `n` elements (`units` pieces the kernel can split, by
-   * default 64-element chunks) into: 1 (the common, small case, decided without a call to
-   * threads()) unless the call is worth splitting.
+   * default 64-element chunks; at least `minPerPart` elements a part) into: 1 (the common, small
+   * case, decided without a call to threads()) unless the call is worth splitting.
    */
-  private elementwiseParts(n: number, units = Math.ceil(n / 64)): number {
-    if (this.threadModule === null || n < 2 * MIN_ELEMENTS_PER_PART * this.splitScale) return 1;
-    return this.partsFor(units, n, MIN_ELEMENTS_PER_PART);
+  private elementwiseParts(n: number, units = Math.ceil(n / 64), minPerPart = MIN_ELEMENTS_PER_PART): number {
+    if (this.threadModule === null || n < 2 * minPerPart * this.splitScale) return 1;
+    return this.partsFor(units, n, minPerPart);
   }
 
   /** Runs element-wise kernel `name` in `parts` parts; `pointers` marks the array arguments, `count` the element count. */
