@@ -223,30 +223,70 @@ export const enum Extreme { Max, Min }
 }
 
 /**
+ * Lanes where v takes over from best in a column walk: strictly better, or a NaN (which then keeps
+ * the lane, as in the reference loop).
+ */
+// @ts-ignore: decorator
+@inline function takes<T>(op: Extreme, v: v128, best: v128): v128 {
+  const m = better<T>(op, v, best);
+  if (isFloat<T>()) return v128.and(v128.or(m, v128.ne<T>(v, v)), v128.eq<T>(best, best));
+  return m;
+}
+
+/** Writes the results of columns i to i + N: the indices (int32) or the extreme elements. */
+// @ts-ignore: decorator
+@inline function storeExtremes<T>(indices: bool, out: usize, i: i32, best: v128, bestIndex: v128): void {
+  if (!indices) v128.store(at<T>(out, i), best);
+  else if (sizeof<T>() == 4) v128.store(at<i32>(out, i), bestIndex);
+  else {
+    store<i32>(at<i32>(out, i), <i32>i64x2.extract_lane(bestIndex, 0));
+    store<i32>(at<i32>(out, i + 1), <i32>i64x2.extract_lane(bestIndex, 1));
+  }
+}
+
+/**
  * Columns: for i < count, the first extreme over k of a[k · inner + i], written as the index
- * (int32, when `indices`) or as the element itself.
+ * (int32, when `indices`) or as the element itself. As in sumColumns, a pass takes 64 bytes of
+ * each row where it can, then one vector, then single columns; each column's walk is the same.
  */
 // @ts-ignore: decorator
 @inline function extremeColumns<T>(op: Extreme, indices: bool, out: usize, a: usize, size: i32, inner: i32, count: i32): void {
   const N = 16 / sizeof<T>();
   let i = 0;
+  for (; i + 4 * N <= count; i += 4 * N) {
+    const p0 = at<T>(a, i);
+    let b0 = v128.load(p0), b1 = v128.load(p0, 16), b2 = v128.load(p0, 32), b3 = v128.load(p0, 48);
+    // all-zero bits: index 0 in lanes of T's width
+    let x0 = v128.splat<T>(0), x1 = v128.splat<T>(0), x2 = v128.splat<T>(0), x3 = v128.splat<T>(0);
+    for (let k = 1; k < size; k++) {
+      const p = at<T>(a, k * inner + i);
+      const kv = N == 4 ? i32x4.splat(k) : i64x2.splat(<i64>k);
+      const v0 = v128.load(p), v1 = v128.load(p, 16), v2 = v128.load(p, 32), v3 = v128.load(p, 48);
+      const m0 = takes<T>(op, v0, b0), m1 = takes<T>(op, v1, b1), m2 = takes<T>(op, v2, b2), m3 = takes<T>(op, v3, b3);
+      b0 = v128.bitselect(v0, b0, m0);
+      b1 = v128.bitselect(v1, b1, m1);
+      b2 = v128.bitselect(v2, b2, m2);
+      b3 = v128.bitselect(v3, b3, m3);
+      x0 = v128.bitselect(kv, x0, m0);
+      x1 = v128.bitselect(kv, x1, m1);
+      x2 = v128.bitselect(kv, x2, m2);
+      x3 = v128.bitselect(kv, x3, m3);
+    }
+    storeExtremes<T>(indices, out, i, b0, x0);
+    storeExtremes<T>(indices, out, i + N, b1, x1);
+    storeExtremes<T>(indices, out, i + 2 * N, b2, x2);
+    storeExtremes<T>(indices, out, i + 3 * N, b3, x3);
+  }
   for (; i + N <= count; i += N) {
     let best = v128.load(at<T>(a, i));
-    let bestIndex = v128.splat<T>(0); // all-zero bits: index 0 in lanes of T's width
+    let bestIndex = v128.splat<T>(0);
     for (let k = 1; k < size; k++) {
       const v = v128.load(at<T>(a, k * inner + i));
-      let m = better<T>(op, v, best);
-      // a NaN takes the lane and keeps it, as in the reference loop
-      if (isFloat<T>()) m = v128.and(v128.or(m, v128.ne<T>(v, v)), v128.eq<T>(best, best));
+      const m = takes<T>(op, v, best);
       best = v128.bitselect(v, best, m);
       bestIndex = v128.bitselect(N == 4 ? i32x4.splat(k) : i64x2.splat(<i64>k), bestIndex, m);
     }
-    if (!indices) v128.store(at<T>(out, i), best);
-    else if (N == 4) v128.store(at<i32>(out, i), bestIndex);
-    else {
-      store<i32>(at<i32>(out, i), <i32>i64x2.extract_lane(bestIndex, 0));
-      store<i32>(at<i32>(out, i + 1), <i32>i64x2.extract_lane(bestIndex, 1));
-    }
+    storeExtremes<T>(indices, out, i, best, bestIndex);
   }
   for (; i < count; i++) {
     const k = extremeScalar<T>(op, at<T>(a, i), size, inner);
