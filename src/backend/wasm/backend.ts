@@ -44,10 +44,11 @@ const PARTS_PER_THREAD = 4;
 const MIN_ELEMENTS_PER_PART = 2 ** 15;
 /**
  * The same for binary ops and reductions, which do one add or compare per element: a split call
- * costs the workers' wake-up (about 10 µs of CPU time here), which doubled the CPU time of a 64K-
- * or 128K-element add but added ≤ 13% from 256K elements on (about 40 µs on one thread) up.
+ * pays the workers' wake-up (about 10 µs of CPU time, and more in latency). With a second core
+ * free, 2 threads ÷ 1 on float32 adds (median of interleaved rounds) was 0.66× at 128K elements,
+ * 0.87× at 256K, 1.30× at 512K and 1.48× at 1M: calls split from 512K elements (about 90 µs).
  */
-const MIN_CHEAP_ELEMENTS_PER_PART = 2 ** 17;
+const MIN_CHEAP_ELEMENTS_PER_PART = 2 ** 18;
 
 const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, int64: 4, bool: 4 };
 const SUFFIX: Record<DType, DtypeSuffix> = { float32: "f32", float64: "f64", int32: "i32", int64: "i32", bool: "i32" };
@@ -554,11 +555,11 @@ export class WasmBackend implements Backend {
 
   /**
    * Writes int32 blocks of `ndim` entries into the geometry scratch, followed by a zeroed counter
-   * block for the kernel's odometer and room for `counters - 1` more (one per part of a split
-   * binary call), and returns its address.
+   * block for the kernel's odometer, with `spare` bytes of room after the blocks (binary.ts's
+   * per-part counters), and returns its address.
    */
-  private writeGeometry(blocks: readonly (readonly number[])[], ndim: number, counters = 1): Pointer {
-    const bytes = (blocks.length + counters) * ndim * 4;
+  private writeGeometry(blocks: readonly (readonly number[])[], ndim: number, spare = ndim * 4): Pointer {
+    const bytes = blocks.length * ndim * 4 + Math.max(spare, ndim * 4);
     if (bytes > this.geometryBytes) {
       if (this.geometry !== 0) this.k.free(this.geometry);
       this.geometryBytes = Math.max(1024, bytes);
@@ -719,7 +720,8 @@ export class WasmBackend implements Backend {
     // the kernel's units: runs of up to 64 elements of a row (the last dimension)
     const inner = dims[dims.length - 1];
     const parts = this.elementwiseParts(out.length, (out.length / inner) * Math.ceil(inner / 64), minPerPart);
-    const geometry = this.writeGeometry([dims, ...strides], dims.length, parts);
+    // binary.ts's counters: one per part on 64-byte lines of its own, from a 64-byte boundary
+    const geometry = this.writeGeometry([dims, ...strides], dims.length, 63 + parts * Math.ceil(dims.length / 16) * 64);
     const [o, x, y, ndim] = [pointerOf(out), pointerOf(a), pointerOf(b), dims.length];
     if (parts === 1) kernel(o, x, y, geometry, ndim, 0, 1);
     else this.threadPool().run(`${op}_${SUFFIX[out.dtype]}`, [o, x, y, geometry, ndim], parts);
