@@ -43,12 +43,15 @@ const PARTS_PER_THREAD = 4;
 /** Elements per part below which a data-movement kernel (im2col, col2im, pooling, element-wise) is not split. */
 const MIN_ELEMENTS_PER_PART = 2 ** 15;
 /**
- * The same for binary ops and reductions, which do one add or compare per element: a split call
- * pays the workers' wake-up (about 10 µs of CPU time, and more in latency). With a second core
- * free, 2 threads ÷ 1 on float32 adds (median of interleaved rounds) was 0.66× at 128K elements,
- * 0.87× at 256K, 1.30× at 512K and 1.48× at 1M: calls split from 512K elements (about 90 µs).
+ * Binary ops and reductions do one add or compare per element: a split call pays the workers'
+ * wake-up (about 10 µs of CPU time, and more in latency), so they split only from
+ * MIN_CHEAP_ELEMENTS_TO_SPLIT elements (about 90 µs on one thread), into parts of at least
+ * MIN_CHEAP_ELEMENTS_PER_PART (more parts than threads, so that the main thread takes over what a
+ * late worker leaves). With a second core free, 2 threads ÷ 1 on float32 adds (median of
+ * interleaved rounds) was 0.68× at 128K elements, 0.84× at 256K, 1.05–1.3× at 512K, 1.3–1.5× at 1M.
  */
-const MIN_CHEAP_ELEMENTS_PER_PART = 2 ** 18;
+const MIN_CHEAP_ELEMENTS_TO_SPLIT = 2 ** 19;
+const MIN_CHEAP_ELEMENTS_PER_PART = 2 ** 17;
 
 const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, int64: 4, bool: 4 };
 const SUFFIX: Record<DType, DtypeSuffix> = { float32: "f32", float64: "f64", int32: "i32", int64: "i32", bool: "i32" };
@@ -693,7 +696,7 @@ export class WasmBackend implements Backend {
     if (out.length === 0) return;
     const kernel = this.t.binary[op][out.dtype];
     // (pow calls the libm per element: worth splitting as early as the unary functions)
-    const minPerPart = op === "pow" ? MIN_ELEMENTS_PER_PART : MIN_CHEAP_ELEMENTS_PER_PART;
+    const cheap = op !== "pow";
     // the common cases (same shape, or a scalar on either side) collapse to one dimension: skip
     // collapseDims's arrays, which cost more than the kernel itself on small tensors
     const aKind = strideKind(aStrides, shape);
@@ -705,7 +708,7 @@ export class WasmBackend implements Backend {
         bKind === Strides.Dense ? 1 : 0,
       );
       // (one row: the kernel's units are 64-element chunks, as elementwiseParts counts them)
-      const parts = this.elementwiseParts(out.length, Math.ceil(out.length / 64), minPerPart);
+      const parts = this.elementwiseParts(out.length, Math.ceil(out.length / 64), cheap);
       if (parts === 1) kernel(pointerOf(out), pointerOf(a), pointerOf(b), geometry, 1, 0, 1);
       else
         this.threadPool().run(
@@ -719,7 +722,7 @@ export class WasmBackend implements Backend {
     if (dims.length === 0) [dims, strides] = [[1], [[0], [0]]]; // one element
     // the kernel's units: runs of up to 64 elements of a row (the last dimension)
     const inner = dims[dims.length - 1];
-    const parts = this.elementwiseParts(out.length, (out.length / inner) * Math.ceil(inner / 64), minPerPart);
+    const parts = this.elementwiseParts(out.length, (out.length / inner) * Math.ceil(inner / 64), cheap);
     // binary.ts's counters: one per part on 64-byte lines of its own, from a 64-byte boundary
     const geometry = this.writeGeometry([dims, ...strides], dims.length, 63 + parts * Math.ceil(dims.length / 16) * 64);
     const [o, x, y, ndim] = [pointerOf(out), pointerOf(a), pointerOf(b), dims.length];
@@ -760,7 +763,7 @@ export class WasmBackend implements Backend {
 
   reduce(op: ReduceOp, out: Storage, a: Storage, outer: number, size: number, inner: number): void {
     // split over whole outputs only (runs of up to 64 of a line's `inner`), never inside one
-    const parts = this.elementwiseParts(a.length, outer * Math.ceil(inner / 64), MIN_CHEAP_ELEMENTS_PER_PART);
+    const parts = this.elementwiseParts(a.length, outer * Math.ceil(inner / 64), true);
     if (parts === 1) this.t.reduce[op][a.dtype](pointerOf(out), pointerOf(a), outer, size, inner, 0, 1);
     else this.threadPool().run(`${op}_${SUFFIX[a.dtype]}`, [pointerOf(out), pointerOf(a), outer, size, inner], parts);
   }
@@ -859,12 +862,13 @@ export class WasmBackend implements Backend {
 
   /**
    * Parts to cut an element-wise call over `n` elements (`units` pieces the kernel can split, by
-   * default 64-element chunks; at least `minPerPart` elements a part) into: 1 (the common, small
-   * case, decided without a call to threads()) unless the call is worth splitting.
+   * default 64-element chunks; `cheap`: a binary op or reduction) into: 1 (the common, small case,
+   * decided without a call to threads()) unless the call is worth splitting.
    */
-  private elementwiseParts(n: number, units = Math.ceil(n / 64), minPerPart = MIN_ELEMENTS_PER_PART): number {
-    if (this.threadModule === null || n < 2 * minPerPart * this.splitScale) return 1;
-    return this.partsFor(units, n, minPerPart);
+  private elementwiseParts(n: number, units = Math.ceil(n / 64), cheap = false): number {
+    const least = cheap ? MIN_CHEAP_ELEMENTS_TO_SPLIT : 2 * MIN_ELEMENTS_PER_PART;
+    if (this.threadModule === null || n < least * this.splitScale) return 1;
+    return this.partsFor(units, n, cheap ? MIN_CHEAP_ELEMENTS_PER_PART : MIN_ELEMENTS_PER_PART);
   }
 
   /** Runs element-wise kernel `name` in `parts` parts; `pointers` marks the array arguments, `count` the element count. */
