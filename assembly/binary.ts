@@ -7,6 +7,9 @@
  * a row against a repeated scalar (x + 1), or rows against a broadcast row (bias). The last
  * dimension is one `row` call with strides 1 or 0 picking a SIMD loop; the outer dimensions are an
  * odometer. Comparisons write 1 or 0 in the operands' dtype.
+ *
+ * The thread pool (src/backend/wasm/pool.ts) runs a large call as parts: runs of 64-element units
+ * of the rows, each computed exactly as in the whole call (see `binary`).
  */
 import { at, divTrunc, powJS, toInt32 } from "./lanes";
 
@@ -99,15 +102,25 @@ export const enum BinaryOp { Add, Sub, Mul, Div, Pow, Maximum, Minimum, Eq, Ne, 
 }
 
 /**
- * The broadcast walk. `geometry` holds four i32 arrays of `ndim` (≥ 1) entries: shape, aStrides,
- * bStrides and a zeroed counter for the odometer.
+ * The broadcast walk over part `part` of `parts` of the output. `geometry` holds three i32 blocks
+ * of `ndim` (≥ 1) entries, shape, aStrides and bStrides, then from the next 64-byte boundary one
+ * odometer counter block per part, each on cache lines of its own (⌈ndim / 16⌉ lines; never
+ * touched when ndim == 1): parts running at once on different threads write nothing another one
+ * reads or writes but `out`, not even a cache line (a shared one cost the 2-thread speedup of a
+ * bias add).
+ *
+ * The cut: each row (the last dimension) is a run of units of 64 elements (the last one shorter),
+ * and a part takes units [units·part/parts, units·(part+1)/parts) in row order. A cut inside a row
+ * falls on a multiple of 64, so every element meets the same instructions (SIMD group or scalar
+ * tail) as in the one-part call: results are bit-identical for every `parts`.
  */
 // @ts-ignore: decorator
-@inline function binary<T>(op: BinaryOp, out: usize, a: usize, b: usize, geometry: usize, ndim: i32): void {
+@inline function binary<T>(op: BinaryOp, out: usize, a: usize, b: usize, geometry: usize, ndim: i32, part: i32, parts: i32): void {
   const shape = geometry;
   const aStrides = geometry + (<usize>ndim << 2);
   const bStrides = geometry + (<usize>ndim << 3);
-  const counter = geometry + <usize>ndim * 12;
+  const counterLines = (geometry + <usize>ndim * 12 + 63) & ~63;
+  const counter = counterLines + <usize>part * ((<usize>(ndim + 15) >> 4) << 6);
   const last = ndim - 1;
   const inner = load<i32>(at<i32>(shape, last));
   const sa = load<i32>(at<i32>(aStrides, last));
@@ -115,10 +128,30 @@ export const enum BinaryOp { Add, Sub, Mul, Div, Pow, Maximum, Minimum, Eq, Ne, 
   let rows = 1;
   for (let d = 0; d < last; d++) rows *= load<i32>(at<i32>(shape, d));
   if (rows == 0 || inner == 0) return;
+  const perRow = <i64>((inner - 1) >> 6) + 1;
+  const first = <i64>rows * perRow * part / parts;
+  const end = <i64>rows * perRow * (part + 1) / parts;
+  if (first >= end) return;
+  let r = <i32>(first / perRow);
+  let j = <i32>(first % perRow) << 6; // where the first row starts
+  const lastRow = <i32>((end - 1) / perRow);
+  const stop = <i32>min<i64>(<i64>inner, ((end - 1) % perRow + 1) << 6); // where the last row ends
+  // the odometer at row r: r in mixed radix over the outer dimensions
   let ia = 0;
   let ib = 0;
-  for (let r = 0; r < rows; r++) {
-    row<T>(op, at<T>(out, r * inner), at<T>(a, ia), sa, at<T>(b, ib), sb, inner);
+  let q = r;
+  for (let d = last - 1; d >= 0; d--) {
+    const size = load<i32>(at<i32>(shape, d));
+    const c = q % size;
+    q /= size;
+    store<i32>(at<i32>(counter, d), c);
+    ia += c * load<i32>(at<i32>(aStrides, d));
+    ib += c * load<i32>(at<i32>(bStrides, d));
+  }
+  for (; r <= lastRow; r++) {
+    const n = (r == lastRow ? stop : inner) - j;
+    row<T>(op, at<T>(out, r * inner + j), at<T>(a, ia + j * sa), sa, at<T>(b, ib + j * sb), sb, n);
+    j = 0;
     for (let d = last - 1; d >= 0; d--) {
       const cd = at<i32>(counter, d);
       const size = load<i32>(at<i32>(shape, d));
@@ -138,56 +171,57 @@ export const enum BinaryOp { Add, Sub, Mul, Div, Pow, Maximum, Minimum, Eq, Ne, 
   }
 }
 
-// Each kernel: (out, a, b, geometry, ndim); see `binary` for the geometry block.
+// Each kernel: (out, a, b, geometry, ndim, part, parts); see `binary` for the geometry block and
+// the cut (part 0 of 1 is the whole call).
 /** a + b */
-export function add_f32(out: usize, a: usize, b: usize, g: usize, ndim: i32): void { binary<f32>(BinaryOp.Add, out, a, b, g, ndim); }
-export function add_f64(out: usize, a: usize, b: usize, g: usize, ndim: i32): void { binary<f64>(BinaryOp.Add, out, a, b, g, ndim); }
-export function add_i32(out: usize, a: usize, b: usize, g: usize, ndim: i32): void { binary<i32>(BinaryOp.Add, out, a, b, g, ndim); }
+export function add_f32(out: usize, a: usize, b: usize, g: usize, ndim: i32, part: i32, parts: i32): void { binary<f32>(BinaryOp.Add, out, a, b, g, ndim, part, parts); }
+export function add_f64(out: usize, a: usize, b: usize, g: usize, ndim: i32, part: i32, parts: i32): void { binary<f64>(BinaryOp.Add, out, a, b, g, ndim, part, parts); }
+export function add_i32(out: usize, a: usize, b: usize, g: usize, ndim: i32, part: i32, parts: i32): void { binary<i32>(BinaryOp.Add, out, a, b, g, ndim, part, parts); }
 /** a - b */
-export function sub_f32(out: usize, a: usize, b: usize, g: usize, ndim: i32): void { binary<f32>(BinaryOp.Sub, out, a, b, g, ndim); }
-export function sub_f64(out: usize, a: usize, b: usize, g: usize, ndim: i32): void { binary<f64>(BinaryOp.Sub, out, a, b, g, ndim); }
-export function sub_i32(out: usize, a: usize, b: usize, g: usize, ndim: i32): void { binary<i32>(BinaryOp.Sub, out, a, b, g, ndim); }
+export function sub_f32(out: usize, a: usize, b: usize, g: usize, ndim: i32, part: i32, parts: i32): void { binary<f32>(BinaryOp.Sub, out, a, b, g, ndim, part, parts); }
+export function sub_f64(out: usize, a: usize, b: usize, g: usize, ndim: i32, part: i32, parts: i32): void { binary<f64>(BinaryOp.Sub, out, a, b, g, ndim, part, parts); }
+export function sub_i32(out: usize, a: usize, b: usize, g: usize, ndim: i32, part: i32, parts: i32): void { binary<i32>(BinaryOp.Sub, out, a, b, g, ndim, part, parts); }
 /** a · b (int32 wraps) */
-export function mul_f32(out: usize, a: usize, b: usize, g: usize, ndim: i32): void { binary<f32>(BinaryOp.Mul, out, a, b, g, ndim); }
-export function mul_f64(out: usize, a: usize, b: usize, g: usize, ndim: i32): void { binary<f64>(BinaryOp.Mul, out, a, b, g, ndim); }
-export function mul_i32(out: usize, a: usize, b: usize, g: usize, ndim: i32): void { binary<i32>(BinaryOp.Mul, out, a, b, g, ndim); }
+export function mul_f32(out: usize, a: usize, b: usize, g: usize, ndim: i32, part: i32, parts: i32): void { binary<f32>(BinaryOp.Mul, out, a, b, g, ndim, part, parts); }
+export function mul_f64(out: usize, a: usize, b: usize, g: usize, ndim: i32, part: i32, parts: i32): void { binary<f64>(BinaryOp.Mul, out, a, b, g, ndim, part, parts); }
+export function mul_i32(out: usize, a: usize, b: usize, g: usize, ndim: i32, part: i32, parts: i32): void { binary<i32>(BinaryOp.Mul, out, a, b, g, ndim, part, parts); }
 /** a / b (int32 truncates toward zero; division by zero gives 0 as the reference's store does) */
-export function div_f32(out: usize, a: usize, b: usize, g: usize, ndim: i32): void { binary<f32>(BinaryOp.Div, out, a, b, g, ndim); }
-export function div_f64(out: usize, a: usize, b: usize, g: usize, ndim: i32): void { binary<f64>(BinaryOp.Div, out, a, b, g, ndim); }
-export function div_i32(out: usize, a: usize, b: usize, g: usize, ndim: i32): void { binary<i32>(BinaryOp.Div, out, a, b, g, ndim); }
+export function div_f32(out: usize, a: usize, b: usize, g: usize, ndim: i32, part: i32, parts: i32): void { binary<f32>(BinaryOp.Div, out, a, b, g, ndim, part, parts); }
+export function div_f64(out: usize, a: usize, b: usize, g: usize, ndim: i32, part: i32, parts: i32): void { binary<f64>(BinaryOp.Div, out, a, b, g, ndim, part, parts); }
+export function div_i32(out: usize, a: usize, b: usize, g: usize, ndim: i32, part: i32, parts: i32): void { binary<i32>(BinaryOp.Div, out, a, b, g, ndim, part, parts); }
 /** a ^ b with JavaScript's Math.pow special cases */
-export function pow_f32(out: usize, a: usize, b: usize, g: usize, ndim: i32): void { binary<f32>(BinaryOp.Pow, out, a, b, g, ndim); }
-export function pow_f64(out: usize, a: usize, b: usize, g: usize, ndim: i32): void { binary<f64>(BinaryOp.Pow, out, a, b, g, ndim); }
-export function pow_i32(out: usize, a: usize, b: usize, g: usize, ndim: i32): void { binary<i32>(BinaryOp.Pow, out, a, b, g, ndim); }
+export function pow_f32(out: usize, a: usize, b: usize, g: usize, ndim: i32, part: i32, parts: i32): void { binary<f32>(BinaryOp.Pow, out, a, b, g, ndim, part, parts); }
+export function pow_f64(out: usize, a: usize, b: usize, g: usize, ndim: i32, part: i32, parts: i32): void { binary<f64>(BinaryOp.Pow, out, a, b, g, ndim, part, parts); }
+export function pow_i32(out: usize, a: usize, b: usize, g: usize, ndim: i32, part: i32, parts: i32): void { binary<i32>(BinaryOp.Pow, out, a, b, g, ndim, part, parts); }
 /** max(a, b), NaN if either is NaN */
-export function maximum_f32(out: usize, a: usize, b: usize, g: usize, ndim: i32): void { binary<f32>(BinaryOp.Maximum, out, a, b, g, ndim); }
-export function maximum_f64(out: usize, a: usize, b: usize, g: usize, ndim: i32): void { binary<f64>(BinaryOp.Maximum, out, a, b, g, ndim); }
-export function maximum_i32(out: usize, a: usize, b: usize, g: usize, ndim: i32): void { binary<i32>(BinaryOp.Maximum, out, a, b, g, ndim); }
+export function maximum_f32(out: usize, a: usize, b: usize, g: usize, ndim: i32, part: i32, parts: i32): void { binary<f32>(BinaryOp.Maximum, out, a, b, g, ndim, part, parts); }
+export function maximum_f64(out: usize, a: usize, b: usize, g: usize, ndim: i32, part: i32, parts: i32): void { binary<f64>(BinaryOp.Maximum, out, a, b, g, ndim, part, parts); }
+export function maximum_i32(out: usize, a: usize, b: usize, g: usize, ndim: i32, part: i32, parts: i32): void { binary<i32>(BinaryOp.Maximum, out, a, b, g, ndim, part, parts); }
 /** min(a, b), NaN if either is NaN */
-export function minimum_f32(out: usize, a: usize, b: usize, g: usize, ndim: i32): void { binary<f32>(BinaryOp.Minimum, out, a, b, g, ndim); }
-export function minimum_f64(out: usize, a: usize, b: usize, g: usize, ndim: i32): void { binary<f64>(BinaryOp.Minimum, out, a, b, g, ndim); }
-export function minimum_i32(out: usize, a: usize, b: usize, g: usize, ndim: i32): void { binary<i32>(BinaryOp.Minimum, out, a, b, g, ndim); }
+export function minimum_f32(out: usize, a: usize, b: usize, g: usize, ndim: i32, part: i32, parts: i32): void { binary<f32>(BinaryOp.Minimum, out, a, b, g, ndim, part, parts); }
+export function minimum_f64(out: usize, a: usize, b: usize, g: usize, ndim: i32, part: i32, parts: i32): void { binary<f64>(BinaryOp.Minimum, out, a, b, g, ndim, part, parts); }
+export function minimum_i32(out: usize, a: usize, b: usize, g: usize, ndim: i32, part: i32, parts: i32): void { binary<i32>(BinaryOp.Minimum, out, a, b, g, ndim, part, parts); }
 /** a == b ? 1 : 0 */
-export function eq_f32(out: usize, a: usize, b: usize, g: usize, ndim: i32): void { binary<f32>(BinaryOp.Eq, out, a, b, g, ndim); }
-export function eq_f64(out: usize, a: usize, b: usize, g: usize, ndim: i32): void { binary<f64>(BinaryOp.Eq, out, a, b, g, ndim); }
-export function eq_i32(out: usize, a: usize, b: usize, g: usize, ndim: i32): void { binary<i32>(BinaryOp.Eq, out, a, b, g, ndim); }
+export function eq_f32(out: usize, a: usize, b: usize, g: usize, ndim: i32, part: i32, parts: i32): void { binary<f32>(BinaryOp.Eq, out, a, b, g, ndim, part, parts); }
+export function eq_f64(out: usize, a: usize, b: usize, g: usize, ndim: i32, part: i32, parts: i32): void { binary<f64>(BinaryOp.Eq, out, a, b, g, ndim, part, parts); }
+export function eq_i32(out: usize, a: usize, b: usize, g: usize, ndim: i32, part: i32, parts: i32): void { binary<i32>(BinaryOp.Eq, out, a, b, g, ndim, part, parts); }
 /** a != b ? 1 : 0 */
-export function ne_f32(out: usize, a: usize, b: usize, g: usize, ndim: i32): void { binary<f32>(BinaryOp.Ne, out, a, b, g, ndim); }
-export function ne_f64(out: usize, a: usize, b: usize, g: usize, ndim: i32): void { binary<f64>(BinaryOp.Ne, out, a, b, g, ndim); }
-export function ne_i32(out: usize, a: usize, b: usize, g: usize, ndim: i32): void { binary<i32>(BinaryOp.Ne, out, a, b, g, ndim); }
+export function ne_f32(out: usize, a: usize, b: usize, g: usize, ndim: i32, part: i32, parts: i32): void { binary<f32>(BinaryOp.Ne, out, a, b, g, ndim, part, parts); }
+export function ne_f64(out: usize, a: usize, b: usize, g: usize, ndim: i32, part: i32, parts: i32): void { binary<f64>(BinaryOp.Ne, out, a, b, g, ndim, part, parts); }
+export function ne_i32(out: usize, a: usize, b: usize, g: usize, ndim: i32, part: i32, parts: i32): void { binary<i32>(BinaryOp.Ne, out, a, b, g, ndim, part, parts); }
 /** a < b ? 1 : 0 */
-export function lt_f32(out: usize, a: usize, b: usize, g: usize, ndim: i32): void { binary<f32>(BinaryOp.Lt, out, a, b, g, ndim); }
-export function lt_f64(out: usize, a: usize, b: usize, g: usize, ndim: i32): void { binary<f64>(BinaryOp.Lt, out, a, b, g, ndim); }
-export function lt_i32(out: usize, a: usize, b: usize, g: usize, ndim: i32): void { binary<i32>(BinaryOp.Lt, out, a, b, g, ndim); }
+export function lt_f32(out: usize, a: usize, b: usize, g: usize, ndim: i32, part: i32, parts: i32): void { binary<f32>(BinaryOp.Lt, out, a, b, g, ndim, part, parts); }
+export function lt_f64(out: usize, a: usize, b: usize, g: usize, ndim: i32, part: i32, parts: i32): void { binary<f64>(BinaryOp.Lt, out, a, b, g, ndim, part, parts); }
+export function lt_i32(out: usize, a: usize, b: usize, g: usize, ndim: i32, part: i32, parts: i32): void { binary<i32>(BinaryOp.Lt, out, a, b, g, ndim, part, parts); }
 /** a <= b ? 1 : 0 */
-export function le_f32(out: usize, a: usize, b: usize, g: usize, ndim: i32): void { binary<f32>(BinaryOp.Le, out, a, b, g, ndim); }
-export function le_f64(out: usize, a: usize, b: usize, g: usize, ndim: i32): void { binary<f64>(BinaryOp.Le, out, a, b, g, ndim); }
-export function le_i32(out: usize, a: usize, b: usize, g: usize, ndim: i32): void { binary<i32>(BinaryOp.Le, out, a, b, g, ndim); }
+export function le_f32(out: usize, a: usize, b: usize, g: usize, ndim: i32, part: i32, parts: i32): void { binary<f32>(BinaryOp.Le, out, a, b, g, ndim, part, parts); }
+export function le_f64(out: usize, a: usize, b: usize, g: usize, ndim: i32, part: i32, parts: i32): void { binary<f64>(BinaryOp.Le, out, a, b, g, ndim, part, parts); }
+export function le_i32(out: usize, a: usize, b: usize, g: usize, ndim: i32, part: i32, parts: i32): void { binary<i32>(BinaryOp.Le, out, a, b, g, ndim, part, parts); }
 /** a > b ? 1 : 0 */
-export function gt_f32(out: usize, a: usize, b: usize, g: usize, ndim: i32): void { binary<f32>(BinaryOp.Gt, out, a, b, g, ndim); }
-export function gt_f64(out: usize, a: usize, b: usize, g: usize, ndim: i32): void { binary<f64>(BinaryOp.Gt, out, a, b, g, ndim); }
-export function gt_i32(out: usize, a: usize, b: usize, g: usize, ndim: i32): void { binary<i32>(BinaryOp.Gt, out, a, b, g, ndim); }
+export function gt_f32(out: usize, a: usize, b: usize, g: usize, ndim: i32, part: i32, parts: i32): void { binary<f32>(BinaryOp.Gt, out, a, b, g, ndim, part, parts); }
+export function gt_f64(out: usize, a: usize, b: usize, g: usize, ndim: i32, part: i32, parts: i32): void { binary<f64>(BinaryOp.Gt, out, a, b, g, ndim, part, parts); }
+export function gt_i32(out: usize, a: usize, b: usize, g: usize, ndim: i32, part: i32, parts: i32): void { binary<i32>(BinaryOp.Gt, out, a, b, g, ndim, part, parts); }
 /** a >= b ? 1 : 0 */
-export function ge_f32(out: usize, a: usize, b: usize, g: usize, ndim: i32): void { binary<f32>(BinaryOp.Ge, out, a, b, g, ndim); }
-export function ge_f64(out: usize, a: usize, b: usize, g: usize, ndim: i32): void { binary<f64>(BinaryOp.Ge, out, a, b, g, ndim); }
-export function ge_i32(out: usize, a: usize, b: usize, g: usize, ndim: i32): void { binary<i32>(BinaryOp.Ge, out, a, b, g, ndim); }
+export function ge_f32(out: usize, a: usize, b: usize, g: usize, ndim: i32, part: i32, parts: i32): void { binary<f32>(BinaryOp.Ge, out, a, b, g, ndim, part, parts); }
+export function ge_f64(out: usize, a: usize, b: usize, g: usize, ndim: i32, part: i32, parts: i32): void { binary<f64>(BinaryOp.Ge, out, a, b, g, ndim, part, parts); }
+export function ge_i32(out: usize, a: usize, b: usize, g: usize, ndim: i32, part: i32, parts: i32): void { binary<i32>(BinaryOp.Ge, out, a, b, g, ndim, part, parts); }

@@ -5,9 +5,13 @@
  *
  * * SGEMM 256 and 512 through the public API (`a.matmul(b)` in a `tidy`), with a bit-for-bit
  *   comparison of the two results: the thread count must not change a single bit.
+ * * Large binary ops and reductions through the public API (a 1M-element add, a [4096, 256] + [256]
+ *   bias add, sums over dim 0 of [4096, 1024] and the last dim of [1024, 4096]), bit-compared too:
+ *   memory-bound, so the ratio is what a second core's share of the memory bandwidth gives.
  * * CNN2 training step (batch 16, Adam) and the MLP 784-512-512-10 step (batch 256, Adam): matrix
- *   products, im2col/col2im, large unary ops and optimizer steps are split; binary ops, reductions,
- *   pooling and the JS front end run on the main thread, so these ratios are below the SGEMM ones.
+ *   products, im2col/col2im, pooling, large element-wise ops, reductions and optimizer steps are
+ *   split; small ops and the JS front end run on the main thread, so these ratios are below the
+ *   SGEMM ones.
  * * The fused Adam step over 10M parameters (memory-bound: the ratio is what a second core's share
  *   of the memory bandwidth gives).
  *
@@ -18,7 +22,7 @@
  * Run: npm run bench -- threads
  */
 import { loadavg } from "node:os";
-import { full, getNumThreads, optim, randn, setNumThreads, tidy } from "../src/index.js";
+import { full, getNumThreads, optim, randn, setNumThreads, tidy, type Tensor } from "../src/index.js";
 import { cnn2Step, mlp512Step } from "./workloads.js";
 import { activeBackend } from "../src/backend/index.js";
 import { WasmBackend } from "../src/backend/wasm/backend.js";
@@ -80,6 +84,36 @@ export async function main(): Promise<void> {
       "ratio (min)": `${(Math.min(...one) / Math.min(...many)).toFixed(2)}×`,
       "ratio (median)": `${(median(one) / median(many)).toFixed(2)}×`,
       note: `${gflops(Math.min(...one))} → ${gflops(Math.min(...many))} GFLOP/s; bit-identical: ${identical ? "yes" : "NO"}`,
+    });
+  }
+
+  // large element-wise ops and reductions: one result bit-compared, then timed
+  const bitsOf = (t: Tensor) => new Uint32Array(new Float32Array(t.toArray()).buffer);
+  const kernels: { name: string; reps: number; op: () => Tensor }[] = [];
+  {
+    const [x, y] = [randn([1 << 20]), randn([1 << 20])];
+    kernels.push({ name: "add, 1M elements", reps: 40, op: () => x.add(y) });
+    const [rows, bias] = [randn([4096, 256]), randn([256])];
+    kernels.push({ name: "add [4096, 256] + [256]", reps: 40, op: () => rows.add(bias) });
+    const tall = randn([4096, 1024]);
+    kernels.push({ name: "sum dim 0 of [4096, 1024]", reps: 20, op: () => tall.sum(0) });
+    const wide = randn([1024, 4096]);
+    kernels.push({ name: "sum dim 1 of [1024, 4096]", reps: 20, op: () => wide.sum(1) });
+  }
+  for (const k of kernels) {
+    setNumThreads(1);
+    const single = bitsOf(k.op());
+    setNumThreads(threads);
+    const split = bitsOf(k.op());
+    const identical = single.length === split.length && single.every((bits, i) => bits === split[i]);
+    const { one, many } = compare(() => tidy(() => void k.op()), k.reps, threads);
+    rows.push({
+      workload: k.name,
+      "1 thread (ms, min)": Math.min(...one).toFixed(3),
+      [`${threads} threads (ms, min)`]: Math.min(...many).toFixed(3),
+      "ratio (min)": `${(Math.min(...one) / Math.min(...many)).toFixed(2)}×`,
+      "ratio (median)": `${(median(one) / median(many)).toFixed(2)}×`,
+      note: `bit-identical: ${identical ? "yes" : "NO"}`,
     });
   }
 

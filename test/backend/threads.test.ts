@@ -1,7 +1,9 @@
 /**
  * Threads: the float32 matrix product split over 1, 2 and 3 threads (the main one and workers on a
  * shared WebAssembly.Memory) gives bit-identical results, over random shapes with batches, both
- * transpose flags and shared (batch stride 0) operands; and the workers really take parts.
+ * transpose flags and shared (batch stride 0) operands; and the workers really take parts. So do
+ * im2col/col2im/pooling, element-wise kernels, binary ops (random shapes, broadcasts, dtypes, ops)
+ * and reductions (random [outer, size, inner] views, with ties).
  *
  * The split threshold is lowered so that small shapes split too. The reference for each case is the
  * one-thread run of the same instance, and the non-shared exact build (test/backend/reference.ts's
@@ -14,7 +16,7 @@ import { getNumThreads, setNumThreads } from "../../src/index.js";
 import type { Storage } from "../../src/backend/backend.js";
 import { activeBackend } from "../../src/backend/index.js";
 import { createWasmBackend, WasmBackend } from "../../src/backend/wasm/backend.js";
-import { RUNS, expectIdentical, seededValues, wasm } from "./reference.js";
+import { RUNS, contiguous, expectIdentical, seededValues, wasm } from "./reference.js";
 
 let threaded: WasmBackend;
 const initialThreads = getNumThreads();
@@ -33,6 +35,25 @@ beforeAll(async () => {
 afterAll(() => {
   setNumThreads(initialThreads);
 });
+
+/**
+ * Runs `check` (a property: for each case, `threaded` gives the bits of the non-shared build) on 1,
+ * 2 and 3 threads, each with its pool started first and kept for the whole run, so that workers
+ * take parts while the main thread takes others (changing the thread count per case would restart
+ * the pool every time, and the main thread takes every part while workers start). Returns the
+ * parts the workers took.
+ */
+async function onEachThreadCount(check: (threads: number) => void): Promise<number> {
+  let workerParts = 0;
+  for (const threads of [1, 2, 3]) {
+    setNumThreads(threads);
+    const pool = await threaded.startThreads();
+    const before = pool?.workerParts() ?? 0;
+    check(threads);
+    workerParts += (pool?.workerParts() ?? 0) - before;
+  }
+  return workerParts;
+}
 
 const dim = fc.oneof(
   { weight: 3, arbitrary: fc.integer({ min: 0, max: 12 }) },
@@ -299,6 +320,179 @@ describe("threads", () => {
       }),
       { numRuns: Math.max(20, RUNS >> 1) },
     );
+  });
+
+  it("binary ops (every op and dtype, broadcast and in place) split into 64-element units of rows are bit-identical", async () => {
+    const ops = ["add", "sub", "mul", "div", "pow", "maximum", "minimum", "eq", "ne", "lt", "le", "gt", "ge"] as const;
+    // sizes around the 64-element unit and the SIMD width, so that cuts fall inside rows and before tails
+    const size = fc.oneof(
+      { weight: 3, arbitrary: fc.integer({ min: 1, max: 9 }) },
+      { weight: 2, arbitrary: fc.constantFrom(63, 64, 65, 127, 129, 190) },
+      { weight: 1, arbitrary: fc.integer({ min: 10, max: 300 }) },
+    );
+    const caseArb = fc
+      .record({
+        shape: fc.array(size, { minLength: 1, maxLength: 4 }),
+        // per dimension, whether a / b is broadcast along it (stride 0)
+        aBroadcast: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+        bBroadcast: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+        dtype: fc.constantFrom("float32" as const, "float64" as const, "int32" as const),
+        op: fc.constantFrom(...ops),
+        inPlace: fc.boolean(),
+        seed: fc.integer(),
+      })
+      .filter((c) => c.shape.reduce((n, d) => n * d, 1) <= 60_000);
+    const bitsOf = (dtype: string, read: ArrayLike<number>): number[] =>
+      Array.from(
+        dtype === "float64"
+          ? new Uint32Array(new Float64Array(read).buffer)
+          : dtype === "float32"
+            ? new Uint32Array(new Float32Array(read).buffer)
+            : Int32Array.from(read),
+      );
+    let rowCuts = 0;
+    const workerParts = await onEachThreadCount((threads) =>
+      fc.assert(
+        fc.property(caseArb, (c) => {
+          const { shape, dtype } = c;
+          const numel = shape.reduce((n, d) => n * d, 1);
+          // an operand's own shape has 1 where it is broadcast; its strides are row-major over that, 0 there
+          const operand = (broadcast: boolean[]) => {
+            const own = shape.map((d, i) => (broadcast[i] ? 1 : d));
+            const strides = contiguous(own).map((s, i) => (broadcast[i] ? 0 : s));
+            return { length: own.reduce((n, d) => n * d, 1), strides };
+          };
+          const inPlace = c.inPlace && !c.aBroadcast.slice(0, shape.length).some((x) => x);
+          const a = operand(inPlace ? [false, false, false, false] : c.aBroadcast);
+          const b = operand(c.bBroadcast);
+          const aValues = seededValues(dtype, a.length, c.seed);
+          const bValues = seededValues(dtype, b.length, c.seed + 1);
+          const what = `${c.op} ${dtype} [${shape}] a strides [${a.strides}] b strides [${b.strides}] in place ${inPlace}`;
+          const run = (backend: WasmBackend): number[] => {
+            const [sa, sb] = [backend.fromArray(dtype, aValues), backend.fromArray(dtype, bValues)];
+            const out = inPlace ? sa : backend.alloc(dtype, numel);
+            backend.binary(c.op, out, sa, a.strides, sb, b.strides, shape);
+            const bits = bitsOf(dtype, backend.read(out));
+            for (const st of new Set([sa, sb, out])) backend.free(st);
+            return bits;
+          };
+          expectIdentical(run(threaded), run(wasm), `${what} on ${threads} threads`);
+          // (a cut inside a row: some row longer than one unit, with more units than parts)
+          if (shape[shape.length - 1] > 64) rowCuts++;
+        }),
+        { numRuns: Math.max(40, RUNS >> 1) },
+      ),
+    );
+    expect(rowCuts).toBeGreaterThan(0);
+    expect(workerParts).toBeGreaterThan(0);
+  });
+
+  it("reductions (sum, max, min, argmax, argmin; every dtype) split over whole outputs are bit-identical", async () => {
+    const extent = fc.oneof(
+      { weight: 3, arbitrary: fc.integer({ min: 1, max: 9 }) },
+      { weight: 2, arbitrary: fc.constantFrom(63, 64, 65, 128, 130) },
+      { weight: 1, arbitrary: fc.integer({ min: 10, max: 300 }) },
+    );
+    const caseArb = fc
+      .record({
+        outer: extent,
+        size: fc.oneof(extent, fc.constant(0)),
+        inner: extent,
+        dtype: fc.constantFrom("float32" as const, "float64" as const, "int32" as const),
+        op: fc.constantFrom("sum" as const, "max" as const, "min" as const, "argmax" as const, "argmin" as const),
+        // few distinct values make ties, where the first extreme must win on every cut
+        ties: fc.boolean(),
+        seed: fc.integer(),
+      })
+      .filter((c) => c.outer * c.size * c.inner <= 60_000 && (c.size > 0 || c.op === "sum"));
+    const workerParts = await onEachThreadCount((threads) =>
+      fc.assert(
+        fc.property(caseArb, (c) => {
+          const { outer, size, inner, dtype } = c;
+          const outDtype = c.op === "argmax" || c.op === "argmin" ? "int32" : dtype;
+          const values = seededValues(
+            dtype,
+            outer * size * inner,
+            c.seed,
+            c.ties ? (u) => [0, -0, 1, -1, 2][Math.floor(u() * 5)] : undefined,
+          );
+          const what = `${c.op} ${dtype} [${outer}, ${size}, ${inner}] ties ${c.ties}`;
+          const run = (backend: WasmBackend): number[] => {
+            const a = backend.fromArray(dtype, values);
+            const out = backend.alloc(outDtype, outer * inner);
+            backend.reduce(c.op, out, a, outer, size, inner);
+            const read = backend.read(out);
+            const bits = Array.from(
+              outDtype === "float64"
+                ? new Uint32Array(new Float64Array(read).buffer)
+                : outDtype === "float32"
+                  ? new Uint32Array(new Float32Array(read).buffer)
+                  : Int32Array.from(read),
+            );
+            backend.free(a);
+            backend.free(out);
+            return bits;
+          };
+          expectIdentical(run(threaded), run(wasm), `${what} on ${threads} threads`);
+        }),
+        { numRuns: Math.max(40, RUNS >> 1) },
+      ),
+    );
+    expect(workerParts).toBeGreaterThan(0);
+  });
+
+  it("large broadcast binary ops and reductions give the same bits, call after call, while the workers run parts alongside", async () => {
+    // parts that really run at once: a part that wrote outside its own state (an odometer counter
+    // shared between parts, lanes merged through static memory) would corrupt another one here
+    setNumThreads(3);
+    const pool = (await threaded.startThreads())!;
+    const before = pool.workerParts();
+    const binaryCases = [
+      { op: "add", dtype: "float32", shape: [4096, 33], aStrides: [33, 1], bStrides: [0, 1] },
+      { op: "mul", dtype: "float64", shape: [64, 50, 40], aStrides: [2000, 40, 1], bStrides: [40, 0, 1] },
+      { op: "sub", dtype: "int32", shape: [300, 7, 65], aStrides: [0, 65, 1], bStrides: [455, 65, 1] },
+    ] as const;
+    for (const c of binaryCases) {
+      const [aLength, bLength] = [c.aStrides, c.bStrides].map((st) =>
+        c.shape.reduce((n, d, i) => n + (d - 1) * st[i], 1),
+      );
+      const [aValues, bValues] = [seededValues(c.dtype, aLength, 1), seededValues(c.dtype, bLength, 2)];
+      const numel = c.shape.reduce((n, d) => n * d, 1);
+      const run = (backend: WasmBackend): number[] => {
+        const [a, b, out] = [
+          backend.fromArray(c.dtype, aValues),
+          backend.fromArray(c.dtype, bValues),
+          backend.alloc(c.dtype, numel),
+        ];
+        backend.binary(c.op, out, a, c.aStrides, b, c.bStrides, c.shape);
+        const bits = Array.from(new Int32Array(backend.read(out).buffer));
+        for (const st of [a, b, out]) backend.free(st);
+        return bits;
+      };
+      const want = run(wasm);
+      for (let i = 0; i < 10; i++) expectIdentical(run(threaded), want, `${JSON.stringify(c)}, call ${i}`);
+    }
+    const reduceCases = [
+      { op: "sum", dtype: "float32", outer: 3, size: 500, inner: 700 },
+      { op: "argmax", dtype: "float32", outer: 3000, size: 65, inner: 1 },
+      { op: "min", dtype: "float64", outer: 2000, size: 33, inner: 1 },
+      { op: "argmin", dtype: "int32", outer: 5, size: 40, inner: 1000 },
+    ] as const;
+    for (const c of reduceCases) {
+      const values = seededValues(c.dtype, c.outer * c.size * c.inner, 3, (u) => Math.floor(u() * 50) - 25);
+      const outDtype = c.op.startsWith("arg") ? "int32" : c.dtype;
+      const run = (backend: WasmBackend): number[] => {
+        const [a, out] = [backend.fromArray(c.dtype, values), backend.alloc(outDtype, c.outer * c.inner)];
+        backend.reduce(c.op, out, a, c.outer, c.size, c.inner);
+        const bits = Array.from(new Int32Array(backend.read(out).buffer));
+        backend.free(a);
+        backend.free(out);
+        return bits;
+      };
+      const want = run(wasm);
+      for (let i = 0; i < 10; i++) expectIdentical(run(threaded), want, `${JSON.stringify(c)}, call ${i}`);
+    }
+    expect(pool.workerParts()).toBeGreaterThan(before);
   });
 
   it("the workers take parts of the calls, and a large product splits at the default threshold", async () => {

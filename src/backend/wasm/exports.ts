@@ -20,8 +20,25 @@ export type FloatSuffix = "f32" | "f64";
 export type WidthSuffix = "x32" | "x64";
 
 type UnaryKernel = (out: Pointer, a: Pointer, n: number) => void;
-type BinaryKernel = (out: Pointer, a: Pointer, b: Pointer, geometry: Pointer, ndim: number) => void;
-type ReduceKernel = (out: Pointer, a: Pointer, outer: number, size: number, inner: number) => void;
+/** Binary and reduce kernels run part `part` of `parts` of the call (0 of 1: all of it; see pool.ts). */
+type BinaryKernel = (
+  out: Pointer,
+  a: Pointer,
+  b: Pointer,
+  geometry: Pointer,
+  ndim: number,
+  part: number,
+  parts: number,
+) => void;
+type ReduceKernel = (
+  out: Pointer,
+  a: Pointer,
+  outer: number,
+  size: number,
+  inner: number,
+  part: number,
+  parts: number,
+) => void;
 type Window = [
   batch: number,
   channels: number,

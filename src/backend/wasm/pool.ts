@@ -6,12 +6,15 @@
  *   and static data; globals are per instance, so a worker never calls alloc or free. It only runs
  *   kernels on pointers the main thread hands it.
  * * **Fixed partition, any assignment.** A call is cut into `parts` pieces, by the kernel itself
- *   (e.g. matmul_f32_part) or, for element-wise kernels, by runPart below, from the shapes and
- *   `parts` alone, and each piece computes its outputs exactly as the one-thread kernel does; so
- *   the result is bit-identical for every thread count, every cut, and whichever thread takes a
- *   piece. The main thread takes pieces too, and takes all of them while the workers are still
- *   starting (they start asynchronously, kernels are synchronous), so a call never waits for a
- *   worker that is not there.
+ *   (e.g. matmul_f32_part, the binary and reduce kernels) or, for element-wise kernels without
+ *   broadcasting, by runPart below, from the shapes and `parts` alone, and each piece computes its
+ *   outputs exactly as the one-thread kernel does; so the result is bit-identical for every thread
+ *   count, every cut, and whichever thread takes a piece. Static memory is shared by all threads:
+ *   what a piece writes besides its outputs (an odometer, a lane merge) lives in memory the call
+ *   gives that piece, or in registers (unary.ts's lane scratch serves only the tail, which only
+ *   the last piece has). The main thread takes pieces too, and takes all of them while the
+ *   workers are still starting (they start asynchronously, kernels are synchronous), so a call
+ *   never waits for a worker that is not there.
  * * **Signalling** is an Int32Array control block on a SharedArrayBuffer (the arguments follow it
  *   as float64): the main thread writes the arguments, publishes a claim word
  *   (`seq << 20 | pieces << 10 | next piece`) and bumps SEQ (Atomics.notify); workers blocked in Atomics.wait on SEQ
