@@ -34,14 +34,16 @@ import { instantiateKernels, type LoadOptions } from "./load.js";
 import { getNumThreads, MAX_PARTS, sharedMemoryUnavailable, ThreadPool, type Split } from "./pool.js";
 
 /**
- * Multiply-adds per part below which a matrix product is not split: waking a worker costs some
- * microseconds, a part of this size takes about ten.
+ * Multiply-adds per part below which a matrix product is not split: a part of this size takes a few
+ * microseconds, about what handing it to a polling worker costs (pool.ts: workers poll for
+ * SPIN_MS after each call, so a training step's kernels find them awake). CNN2's step (batch 16)
+ * went from 1.18× to 1.31× on 2 threads when this and MIN_ELEMENTS_PER_PART were lowered 4×.
  */
-const MIN_MADDS_PER_PART = 2 ** 18;
+const MIN_MADDS_PER_PART = 2 ** 16;
 /** Parts per thread a large call is cut into (see partsFor). */
 const PARTS_PER_THREAD = 4;
 /** Elements per part below which a data-movement kernel (im2col, col2im, pooling, element-wise) is not split. */
-const MIN_ELEMENTS_PER_PART = 2 ** 15;
+const MIN_ELEMENTS_PER_PART = 2 ** 13;
 /**
  * Binary ops and reductions do one add or compare per element: a split call pays the workers'
  * wake-up (about 10 µs of CPU time, and more in latency), so they split only from

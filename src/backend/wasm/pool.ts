@@ -21,9 +21,13 @@
  *   wake and take pieces by compare-and-swap on the claim word, so a worker that wakes late can
  *   never take a piece of a newer call with old arguments. Finished pieces are counted in DONE; the
  *   main thread waits for all of them (Atomics.wait where the runtime allows it; a browser's main
- *   thread may not block, so it spins there).
- * * Workers are `node:worker_threads` in Node and Deno (imported dynamically, so browsers never see
- *   it), unref'd so that they never keep a program alive, and module Web Workers in browsers.
+ *   thread may not block, so it spins there). Both sides poll for SPIN_MS before they sleep: a
+ *   training step's kernels come microseconds apart, and a sleeping worker takes tens of
+ *   microseconds to wake, longer than many of the parts it would run.
+ * * Workers are `node:worker_threads` in Node and Deno (taken from process.getBuiltinModule, so
+ *   that they start at once even in a program that never awaits, or imported dynamically where that
+ *   is missing; browsers never see it), unref'd so that they never keep a program alive, and module
+ *   Web Workers in browsers (which start when the page's event loop turns).
  */
 
 /** Int32 slots of the control block. */
@@ -51,6 +55,11 @@ const MAX_ARGS = 24;
 /** Then the message of a worker's error, as UTF-16 code units (0-terminated). */
 const ERROR_CHARS = 256;
 const ERROR_BYTE = CONTROL_INTS * 4 + MAX_ARGS * 8;
+/**
+ * Milliseconds a thread polls for what it waits for (a worker for the next call, the main thread for
+ * the workers' parts) before it sleeps in Atomics.wait, as OpenMP's threads spin before they block.
+ */
+const SPIN_MS = 0.3;
 /** The most threads a pool runs. */
 export const MAX_THREADS = 64;
 /**
@@ -119,10 +128,14 @@ const start = ({ module, memory, control, thread }) => {
   const f = new Float64Array(control, ${CONTROL_INTS * 4});
   Atomics.add(c, ${READY}, 1);
   let seen = -1;
+  let lastWork = 0;
   for (;;) {
     if (Atomics.load(c, ${STOP}) !== 0) return;
     const seq = Atomics.load(c, ${SEQ});
     if (seq === seen) {
+      // a training step's kernels come microseconds apart and waking a sleeping thread costs tens of
+      // them, so a worker that just worked polls for the next call a while before it sleeps
+      if (performance.now() - lastWork < ${SPIN_MS}) continue;
       Atomics.wait(c, ${SEQ}, seq, 1000);
       continue;
     }
@@ -152,6 +165,7 @@ const start = ({ module, memory, control, thread }) => {
       Atomics.add(c, ${DONE}, 1);
       Atomics.notify(c, ${DONE});
     }
+    lastWork = performance.now();
   }
 };
 `;
@@ -220,7 +234,7 @@ export class ThreadPool {
   private readonly canWait: boolean;
 
   /**
-   * Starts `workers` workers on `memory` (asynchronously; calls run on the main thread meanwhile),
+   * Starts `workers` workers on `memory` (they become ready asynchronously; calls run on the main thread meanwhile),
    * able to run the kernels named in `names`; `exports` are the main thread's instance of them.
    */
   constructor(
@@ -247,11 +261,18 @@ export class ThreadPool {
     // node:worker_threads wherever it exists (Node, and Deno, whose Web Workers would keep a
     // program from exiting: only node:worker_threads' workers can be unref'd there)
     const source = workerSource(this.names);
-    const node = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
-    if (node !== undefined) {
+    const proc = (
+      globalThis as { process?: { versions?: { node?: string }; getBuiltinModule?: (id: string) => unknown } }
+    ).process;
+    if (proc?.versions?.node !== undefined) {
+      // synchronously where the runtime can (Node 20.16+, Deno): a training loop that never awaits
+      // never lets an `import()` finish, and its kernels would all run on the main thread
       const specifier = "node:worker_threads";
-      const { Worker } = (await import(specifier)) as { Worker: NodeWorkerConstructor };
-      const code = `${source}\nstart(require("node:worker_threads").workerData);`;
+      const builtin = proc.getBuiltinModule?.(specifier) as { Worker: NodeWorkerConstructor } | undefined;
+      const { Worker } = builtin ?? ((await import(specifier)) as { Worker: NodeWorkerConstructor });
+      // a CommonJS script, or a module where the workers inherit `node --input-type=module`
+      const threads = `(typeof require === "function" ? require : process.getBuiltinModule)("node:worker_threads")`;
+      const code = `${source}\nstart(${threads}.workerData);`;
       for (let i = 0; i < count && !this.closed; i++) {
         const worker = new Worker(code, { eval: true, workerData: { ...setup, thread: i + 1 } });
         worker.unref();
@@ -308,8 +329,11 @@ export class ThreadPool {
       }
       Atomics.add(c, DONE, 1);
     }
+    // the parts still running are about as long as the ones this thread just ran: poll, and sleep
+    // only if they take longer than SPIN_MS
+    const pollUntil = performance.now() + SPIN_MS;
     for (let done = Atomics.load(c, DONE); done < parts; done = Atomics.load(c, DONE)) {
-      if (this.canWait) Atomics.wait(c, DONE, done, 100);
+      if (this.canWait && performance.now() > pollUntil) Atomics.wait(c, DONE, done, 100);
     }
     if (failure !== null) throw failure;
     if (Atomics.load(c, FAILED) !== 0) {
