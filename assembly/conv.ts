@@ -49,13 +49,18 @@ import { at } from "./lanes";
             const src = at<T>(plane, y * width);
             for (let ox = 0; ox < first; ox++) store<T>(at<T>(dst, ox), 0);
             if (sw == 1) {
-              // one contiguous run: v128 copies (unaligned), then a scalar tail
+              // one contiguous run: v128 copies (unaligned); a run of at least one vector ends with
+              // one more copy of its last vector, overlapping (the same values written twice), so
+              // that short rows (CNN2's 26 columns) take no scalar tail
               const d = at<T>(dst, first);
               const s = at<T>(src, first - pw + kx);
               const count = end - first;
               let j = 0;
               for (; j + N <= count; j += N) v128.store(at<T>(d, j), v128.load(at<T>(s, j)));
-              for (; j < count; j++) store<T>(at<T>(d, j), load<T>(at<T>(s, j)));
+              if (j < count) {
+                if (count >= N) v128.store(at<T>(d, count - N), v128.load(at<T>(s, count - N)));
+                else for (; j < count; j++) store<T>(at<T>(d, j), load<T>(at<T>(s, j)));
+              }
             } else {
               for (let ox = first; ox < end; ox++) store<T>(at<T>(dst, ox), load<T>(at<T>(src, ox * sw - pw + kx)));
             }
