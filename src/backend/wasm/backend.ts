@@ -277,8 +277,7 @@ export class WasmBackend implements Backend {
   private poolThreads = 1;
   /** Scales every split threshold: tests set it near 0 so that small shapes split too. */
   splitScale = 1;
-  /** Views of the memory, replaced whenever its buffer changes (memory.grow detaches it). */
-  private buffer: ArrayBuffer | null = null;
+  /** A view of the memory for the geometry scratch (see int32View). */
   private i32view = new Int32Array(0);
 
   /**
@@ -572,26 +571,29 @@ export class WasmBackend implements Backend {
       if (raw === 0) this.exhausted(this.geometryBytes, this.geometryBytes / 4, "int32");
       this.geometry = raw >>> 0;
     }
-    if (this.buffer !== this.k.memory.buffer) {
-      this.buffer = this.k.memory.buffer;
-      this.i32view = new Int32Array(this.buffer);
-    }
-    const view = this.i32view;
+    const view = this.int32View(this.geometry + bytes);
     let at = this.geometry >>> 2;
     for (const block of blocks) for (let d = 0; d < ndim; d++) view[at++] = block[d];
     for (let d = 0; d < ndim; d++) view[at++] = 0;
     return this.geometry;
   }
 
+  /**
+   * An Int32Array over the memory that reaches byte `end`. The memory's `buffer` getter is slow on a
+   * shared memory, so the view is replaced only when it falls short: memory.grow detaches a
+   * non-shared memory's old buffer (length 0), while a shared memory's old buffer stays valid up to
+   * its old length.
+   */
+  private int32View(end: number): Int32Array {
+    if (this.i32view.byteLength < end) this.i32view = new Int32Array(this.k.memory.buffer);
+    return this.i32view;
+  }
+
   /** writeGeometry for one dimension of n elements with the two strides given, without arrays. */
   private writeDenseGeometry(n: number, aStride: number, bStride: number): Pointer {
     if (this.geometryBytes < 16) return this.writeGeometry([[n], [aStride], [bStride]], 1);
-    if (this.buffer !== this.k.memory.buffer) {
-      this.buffer = this.k.memory.buffer;
-      this.i32view = new Int32Array(this.buffer);
-    }
     const at = this.geometry >>> 2;
-    const view = this.i32view;
+    const view = this.int32View(this.geometry + 16);
     view[at] = n;
     view[at + 1] = aStride;
     view[at + 2] = bStride;
