@@ -67,11 +67,14 @@ export function broadcastShapes(a: Shape, b: Shape): number[] {
  * a broadcast dimension gets stride 0, so the same element is read again.
  */
 export function broadcastStrides(shape: Shape, target: Shape): number[] {
-  const own = contiguousStrides(shape);
+  // one pass and one array: every op calls this twice, and on small tensors it costs more than the kernel
   const offset = target.length - shape.length;
-  const strides = new Array<number>(target.length).fill(0);
-  for (let i = 0; i < shape.length; i++) {
-    strides[i + offset] = shape[i] === 1 && target[i + offset] !== 1 ? 0 : own[i];
+  const strides = new Array<number>(target.length);
+  for (let i = 0; i < offset; i++) strides[i] = 0;
+  let own = 1; // the contiguous stride of dimension i
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i + offset] = shape[i] === 1 && target[i + offset] !== 1 ? 0 : own;
+    own *= shape[i];
   }
   return strides;
 }
