@@ -226,3 +226,21 @@ export function scatter_add_rows_f64(out: usize, src: usize, idx: usize, rows: i
 export function scatter_add_rows_i32(out: usize, src: usize, idx: usize, rows: i32, rowSize: i32): void {
   scatterAddRows<i32>(out, src, idx, rows, rowSize);
 }
+
+/**
+ * Checks n int32 indices against a dimension of `size` ([0, size), or [-size, size) if `negative`):
+ * returns the position of the first one outside, or -1 after writing them all to `out` with
+ * negatives wrapped (v + size). Nothing is written when one is outside.
+ */
+export function wrap_indices_i32(out: usize, idx: usize, n: i32, size: i32, negative: bool): i32 {
+  const lo = negative ? -size : 0;
+  for (let r = 0; r < n; r++) {
+    const v = load<i32>(at<i32>(idx, r));
+    if (v < lo || v >= size) return r;
+  }
+  for (let r = 0; r < n; r++) {
+    const v = load<i32>(at<i32>(idx, r));
+    store<i32>(at<i32>(out, r), v < 0 ? v + size : v);
+  }
+  return -1;
+}

@@ -28,6 +28,7 @@ export {
   copy_strided_x32, copy_strided_x64,
   gather_rows_x32, gather_rows_x64,
   scatter_add_rows_f32, scatter_add_rows_f64, scatter_add_rows_i32,
+  wrap_indices_i32,
 } from "./copy";
 
 // element-wise, one operand

@@ -30,8 +30,10 @@
  *
  * What a replay cannot reproduce is refused while recording, with an error naming the cause and the
  * fix: the step's values must not steer JavaScript. So, during recording:
- * * reading a tensor into JavaScript (`item()`, `toArray()`, `tolist()`, an index tensor, a
- *   data-dependent branch) throws: every read goes through the backend's `read`, one guard;
+ * * reading a tensor into JavaScript (`item()`, `toArray()`, `tolist()`, a data-dependent branch)
+ *   throws: every read goes through the backend's `read`, one guard. Index tensors (`index`,
+ *   embeddings, the class indices of `CrossEntropyLoss`/`NLLLoss`) are checked by a kernel
+ *   (`wrapIndices`), so they are captured, and a replay checks them again;
  * * drawing random numbers (dropout in training mode, `randn`, shuffling) throws: every draw goes
  *   through a `Generator`'s `random32` (or its cached Box-Muller half), one guard;
  * * creating optimizer state throws: the first step of an optimizer makes its buffers, which a
@@ -101,6 +103,7 @@ const ROLES: { readonly [K in keyof Backend]-?: "kernel" | "alloc" | "read" | "f
   maxPool2dBackward: "kernel",
   gatherRows: "kernel",
   scatterAddRows: "kernel",
+  wrapIndices: "kernel",
   sgdStep: "kernel",
   adamStep: "kernel",
   rmspropStep: "kernel",
@@ -115,8 +118,9 @@ interface Call {
 /** The refusal messages, one per thing a replay cannot reproduce. */
 const REFUSED = {
   read:
-    "capture(fn): fn reads tensor values into JavaScript (item(), toArray(), tolist(), an index tensor, " +
-    "a data-dependent branch, or a loss such as CrossEntropyLoss that reads its targets); a replay runs only the " +
+    "capture(fn): fn reads tensor values into JavaScript (item(), toArray(), tolist(), " +
+    "a data-dependent branch, or an op that reads an index or mask tensor, such as gather() or x.index(boolMask)); " +
+    "a replay runs only the " +
     "recorded kernels, so whatever JavaScript computed from the values would stay that of the captured step. " +
     "Read results after step() returns instead (Adam and AdamW read their step count unless created with { capturable: true })",
   random:

@@ -232,6 +232,18 @@ describeEachBackend("tensors", () => {
     ]);
     expect(table.index(tensor([[1, 2]], { dtype: "int32" })).shape).toEqual([1, 2, 2]);
     expect(() => table.index([3])).toThrow(/index 3 is out of bounds for dimension 0 with size 3/);
+    // an index tensor is checked and wrapped by a kernel: the same results and errors
+    expect(table.index(tensor([2, 0, -1], { dtype: "int64" })).tolist()).toEqual([
+      [2, 2],
+      [0, 0],
+      [2, 2],
+    ]);
+    expect(() => table.index(tensor([0, 3], { dtype: "int64" }))).toThrow(
+      "index 3 is out of bounds for dimension 0 with size 3",
+    );
+    expect(() => table.index(tensor([-4], { dtype: "int32" }))).toThrow(
+      "index -4 is out of bounds for dimension 0 with size 3",
+    );
   });
 
   it("matmul follows torch.matmul's rules and names mismatched shapes", () => {

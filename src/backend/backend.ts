@@ -237,6 +237,14 @@ export interface Backend {
   gatherRows(out: Storage, src: Storage, idx: Storage, rowSize: number): void;
   /** out[idx[r] · rowSize + j] += src[r · rowSize + j]; repeated indices accumulate. */
   scatterAddRows(out: Storage, src: Storage, idx: Storage, rowSize: number): void;
+  /**
+   * Checks integer indices `idx` (int32 or int64) against a dimension of `size`: each must lie in
+   * [0, size), or in [-size, size) if `negative`. If one does not, throws `error(value)` of the first
+   * that does not and writes nothing; otherwise writes them to `out` (int32, idx's length) with
+   * negatives wrapped (v + size). A kernel rather than a read into JavaScript, so that an indexing
+   * op's bounds check is part of a captured step and runs again on every replay.
+   */
+  wrapIndices(out: Storage, idx: Storage, size: number, negative: boolean, error: (value: number) => Error): void;
 
   // ---- fused optimizer steps ---------------------------------------------------------------------
   // One pass over a parameter and its state instead of the optimizer's sequence of in-place ops

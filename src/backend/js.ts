@@ -425,6 +425,13 @@ export class JsBackend implements Backend {
     }
   }
 
+  wrapIndices(out: Storage, idx: Storage, size: number, negative: boolean, error: (value: number) => Error): void {
+    const [o, ix] = [dataOf(out), dataOf(idx)];
+    const lo = negative ? -size : 0;
+    for (let r = 0; r < ix.length; r++) if (!(ix[r] >= lo && ix[r] < size)) throw error(ix[r]);
+    for (let r = 0; r < ix.length; r++) o[r] = ix[r] < 0 ? ix[r] + size : ix[r];
+  }
+
   // ---- fused optimizer steps: the optimizers' in-place op sequences, one element at a time -------
   // `r` rounds each intermediate as the unfused op stores it; each scalar is rounded where the
   // unfused op rounds it (1 − β is formed in float64 first, as the optimizer computes it).

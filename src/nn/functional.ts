@@ -4,8 +4,8 @@
  * linear, conv2d and maxPool2d are single ops with hand-written backward passes (src/ops/).
  */
 import { composite, noGrad, record } from "../autograd.js";
-import { fromValues, full, tensor } from "../creation.js";
-import { isFloating } from "../dtype.js";
+import { fromValues, full } from "../creation.js";
+import { isFloating, isInteger } from "../dtype.js";
 import { checkOptions } from "../options.js";
 import { defaultGenerator, type Generator } from "../random.js";
 import { formatShape, sameShape } from "../shape.js";
@@ -13,7 +13,7 @@ import { logSoftmax } from "../ops/softmax.js";
 import { Tensor } from "../tensor.js";
 import { maxPool2d as maxPool2dOp, type Pair } from "../ops/conv.js";
 import { linear as linearOp } from "../ops/matmul.js";
-import { clamp } from "../ops/elementwise.js";
+import { clamp, where } from "../ops/elementwise.js";
 
 export type Reduction = "mean" | "sum" | "none";
 
@@ -85,8 +85,10 @@ function reduce(loss: Tensor, reduction: Reduction): Tensor {
  * would send ∞·0 = NaN back.
  */
 function weightedMean(loss: Tensor, total: Tensor): Tensor {
-  if (total.item() === 0) return loss.sum().mul(0).add(NaN);
-  return loss.sum().div(total);
+  // without reading `total` into JavaScript (capture() replays this): where() sends no gradient
+  // to the branch it does not pick
+  const counted = total.ne(0);
+  return where(counted, loss.sum().div(where(counted, total, 1)), NaN);
 }
 
 export interface NllOptions {
@@ -111,7 +113,7 @@ function classesLast(x: Tensor): Tensor {
  * the target, 1 without weights, 0 where the target is ignored), both of the target's shape.
  */
 function nllTerms(
-  where: string,
+  caller: string,
   logProbs: Tensor,
   target: Tensor,
   weight: Tensor | null,
@@ -123,31 +125,42 @@ function nllTerms(
     throw new RangeError(
       target.shape[0] !== n
         ? `Expected input batch_size (${n}) to match target batch_size (${target.shape[0] ?? "scalar"}); input shape ${formatShape(logProbs.shape)}, target shape ${formatShape(target.shape)}`
-        : `${where}: expected target of shape ${formatShape(expected)} for input of shape ${formatShape(logProbs.shape)}, got ${formatShape(target.shape)}`,
+        : `${caller}: expected target of shape ${formatShape(expected)} for input of shape ${formatShape(logProbs.shape)}, got ${formatShape(target.shape)}`,
     );
   }
   if (weight && (weight.ndim !== 1 || weight.shape[0] !== classes)) {
     throw new RangeError(
-      `${where}: weight should have ${classes} elements (one per class), got shape ${formatShape(weight.shape)}`,
+      `${caller}: weight should have ${classes} elements (one per class), got shape ${formatShape(weight.shape)}`,
     );
   }
-  const targets = Array.from(target.toArray());
-  for (const t of targets) {
-    if (t !== ignoreIndex && !(Number.isInteger(t) && t >= 0 && t < classes))
-      throw new RangeError(`Target ${t} is out of bounds for ${classes} classes.`);
+  if (!isInteger(target.dtype)) {
+    throw new TypeError(
+      `${caller}: expected class indices of an integer dtype (int64 as in PyTorch), got ${target.dtype} ` +
+        "(class probabilities need the input's shape)",
+    );
   }
-  const kept = tensor(
-    targets.map((t) => (t === ignoreIndex ? 0 : 1)),
-    { dtype: logProbs.dtype },
+  // the targets never go through JavaScript: the bounds check is a kernel (so capture() replays it)
+  const m = target.numel();
+  const backend = logProbs.backend;
+  const flatTarget = target.reshape([m]);
+  const ignored = flatTarget.eq(ignoreIndex);
+  const safeTargets = Tensor.uninitialized([m], "int64", backend);
+  backend.wrapIndices(
+    safeTargets.storage,
+    where(ignored, 0, flatTarget).storage,
+    classes,
+    false,
+    (t) => new RangeError(`Target ${t} is out of bounds for ${classes} classes.`),
   );
-  const safeTargets = targets.map((t) => (t === ignoreIndex ? 0 : t));
+  const kept = where(ignored, 0, full([m], 1, { dtype: logProbs.dtype }));
   // pick logProbs[i, target[i]] from the rows of [M, C] flattened to [M·C]
-  const picked = classesLast(logProbs)
-    .reshape([-1])
-    .index(safeTargets.map((t, i) => i * classes + t));
-  const classWeight = weight
-    ? weight.detach().index(safeTargets)
-    : full([targets.length], 1, { dtype: logProbs.dtype });
+  const rowStarts = fromValues(
+    Array.from({ length: m }, (_, i) => i * classes),
+    [m],
+    { dtype: "int64", backend },
+  );
+  const picked = classesLast(logProbs).reshape([-1]).index(rowStarts.add(safeTargets));
+  const classWeight = weight ? weight.detach().index(safeTargets) : full([m], 1, { dtype: logProbs.dtype });
   const w = classWeight.mul(kept).reshape([...target.shape]);
   return {
     losses: picked

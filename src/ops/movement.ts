@@ -240,6 +240,18 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
 
 /** Integer indices as an int64 tensor with negatives wrapped, checked against `size`. */
 function checkedIndices(indices: Tensor | readonly number[], size: number, backend: Backend): Tensor {
+  if (indices instanceof Tensor && isInteger(indices.dtype)) {
+    // checked and wrapped by a kernel, never read into JavaScript (so capture() can replay it)
+    const out = Tensor.uninitialized(indices.shape, "int64", backend);
+    backend.wrapIndices(
+      out.storage,
+      indices.storage,
+      size,
+      true,
+      (v) => new RangeError(`index ${v} is out of bounds for dimension 0 with size ${size}`),
+    );
+    return out;
+  }
   const values = indices instanceof Tensor ? indices.toArray() : Array.from(indices);
   let wrapped = false;
   for (let i = 0; i < values.length; i++) {

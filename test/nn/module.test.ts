@@ -148,6 +148,13 @@ describeEachBackend("nn.Module", () => {
       /batch_size \(4\) to match target batch_size \(3\)/,
     );
     expect(() => F.crossEntropy(ones([2, 3]), tensor([0, 3], { dtype: "int32" }))).toThrow(/Target 3 is out of bounds/);
+    // negative targets other than ignoreIndex are out of bounds too (PyTorch does not wrap them)
+    expect(() => F.crossEntropy(ones([2, 3]), tensor([0, -1], { dtype: "int64" }))).toThrow(
+      "Target -1 is out of bounds for 3 classes.",
+    );
+    expect(F.crossEntropy(ones([2, 3]), tensor([-100, 1], { dtype: "int64" })).item()).toBeCloseTo(Math.log(3), 6);
+    // class indices must be integers, as PyTorch's "expected scalar type Long but found Float"
+    expect(() => F.nllLoss(ones([2, 3]), tensor([0, 1]))).toThrow(/integer dtype.*float32/);
     expect(() => F.mseLoss(ones([2]), ones([3]))).toThrow(/\[3\].*\[2\]/);
     expect(() => new nn.MaxPool2d(5).call(ones([1, 1, 3, 3]))).toThrow(/smaller than the kernel/);
   });

@@ -961,6 +961,11 @@ export class WasmBackend implements Backend {
     this.t.scatterAddRows[out.dtype](pointerOf(out), pointerOf(src), pointerOf(idx), idx.length, rowSize);
   }
 
+  wrapIndices(out: Storage, idx: Storage, size: number, negative: boolean, error: (value: number) => Error): void {
+    const bad = this.k.wrap_indices_i32(pointerOf(out), pointerOf(idx), idx.length, size, +negative);
+    if (bad >= 0) throw error(new Int32Array(this.k.memory.buffer, pointerOf(idx), idx.length)[bad]);
+  }
+
   /** A block left as the allocator hands it out (a reused block holds old values): no zero fill. */
   allocUninitialized(dtype: DType, length: number): Storage {
     return this.allocate(dtype, length, false);

@@ -89,6 +89,8 @@ export type KernelExports = { [K in `${UnaryOp}_${DtypeSuffix}`]: UnaryKernel } 
     rowSize: number,
   ) => void;
 } & {
+  wrap_indices_i32: (out: Pointer, idx: Pointer, n: number, size: number, negative: number) => number;
+} & {
   [K in `scatter_add_rows_${DtypeSuffix}`]: (
     out: Pointer,
     src: Pointer,
