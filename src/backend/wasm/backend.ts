@@ -37,13 +37,15 @@ import { getNumThreads, MAX_PARTS, sharedMemoryUnavailable, ThreadPool, type Spl
  * Multiply-adds per part below which a matrix product is not split: a part of this size takes a few
  * microseconds, about what handing it to a polling worker costs (pool.ts: workers poll for
  * SPIN_MS after each call, so a training step's kernels find them awake). CNN2's step (batch 16)
- * went from 1.18× to 1.31× on 2 threads when this and MIN_ELEMENTS_PER_PART were lowered 4×.
+ * went from 1.18× to 1.31× on 2 threads when this was lowered 4×. Data-movement kernels did not
+ * gain from the same (their parts read what the other core just wrote): MIN_ELEMENTS_PER_PART at
+ * 2^13, 2^15 and 2^17 gave the same CNN2 epoch on 2 threads within the noise.
  */
 const MIN_MADDS_PER_PART = 2 ** 16;
 /** Parts per thread a large call is cut into (see partsFor). */
 const PARTS_PER_THREAD = 4;
 /** Elements per part below which a data-movement kernel (im2col, col2im, pooling, element-wise) is not split. */
-const MIN_ELEMENTS_PER_PART = 2 ** 13;
+const MIN_ELEMENTS_PER_PART = 2 ** 15;
 /**
  * Binary ops and reductions do one add or compare per element: a split call pays the workers'
  * wake-up (about 10 µs of CPU time, and more in latency), so they split only from
