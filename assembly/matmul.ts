@@ -369,15 +369,21 @@ function dot1x1(a: usize, b: usize, k: i32, c: usize): void {
 function dotProducts(c: usize, a: usize, b: usize, k: i32, n: i32, rowStart: i32, rowEnd: i32): void {
   const rowBytes = <usize>k * 4;
   const ldc = <usize>n * 4;
+  // with at least 4 columns, the last columns take one more full tile ending at column n, which
+  // computes some outputs a second time, by the same instructions, so to the same bits
+  const tail = n >= 4 && n % 4 != 0 ? n - 4 : -1;
   let i = rowStart;
   for (; i + 2 <= rowEnd; i += 2) {
     const ai = a + <usize>i * rowBytes;
     const ci = c + <usize>i * ldc;
     let j = 0;
     for (; j + 4 <= n; j += 4) dot2x4(ai, b + <usize>j * rowBytes, rowBytes, k, at<f32>(ci, j), ldc);
-    for (; j < n; j++) {
-      dot1x1(ai, b + <usize>j * rowBytes, k, at<f32>(ci, j));
-      dot1x1(ai + rowBytes, b + <usize>j * rowBytes, k, at<f32>(ci + ldc, j));
+    if (tail >= 0) dot2x4(ai, b + <usize>tail * rowBytes, rowBytes, k, at<f32>(ci, tail), ldc);
+    else {
+      for (; j < n; j++) {
+        dot1x1(ai, b + <usize>j * rowBytes, k, at<f32>(ci, j));
+        dot1x1(ai + rowBytes, b + <usize>j * rowBytes, k, at<f32>(ci + ldc, j));
+      }
     }
   }
   if (i < rowEnd) {
@@ -385,7 +391,8 @@ function dotProducts(c: usize, a: usize, b: usize, k: i32, n: i32, rowStart: i32
     const ci = c + <usize>i * ldc;
     let j = 0;
     for (; j + 4 <= n; j += 4) dot1x4(ai, b + <usize>j * rowBytes, rowBytes, k, at<f32>(ci, j));
-    for (; j < n; j++) dot1x1(ai, b + <usize>j * rowBytes, k, at<f32>(ci, j));
+    if (tail >= 0) dot1x4(ai, b + <usize>tail * rowBytes, rowBytes, k, at<f32>(ci, tail));
+    else for (; j < n; j++) dot1x1(ai, b + <usize>j * rowBytes, k, at<f32>(ci, j));
   }
 }
 
