@@ -36,17 +36,20 @@ import { at } from "./lanes";
     for (let ch = 0; ch < channels; ch++) {
       const plane = at<T>(x, (img * channels + ch) * height * width);
       for (let ky = 0; ky < kh; ky++) {
+        // the output rows whose input row y = oy·sh - ph + ky lies inside: [top, bottom)
+        const top = min(insideFirst(ky, sh, ph), outH);
+        const bottom = max(insideEnd(ky, sh, ph, height, outH), top);
         for (let kx = 0; kx < kw; kx++, row++) {
           const first = min(insideFirst(kx, sw, pw), outW);
           const end = max(insideEnd(kx, sw, pw, width, outW), first);
-          for (let oy = 0; oy < outH; oy++) {
-            const dst = at<T>(cols, row * L + oy * outW);
-            const y = oy * sh - ph + ky;
-            if (y < 0 || y >= height) {
-              memory.fill(dst, 0, <usize>outW << alignof<T>());
-              continue;
-            }
-            const src = at<T>(plane, y * width);
+          const rowBytes = <usize>outW << alignof<T>();
+          const block = at<T>(cols, row * L);
+          // rows of padding above and below
+          memory.fill(block, 0, <usize>top * rowBytes);
+          memory.fill(block + <usize>bottom * rowBytes, 0, <usize>(outH - bottom) * rowBytes);
+          for (let oy = top; oy < bottom; oy++) {
+            const dst = block + <usize>oy * rowBytes;
+            const src = at<T>(plane, (oy * sh - ph + ky) * width);
             for (let ox = 0; ox < first; ox++) store<T>(at<T>(dst, ox), 0);
             if (sw == 1) {
               // one contiguous run: v128 copies (unaligned); a run of at least one vector ends with
