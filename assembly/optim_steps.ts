@@ -10,7 +10,7 @@
  * float64 first). `flags` are the step's booleans, read once per lane group (they are loop
  * invariant, so the branches cost next to nothing next to the memory traffic).
  */
-import { at } from "./lanes";
+import { at, powJS } from "./lanes";
 
 // sgd flags
 const SGD_MAXIMIZE = 1;
@@ -82,9 +82,18 @@ const RMS_MOMENTUM = 8;
 // @ts-ignore: decorator
 @inline function adam<T>(
   param: usize, grad: usize, m: usize, v: usize, vmax: usize, n: i32, flags: i32,
-  b1: T, keep1: T, b2: T, keep2: T, wd: T, decay: T, bc2: T, eps: T, negStep: T,
+  b1: T, keep1: T, b2: T, keep2: T, wd: T, decay: T, bc2: T, eps: T, negStep: T, step: usize, lr: f64,
 ): void {
   const N = 16 / sizeof<T>();
+  if (step != 0) {
+    // capturable: the bias corrections from t's current value, in float32 as the tensor ops round
+    // them (pow as the float32 pow kernel computes it)
+    const t = <f64>load<f32>(step);
+    const biasCorrection1 = <f32>1 - <f32>powJS(<f64><f32>b1, t);
+    const biasCorrection2 = <f32>1 - <f32>powJS(<f64><f32>b2, t);
+    bc2 = <T>Mathf.sqrt(biasCorrection2);
+    negStep = <T>-(<f32>lr / biasCorrection1);
+  }
   const vb1 = v128.splat<T>(b1);
   const vkeep1 = v128.splat<T>(keep1);
   const vb2 = v128.splat<T>(b2);
@@ -204,18 +213,22 @@ export function sgd_step_f64(param: usize, grad: usize, buf: usize, n: i32, flag
   sgd<f64>(param, grad, buf, n, flags, wd, mu, keep, negLr);
 }
 
-/** Adam/AdamW step; flags: 1 maximize, 2 L2 weight decay, 4 decoupled weight decay, 8 amsgrad. */
+/**
+ * Adam/AdamW step; flags: 1 maximize, 2 L2 weight decay, 4 decoupled weight decay, 8 amsgrad. A
+ * non-zero `step` points at the float32 step count t, from which bc2 and negStep are computed
+ * (with γ = lr) instead of taken from the arguments.
+ */
 export function adam_step_f32(
   param: usize, grad: usize, m: usize, v: usize, vmax: usize, n: i32, flags: i32,
-  b1: f32, keep1: f32, b2: f32, keep2: f32, wd: f32, decay: f32, bc2: f32, eps: f32, negStep: f32,
+  b1: f32, keep1: f32, b2: f32, keep2: f32, wd: f32, decay: f32, bc2: f32, eps: f32, negStep: f32, step: usize, lr: f64,
 ): void {
-  adam<f32>(param, grad, m, v, vmax, n, flags, b1, keep1, b2, keep2, wd, decay, bc2, eps, negStep);
+  adam<f32>(param, grad, m, v, vmax, n, flags, b1, keep1, b2, keep2, wd, decay, bc2, eps, negStep, step, lr);
 }
 export function adam_step_f64(
   param: usize, grad: usize, m: usize, v: usize, vmax: usize, n: i32, flags: i32,
-  b1: f64, keep1: f64, b2: f64, keep2: f64, wd: f64, decay: f64, bc2: f64, eps: f64, negStep: f64,
+  b1: f64, keep1: f64, b2: f64, keep2: f64, wd: f64, decay: f64, bc2: f64, eps: f64, negStep: f64, step: usize, lr: f64,
 ): void {
-  adam<f64>(param, grad, m, v, vmax, n, flags, b1, keep1, b2, keep2, wd, decay, bc2, eps, negStep);
+  adam<f64>(param, grad, m, v, vmax, n, flags, b1, keep1, b2, keep2, wd, decay, bc2, eps, negStep, step, lr);
 }
 
 /** RMSprop step; flags: 1 maximize, 2 weight decay, 4 centered, 8 momentum. */

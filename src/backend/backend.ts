@@ -335,6 +335,13 @@ export interface AdamStepScalars {
   /** √(1 − β₂ᵗ) */
   biasCorrection2Sqrt: number;
   maximize: boolean;
+  /**
+   * Adam's `capturable: true`: the storage of the 0-d float32 step tensor t, whose value the kernel
+   * reads when it runs (so that a captured step's replay uses that replay's t) to compute the bias
+   * corrections itself, in float32 as the tensor ops `1 − β₁ᵗ`, `1 − β₂ᵗ`, `√(1 − β₂ᵗ)`,
+   * `−(γ / (1 − β₁ᵗ))` round them; `stepSize` and `biasCorrection2Sqrt` are then ignored.
+   */
+  step?: Storage | null;
 }
 
 /** The hyper-parameters of `rmspropStep` (float64 numbers). */

@@ -464,13 +464,16 @@ export class JsBackend implements Backend {
     const vmax = maxExpAvgSq === null ? null : dataOf(maxExpAvgSq);
     const r = rounderFor(param.dtype);
     const [b1, keep1, b2, keep2] = [r(s.beta1), r(1 - s.beta1), r(s.beta2), r(1 - s.beta2)];
-    const [wd, decay, bc2, eps, negStep] = [
-      r(s.weightDecay),
-      r(1 - s.lr * s.weightDecay),
-      r(s.biasCorrection2Sqrt),
-      r(s.eps),
-      r(-s.stepSize),
-    ];
+    let [bc2, negStep] = [r(s.biasCorrection2Sqrt), r(-s.stepSize)];
+    if (s.step) {
+      // the float32 tensor ops of the capturable step, from t's current value
+      const f = Math.fround;
+      const t = dataOf(s.step)[0];
+      const biasCorrection1 = f(1 - f(Math.pow(f(s.beta1), t)));
+      const biasCorrection2 = f(1 - f(Math.pow(f(s.beta2), t)));
+      [bc2, negStep] = [f(Math.sqrt(biasCorrection2)), -f(f(s.lr) / biasCorrection1)];
+    }
+    const [wd, decay, eps] = [r(s.weightDecay), r(1 - s.lr * s.weightDecay), r(s.eps)];
     const l2 = !s.decoupledWeightDecay && s.weightDecay !== 0;
     for (let i = 0; i < p.length; i++) {
       let g = s.maximize ? -gr[i] : gr[i];

@@ -1,6 +1,5 @@
 import { isCapturing } from "../capture.js";
 import { tensor, zerosLike } from "../creation.js";
-import { div, maximum, pow, sub } from "../ops/elementwise.js";
 import { adamStep_ } from "../ops/fused.js";
 import type { Tensor } from "../tensor.js";
 import {
@@ -176,16 +175,19 @@ interface CapturableAdamOptions {
 }
 
 /**
- * One Adam/AdamW update with the step count kept in a tensor, as PyTorch 1.13's `capturable=True`
- * branch of `_single_tensor_adam(w)`, op for op (so results match it bit for bit):
+ * One Adam/AdamW update with the step count kept in a tensor, as with PyTorch 1.13's
+ * `capturable=True`: the fused kernel (`adamStep_`, the eager step's math in one pass) reads t from
+ * the 0-d `step` tensor when it runs and computes the bias corrections from it in float32, as
+ * PyTorch's branch computes them with tensor ops from its float32 step:
  *
- *     t ← t + 1                                   (the state's 0-d `step` tensor)
- *     θ ← θ·(1 − γλ) if decoupled, else g ← g + λθ if λ ≠ 0;   m, v (and vᵐᵃˣ) as in the eager step
- *     s ← −(γ · 1/(1 − β₁ᵗ))                       (PyTorch's `step_size_neg`; `lr / t` is `t.reciprocal() * lr`)
- *     d ← √v / (√(1 − β₂ᵗ) · s) + ε · 1/s
- *     θ ← θ + m / d                                (= θ − γ/(1 − β₁ᵗ) · m / (√v/√(1 − β₂ᵗ) + ε))
+ *     t ← t + 1
+ *     c₁ ← 1 − β₁ᵗ,  c₂ ← 1 − β₂ᵗ                  (float32)
+ *     θ ← θ − (γ/c₁) · m / (√v / √c₂ + ε)
  *
- * Every scalar that depends on t is a 0-d tensor, so no value is read into JavaScript.
+ * So no value is read into JavaScript, and a replay of a captured step uses that replay's t.
+ * PyTorch's branch folds the corrections into the denominator instead, with s = −γ/c₁:
+ * d ← √v / (√c₂·s) + ε/s, θ ← θ + m/d; the two agree within float32 rounding
+ * (test/golden/optim/capturable.json comes from PyTorch's ops).
  */
 export function capturableAdamStep_(param: Tensor, grad: Tensor, state: AdamState, group: CapturableAdamOptions): void {
   const {
@@ -198,24 +200,23 @@ export function capturableAdamStep_(param: Tensor, grad: Tensor, state: AdamStat
     decoupledWeightDecay,
   } = group;
   const { step, exp_avg: expAvg, exp_avg_sq: expAvgSq } = state;
-  let g = maximize ? grad.neg() : grad;
+  if (step.dtype !== "float32" || step.numel() !== 1)
+    throw new TypeError(
+      `capturable Adam: the state's step must be a one-element float32 tensor (as PyTorch keeps it), got ${step.dtype} of shape [${step.shape.join(", ")}]`,
+    );
   step.add_(1);
-  if (decoupledWeightDecay) param.mul_(1 - lr * weightDecay);
-  else if (weightDecay !== 0) g = g.add(param, weightDecay);
-  expAvg.mul_(beta1).add_(g, 1 - beta1);
-  expAvgSq.mul_(beta2).addcmul_(g, g, 1 - beta2);
-  const biasCorrection1 = sub(1, pow(beta1, step));
-  const biasCorrection2 = sub(1, pow(beta2, step));
-  const stepSizeNeg = div(1, biasCorrection1).mul(lr).neg();
-  const biasCorrection2Sqrt = biasCorrection2.sqrt();
-  let v = expAvgSq;
-  if (amsgrad) {
-    const maxExpAvgSq = state.max_exp_avg_sq as Tensor;
-    maxExpAvgSq.copy_(maximum(maxExpAvgSq, expAvgSq));
-    v = maxExpAvgSq;
-  }
-  const denom = v.sqrt().div(biasCorrection2Sqrt.mul(stepSizeNeg)).add_(div(1, stepSizeNeg).mul(eps));
-  param.addcdiv_(expAvg, denom);
+  adamStep_(param, grad, expAvg, expAvgSq, amsgrad ? (state.max_exp_avg_sq as Tensor) : null, {
+    lr,
+    beta1,
+    beta2,
+    eps,
+    weightDecay,
+    decoupledWeightDecay,
+    stepSize: NaN, // (the kernel computes both from `step`)
+    biasCorrection2Sqrt: NaN,
+    maximize,
+    step: step.storage,
+  });
 }
 
 /**

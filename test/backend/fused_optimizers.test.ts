@@ -97,6 +97,39 @@ const flag = fc.boolean();
 type Reference = (param: Tensor, grad: Tensor, state: State, o: Options) => void;
 type AnyOptimizer = new (params: Tensor[], options: Record<string, unknown>) => optim.Optimizer;
 
+/**
+ * Adam/AdamW with `capturable: true`: the same in-place sequence, with the two bias corrections
+ * computed from the float32 step tensor by tensor ops (as capturableAdamStep_ computes what the
+ * fused kernel then reads), instead of from the step count in float64.
+ */
+function adamCapturableUnfused(decoupled: boolean) {
+  return (param: Tensor, g0: Tensor, state: State, o: Options): void => {
+    const { lr, betas, eps, weightDecay, amsgrad, maximize } = o as Record<string, never>;
+    const [beta1, beta2] = betas as [number, number];
+    if (state.step === undefined) {
+      state.step = tensor(0);
+      state.exp_avg = zerosLike(param);
+      state.exp_avg_sq = zerosLike(param);
+    }
+    if (amsgrad && state.max_exp_avg_sq === undefined) state.max_exp_avg_sq = zerosLike(param);
+    const [expAvg, expAvgSq] = [state.exp_avg as Tensor, state.exp_avg_sq as Tensor];
+    let grad = maximize ? g0.neg() : g0;
+    const step = (state.step as Tensor).add_(1);
+    const biasCorrection1 = tensor(1).sub(tensor(beta1).pow(step));
+    const biasCorrection2 = tensor(1).sub(tensor(beta2).pow(step));
+    const biasCorrection2Sqrt = biasCorrection2.sqrt().to(param.dtype).item();
+    const negStepSize = tensor(lr).div(biasCorrection1).neg().to(param.dtype).item();
+    if (decoupled) param.mul_(1 - lr * weightDecay);
+    else if (weightDecay !== 0) grad = grad.add(param, weightDecay);
+    expAvg.mul_(beta1).add_(grad, 1 - beta1);
+    expAvgSq.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
+    let secondMoment = expAvgSq;
+    if (amsgrad) secondMoment = (state.max_exp_avg_sq as Tensor).maximum_(expAvgSq);
+    const denom = secondMoment.sqrt().div_(biasCorrection2Sqrt).add_(eps);
+    param.addcdiv_(expAvg, denom, negStepSize);
+  };
+}
+
 const CASES: [string, AnyOptimizer, Reference, fc.Arbitrary<Options>][] = [
   [
     "SGD",
@@ -131,6 +164,28 @@ const CASES: [string, AnyOptimizer, Reference, fc.Arbitrary<Options>][] = [
           weightDecay: scalar(1),
           amsgrad: flag,
           maximize: flag,
+        }),
+      ] as [string, AnyOptimizer, Reference, fc.Arbitrary<Options>],
+  ),
+  ...(
+    [
+      ["Adam capturable", optim.Adam, false],
+      ["AdamW capturable", optim.AdamW, true],
+    ] as const
+  ).map(
+    ([name, Optimizer, decoupled]) =>
+      [
+        name,
+        Optimizer as unknown as AnyOptimizer,
+        adamCapturableUnfused(decoupled),
+        fc.record({
+          lr: scalar(1),
+          betas: fc.tuple(fraction, fraction),
+          eps: scalar(1e-2),
+          weightDecay: scalar(1),
+          amsgrad: flag,
+          maximize: flag,
+          capturable: fc.constant(true),
         }),
       ] as [string, AnyOptimizer, Reference, fc.Arbitrary<Options>],
   ),

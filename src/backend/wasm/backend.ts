@@ -1032,6 +1032,8 @@ export class WasmBackend implements Backend {
       s.biasCorrection2Sqrt,
       s.eps,
       -s.stepSize,
+      s.step ? pointerOf(s.step) : 0,
+      s.lr,
     ] as const;
     const parts = this.elementwiseParts(param.length);
     if (parts === 1) this.t.adamStep[floatDtype(param)](...args);

@@ -222,6 +222,8 @@ export type KernelExports = { [K in `${UnaryOp}_${DtypeSuffix}`]: UnaryKernel } 
     biasCorrection2Sqrt: number,
     eps: number,
     negStepSize: number,
+    step: Pointer,
+    lr: number,
   ) => void;
 } & {
   [K in `rmsprop_step_${FloatSuffix}`]: (
