@@ -89,8 +89,9 @@ export function validateAdamLike({
  * and t its `step` (a 0-d float32 tensor, as PyTorch 1.13 keeps it). The two divisions by
  * 1 − βᵗ are the EWMAs' bias corrections (see `ewma.calcCorrectedEwma`).
  *
- * With `capturable: true` the bias corrections are computed from the step tensor with tensor ops
- * (`capturableAdamStep_`), never read into JavaScript, so that `capture()` can replay the step.
+ * With `capturable: true` the fused kernel reads t from the step tensor and computes the bias
+ * corrections itself (`capturableAdamStep_`): nothing is read into JavaScript, so that `capture()`
+ * can replay the step.
  */
 export class Adam extends Optimizer<AdamOptions, AdamState> {
   protected override readonly stateLayout = {

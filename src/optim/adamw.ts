@@ -56,8 +56,9 @@ const defaults: AdamWOptions = {
  * γ = lr, λ = weightDecay; m, v, vᵐᵃˣ are the state's `exp_avg`, `exp_avg_sq`, `max_exp_avg_sq`,
  * and t its `step` (a 0-d float32 tensor).
  *
- * With `capturable: true` the bias corrections are computed from the step tensor with tensor ops
- * (`capturableAdamStep_`), never read into JavaScript, so that `capture()` can replay the step.
+ * With `capturable: true` the fused kernel reads t from the step tensor and computes the bias
+ * corrections itself (`capturableAdamStep_`): nothing is read into JavaScript, so that `capture()`
+ * can replay the step.
  */
 export class AdamW extends Optimizer<AdamWOptions, AdamWState> {
   protected override readonly stateLayout = {
