@@ -90,8 +90,8 @@ export function validateAdamLike({
  * 1 − βᵗ are the EWMAs' bias corrections (see `ewma.calcCorrectedEwma`).
  *
  * With `capturable: true` the fused kernel reads t from the step tensor and computes the bias
- * corrections itself (`capturableAdamStep_`): nothing is read into JavaScript, so that `capture()`
- * can replay the step.
+ * corrections itself (`adamUpdate_`): nothing is read into JavaScript, so that `capture()` can
+ * replay the step.
  */
 export class Adam extends Optimizer<AdamOptions, AdamState> {
   protected override readonly stateLayout = {
@@ -114,15 +114,6 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
     const loss = this.evaluate(closure);
     this.update(() => {
       for (const group of this.paramGroups) {
-        const {
-          lr,
-          betas: [beta1, beta2],
-          eps,
-          weightDecay,
-          amsgrad,
-          maximize,
-          capturable,
-        } = group;
         for (const param of group.params) {
           if (param.grad === null) continue;
           const state = this.stateOf(param, () => ({
@@ -130,32 +121,8 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
             exp_avg: zerosLike(param),
             exp_avg_sq: zerosLike(param),
           }));
-          if (amsgrad) state.max_exp_avg_sq ??= zerosLike(param);
-          if (capturable) {
-            capturableAdamStep_(param, param.grad, state, { ...group, decoupledWeightDecay: false });
-            continue;
-          }
-          const { step, exp_avg: expAvg, exp_avg_sq: expAvgSq } = state;
-
-          const t = step.add_(1).item();
-          const biasCorrection1 = 1 - beta1 ** t;
-          const biasCorrection2 = 1 - beta2 ** t;
-          const stepSize = lr / biasCorrection1;
-          const biasCorrection2Sqrt = Math.sqrt(biasCorrection2);
-          // g = −g; g += λθ; m = β₁m + (1 − β₁)g; v = β₂v + (1 − β₂)g²; vᵐᵃˣ = max(vᵐᵃˣ, v);
-          // θ += −stepSize · m / (√v / √(1 − β₂ᵗ) + ε), in one pass with the in-place ops' roundings
-          const maxExpAvgSq = amsgrad ? (state.max_exp_avg_sq as Tensor) : null;
-          adamStep_(param, param.grad, expAvg, expAvgSq, maxExpAvgSq, {
-            lr,
-            beta1,
-            beta2,
-            eps,
-            weightDecay,
-            decoupledWeightDecay: false,
-            stepSize,
-            biasCorrection2Sqrt,
-            maximize,
-          });
+          if (group.amsgrad) state.max_exp_avg_sq ??= zerosLike(param);
+          adamUpdate_(param, param.grad, state, group, false);
         }
       }
     });
@@ -163,34 +130,39 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
   }
 }
 
-/** Adam's and AdamW's options that `capturableAdamStep_` uses. */
-interface CapturableAdamOptions {
+/** Adam's and AdamW's options that `adamUpdate_` uses. */
+interface AdamLikeOptions {
   lr: number;
   betas: [number, number];
   eps: number;
   weightDecay: number;
   amsgrad: boolean;
   maximize: boolean;
-  /** AdamW's θ ← θ·(1 − γλ) instead of Adam's g ← g + λθ */
-  decoupledWeightDecay: boolean;
+  capturable: boolean;
 }
 
 /**
- * One Adam/AdamW update with the step count kept in a tensor, as with PyTorch 1.13's
- * `capturable=True`: the fused kernel (`adamStep_`, the eager step's math in one pass) reads t from
- * the 0-d `step` tensor when it runs and computes the bias corrections from it in float32, as
- * PyTorch's branch computes them with tensor ops from its float32 step:
+ * One Adam (or, with `decoupledWeightDecay`, AdamW) update of `param`, in one pass of the fused
+ * kernel (`adamStep_`) with the in-place ops' roundings:
  *
- *     t ← t + 1
- *     c₁ ← 1 − β₁ᵗ,  c₂ ← 1 − β₂ᵗ                  (float32)
- *     θ ← θ − (γ/c₁) · m / (√v / √c₂ + ε)
+ *     t ← t + 1;  g ← −g if maximize;  θ ← θ·(1 − γλ) if decoupled, else g ← g + λθ
+ *     m ← β₁m + (1 − β₁)g;  v ← β₂v + (1 − β₂)g²;  vᵐᵃˣ ← max(vᵐᵃˣ, v) if amsgrad
+ *     θ ← θ − γ/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)
  *
- * So no value is read into JavaScript, and a replay of a captured step uses that replay's t.
- * PyTorch's branch folds the corrections into the denominator instead, with s = −γ/c₁:
- * d ← √v / (√c₂·s) + ε/s, θ ← θ + m/d; the two agree within float32 rounding
- * (test/golden/optim/capturable.json comes from PyTorch's ops).
+ * The bias corrections come from t read into JavaScript (float64), or, with `capturable`, as in
+ * PyTorch 1.13's `capturable=True`, from the 0-d step tensor, which the kernel reads when it runs
+ * and turns into the corrections in float32 as tensor ops would. Then nothing is read into
+ * JavaScript, and a replay of a captured step uses that replay's t. (PyTorch's capturable branch
+ * folds the corrections into the denominator instead, d ← √v / (√(1 − β₂ᵗ)·s) + ε/s, θ ← θ + m/d
+ * with s = −γ/(1 − β₁ᵗ); the two agree within float32 rounding, test/golden/optim/capturable.json.)
  */
-export function capturableAdamStep_(param: Tensor, grad: Tensor, state: AdamState, group: CapturableAdamOptions): void {
+export function adamUpdate_(
+  param: Tensor,
+  grad: Tensor,
+  state: AdamState,
+  group: AdamLikeOptions,
+  decoupledWeightDecay: boolean,
+): void {
   const {
     lr,
     betas: [beta1, beta2],
@@ -198,25 +170,31 @@ export function capturableAdamStep_(param: Tensor, grad: Tensor, state: AdamStat
     weightDecay,
     amsgrad,
     maximize,
-    decoupledWeightDecay,
+    capturable,
   } = group;
   const { step, exp_avg: expAvg, exp_avg_sq: expAvgSq } = state;
-  if (step.dtype !== "float32" || step.numel() !== 1)
-    throw new TypeError(
-      `capturable Adam: the state's step must be a one-element float32 tensor (as PyTorch keeps it), got ${step.dtype} of shape [${step.shape.join(", ")}]`,
-    );
-  step.add_(1);
-  adamStep_(param, grad, expAvg, expAvgSq, amsgrad ? (state.max_exp_avg_sq as Tensor) : null, {
-    lr,
-    beta1,
-    beta2,
-    eps,
-    weightDecay,
-    decoupledWeightDecay,
-    stepSize: NaN, // (the kernel computes both from `step`)
-    biasCorrection2Sqrt: NaN,
-    maximize,
-    step: step.storage,
+  const maxExpAvgSq = amsgrad ? (state.max_exp_avg_sq as Tensor) : null;
+  const scalars = { lr, beta1, beta2, eps, weightDecay, decoupledWeightDecay, maximize };
+  if (capturable) {
+    if (step.dtype !== "float32" || step.numel() !== 1)
+      throw new TypeError(
+        `capturable Adam: the state's step must be a one-element float32 tensor (as PyTorch keeps it), got ${step.dtype} of shape [${step.shape.join(", ")}]`,
+      );
+    step.add_(1);
+    // (the kernel computes stepSize and biasCorrection2Sqrt from `step`)
+    adamStep_(param, grad, expAvg, expAvgSq, maxExpAvgSq, {
+      ...scalars,
+      stepSize: NaN,
+      biasCorrection2Sqrt: NaN,
+      step: step.storage,
+    });
+    return;
+  }
+  const t = step.add_(1).item();
+  adamStep_(param, grad, expAvg, expAvgSq, maxExpAvgSq, {
+    ...scalars,
+    stepSize: lr / (1 - beta1 ** t),
+    biasCorrection2Sqrt: Math.sqrt(1 - beta2 ** t),
   });
 }
 

@@ -1,7 +1,6 @@
 import { tensor, zerosLike } from "../creation.js";
-import { adamStep_ } from "../ops/fused.js";
 import type { Tensor } from "../tensor.js";
-import { type AdamState, capturableAdamStep_, refuseUncapturable, validateAdamLike } from "./adam.js";
+import { type AdamState, adamUpdate_, refuseUncapturable, validateAdamLike } from "./adam.js";
 import {
   type Closure,
   type ImplementationFlags,
@@ -57,7 +56,7 @@ const defaults: AdamWOptions = {
  * and t its `step` (a 0-d float32 tensor).
  *
  * With `capturable: true` the fused kernel reads t from the step tensor and computes the bias
- * corrections itself (`capturableAdamStep_`): nothing is read into JavaScript, so that `capture()`
+ * corrections itself (`adamUpdate_`): nothing is read into JavaScript, so that `capture()`
  * can replay the step.
  */
 export class AdamW extends Optimizer<AdamWOptions, AdamWState> {
@@ -81,15 +80,6 @@ export class AdamW extends Optimizer<AdamWOptions, AdamWState> {
     const loss = this.evaluate(closure);
     this.update(() => {
       for (const group of this.paramGroups) {
-        const {
-          lr,
-          betas: [beta1, beta2],
-          eps,
-          weightDecay,
-          amsgrad,
-          maximize,
-          capturable,
-        } = group;
         for (const param of group.params) {
           if (param.grad === null) continue;
           const state = this.stateOf(param, () => ({
@@ -97,32 +87,8 @@ export class AdamW extends Optimizer<AdamWOptions, AdamWState> {
             exp_avg: zerosLike(param),
             exp_avg_sq: zerosLike(param),
           }));
-          if (amsgrad) state.max_exp_avg_sq ??= zerosLike(param);
-          if (capturable) {
-            capturableAdamStep_(param, param.grad, state, { ...group, decoupledWeightDecay: true });
-            continue;
-          }
-          const { step, exp_avg: expAvg, exp_avg_sq: expAvgSq } = state;
-
-          const t = step.add_(1).item();
-          const biasCorrection1 = 1 - beta1 ** t;
-          const biasCorrection2 = 1 - beta2 ** t;
-          const stepSize = lr / biasCorrection1;
-          const biasCorrection2Sqrt = Math.sqrt(biasCorrection2);
-          // g = −g; θ ·= 1 − γλ; m = β₁m + (1 − β₁)g; v = β₂v + (1 − β₂)g²; vᵐᵃˣ = max(vᵐᵃˣ, v);
-          // θ += −stepSize · m / (√v / √(1 − β₂ᵗ) + ε), in one pass with the in-place ops' roundings
-          const maxExpAvgSq = amsgrad ? (state.max_exp_avg_sq as Tensor) : null;
-          adamStep_(param, param.grad, expAvg, expAvgSq, maxExpAvgSq, {
-            lr,
-            beta1,
-            beta2,
-            eps,
-            weightDecay,
-            decoupledWeightDecay: true,
-            stepSize,
-            biasCorrection2Sqrt,
-            maximize,
-          });
+          if (group.amsgrad) state.max_exp_avg_sq ??= zerosLike(param);
+          adamUpdate_(param, param.grad, state, group, true);
         }
       }
     });
